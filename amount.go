@@ -1,0 +1,79 @@
+package maksa
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// Amount errors. They wrap into a Problem with the reason code given.
+var (
+	ErrAmountSyntax    = errors.New("amount is not a decimal number")
+	ErrAmountZero      = errors.New("amount is zero")
+	ErrAmountNegative  = errors.New("amount is negative")
+	ErrAmountDecimals  = errors.New("amount has more decimals than the currency allows")
+	ErrAmountTooLarge  = errors.New("amount has more than 18 digits")
+	ErrUnknownCurrency = errors.New("currency is not an ISO 4217 code")
+)
+
+// ParseDecimal parses a plain decimal string as ISO 20022 writes it
+// ("1234.56": digits, an optional point, no exponent, no grouping).
+func ParseDecimal(s string) (decimal.Decimal, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return decimal.Decimal{}, ErrAmountSyntax
+	}
+	digits, point := 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !point:
+			point = true
+		case (c == '-' || c == '+') && i == 0:
+		default:
+			return decimal.Decimal{}, ErrAmountSyntax
+		}
+	}
+	if digits == 0 {
+		return decimal.Decimal{}, ErrAmountSyntax
+	}
+	if digits > 18 {
+		return decimal.Decimal{}, ErrAmountTooLarge
+	}
+	return decimal.NewFromString(s)
+}
+
+// CheckAmount reports whether d is a valid payment amount in currency c:
+// positive and with no more decimals than c's minor units. It returns the
+// reason code with the error: AM01 for zero, AM12 otherwise.
+func CheckAmount(d decimal.Decimal, c Currency) (Reason, error) {
+	switch {
+	case d.IsZero():
+		return AM01, ErrAmountZero
+	case d.IsNegative():
+		return AM12, ErrAmountNegative
+	case -d.Exponent() > c.MinorUnits && !d.Equal(d.Truncate(c.MinorUnits)):
+		return AM12, fmt.Errorf("%w: %s allows %d", ErrAmountDecimals, c.Code, c.MinorUnits)
+	}
+	return "", nil
+}
+
+// MinorUnits returns d in the currency's minor units (cents for EUR).
+// The caller has checked d with CheckAmount.
+func MinorUnits(d decimal.Decimal, c Currency) int64 {
+	return d.Shift(c.MinorUnits).IntPart()
+}
+
+// FormatAmount writes d with exactly the currency's number of decimals.
+func FormatAmount(d decimal.Decimal, c Currency) string {
+	return d.StringFixed(c.MinorUnits)
+}
+
+// FromMinorUnits is the inverse of MinorUnits.
+func FromMinorUnits(units int64, c Currency) decimal.Decimal {
+	return decimal.New(units, -c.MinorUnits)
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"maksa"
+	"maksa/store"
+)
+
+// Main is the maksa program: its settings, its open database and its
+// output streams. Tests run it in-process through Run.
+type Main struct {
+	Home     string // data folder
+	DSN      string // database; default sqlite:<Home>/maksa.db
+	JSON     bool   // machine-readable output
+	TimeZone string // business time zone
+
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+
+	clock    maksa.Clock
+	location *time.Location
+	log      *slog.Logger
+	db       *store.DB
+}
+
+// NewMain returns a Main that talks to the process's streams and environment.
+func NewMain() *Main {
+	return &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+}
+
+// Folders of the data folder.
+var homeFolders = []string{"inbox", "outbox", "archive", "rejected", "statements", "reports", "outbound"}
+
+// Run parses args and runs the command they name.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	root := m.rootCommand()
+	root.SetArgs(args)
+	root.SetOut(m.Stdout)
+	root.SetErr(m.Stderr)
+	return root.ExecuteContext(ctx)
+}
+
+func (m *Main) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "maksa",
+		Short:         "Batch payment-file gateway for a state treasury",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return m.setup()
+		},
+	}
+	f := root.PersistentFlags()
+	f.StringVar(&m.Home, "home", m.env("MAKSA_HOME", "maksa-data"), "data folder (MAKSA_HOME)")
+	f.StringVar(&m.DSN, "db", m.env("MAKSA_DB", ""), "database: sqlite:PATH or postgres://… (MAKSA_DB); default sqlite:<home>/maksa.db")
+	f.BoolVar(&m.JSON, "json", false, "print results as JSON")
+	f.StringVar(&m.TimeZone, "tz", m.env("MAKSA_TZ", "Europe/Riga"), "business time zone (MAKSA_TZ)")
+	root.AddCommand(m.directoryCommand(), m.auditCommand(), m.importCommand(), m.validateCommand())
+	return root
+}
+
+func (m *Main) env(key, def string) string {
+	if v := m.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// setup reads the clock and time zone and creates the logger.
+func (m *Main) setup() error {
+	m.log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	loc, err := time.LoadLocation(m.TimeZone)
+	if err != nil {
+		return usageErrorf("--tz %q: %v", m.TimeZone, err)
+	}
+	m.location = loc
+	m.clock = time.Now
+	if v := m.Getenv("MAKSA_NOW"); v != "" {
+		start, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return usageErrorf("MAKSA_NOW %q is not RFC 3339 (e.g. 2026-11-25T11:00:00+02:00): %v", v, err)
+		}
+		m.clock = maksa.ClockFrom(start)
+		m.log = m.log.With("maksa_now", v)
+		m.log.Info("business clock set by MAKSA_NOW", "now", start)
+	}
+	return nil
+}
+
+// now returns the business time in the business time zone.
+func (m *Main) now() time.Time { return m.clock().In(m.location) }
+
+// open creates the data folder and opens the database.
+func (m *Main) open(ctx context.Context) (*store.DB, error) {
+	if m.db != nil {
+		return m.db, nil
+	}
+	for _, dir := range homeFolders {
+		if err := os.MkdirAll(filepath.Join(m.Home, dir), 0o750); err != nil {
+			return nil, err
+		}
+	}
+	dsn := m.DSN
+	if dsn == "" {
+		dsn = "sqlite:" + filepath.Join(m.Home, "maksa.db")
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.Now = m.clock
+	m.db = db
+	return db, nil
+}
+
+// actor names who did something in the audit log; a run under MAKSA_NOW says so.
+func (m *Main) actor(user string) string {
+	if v := m.Getenv("MAKSA_NOW"); v != "" {
+		return user + " (MAKSA_NOW=" + v + ")"
+	}
+	return user
+}
+
+// Close closes the database.
+func (m *Main) Close() {
+	if m.db != nil {
+		m.db.Close()
+		m.db = nil
+	}
+}
+
+// printJSON writes v as indented JSON.
+func (m *Main) printJSON(v any) error {
+	enc := json.NewEncoder(m.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}

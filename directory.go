@@ -1,0 +1,116 @@
+package maksa
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Mode is an access mode a grant gives a user on an account.
+type Mode string
+
+// The access modes of the treasury service.
+const (
+	ModeViewIncoming Mode = "view_incoming"
+	ModeViewOutgoing Mode = "view_outgoing"
+	ModeViewAll      Mode = "view_all"
+	ModePrepare      Mode = "prepare"
+	ModeSign1        Mode = "sign1"
+	ModeSign2        Mode = "sign2"
+	ModeSign3        Mode = "sign3"
+	ModeSign4        Mode = "sign4"
+)
+
+// Modes lists every valid mode.
+var Modes = []Mode{ModeViewIncoming, ModeViewOutgoing, ModeViewAll, ModePrepare, ModeSign1, ModeSign2, ModeSign3, ModeSign4}
+
+// Valid reports whether m is one of Modes.
+func (m Mode) Valid() bool {
+	for _, v := range Modes {
+		if m == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Client is a public institution that holds accounts at the treasury.
+type Client struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Account statuses.
+const (
+	AccountActive  = "active"
+	AccountBlocked = "blocked"
+	AccountClosed  = "closed"
+)
+
+// Account is a treasury account of a client.
+type Account struct {
+	IBAN           string          `json:"iban"`
+	ClientID       string          `json:"client"`
+	Currency       string          `json:"currency"`
+	OpeningBalance decimal.Decimal `json:"balance"`
+	Signatures     int             `json:"signatures"` // signature levels a payment needs: 1..3
+	Status         string          `json:"status"`
+}
+
+// User statuses.
+const (
+	UserActive     = "active"
+	UserBlocked    = "blocked"
+	UserTerminated = "terminated"
+)
+
+// User is a person or an accounting system using the service.
+type User struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	Status     string    `json:"status"`
+	ValidUntil time.Time `json:"valid_until"`
+	IPAllow    []string  `json:"ip_allow"`
+	Keys       []Key     `json:"keys"`
+}
+
+// ActiveOn reports whether the user may act on the given day: active and
+// not past valid-until.
+func (u *User) ActiveOn(day time.Time) bool {
+	return u.Status == UserActive && !day.After(u.ValidUntil)
+}
+
+// Key is a signer's public key or X.509 certificate as PEM.
+type Key struct {
+	Fingerprint string `json:"fingerprint"` // SHA-256 of the DER bytes, hex
+	PEM         string `json:"pem"`
+	Revoked     bool   `json:"revoked,omitempty"`
+}
+
+// Grant is what a user may do on one account.
+type Grant struct {
+	UserID         string          `json:"user"`
+	AccountIBAN    string          `json:"account"`
+	Modes          []Mode          `json:"modes"`
+	PaymentLimit   decimal.Decimal `json:"payment_limit"`
+	DailyLimit     decimal.Decimal `json:"daily_limit"`
+	CardValidUntil time.Time       `json:"card_valid_until"`
+}
+
+// Has reports whether the grant includes mode m.
+func (g *Grant) Has(m Mode) bool {
+	for _, v := range g.Modes {
+		if v == m {
+			return true
+		}
+	}
+	return false
+}
+
+// Directory is the whole set of clients, accounts, users and grants.
+type Directory struct {
+	Clients  []Client  `json:"clients"`
+	Accounts []Account `json:"accounts"`
+	Users    []User    `json:"users"`
+	Grants   []Grant   `json:"grants"`
+}

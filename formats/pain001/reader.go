@@ -1,0 +1,545 @@
+// Package pain001 reads and writes ISO 20022 pain.001 customer credit
+// transfer initiation messages.
+//
+// The Reader accepts pain.001.001.02 to pain.001.001.12 and the national
+// flavours that keep the ISO structure (the EPC/DK pain.001.002.03 and
+// pain.001.003.03, the Swiss pain.001.001.03.ch.02 and .09.ch.03), whatever
+// namespace prefix the document uses, with or without a UTF-8 byte order
+// mark, in any encoding its XML declaration names (ISO-8859-1, ISO-8859-13,
+// Windows-1257, …). It streams: the group header first, then one payment at
+// a time, so memory does not grow with the file.
+//
+//	r := pain001.NewReader(f)
+//	r.File = "salaries.xml"
+//	hdr, err := r.Header()
+//	for {
+//		p, err := r.Read()
+//		if err == io.EOF {
+//			break
+//		}
+//		…
+//	}
+//
+// Every payment carries the position (line, column and element path) of
+// itself and of its fields. A document that cannot be read — not XML, not
+// well formed, not a pain.001, a DTD, a missing group header — yields a
+// *maksa.Problem with code FF01 or FF02 and its position.
+//
+// The Writer produces pain.001.001.03 and pain.001.001.09.
+package pain001
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"golang.org/x/text/encoding/ianaindex"
+
+	"maksa"
+)
+
+// Header is the group header of a pain.001 message, plus what identifies
+// the message's version.
+type Header struct {
+	Format          string // the message name, "pain.001.001.03" or a flavour such as "pain.001.001.03.ch.02"
+	Version         int    // the ISO message version: 2..12
+	Namespace       string
+	MessageID       string
+	CreationTime    string
+	NbOfTxs         string // as written
+	CtrlSum         string // as written; empty when absent
+	InitiatingParty string
+	Position        maksa.Position // of GrpHdr
+}
+
+// PaymentInfo summarises one PmtInf block when it ends: what it declared and
+// what it held.
+type PaymentInfo struct {
+	ID       string
+	Index    int // 1-based
+	NbOfTxs  string
+	CtrlSum  string
+	Count    int             // CdtTrfTxInf read
+	Sum      decimal.Decimal // of the amounts that parsed
+	Position maksa.Position
+}
+
+// Limits that protect the reader from hostile documents.
+const (
+	maxDepth     = 64
+	maxValueSize = 64 << 10
+)
+
+var namespacePattern = regexp.MustCompile(`pain\.001\.00([123])\.(\d\d)((?:\.[a-z]{2}\.\d\d)?)`)
+
+// Reader reads a pain.001 document one payment at a time.
+type Reader struct {
+	// File names the document in positions.
+	File string
+	// OnPaymentInfo, when set, is called as each PmtInf block ends.
+	OnPaymentInfo func(PaymentInfo)
+
+	dec    *xml.Decoder
+	header *Header
+	err    error
+
+	stack  []frame
+	rel    []byte // element path relative to the current context
+	relLen []int
+	text   []byte
+
+	ctx        context
+	infoIdx    int
+	txIdx      int
+	info       maksa.Payment // PmtInf-level fields, copied into each payment
+	infoSum    PaymentInfo
+	ustrd      []string
+	cur        *maksa.Payment
+	rootName   string
+	headerDone bool
+	seq        int
+	done       bool
+}
+
+type frame struct {
+	name     string
+	hasChild bool
+	hasText  bool
+	line     int
+	col      int
+}
+
+type context int
+
+const (
+	ctxNone context = iota
+	ctxHeader
+	ctxInfo
+	ctxTx
+)
+
+// NewReader returns a Reader over r.
+func NewReader(r io.Reader) *Reader {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3)
+	}
+	dec := xml.NewDecoder(br)
+	dec.Strict = true
+	dec.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
+		enc, err := ianaindex.IANA.Encoding(label)
+		if err != nil || enc == nil {
+			return nil, fmt.Errorf("unsupported encoding %q", label)
+		}
+		return enc.NewDecoder().Reader(input), nil
+	}
+	return &Reader{dec: dec, header: nil}
+}
+
+// Header reads the document up to the end of its group header.
+func (r *Reader) Header() (*Header, error) {
+	for !r.headerDone {
+		if _, err := r.step(); err != nil {
+			return nil, err
+		}
+		if r.done || r.infoIdx > 0 {
+			return nil, r.problem(maksa.FF02, "the message has no group header (GrpHdr)")
+		}
+	}
+	return r.header, nil
+}
+
+// Read returns the next payment, or io.EOF after the last one.
+func (r *Reader) Read() (*maksa.Payment, error) {
+	if _, err := r.Header(); err != nil {
+		return nil, err
+	}
+	for {
+		if r.done {
+			return nil, io.EOF
+		}
+		p, err := r.step()
+		if err != nil {
+			return nil, err
+		}
+		if p != nil {
+			return p, nil
+		}
+	}
+}
+
+// step consumes one token and returns a payment when one is complete.
+func (r *Reader) step() (*maksa.Payment, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	tok, err := r.dec.Token()
+	if err == io.EOF {
+		if len(r.stack) > 0 || r.rootName == "" {
+			return nil, r.fail(maksa.FF02, "the document ends too early (truncated file?)")
+		}
+		r.done = true
+		return nil, nil
+	}
+	if err != nil {
+		return nil, r.syntaxError(err)
+	}
+	switch t := tok.(type) {
+	case xml.StartElement:
+		return nil, r.start(t)
+	case xml.EndElement:
+		return r.end()
+	case xml.CharData:
+		return nil, r.charData(t)
+	case xml.Directive:
+		return nil, r.fail(maksa.FF02, "DTDs and entity declarations are not accepted")
+	}
+	return nil, nil
+}
+
+func (r *Reader) syntaxError(err error) error {
+	var se *xml.SyntaxError
+	msg := err.Error()
+	if errors.As(err, &se) {
+		msg = se.Msg
+	}
+	code := maksa.FF02
+	if r.rootName == "" && len(r.stack) == 0 {
+		code = maksa.FF01
+		msg = "not an XML document: " + msg
+	} else {
+		msg = "XML is not well formed: " + msg
+	}
+	return r.fail(code, "%s", msg)
+}
+
+// fail records and returns a problem that stops reading.
+func (r *Reader) fail(code maksa.Reason, format string, args ...any) error {
+	r.err = r.problem(code, format, args...)
+	return r.err
+}
+
+func (r *Reader) problem(code maksa.Reason, format string, args ...any) *maksa.Problem {
+	line, col := r.dec.InputPos()
+	return maksa.Problemf(code, maksa.Position{File: r.File, Line: line, Column: col, XPath: r.xpath()}, format, args...)
+}
+
+// xpath returns the element path of the current element, with indices on
+// PmtInf and CdtTrfTxInf.
+func (r *Reader) xpath() string {
+	var b strings.Builder
+	for i, f := range r.stack {
+		b.WriteByte('/')
+		b.WriteString(f.name)
+		switch {
+		case i == 2 && f.name == "PmtInf":
+			b.WriteString("[" + strconv.Itoa(r.infoIdx) + "]")
+		case i == 3 && f.name == "CdtTrfTxInf":
+			b.WriteString("[" + strconv.Itoa(r.txIdx) + "]")
+		}
+	}
+	return b.String()
+}
+
+func (r *Reader) start(t xml.StartElement) error {
+	if n := len(r.stack); n > 0 {
+		parent := &r.stack[n-1]
+		if parent.hasText {
+			return r.fail(maksa.FF02, "element <%s> has text mixed with child elements", parent.name)
+		}
+		parent.hasChild = true
+	}
+	if len(r.stack) >= maxDepth {
+		return r.fail(maksa.FF02, "elements nested deeper than %d levels", maxDepth)
+	}
+	line, col := r.dec.InputPos()
+	name := t.Name.Local
+	r.stack = append(r.stack, frame{name: name, line: line, col: col})
+	r.text = r.text[:0]
+	depth := len(r.stack)
+	switch {
+	case depth == 1:
+		return r.document(t)
+	case depth == 2:
+		if name != "CstmrCdtTrfInitn" && name != "pain.001.001.02" {
+			return r.fail(maksa.FF01, "<%s> is not a pain.001 message (expected CstmrCdtTrfInitn)", name)
+		}
+		r.rootName = name
+	case depth == 3 && name == "GrpHdr":
+		if r.header.Position.Line != 0 {
+			return r.fail(maksa.FF02, "second group header")
+		}
+		r.ctx = ctxHeader
+		r.header.Position = maksa.Position{File: r.File, Line: line, Column: col, XPath: r.xpath()}
+		r.resetRel()
+	case depth == 3 && name == "PmtInf":
+		if r.header.Position.Line == 0 {
+			return r.fail(maksa.FF02, "PmtInf before the group header (GrpHdr)")
+		}
+		r.infoIdx++
+		r.txIdx = 0
+		r.ctx = ctxInfo
+		pos := maksa.Position{File: r.File, Line: line, Column: col, XPath: r.xpath()}
+		r.info = maksa.Payment{InfoXPath: pos.XPath}
+		r.infoSum = PaymentInfo{Index: r.infoIdx, Position: pos}
+		r.resetRel()
+	case depth == 4 && name == "CdtTrfTxInf" && r.ctx == ctxInfo:
+		r.txIdx++
+		r.ctx = ctxTx
+		p := r.info // the PmtInf-level fields and positions
+		p.Position = maksa.Position{File: r.File, Line: line, Column: col, XPath: r.xpath()}
+		r.cur = &p
+		r.ustrd = r.ustrd[:0]
+		r.resetRel()
+	case r.ctx != ctxNone:
+		r.relLen = append(r.relLen, len(r.rel))
+		if len(r.rel) > 0 {
+			r.rel = append(r.rel, '/')
+		}
+		r.rel = append(r.rel, name...)
+		if r.ctx == ctxTx && (string(r.rel) == "Amt/InstdAmt" || string(r.rel) == "Amt/EqvtAmt/Amt") {
+			for _, a := range t.Attr {
+				if a.Name.Local == "Ccy" {
+					r.cur.Currency = a.Value
+					r.cur.Fields[maksa.FieldCurrency] = maksa.FieldPosition{Line: int32(line), Column: int32(col), Path: string(r.rel) + "/@Ccy"}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (r *Reader) resetRel() {
+	r.rel = r.rel[:0]
+	r.relLen = r.relLen[:0]
+}
+
+func (r *Reader) document(t xml.StartElement) error {
+	if t.Name.Local != "Document" {
+		return r.fail(maksa.FF01, "root element <%s> is not an ISO 20022 Document", t.Name.Local)
+	}
+	m := namespacePattern.FindStringSubmatch(t.Name.Space)
+	if m == nil {
+		if t.Name.Space == "" {
+			return r.fail(maksa.FF01, "the Document has no namespace, so its message type is unknown")
+		}
+		return r.fail(maksa.FF01, "namespace %q is not a pain.001 version maksa reads", t.Name.Space)
+	}
+	version, _ := strconv.Atoi(m[2])
+	if m[1] == "1" && (version < 2 || version > 12) || m[1] != "1" && version != 3 && version != 2 {
+		return r.fail(maksa.FF01, "namespace %q is not a pain.001 version maksa reads", t.Name.Space)
+	}
+	r.header = &Header{Format: "pain.001.00" + m[1] + "." + m[2] + m[3], Version: version, Namespace: t.Name.Space}
+	return nil
+}
+
+func (r *Reader) charData(t xml.CharData) error {
+	n := len(r.stack)
+	if n == 0 {
+		return nil
+	}
+	top := &r.stack[n-1]
+	if !top.hasText && len(bytes.TrimLeft(t, " \t\r\n")) > 0 {
+		if top.hasChild {
+			return r.fail(maksa.FF02, "element <%s> has text mixed with child elements", top.name)
+		}
+		top.hasText = true
+	}
+	if len(r.text)+len(t) > maxValueSize {
+		return r.fail(maksa.FF02, "value of <%s> is longer than %d bytes", top.name, maxValueSize)
+	}
+	r.text = append(r.text, t...)
+	return nil
+}
+
+func (r *Reader) end() (*maksa.Payment, error) {
+	n := len(r.stack)
+	top := r.stack[n-1]
+	var value string
+	if !top.hasChild {
+		value = string(bytes.TrimSpace(r.text))
+	}
+	r.text = r.text[:0]
+	var done *maksa.Payment
+	switch {
+	case n == 3 && top.name == "GrpHdr":
+		r.ctx = ctxNone
+		r.headerDone = true
+		if r.header.MessageID == "" {
+			r.stack = r.stack[:n-1]
+			return nil, r.fail(maksa.FF02, "the group header has no MsgId")
+		}
+	case n == 3 && top.name == "PmtInf":
+		r.ctx = ctxNone
+		r.infoSum.ID = r.info.PaymentInfoID
+		if r.txIdx == 0 {
+			r.stack = r.stack[:n-1]
+			return nil, r.fail(maksa.FF02, "payment information block %d has no CdtTrfTxInf", r.infoIdx)
+		}
+		if r.OnPaymentInfo != nil {
+			r.OnPaymentInfo(r.infoSum)
+		}
+	case n == 4 && top.name == "CdtTrfTxInf" && r.ctx == ctxTx:
+		r.ctx = ctxInfo
+		p := r.cur
+		p.Remittance = strings.Join(r.ustrd, " ")
+		r.seq++
+		p.Seq = r.seq
+		r.infoSum.Count++
+		if p.AmountText != "" {
+			if d, err := maksa.ParseDecimal(p.AmountText); err == nil {
+				p.Amount = d
+				r.infoSum.Sum = r.infoSum.Sum.Add(d)
+			}
+		}
+		r.cur = nil
+		done = p
+	case r.ctx != ctxNone && n > 3:
+		line, col := top.line, top.col
+		switch r.ctx {
+		case ctxHeader:
+			r.headerField(value)
+		case ctxInfo:
+			r.infoField(value, line, col)
+		case ctxTx:
+			r.txField(value, line, col)
+		}
+		if k := len(r.relLen); k > 0 {
+			r.rel = r.rel[:r.relLen[k-1]]
+			r.relLen = r.relLen[:k-1]
+		}
+	}
+	r.stack = r.stack[:n-1]
+	return done, nil
+}
+
+func (r *Reader) headerField(v string) {
+	h := r.header
+	switch string(r.rel) {
+	case "MsgId":
+		h.MessageID = v
+	case "CreDtTm":
+		h.CreationTime = v
+	case "NbOfTxs":
+		h.NbOfTxs = v
+	case "CtrlSum":
+		h.CtrlSum = v
+	case "InitgPty/Nm":
+		h.InitiatingParty = v
+	}
+}
+
+func fieldPos(line, col int, path string, inInfo bool) maksa.FieldPosition {
+	return maksa.FieldPosition{Line: int32(line), Column: int32(col), Path: path, InInfo: inInfo}
+}
+
+// infoField stores a PmtInf-level value.
+func (r *Reader) infoField(v string, line, col int) {
+	p := &r.info
+	switch rel := string(r.rel); rel {
+	case "PmtInfId":
+		p.PaymentInfoID = v
+	case "PmtMtd":
+		p.PaymentMethod = v
+	case "NbOfTxs":
+		r.infoSum.NbOfTxs = v
+	case "CtrlSum":
+		r.infoSum.CtrlSum = v
+	case "ReqdExctnDt", "ReqdExctnDt/Dt", "ReqdExctnDt/DtTm":
+		p.DateText = v
+		p.Fields[maksa.FieldExecutionDate] = fieldPos(line, col, rel, true)
+		p.ExecutionDate = parseDate(v)
+	case "Dbtr/Nm":
+		p.DebtorName = v
+		p.Fields[maksa.FieldDebtorName] = fieldPos(line, col, rel, true)
+	case "DbtrAcct/Id/IBAN", "DbtrAcct/Id/Othr/Id":
+		p.DebtorIBAN = v
+		p.Fields[maksa.FieldDebtorAccount] = fieldPos(line, col, rel, true)
+	case "DbtrAgt/FinInstnId/BIC", "DbtrAgt/FinInstnId/BICFI":
+		p.DebtorBIC = v
+		p.Fields[maksa.FieldDebtorBIC] = fieldPos(line, col, rel, true)
+	case "UltmtDbtr/Nm":
+		p.UltimateDebtor = v
+		p.Fields[maksa.FieldUltimateDebtor] = fieldPos(line, col, rel, true)
+	case "ChrgBr":
+		p.ChargeBearer = v
+	case "PmtTpInf/InstrPrty":
+		p.Priority = v
+	case "PmtTpInf/SvcLvl/Cd":
+		p.ServiceLevel = v
+	case "PmtTpInf/CtgyPurp/Cd":
+		p.CategoryPurpose = v
+	}
+}
+
+// txField stores a CdtTrfTxInf-level value; it overrides the PmtInf level.
+func (r *Reader) txField(v string, line, col int) {
+	p := r.cur
+	switch rel := string(r.rel); rel {
+	case "PmtId/InstrId":
+		p.InstructionID = v
+	case "PmtId/EndToEndId":
+		p.EndToEndID = v
+		p.Fields[maksa.FieldEndToEndID] = fieldPos(line, col, rel, false)
+	case "PmtId/UETR":
+		p.UETR = v
+	case "PmtTpInf/InstrPrty":
+		p.Priority = v
+	case "PmtTpInf/SvcLvl/Cd":
+		p.ServiceLevel = v
+	case "PmtTpInf/CtgyPurp/Cd":
+		p.CategoryPurpose = v
+	case "Amt/InstdAmt", "Amt/EqvtAmt/Amt":
+		p.AmountText = v
+		p.Fields[maksa.FieldAmount] = fieldPos(line, col, rel, false)
+	case "ChrgBr":
+		p.ChargeBearer = v
+	case "UltmtDbtr/Nm":
+		p.UltimateDebtor = v
+		p.Fields[maksa.FieldUltimateDebtor] = fieldPos(line, col, rel, false)
+	case "CdtrAgt/FinInstnId/BIC", "CdtrAgt/FinInstnId/BICFI":
+		p.CreditorBIC = v
+		p.Fields[maksa.FieldCreditorBIC] = fieldPos(line, col, rel, false)
+	case "Cdtr/Nm":
+		p.CreditorName = v
+		p.Fields[maksa.FieldCreditorName] = fieldPos(line, col, rel, false)
+	case "Cdtr/PstlAdr/Ctry":
+		p.CreditorCountry = v
+	case "CdtrAcct/Id/IBAN":
+		p.CreditorIBAN, p.CreditorIsIBAN = v, true
+		p.Fields[maksa.FieldCreditorAccount] = fieldPos(line, col, rel, false)
+	case "CdtrAcct/Id/Othr/Id", "CdtrAcct/Id/BBAN", "CdtrAcct/Id/PrtryAcct/Id":
+		p.CreditorIBAN, p.CreditorIsIBAN = v, false
+		p.Fields[maksa.FieldCreditorAccount] = fieldPos(line, col, rel, false)
+	case "UltmtCdtr/Nm":
+		p.UltimateCreditor = v
+		p.Fields[maksa.FieldUltimateCreditor] = fieldPos(line, col, rel, false)
+	case "Purp/Cd":
+		p.Purpose = v
+	case "RmtInf/Ustrd":
+		if len(r.ustrd) == 0 {
+			p.Fields[maksa.FieldRemittance] = fieldPos(line, col, rel, false)
+		}
+		r.ustrd = append(r.ustrd, v)
+	case "RmtInf/Strd/CdtrRefInf/Ref":
+		p.Reference = v
+	}
+}
+
+// parseDate reads an ISO date or date-time; the zero time when it is neither.
+func parseDate(s string) time.Time {
+	if len(s) >= 10 {
+		if t, err := time.Parse(maksa.DateLayout, s[:10]); err == nil && (len(s) == 10 || s[10] == 'T') {
+			return t
+		}
+	}
+	return time.Time{}
+}

@@ -1,0 +1,145 @@
+// Package store keeps maksa's state in SQLite (the embedded default) or
+// PostgreSQL, through one sqlx code path. A DSN chooses the database:
+// "sqlite:PATH" or "postgres://…". Migrations for each dialect are embedded
+// and applied on Open. Bulk paths use multi-row inserts on SQLite and COPY on
+// PostgreSQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // PostgreSQL driver
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // SQLite driver
+
+	"maksa"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+func init() {
+	sqlx.BindDriver("sqlite", sqlx.QUESTION)
+}
+
+// Dialects.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// DB is an open maksa database.
+type DB struct {
+	x       *sqlx.DB
+	dialect string
+	// Now is the business clock; every timestamp the store writes comes from it.
+	Now maksa.Clock
+}
+
+// Open connects to the database named by dsn and applies pending migrations.
+// dsn is "sqlite:PATH", "postgres://…" or "postgresql://…".
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	const op = "store.Open"
+	driver, source, err := parseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	x, err := sqlx.Open(driver, source)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	db := &DB{x: x, dialect: driver, Now: time.Now}
+	if driver == SQLite {
+		// One writer at a time; readers use WAL snapshots.
+		x.SetMaxOpenConns(4)
+	}
+	if err := x.PingContext(ctx); err != nil {
+		x.Close()
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		x.Close()
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	return db, nil
+}
+
+func parseDSN(dsn string) (driver, source string, err error) {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return "", "", errors.New("sqlite DSN needs a path: sqlite:PATH")
+		}
+		params := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(30000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		if strings.Contains(path, "?") {
+			return SQLite, "file:" + path + "&" + params, nil
+		}
+		return SQLite, "file:" + path + "?" + params, nil
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return Postgres, dsn, nil
+	}
+	return "", "", fmt.Errorf("unknown database %q: use sqlite:PATH or postgres://…", dsn)
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	dialect := goose.DialectSQLite3
+	if db.dialect == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	fsys, err := fs.Sub(migrations, "migrations/"+db.dialect)
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(dialect, db.x.DB, fsys)
+	if err != nil {
+		return err
+	}
+	_, err = p.Up(ctx)
+	return err
+}
+
+// Dialect returns SQLite or Postgres.
+func (db *DB) Dialect() string { return db.dialect }
+
+// Close closes the database.
+func (db *DB) Close() error { return db.x.Close() }
+
+// begin starts a transaction. On SQLite it is an immediate (write) transaction.
+func (db *DB) begin(ctx context.Context) (*sqlx.Tx, error) {
+	return db.x.BeginTxx(ctx, nil)
+}
+
+// ts formats a timestamp the way the store keeps it: RFC 3339, UTC.
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// date formats a calendar date.
+func date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(maksa.DateLayout)
+}
+
+func parseDate(s string) time.Time {
+	t, _ := time.Parse(maksa.DateLayout, s)
+	return t
+}
+
+// ErrNotFound is returned when the object asked for does not exist.
+var ErrNotFound = errors.New("not found")
+
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return err
+}
