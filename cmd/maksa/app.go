@@ -124,6 +124,9 @@ func (m *Main) open(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
+// path returns a folder of the data folder.
+func (m *Main) path(folder string) string { return filepath.Join(m.Home, folder) }
+
 // actor names who did something in the audit log; a run under MAKSA_NOW says so.
 func (m *Main) actor(user string) string {
 	if v := m.Getenv("MAKSA_NOW"); v != "" {

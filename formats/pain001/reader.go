@@ -402,7 +402,7 @@ func (r *Reader) end() (*maksa.Payment, error) {
 		}
 		r.cur = nil
 		done = p
-	case r.ctx != ctxNone && n > 3:
+	case r.ctx != ctxNone && n > 3 && !top.hasChild:
 		line, col := top.line, top.col
 		switch r.ctx {
 		case ctxHeader:
@@ -412,6 +412,8 @@ func (r *Reader) end() (*maksa.Payment, error) {
 		case ctxTx:
 			r.txField(value, line, col)
 		}
+	}
+	if r.ctx != ctxNone && n > 3 && !(n == 4 && top.name == "CdtTrfTxInf") {
 		if k := len(r.relLen); k > 0 {
 			r.rel = r.rel[:r.relLen[k-1]]
 			r.relLen = r.relLen[:k-1]

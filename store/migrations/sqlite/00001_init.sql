@@ -57,9 +57,10 @@ CREATE TABLE batches (
     problems          TEXT NOT NULL,
     created_at        TEXT NOT NULL
 );
--- A file and a message id count once among the batches that were not rejected whole.
+-- A file and a message id count once among the batches that were not rejected whole;
+-- RCVD marks a batch whose transaction is still storing it (its client is not known yet).
 CREATE UNIQUE INDEX batches_sha256 ON batches (sha256) WHERE status <> 'RJCT';
-CREATE UNIQUE INDEX batches_message_id ON batches (client_id, message_id) WHERE status <> 'RJCT';
+CREATE UNIQUE INDEX batches_message_id ON batches (client_id, message_id) WHERE status NOT IN ('RJCT', 'RCVD');
 
 CREATE TABLE payments (
     id                INTEGER PRIMARY KEY,

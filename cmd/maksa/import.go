@@ -1,0 +1,151 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"maksa"
+	"maksa/importer"
+)
+
+// importFlags are the flags import and validate share.
+type importFlags struct {
+	user       string
+	dryRun     bool
+	list       bool
+	daysPast   int
+	daysFuture int
+	pain002    int
+}
+
+func (m *Main) addImportFlags(cmd *cobra.Command, f *importFlags) {
+	cmd.Flags().IntVar(&f.daysPast, "days-past", m.envInt("MAKSA_DAYS_PAST", 10), "how many days in the past a requested execution date may be (MAKSA_DAYS_PAST)")
+	cmd.Flags().IntVar(&f.daysFuture, "days-future", m.envInt("MAKSA_DAYS_FUTURE", 90), "how many days in the future a requested execution date may be (MAKSA_DAYS_FUTURE)")
+}
+
+func (m *Main) envInt(key string, def int) int {
+	if v, err := strconv.Atoi(m.Getenv(key)); err == nil {
+		return v
+	}
+	return def
+}
+
+func (m *Main) importCommand() *cobra.Command {
+	var f importFlags
+	cmd := &cobra.Command{
+		Use:   "import --user ID FILE...",
+		Short: "Import payment files: validate, store the payments for signature, write pain.002 reports",
+		Long: `Import payment files for a user, the same way the watcher does: each file
+becomes one batch stored in one transaction; payments that pass every rule
+await signatures (PDNG), the others are stored rejected (RJCT) with their
+reasons; a pain.002 status report goes to outbox/<user>/.
+Exit status: 0 all accepted, 1 something rejected, 2 usage or system error.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.user == "" {
+				return usageErrorf("import needs --user ID")
+			}
+			f.list = true
+			return m.runImport(cmd, args, f)
+		},
+	}
+	cmd.Flags().StringVar(&f.user, "user", "", "the importing user")
+	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "validate against the database but store nothing and write no report")
+	cmd.Flags().IntVar(&f.pain002, "pain002-version", 3, "pain.002 version of the status report: 3 or 10")
+	m.addImportFlags(cmd, &f)
+	return cmd
+}
+
+func (m *Main) validateCommand() *cobra.Command {
+	var f importFlags
+	cmd := &cobra.Command{
+		Use:   "validate [--user ID] FILE...",
+		Short: "Parse and validate payment files; print every problem with its position and reason code",
+		Long: `Validate payment files without storing anything. Without --user only the
+structural rules run (format, totals, amounts, IBANs, BICs, dates, character
+set); with --user the business rules against the directory run as well.
+Exit status: 0 all valid, 1 something rejected, 2 usage or system error.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.dryRun = true
+			return m.runImport(cmd, args, f)
+		},
+	}
+	cmd.Flags().StringVar(&f.user, "user", "", "validate as this user, against the directory")
+	cmd.Flags().BoolVar(&f.list, "list", false, "with --json, list every payment")
+	m.addImportFlags(cmd, &f)
+	return cmd
+}
+
+func (m *Main) runImport(cmd *cobra.Command, files []string, f importFlags) error {
+	if f.pain002 != 0 && f.pain002 != 3 && f.pain002 != 10 {
+		return usageErrorf("--pain002-version must be 3 or 10")
+	}
+	im := &importer.Importer{Now: m.clock, Location: m.location, DaysPast: f.daysPast, DaysFuture: f.daysFuture,
+		Pain002Version: f.pain002, Log: m.log}
+	if f.user != "" {
+		db, err := m.open(cmd.Context())
+		if err != nil {
+			return err
+		}
+		im.Store = db
+		im.Outbox = m.path("outbox")
+	}
+	results := []*importer.Result{}
+	rejected := false
+	for _, file := range files {
+		res, err := im.ImportFile(cmd.Context(), file, importer.Options{UserID: f.user, Actor: m.actor(f.user), DryRun: f.dryRun, ListPayments: f.list})
+		if err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+		if !m.JSON {
+			res.Payments = nil
+		}
+		results = append(results, res)
+		rejected = rejected || res.Rejected > 0 || res.Status == maksa.RJCT
+	}
+	if m.JSON {
+		if err := m.printJSON(results); err != nil {
+			return err
+		}
+	} else {
+		m.printResults(results)
+	}
+	if rejected {
+		return errRejected
+	}
+	return nil
+}
+
+func (m *Main) printResults(results []*importer.Result) {
+	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "FILE\tFORMAT\tBATCH\tMESSAGE ID\tTXS\tCONTROL SUM\tACCEPTED\tREJECTED\tSTATUS")
+	for _, r := range results {
+		batch := "-"
+		if r.BatchID != 0 {
+			batch = strconv.FormatInt(r.BatchID, 10)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\n", r.File, r.Format, batch, r.MessageID, r.Transactions, r.ControlSum, r.Accepted, r.Rejected, r.Status)
+	}
+	w.Flush()
+	for _, r := range results {
+		if len(r.Problems) == 0 {
+			continue
+		}
+		fmt.Fprintf(m.Stdout, "\nProblems in %s:\n", r.File)
+		w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "CODE\tPOSITION\tEND-TO-END ID\tMESSAGE")
+		for _, p := range r.Problems {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p.Code, p.Position, p.EndToEndID, p.Message)
+		}
+		w.Flush()
+	}
+	for _, r := range results {
+		if r.Report != "" {
+			fmt.Fprintf(m.Stdout, "\nStatus report: %s\n", r.Report)
+		}
+	}
+}

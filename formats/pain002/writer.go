@@ -1,0 +1,199 @@
+// Package pain002 writes ISO 20022 pain.002 customer payment status
+// reports: pain.002.001.03 (the default) and pain.002.001.10.
+//
+// A report answers one pain.001 (or CSV/XLSX) file: the group status and
+// the reasons that rejected the file as a whole, then one TxInfAndSts per
+// reported transaction, grouped by original payment information block. The
+// writer streams: transactions are written as they are given, in file
+// order, so a report on a million payments needs no memory for them.
+//
+//	w := pain002.NewWriter(f, 3)
+//	w.WriteHeader(&pain002.Report{…})
+//	w.WriteTransaction(&pain002.Transaction{…})
+//	w.Close()
+package pain002
+
+import (
+	"bufio"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"time"
+	"unicode/utf8"
+
+	"maksa"
+)
+
+// Report is the group part of a status report.
+type Report struct {
+	MessageID           string
+	CreationTime        time.Time
+	OriginalMessageID   string
+	OriginalMessageName string // pain.001.001.03, …
+	OriginalNbOfTxs     int
+	OriginalCtrlSum     string // decimal; empty to leave out
+	GroupStatus         maksa.Status
+	GroupReasons        []maksa.Problem
+}
+
+// Transaction is the status of one original transaction.
+type Transaction struct {
+	PaymentInfoID string
+	InstructionID string
+	EndToEndID    string
+	UETR          string
+	Status        maksa.Status
+	Reasons       []maksa.Problem
+}
+
+// Writer writes one pain.002 document.
+type Writer struct {
+	w        *bufio.Writer
+	version  int
+	inInfo   bool
+	infoID   string
+	started  bool
+	finished bool
+}
+
+// NewWriter returns a writer of pain.002.001.<version>; version is 3 or 10.
+func NewWriter(w io.Writer, version int) *Writer {
+	return &Writer{w: bufio.NewWriterSize(w, 64<<10), version: version}
+}
+
+// Namespace returns the XML namespace of the writer's version.
+func (w *Writer) Namespace() string {
+	return fmt.Sprintf("urn:iso:std:iso:20022:tech:xsd:pain.002.001.%02d", w.version)
+}
+
+// ErrVersion is returned for a version other than 3 or 10.
+var ErrVersion = errors.New("pain.002 version must be 3 or 10")
+
+// WriteHeader writes the document start, the group header and the original
+// group status.
+func (w *Writer) WriteHeader(r *Report) error {
+	if w.version != 3 && w.version != 10 {
+		return ErrVersion
+	}
+	w.started = true
+	w.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	w.raw(`<Document xmlns="` + w.Namespace() + `">` + "\n<CstmrPmtStsRpt>\n<GrpHdr>")
+	w.elem("MsgId", max35(r.MessageID))
+	w.elem("CreDtTm", r.CreationTime.Format("2006-01-02T15:04:05.000-07:00"))
+	w.raw("<InitgPty>")
+	w.elem("Nm", "maksa")
+	w.raw("</InitgPty></GrpHdr>\n<OrgnlGrpInfAndSts>")
+	w.elem("OrgnlMsgId", max35(nonEmpty(r.OriginalMessageID)))
+	w.elem("OrgnlMsgNmId", max35(r.OriginalMessageName))
+	w.elem("OrgnlNbOfTxs", fmt.Sprint(r.OriginalNbOfTxs))
+	if r.OriginalCtrlSum != "" {
+		w.elem("OrgnlCtrlSum", r.OriginalCtrlSum)
+	}
+	w.elem("GrpSts", string(r.GroupStatus))
+	w.reasons(r.GroupReasons)
+	w.raw("</OrgnlGrpInfAndSts>\n")
+	return w.w.Flush()
+}
+
+// WriteTransaction writes one transaction status. Transactions of one
+// payment information block must come one after another.
+func (w *Writer) WriteTransaction(t *Transaction) error {
+	info := max35(nonEmpty(t.PaymentInfoID))
+	if !w.inInfo || info != w.infoID {
+		if w.inInfo {
+			w.raw("</OrgnlPmtInfAndSts>\n")
+		}
+		w.raw("<OrgnlPmtInfAndSts>")
+		w.elem("OrgnlPmtInfId", info)
+		w.raw("\n")
+		w.inInfo, w.infoID = true, info
+	}
+	w.raw("<TxInfAndSts>")
+	if t.InstructionID != "" {
+		w.elem("OrgnlInstrId", max35(t.InstructionID))
+	}
+	w.elem("OrgnlEndToEndId", max35(nonEmpty(t.EndToEndID)))
+	if w.version >= 10 && uuidV4.MatchString(t.UETR) {
+		w.elem("OrgnlUETR", t.UETR)
+	}
+	w.elem("TxSts", string(t.Status))
+	w.reasons(t.Reasons)
+	w.raw("</TxInfAndSts>\n")
+	return nil
+}
+
+// Close ends the document and flushes it.
+func (w *Writer) Close() error {
+	if w.finished {
+		return nil
+	}
+	w.finished = true
+	if w.inInfo {
+		w.raw("</OrgnlPmtInfAndSts>\n")
+	}
+	w.raw("</CstmrPmtStsRpt>\n</Document>\n")
+	return w.w.Flush()
+}
+
+var uuidV4 = regexp.MustCompile(`^[a-f0-9]{8}-[a-f0-9]{4}-4[a-f0-9]{3}-[89ab][a-f0-9]{3}-[a-f0-9]{12}$`)
+
+func (w *Writer) reasons(ps []maksa.Problem) {
+	for _, p := range ps {
+		w.raw("<StsRsnInf><Rsn>")
+		w.elem("Cd", string(p.Code))
+		w.raw("</Rsn>")
+		msg := p.Message
+		if pos := p.Position.String(); pos != "" {
+			msg += " (" + pos + ")"
+		}
+		for _, part := range chunks(msg, 105) {
+			w.elem("AddtlInf", part)
+		}
+		w.raw("</StsRsnInf>")
+	}
+}
+
+func (w *Writer) raw(s string) { w.w.WriteString(s) }
+
+func (w *Writer) elem(name, value string) {
+	w.w.WriteString("<" + name + ">")
+	xml.EscapeText(w.w, []byte(value))
+	w.w.WriteString("</" + name + ">")
+}
+
+func nonEmpty(s string) string {
+	if s == "" {
+		return "NOTPROVIDED"
+	}
+	return s
+}
+
+// max35 cuts s to the 35 characters of a Max35Text.
+func max35(s string) string {
+	if c := chunks(s, 35); len(c) > 0 {
+		return c[0]
+	}
+	return s
+}
+
+// chunks splits s into pieces of at most n characters (runes), at most 10
+// pieces, so that long messages fit Max105Text elements.
+func chunks(s string, n int) []string {
+	var out []string
+	for len(s) > 0 && len(out) < 10 {
+		if utf8.RuneCountInString(s) <= n {
+			return append(out, s)
+		}
+		i, count := 0, 0
+		for i < len(s) && count < n {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+			count++
+		}
+		out = append(out, s[:i])
+		s = s[i:]
+	}
+	return out
+}

@@ -1,0 +1,386 @@
+// Package importer is the pipeline that turns one payment file into one
+// stored batch: it hashes the file, sniffs its format, streams its payments
+// through the structural and business rules, stores them in one database
+// transaction and answers with a pain.002 status report in the user's
+// outbox. "maksa import", "maksa validate" and the watcher all use it.
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"maksa"
+	"maksa/formats/pain001"
+	"maksa/store"
+	"maksa/validator"
+)
+
+// Importer imports files. Set its fields before the first import.
+type Importer struct {
+	// Store is where batches go; nil validates the structure only.
+	Store *store.DB
+	// Now is the business clock and Location the business time zone.
+	Now      maksa.Clock
+	Location *time.Location
+	// DaysPast and DaysFuture bound requested execution dates.
+	DaysPast, DaysFuture int
+	// Outbox is the folder that receives <user>/<file>.pain002.xml; empty
+	// writes no report.
+	Outbox string
+	// Pain002Version is 3 (default) or 10.
+	Pain002Version int
+	Log            *slog.Logger
+}
+
+// Options are the choices of one import.
+type Options struct {
+	UserID string // the importing user; empty runs the structural rules only
+	Actor  string // who the audit log names; defaults to UserID
+	DryRun bool   // validate against the database but store nothing
+	// ListPayments fills Result.Payments.
+	ListPayments bool
+}
+
+// Result is what happened to one file. It is the JSON contract of
+// "maksa import --json" and "maksa validate --json".
+type Result struct {
+	File         string          `json:"file"`
+	Format       string          `json:"format"`
+	BatchID      int64           `json:"batch_id,omitempty"`
+	MessageID    string          `json:"message_id"`
+	Transactions int             `json:"transactions"`
+	ControlSum   string          `json:"control_sum"`
+	Accepted     int             `json:"accepted"`
+	Rejected     int             `json:"rejected"`
+	Status       maksa.Status    `json:"status"`
+	Problems     []maksa.Problem `json:"problems"`
+	Payments     []PaymentResult `json:"payments,omitempty"`
+	Report       string          `json:"report,omitempty"` // the pain.002 written
+	Duration     time.Duration   `json:"-"`
+}
+
+// PaymentResult is one payment in a Result.
+type PaymentResult struct {
+	PaymentID     int64           `json:"payment_id,omitempty"`
+	EndToEndID    string          `json:"end_to_end_id"`
+	DebtorIBAN    string          `json:"debtor_iban"`
+	CreditorIBAN  string          `json:"creditor_iban"`
+	Amount        string          `json:"amount"`
+	Currency      string          `json:"currency"`
+	ExecutionDate string          `json:"execution_date"`
+	Status        maksa.Status    `json:"status"`
+	Reasons       []maksa.Problem `json:"reasons"`
+}
+
+// ImportFile imports the file at path. The returned error is for system
+// failures only (the file cannot be opened, the database fails); every
+// problem with the file's content is in the Result.
+func (im *Importer) ImportFile(ctx context.Context, path string, opt Options) (*Result, error) {
+	start := time.Now()
+	name := filepath.Base(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	if opt.Actor == "" {
+		opt.Actor = opt.UserID
+	}
+	run := &run{Importer: im, opt: opt, res: &Result{File: name, Problems: []maksa.Problem{}, ControlSum: "0"},
+		batch: &maksa.Batch{UserID: opt.UserID, FileName: name, SHA256: hex.EncodeToString(h.Sum(nil))}}
+	if err := run.importFrom(ctx, f); err != nil {
+		return nil, err
+	}
+	run.res.Duration = time.Since(start)
+	if im.Log != nil {
+		im.Log.Info("file processed", "user", opt.UserID, "file", name, "format", run.res.Format, "batch", run.res.BatchID,
+			"transactions", run.res.Transactions, "accepted", run.res.Accepted, "rejected", run.res.Rejected,
+			"status", run.res.Status, "duration", run.res.Duration.Round(time.Millisecond))
+	}
+	return run.res, nil
+}
+
+// run is the state of one file's import.
+type run struct {
+	*Importer
+	opt      Options
+	res      *Result
+	batch    *maksa.Batch
+	tx       *store.Import
+	business *validator.Business
+	group    []maksa.Problem // problems that reject the whole file
+	header   *pain001.Header
+}
+
+func (r *run) importFrom(ctx context.Context, f io.Reader) error {
+	br := bufio.NewReaderSize(f, 64<<10)
+	if !looksLikeXML(br) {
+		r.group = append(r.group, *maksa.Problemf(maksa.FF01, maksa.Position{File: r.res.File},
+			"not a payment file maksa reads: expected an ISO 20022 pain.001 XML document"))
+		return r.finish(ctx)
+	}
+	reader := pain001.NewReader(br)
+	reader.File = r.res.File
+	hdr, err := reader.Header()
+	if err != nil {
+		return r.formatError(ctx, err)
+	}
+	r.header = hdr
+	b := r.batch
+	b.Format, b.MessageID, b.DeclaredTxs = hdr.Format, hdr.MessageID, hdr.NbOfTxs
+	r.res.Format, r.res.MessageID = hdr.Format, hdr.MessageID
+	if hdr.CtrlSum != "" {
+		if d, err := maksa.ParseDecimal(hdr.CtrlSum); err == nil {
+			b.DeclaredCtrlSum = &d
+		}
+	}
+	if r.Store != nil && r.opt.UserID != "" {
+		tx, view, err := r.Store.BeginImport(ctx, b)
+		var dup *store.DuplicateFileError
+		switch {
+		case errors.As(err, &dup):
+			r.group = append(r.group, *maksa.Problemf(maksa.DU01, maksa.Position{File: r.res.File}, "%v", dup))
+			return r.finish(ctx)
+		case err != nil:
+			return err
+		}
+		r.tx = tx
+		defer tx.Rollback()
+		r.business = &validator.Business{View: view, Today: maksa.Day(r.Now().In(r.Location)), DaysPast: r.DaysPast, DaysFuture: r.DaysFuture}
+	}
+	reader.OnPaymentInfo = func(pi pain001.PaymentInfo) {
+		r.groupProblems(validator.CheckTotals(validator.Totals{Level: validator.PaymentInfoLevel, ID: pi.ID,
+			NbOfTxs: pi.NbOfTxs, CtrlSum: pi.CtrlSum, Count: pi.Count, Sum: pi.Sum, Position: pi.Position}))
+	}
+	for {
+		p, err := reader.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if isProblem(err) {
+				r.groupProblems([]*maksa.Problem{asProblem(err)})
+				break
+			}
+			return err
+		}
+		if err := r.payment(ctx, p); err != nil {
+			return err
+		}
+	}
+	r.groupProblems(validator.CheckTotals(validator.Totals{Level: validator.GroupLevel, NbOfTxs: hdr.NbOfTxs, CtrlSum: hdr.CtrlSum,
+		Count: b.Transactions, Sum: b.ControlSum, Position: hdr.Position}))
+	return r.finish(ctx)
+}
+
+// looksLikeXML reports whether the first non-blank byte, after any UTF-8
+// byte order mark, is '<'.
+func looksLikeXML(br *bufio.Reader) bool {
+	head, _ := br.Peek(512)
+	head = bytes.TrimPrefix(head, []byte{0xEF, 0xBB, 0xBF})
+	head = bytes.TrimLeft(head, " \t\r\n")
+	return len(head) > 0 && head[0] == '<'
+}
+
+func isProblem(err error) bool {
+	var p *maksa.Problem
+	return errors.As(err, &p)
+}
+
+func asProblem(err error) *maksa.Problem {
+	var p *maksa.Problem
+	errors.As(err, &p)
+	return p
+}
+
+// formatError handles a document that could not be read at all.
+func (r *run) formatError(ctx context.Context, err error) error {
+	if !isProblem(err) {
+		return err
+	}
+	r.groupProblems([]*maksa.Problem{asProblem(err)})
+	return r.finish(ctx)
+}
+
+func (r *run) groupProblems(ps []*maksa.Problem) {
+	for _, p := range ps {
+		r.group = append(r.group, *p)
+	}
+}
+
+// payment validates and queues one payment.
+func (r *run) payment(ctx context.Context, p *maksa.Payment) error {
+	b := r.batch
+	validator.CheckPayment(p)
+	if r.business != nil {
+		r.business.Check(p)
+		if b.ClientID == "" {
+			if acct := r.business.View.Accounts[p.DebtorIBAN]; acct != nil {
+				b.ClientID = acct.ClientID
+			}
+		}
+	}
+	if p.Status == "" {
+		p.Status = maksa.PDNG
+	}
+	b.Transactions++
+	b.ControlSum = b.ControlSum.Add(p.Amount)
+	if p.Status == maksa.RJCT {
+		b.Rejected++
+		r.res.Problems = append(r.res.Problems, p.Problems...)
+	} else {
+		b.Accepted++
+	}
+	if r.opt.ListPayments {
+		r.res.Payments = append(r.res.Payments, paymentResult(p))
+	}
+	if r.tx != nil && len(r.group) == 0 {
+		return r.tx.Add(ctx, p)
+	}
+	return nil
+}
+
+func paymentResult(p *maksa.Payment) PaymentResult {
+	amount := p.AmountText
+	if cur, ok := maksa.LookupCurrency(p.Currency); ok && p.Status != maksa.RJCT {
+		amount = maksa.FormatAmount(p.Amount, cur)
+	}
+	reasons := p.Problems
+	if reasons == nil {
+		reasons = []maksa.Problem{}
+	}
+	return PaymentResult{EndToEndID: p.EndToEndID, DebtorIBAN: p.DebtorIBAN, CreditorIBAN: p.CreditorIBAN, Amount: amount,
+		Currency: p.Currency, ExecutionDate: p.DateText, Status: p.Status, Reasons: reasons}
+}
+
+// finish settles the batch, commits or records the rejection, and writes
+// the status report.
+func (r *run) finish(ctx context.Context) error {
+	b := r.batch
+	if len(r.group) == 0 && r.tx != nil {
+		if err := r.finishPayments(ctx); err != nil {
+			return err
+		}
+	}
+	b.Problems = r.group
+	b.Settle()
+	stored, err := r.store(ctx)
+	if err != nil {
+		return err
+	}
+	if len(r.group) > 0 {
+		// A file rejected whole counts every transaction as rejected.
+		b.Status, b.Accepted, b.Rejected = maksa.RJCT, 0, b.Transactions
+		r.res.Problems = append(append([]maksa.Problem{}, r.group...), r.res.Problems...)
+		for i := range r.res.Payments {
+			r.res.Payments[i].Status = maksa.RJCT
+		}
+	}
+	res := r.res
+	res.BatchID = 0
+	if stored {
+		res.BatchID = b.ID
+	}
+	res.Transactions, res.Accepted, res.Rejected, res.Status = b.Transactions, b.Accepted, b.Rejected, b.Status
+	res.ControlSum = b.ControlSum.String()
+	if r.Outbox != "" && r.opt.UserID != "" && !r.opt.DryRun && r.Store != nil {
+		path, err := r.writeReport(ctx, stored)
+		if err != nil {
+			return err
+		}
+		res.Report = path
+	}
+	return nil
+}
+
+// finishPayments writes the queued payments, applies DU04 and the message
+// id check inside the import transaction.
+func (r *run) finishPayments(ctx context.Context) error {
+	b := r.batch
+	dups, err := r.tx.FinishPayments(ctx)
+	if err != nil {
+		return err
+	}
+	bySeq := map[int]store.Duplicate{}
+	for _, d := range dups {
+		pr := maksa.Problemf(maksa.DU04, d.Position, "end-to-end id %q was already used on this debtor account", d.EndToEndID)
+		pr.EndToEndID = d.EndToEndID
+		r.res.Problems = append(r.res.Problems, *pr)
+		b.Accepted--
+		b.Rejected++
+		bySeq[d.Seq] = d
+	}
+	if len(dups) > 0 && r.opt.ListPayments {
+		for i := range r.res.Payments {
+			if d, ok := bySeq[i+1]; ok {
+				p := &r.res.Payments[i]
+				p.Status = maksa.RJCT
+				p.Reasons = append(p.Reasons, maksa.Problem{Code: maksa.DU04, Message: "end-to-end id was already used on this debtor account", Position: d.Position, EndToEndID: d.EndToEndID})
+			}
+		}
+	}
+	if id, used, err := r.tx.MessageIDUsed(ctx, b.ClientID, b.MessageID); err != nil {
+		return err
+	} else if used {
+		r.group = append(r.group, *maksa.Problemf(maksa.DU01, r.header.Position, "message id %q was already imported for client %s in batch %d", b.MessageID, b.ClientID, id))
+		return nil
+	}
+	if r.opt.ListPayments && !r.opt.DryRun {
+		return r.tx.PaymentIDs(ctx, func(seq int, id int64) {
+			if seq >= 1 && seq <= len(r.res.Payments) {
+				r.res.Payments[seq-1].PaymentID = id
+			}
+		})
+	}
+	return nil
+}
+
+// store commits the batch, or records a file rejected whole. It reports
+// whether a batch row now exists. Duplicates (DU01) store nothing.
+func (r *run) store(ctx context.Context) (bool, error) {
+	if r.Store == nil || r.opt.UserID == "" || r.opt.DryRun {
+		return false, nil
+	}
+	b := r.batch
+	if len(r.group) == 0 {
+		err := r.tx.Commit(ctx, r.opt.Actor)
+		if errors.Is(err, store.ErrDuplicateMessage) {
+			r.group = append(r.group, *maksa.Problemf(maksa.DU01, r.header.Position, "message id %q was already imported for client %s", b.MessageID, b.ClientID))
+			return r.finishRejected(ctx)
+		}
+		return err == nil, err
+	}
+	return r.finishRejected(ctx)
+}
+
+func (r *run) finishRejected(ctx context.Context) (bool, error) {
+	b := r.batch
+	if r.tx != nil {
+		r.tx.Rollback()
+	}
+	b.Problems, b.Status = r.group, maksa.RJCT
+	for _, p := range r.group {
+		if p.Code == maksa.DU01 {
+			return false, r.Store.Audit(ctx, r.opt.Actor, "file.duplicate", b.FileName, map[string]any{"file": b.FileName, "sha256": b.SHA256, "message_id": b.MessageID, "reason": p.Message})
+		}
+	}
+	return true, r.Store.RecordRejected(ctx, b, r.opt.Actor)
+}
+

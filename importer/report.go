@@ -1,0 +1,99 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"maksa"
+	"maksa/formats/pain002"
+)
+
+// writeReport writes the pain.002 for the run's file into
+// <Outbox>/<user>/<file>.pain002.xml, never overwriting an earlier report:
+// a second report for the same file name gets <file>.2.pain002.xml, and so
+// on. The report lists every rejected transaction when the batch was
+// stored, and only the group status when the file was rejected whole.
+func (r *run) writeReport(ctx context.Context, stored bool) (string, error) {
+	b := r.batch
+	dir := filepath.Join(r.Outbox, r.opt.UserID)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, ".report-*.tmp")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	now := r.Now().In(r.Location)
+	version := r.Pain002Version
+	if version == 0 {
+		version = 3
+	}
+	w := pain002.NewWriter(tmp, version)
+	name := b.Format
+	if name == "" {
+		name = "pain.001"
+	}
+	rep := &pain002.Report{
+		MessageID:           fmt.Sprintf("MAKSA-%s-%s", now.Format("20060102150405"), b.SHA256[:12]),
+		CreationTime:        now,
+		OriginalMessageID:   b.MessageID,
+		OriginalMessageName: name,
+		OriginalNbOfTxs:     b.Transactions,
+		OriginalCtrlSum:     b.ControlSum.String(),
+		GroupStatus:         b.Status,
+		GroupReasons:        r.group,
+	}
+	if err := w.WriteHeader(rep); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if stored && len(r.group) == 0 {
+		err := r.Store.BatchPayments(ctx, b.ID, true, func(p *maksa.Payment) error {
+			return w.WriteTransaction(&pain002.Transaction{PaymentInfoID: p.PaymentInfoID, InstructionID: p.InstructionID,
+				EndToEndID: p.EndToEndID, UETR: p.UETR, Status: p.Status, Reasons: p.Problems})
+		})
+		if err != nil {
+			tmp.Close()
+			return "", err
+		}
+	}
+	if err := w.Close(); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	return publish(tmp.Name(), dir, b.FileName, ".pain002.xml")
+}
+
+// publish gives the finished temporary file its final name without ever
+// replacing an existing file: a hard link fails when the name is taken, so
+// the next free name is tried.
+func publish(tmp, dir, base, suffix string) (string, error) {
+	base = strings.TrimLeft(base, ".")
+	for n := 1; n < 10000; n++ {
+		name := base + suffix
+		if n > 1 {
+			name = fmt.Sprintf("%s.%d%s", base, n, suffix)
+		}
+		path := filepath.Join(dir, name)
+		err := os.Link(tmp, path)
+		if err == nil {
+			return path, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("%s: too many reports with this name", base)
+}

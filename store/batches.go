@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"maksa"
+)
+
+type batchRow struct {
+	ID              int64  `db:"id"`
+	UserID          string `db:"user_id"`
+	ClientID        string `db:"client_id"`
+	FileName        string `db:"file_name"`
+	SHA256          string `db:"sha256"`
+	Format          string `db:"format"`
+	MessageID       string `db:"message_id"`
+	DeclaredTxs     string `db:"declared_txs"`
+	DeclaredCtrlSum string `db:"declared_ctrl_sum"`
+	Transactions    int    `db:"transactions"`
+	ControlSum      string `db:"control_sum"`
+	Accepted        int    `db:"accepted"`
+	Rejected        int    `db:"rejected"`
+	Status          string `db:"status"`
+	Problems        string `db:"problems"`
+	CreatedAt       string `db:"created_at"`
+}
+
+func (r *batchRow) batch() *maksa.Batch {
+	b := &maksa.Batch{ID: r.ID, UserID: r.UserID, ClientID: r.ClientID, FileName: r.FileName, SHA256: r.SHA256,
+		Format: r.Format, MessageID: r.MessageID, DeclaredTxs: r.DeclaredTxs, Transactions: r.Transactions,
+		Accepted: r.Accepted, Rejected: r.Rejected, Status: maksa.Status(r.Status)}
+	if r.DeclaredCtrlSum != "" {
+		d, err := decimal.NewFromString(r.DeclaredCtrlSum)
+		if err == nil {
+			b.DeclaredCtrlSum = &d
+		}
+	}
+	b.ControlSum, _ = decimal.NewFromString(r.ControlSum)
+	b.CreatedAt, _ = time.Parse(time.RFC3339Nano, r.CreatedAt)
+	_ = json.Unmarshal([]byte(r.Problems), &b.Problems)
+	return b
+}
+
+// Batch returns the batch with the given id. Returns ErrNotFound if there is none.
+func (db *DB) Batch(ctx context.Context, id int64) (*maksa.Batch, error) {
+	var r batchRow
+	if err := db.x.GetContext(ctx, &r, db.x.Rebind(`SELECT * FROM batches WHERE id = ?`), id); err != nil {
+		return nil, notFound(err, "batch")
+	}
+	return r.batch(), nil
+}
+
+type paymentRow struct {
+	ID               int64  `db:"id"`
+	BatchID          int64  `db:"batch_id"`
+	Seq              int    `db:"seq"`
+	UserID           string `db:"user_id"`
+	PmtInfID         string `db:"pmt_inf_id"`
+	PmtMtd           string `db:"pmt_mtd"`
+	InstrID          string `db:"instr_id"`
+	EndToEndID       string `db:"end_to_end_id"`
+	UETR             string `db:"uetr"`
+	DebtorIBAN       string `db:"debtor_iban"`
+	DebtorName       string `db:"debtor_name"`
+	DebtorBIC        string `db:"debtor_bic"`
+	CreditorAccount  string `db:"creditor_account"`
+	CreditorIsIBAN   bool   `db:"creditor_is_iban"`
+	CreditorName     string `db:"creditor_name"`
+	CreditorBIC      string `db:"creditor_bic"`
+	CreditorCountry  string `db:"creditor_country"`
+	Amount           string `db:"amount"`
+	AmountMinor      *int64 `db:"amount_minor"`
+	Currency         string `db:"currency"`
+	ExecutionDate    string `db:"execution_date"`
+	Remittance       string `db:"remittance"`
+	Reference        string `db:"reference"`
+	Purpose          string `db:"purpose"`
+	CategoryPurpose  string `db:"category_purpose"`
+	Priority         string `db:"priority"`
+	ServiceLevel     string `db:"service_level"`
+	ChargeBearer     string `db:"charge_bearer"`
+	UltimateDebtor   string `db:"ultimate_debtor"`
+	UltimateCreditor string `db:"ultimate_creditor"`
+	Position         string `db:"position"`
+	Status           string `db:"status"`
+	Reasons          string `db:"reasons"`
+}
+
+func (r *paymentRow) payment() *maksa.Payment {
+	p := &maksa.Payment{ID: r.ID, BatchID: r.BatchID, Seq: r.Seq, PaymentInfoID: r.PmtInfID, PaymentMethod: r.PmtMtd,
+		InstructionID: r.InstrID, EndToEndID: r.EndToEndID, UETR: r.UETR, DebtorIBAN: r.DebtorIBAN, DebtorName: r.DebtorName,
+		DebtorBIC: r.DebtorBIC, CreditorIBAN: r.CreditorAccount, CreditorIsIBAN: r.CreditorIsIBAN, CreditorName: r.CreditorName,
+		CreditorBIC: r.CreditorBIC, CreditorCountry: r.CreditorCountry, AmountText: r.Amount, Currency: r.Currency,
+		DateText: r.ExecutionDate, ExecutionDate: parseDate(r.ExecutionDate), Remittance: r.Remittance, Reference: r.Reference,
+		Purpose: r.Purpose, CategoryPurpose: r.CategoryPurpose, Priority: r.Priority, ServiceLevel: r.ServiceLevel,
+		ChargeBearer: r.ChargeBearer, UltimateDebtor: r.UltimateDebtor, UltimateCreditor: r.UltimateCreditor,
+		Status: maksa.Status(r.Status)}
+	p.Amount, _ = decimal.NewFromString(r.Amount)
+	_ = json.Unmarshal([]byte(r.Position), &p.Position)
+	_ = json.Unmarshal([]byte(r.Reasons), &p.Problems)
+	return p
+}
+
+// BatchPayments calls fn for each payment of the batch in file order; with
+// rejectedOnly, only for the rejected ones.
+func (db *DB) BatchPayments(ctx context.Context, batchID int64, rejectedOnly bool, fn func(*maksa.Payment) error) error {
+	q := `SELECT * FROM payments WHERE batch_id = ?`
+	if rejectedOnly {
+		q += ` AND status = 'RJCT'`
+	}
+	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(q+` ORDER BY seq`), batchID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r paymentRow
+		if err := rows.StructScan(&r); err != nil {
+			return err
+		}
+		if err := fn(r.payment()); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

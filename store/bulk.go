@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"maksa"
+)
+
+// paymentColumns are the columns the bulk path writes, in order.
+var paymentColumns = []string{
+	"batch_id", "seq", "user_id", "pmt_inf_id", "pmt_mtd", "instr_id", "end_to_end_id", "uetr",
+	"debtor_iban", "debtor_name", "debtor_bic", "creditor_account", "creditor_is_iban", "creditor_name",
+	"creditor_bic", "creditor_country", "amount", "amount_minor", "currency", "execution_date",
+	"remittance", "reference", "purpose", "category_purpose", "priority", "service_level",
+	"charge_bearer", "ultimate_debtor", "ultimate_creditor", "position", "status", "reasons",
+}
+
+const noReasons = "[]"
+
+// paymentValues returns p's values in paymentColumns order.
+func paymentValues(b *maksa.Batch, p *maksa.Payment) []any {
+	var minor any // NULL unless the amount is valid for its currency
+	if cur, ok := maksa.LookupCurrency(p.Currency); ok && p.Status != maksa.RJCT {
+		minor = maksa.MinorUnits(p.Amount, cur)
+	}
+	amount := p.AmountText
+	if minor != nil {
+		cur, _ := maksa.LookupCurrency(p.Currency)
+		amount = maksa.FormatAmount(p.Amount, cur)
+	}
+	pos, _ := json.Marshal(p.Position)
+	reasons := noReasons
+	if len(p.Problems) > 0 {
+		js, _ := json.Marshal(p.Problems)
+		reasons = string(js)
+	}
+	isIBAN := 0
+	if p.CreditorIsIBAN {
+		isIBAN = 1
+	}
+	return []any{
+		b.ID, p.Seq, b.UserID, p.PaymentInfoID, p.PaymentMethod, p.InstructionID, p.EndToEndID, p.UETR,
+		p.DebtorIBAN, p.DebtorName, p.DebtorBIC, p.CreditorIBAN, isIBAN, p.CreditorName,
+		p.CreditorBIC, p.CreditorCountry, amount, minor, p.Currency, date(p.ExecutionDate),
+		p.Remittance, p.Reference, p.Purpose, p.CategoryPurpose, p.Priority, p.ServiceLevel,
+		p.ChargeBearer, p.UltimateDebtor, p.UltimateCreditor, string(pos), string(p.Status), reasons,
+	}
+}
+
+// rowWriter writes payment rows in bulk inside a transaction.
+type rowWriter interface {
+	add(ctx context.Context, values []any) error
+	close(ctx context.Context) error // flush what is queued
+	abort()
+}
+
+// copyWriter streams rows with PostgreSQL's COPY.
+type copyWriter struct {
+	stmt   *sql.Stmt
+	closed bool
+}
+
+func newCopyWriter(ctx context.Context, tx *sqlx.Tx) (*copyWriter, error) {
+	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("payments", paymentColumns...))
+	if err != nil {
+		return nil, err
+	}
+	return &copyWriter{stmt: stmt}, nil
+}
+
+func (w *copyWriter) add(ctx context.Context, values []any) error {
+	_, err := w.stmt.ExecContext(ctx, values...)
+	return err
+}
+
+func (w *copyWriter) close(ctx context.Context) error {
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	if _, err := w.stmt.ExecContext(ctx); err != nil {
+		w.stmt.Close()
+		return err
+	}
+	return w.stmt.Close()
+}
+
+func (w *copyWriter) abort() {
+	if !w.closed {
+		w.closed = true
+		w.stmt.Close()
+	}
+}
+
+// insertWriter batches rows into multi-row INSERT statements (SQLite).
+type insertWriter struct {
+	tx      *sqlx.Tx
+	full    *sql.Stmt // prepared for insertChunk rows
+	pending []any
+	rows    int
+}
+
+const insertChunk = 100
+
+func insertSQL(rows int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(paymentColumns)), ",") + ")"
+	return "INSERT INTO payments (" + strings.Join(paymentColumns, ", ") + ") VALUES " +
+		strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+}
+
+func newInsertWriter(ctx context.Context, tx *sqlx.Tx) (*insertWriter, error) {
+	stmt, err := tx.PrepareContext(ctx, insertSQL(insertChunk))
+	if err != nil {
+		return nil, err
+	}
+	return &insertWriter{tx: tx, full: stmt, pending: make([]any, 0, insertChunk*len(paymentColumns))}, nil
+}
+
+func (w *insertWriter) add(ctx context.Context, values []any) error {
+	w.pending = append(w.pending, values...)
+	w.rows++
+	if w.rows == insertChunk {
+		if _, err := w.full.ExecContext(ctx, w.pending...); err != nil {
+			return err
+		}
+		w.pending, w.rows = w.pending[:0], 0
+	}
+	return nil
+}
+
+func (w *insertWriter) close(ctx context.Context) error {
+	defer w.full.Close()
+	if w.rows == 0 {
+		return nil
+	}
+	_, err := w.tx.ExecContext(ctx, insertSQL(w.rows), w.pending...)
+	w.pending, w.rows = w.pending[:0], 0
+	return err
+}
+
+func (w *insertWriter) abort() { w.full.Close() }

@@ -1,0 +1,110 @@
+package validator
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"maksa"
+)
+
+// Business applies the rules that need the directory, for one importing
+// user and one file. It keeps the user's running daily totals, so the
+// payments of the file count against the daily limit in file order.
+type Business struct {
+	View *maksa.UserView
+	// Today is the business date of the import.
+	Today time.Time
+	// DaysPast and DaysFuture bound the requested execution date.
+	DaysPast, DaysFuture int
+}
+
+// Check applies the business rules to p, which passed the structural
+// rules, and rejects it with every problem found: the debtor account is
+// unknown (AC02), blocked (AC06) or closed (AC04); the user may not prepare
+// payments on it (AG08); the currency is not the account's (AM03); the
+// execution date is too far in the past (CH04) or future (CH03); the amount
+// is above the user's single-payment limit (AM14) or the user's daily total
+// on the account and date would pass the daily limit (AM21). An accepted
+// payment is added to the daily total.
+func (b *Business) Check(p *maksa.Payment) {
+	acctPos := p.PositionOf(maksa.FieldDebtorAccount)
+	acct := b.View.Accounts[p.DebtorIBAN]
+	if acct == nil {
+		p.Reject(maksa.Problemf(maksa.AC02, acctPos, "debtor account %s is not a treasury account", p.DebtorIBAN))
+		return
+	}
+	switch acct.Status {
+	case maksa.AccountBlocked:
+		p.Reject(maksa.Problemf(maksa.AC06, acctPos, "debtor account %s is blocked", acct.IBAN))
+	case maksa.AccountClosed:
+		p.Reject(maksa.Problemf(maksa.AC04, acctPos, "debtor account %s is closed", acct.IBAN))
+	}
+	grant := b.checkAccess(p, acct, acctPos)
+	if p.Currency != acct.Currency {
+		p.Reject(maksa.Problemf(maksa.AM03, p.PositionOf(maksa.FieldCurrency), "currency %s is not the currency of account %s (%s)", p.Currency, acct.IBAN, acct.Currency))
+	}
+	b.checkDate(p)
+	if grant == nil || p.Status == maksa.RJCT {
+		return
+	}
+	amtPos := p.PositionOf(maksa.FieldAmount)
+	if p.Amount.GreaterThan(grant.PaymentLimit) {
+		p.Reject(maksa.Problemf(maksa.AM14, amtPos, "amount %s is above %s's single-payment limit of %s on %s", p.Amount.String(), grant.UserID, grant.PaymentLimit.StringFixed(2), acct.IBAN))
+		return
+	}
+	key := maksa.DayKey{Account: acct.IBAN, Date: p.ExecutionDate}
+	used := b.View.Used[key]
+	total := used.Add(p.Amount)
+	if total.GreaterThan(grant.DailyLimit) {
+		p.Reject(maksa.Problemf(maksa.AM21, amtPos, "amount %s would bring %s's total on %s for %s to %s, above the daily limit of %s (%s already accepted)",
+			p.Amount.String(), grant.UserID, acct.IBAN, p.ExecutionDate.Format(maksa.DateLayout), total.String(), grant.DailyLimit.StringFixed(2), used.StringFixed(2)))
+		return
+	}
+	if b.View.Used == nil {
+		b.View.Used = map[maksa.DayKey]decimal.Decimal{}
+	}
+	b.View.Used[key] = total
+}
+
+// checkAccess returns the user's grant on acct when the user may prepare
+// payments on it, and rejects p with AG08 otherwise.
+func (b *Business) checkAccess(p *maksa.Payment, acct *maksa.Account, pos maksa.Position) *maksa.Grant {
+	u := b.View.User
+	switch {
+	case u == nil:
+		p.Reject(maksa.Problemf(maksa.AG08, pos, "the importing user is not in the directory"))
+		return nil
+	case u.Status != maksa.UserActive:
+		p.Reject(maksa.Problemf(maksa.AG08, pos, "user %s is %s", u.ID, u.Status))
+		return nil
+	case b.Today.After(u.ValidUntil):
+		p.Reject(maksa.Problemf(maksa.AG08, pos, "user %s's application expired on %s", u.ID, u.ValidUntil.Format(maksa.DateLayout)))
+		return nil
+	}
+	g := b.View.Grants[acct.IBAN]
+	switch {
+	case g == nil || !g.Has(maksa.ModePrepare):
+		p.Reject(maksa.Problemf(maksa.AG08, pos, "user %s may not prepare payments on account %s", u.ID, acct.IBAN))
+		return nil
+	case !g.CardValidUntil.IsZero() && b.Today.After(g.CardValidUntil):
+		p.Reject(maksa.Problemf(maksa.AG08, pos, "user %s's authorisation card for %s expired on %s", u.ID, acct.IBAN, g.CardValidUntil.Format(maksa.DateLayout)))
+		return nil
+	}
+	return g
+}
+
+func (b *Business) checkDate(p *maksa.Payment) {
+	if p.ExecutionDate.IsZero() {
+		return
+	}
+	pos := p.PositionOf(maksa.FieldExecutionDate)
+	earliest := b.Today.AddDate(0, 0, -b.DaysPast)
+	latest := b.Today.AddDate(0, 0, b.DaysFuture)
+	switch {
+	case p.ExecutionDate.Before(earliest):
+		p.Reject(maksa.Problemf(maksa.CH04, pos, "requested execution date %s is more than %d days in the past", p.ExecutionDate.Format(maksa.DateLayout), b.DaysPast))
+	case p.ExecutionDate.After(latest):
+		p.Reject(maksa.Problemf(maksa.CH03, pos, "requested execution date %s is more than %d days in the future", p.ExecutionDate.Format(maksa.DateLayout), b.DaysFuture))
+	}
+}

@@ -1,0 +1,168 @@
+// Package validator holds the rules a payment file must pass: structural
+// rules over the file alone (amounts, currencies, IBANs, BICs, dates,
+// character set, declared totals) and business rules against the
+// directory (accounts, grants, limits, execution dates).
+//
+// Each rule is a small function; a failed rule records a *maksa.Problem
+// with its ISO 20022 reason code, a message and the position of the value
+// at fault. Rules never stop at the first problem: every problem of a
+// payment is reported.
+package validator
+
+import (
+	"strconv"
+
+	"github.com/shopspring/decimal"
+
+	"maksa"
+)
+
+// Level says which totals a Totals check is about.
+type Level int
+
+// Levels of declared totals.
+const (
+	GroupLevel Level = iota
+	PaymentInfoLevel
+)
+
+// Totals is what a file or one of its payment information blocks declared
+// (NbOfTxs, CtrlSum as written) and what it held.
+type Totals struct {
+	Level    Level
+	NbOfTxs  string
+	CtrlSum  string // empty when absent
+	Count    int
+	Sum      decimal.Decimal
+	Position maksa.Position
+	ID       string // the PmtInfId, for messages
+}
+
+// CheckTotals compares declared and actual totals: AM18 for a malformed or
+// missing NbOfTxs, AM19/AM20 when it differs from the count (group /
+// payment information), AM10 for a malformed CtrlSum, AM16/AM17 when it
+// differs from the sum.
+func CheckTotals(t Totals) []*maksa.Problem {
+	var out []*maksa.Problem
+	where := "the group header"
+	countCode, sumCode := maksa.AM19, maksa.AM16
+	if t.Level == PaymentInfoLevel {
+		where = "payment information block " + strconv.Quote(t.ID)
+		countCode, sumCode = maksa.AM20, maksa.AM17
+	}
+	pos := t.Position
+	pos.XPath += "/NbOfTxs"
+	switch n, err := strconv.Atoi(t.NbOfTxs); {
+	case t.NbOfTxs == "" && t.Level == GroupLevel:
+		out = append(out, maksa.Problemf(maksa.AM18, pos, "%s has no number of transactions (NbOfTxs)", where))
+	case t.NbOfTxs == "":
+	case err != nil || n < 0:
+		out = append(out, maksa.Problemf(maksa.AM18, pos, "%s: number of transactions %q is not a number", where, t.NbOfTxs))
+	case n != t.Count:
+		out = append(out, maksa.Problemf(countCode, pos, "%s declares %d transactions (NbOfTxs) but holds %d", where, n, t.Count))
+	}
+	if t.CtrlSum == "" {
+		return out
+	}
+	pos.XPath = t.Position.XPath + "/CtrlSum"
+	sum, err := maksa.ParseDecimal(t.CtrlSum)
+	switch {
+	case err != nil:
+		out = append(out, maksa.Problemf(maksa.AM10, pos, "%s: control sum %q is not a decimal number", where, t.CtrlSum))
+	case !sum.Equal(t.Sum):
+		out = append(out, maksa.Problemf(sumCode, pos, "%s declares control sum %s (CtrlSum) but its amounts add up to %s", where, t.CtrlSum, t.Sum.String()))
+	}
+	return out
+}
+
+// CheckPayment applies the structural rules to p and rejects it with every
+// problem found: a missing end-to-end id (FF02), the amount (AM12, AM01),
+// the currency (AM03), the debtor account (AC02), the creditor account
+// (AC03) and name (RR03), the BICs (RC01), the execution date (DT01) and the
+// character set of names, identifiers and remittance (RR10).
+func CheckPayment(p *maksa.Payment) {
+	if p.EndToEndID == "" {
+		p.Reject(maksa.Problemf(maksa.FF02, p.PositionOf(maksa.FieldEndToEndID), "the end-to-end id (EndToEndId) is missing"))
+	}
+	checkAmount(p)
+	if err := maksa.CheckIBAN(p.DebtorIBAN); err != nil {
+		p.Reject(maksa.Problemf(maksa.AC02, p.PositionOf(maksa.FieldDebtorAccount), "debtor account %q is not a valid IBAN: %v", p.DebtorIBAN, err))
+	}
+	checkCreditorAccount(p)
+	if p.CreditorName == "" {
+		p.Reject(maksa.Problemf(maksa.RR03, p.PositionOf(maksa.FieldCreditorName), "the creditor's name is missing"))
+	}
+	for _, b := range []struct {
+		field maksa.Field
+		who   string
+		bic   string
+	}{{maksa.FieldDebtorBIC, "debtor", p.DebtorBIC}, {maksa.FieldCreditorBIC, "creditor", p.CreditorBIC}} {
+		if b.bic != "" {
+			if err := maksa.CheckBIC(b.bic); err != nil {
+				p.Reject(maksa.Problemf(maksa.RC01, p.PositionOf(b.field), "%s's bank BIC %q is malformed: %v", b.who, b.bic, err))
+			}
+		}
+	}
+	if p.ExecutionDate.IsZero() {
+		if p.DateText == "" {
+			p.Reject(maksa.Problemf(maksa.DT01, p.PositionOf(maksa.FieldExecutionDate), "the requested execution date is missing"))
+		} else {
+			p.Reject(maksa.Problemf(maksa.DT01, p.PositionOf(maksa.FieldExecutionDate), "requested execution date %q is not a date (YYYY-MM-DD)", p.DateText))
+		}
+	}
+	checkCharacters(p)
+}
+
+func checkAmount(p *maksa.Payment) {
+	pos := p.PositionOf(maksa.FieldAmount)
+	if p.AmountText == "" {
+		p.Reject(maksa.Problemf(maksa.AM12, pos, "the amount is missing"))
+		return
+	}
+	d, err := maksa.ParseDecimal(p.AmountText)
+	if err != nil {
+		p.Reject(maksa.Problemf(maksa.AM12, pos, "amount %q is not a decimal number: %v", p.AmountText, err))
+		return
+	}
+	cur, ok := maksa.LookupCurrency(p.Currency)
+	if !ok {
+		p.Reject(maksa.Problemf(maksa.AM03, p.PositionOf(maksa.FieldCurrency), "currency %q is not an ISO 4217 code", p.Currency))
+		return
+	}
+	if code, err := maksa.CheckAmount(d, cur); err != nil {
+		p.Reject(maksa.Problemf(code, pos, "amount %s: %v", p.AmountText, err))
+	}
+}
+
+func checkCreditorAccount(p *maksa.Payment) {
+	pos := p.PositionOf(maksa.FieldCreditorAccount)
+	switch {
+	case p.CreditorIBAN == "":
+		p.Reject(maksa.Problemf(maksa.AC03, pos, "the creditor account is missing"))
+	case p.CreditorIsIBAN || p.Currency == "EUR":
+		if err := maksa.CheckIBAN(p.CreditorIBAN); err != nil {
+			p.Reject(maksa.Problemf(maksa.AC03, pos, "creditor account %q is not a valid IBAN: %v", p.CreditorIBAN, err))
+		}
+	}
+}
+
+// checkCharacters applies RR10 to the free-text fields.
+func checkCharacters(p *maksa.Payment) {
+	for _, f := range []struct {
+		field maksa.Field
+		name  string
+		value string
+	}{
+		{maksa.FieldEndToEndID, "end-to-end id", p.EndToEndID},
+		{maksa.FieldDebtorName, "debtor name", p.DebtorName},
+		{maksa.FieldCreditorName, "creditor name", p.CreditorName},
+		{maksa.FieldRemittance, "remittance information", p.Remittance},
+		{maksa.FieldUltimateDebtor, "ultimate debtor", p.UltimateDebtor},
+		{maksa.FieldUltimateCreditor, "ultimate creditor", p.UltimateCreditor},
+	} {
+		if r, ok := maksa.AllowedText(f.value); !ok {
+			p.Reject(maksa.Problemf(maksa.RR10, p.PositionOf(f.field), "%s contains %q, which is outside the allowed character set (Latin and Latvian letters, digits, space and / - ? : ( ) . , ' +)", f.name, r))
+		}
+	}
+}
+
