@@ -87,3 +87,31 @@ func CheckBIC(s string) error {
 
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// ValidUETR reports whether s is a UETR: a lower-case UUID version 4, as
+// ISO 20022 requires.
+func ValidUETR(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case i == 14:
+			if c != '4' {
+				return false
+			}
+		case i == 19:
+			if c != '8' && c != '9' && c != 'a' && c != 'b' {
+				return false
+			}
+		case !isDigit(c) && (c < 'a' || c > 'f'):
+			return false
+		}
+	}
+	return true
+}

@@ -127,6 +127,7 @@ type run struct {
 	business *validator.Business
 	group    []maksa.Problem // problems that reject the whole file
 	header   *pain001.Header
+	scale    int32 // the most decimals an amount had, for printing the control sum
 }
 
 func (r *run) importFrom(ctx context.Context, f io.Reader) error {
@@ -176,8 +177,9 @@ func (r *run) importFrom(ctx context.Context, f io.Reader) error {
 		}
 		if err != nil {
 			if isProblem(err) {
+				// The document broke off: its totals say nothing more.
 				r.groupProblems([]*maksa.Problem{asProblem(err)})
-				break
+				return r.finish(ctx)
 			}
 			return err
 		}
@@ -242,6 +244,7 @@ func (r *run) payment(ctx context.Context, p *maksa.Payment) error {
 	}
 	b.Transactions++
 	b.ControlSum = b.ControlSum.Add(p.Amount)
+	r.scale = max(r.scale, -p.Amount.Exponent())
 	if p.Status == maksa.RJCT {
 		b.Rejected++
 		r.res.Problems = append(r.res.Problems, p.Problems...)
@@ -299,7 +302,7 @@ func (r *run) finish(ctx context.Context) error {
 		res.BatchID = b.ID
 	}
 	res.Transactions, res.Accepted, res.Rejected, res.Status = b.Transactions, b.Accepted, b.Rejected, b.Status
-	res.ControlSum = b.ControlSum.String()
+	res.ControlSum = b.ControlSum.StringFixed(r.scale)
 	if r.Outbox != "" && r.opt.UserID != "" && !r.opt.DryRun && r.Store != nil {
 		path, err := r.writeReport(ctx, stored)
 		if err != nil {
@@ -383,4 +386,3 @@ func (r *run) finishRejected(ctx context.Context) (bool, error) {
 	}
 	return true, r.Store.RecordRejected(ctx, b, r.opt.Actor)
 }
-

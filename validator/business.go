@@ -28,6 +28,9 @@ type Business struct {
 // on the account and date would pass the daily limit (AM21). An accepted
 // payment is added to the daily total.
 func (b *Business) Check(p *maksa.Payment) {
+	if maksa.CheckIBAN(p.DebtorIBAN) != nil {
+		return // the structural rules rejected the debtor account already
+	}
 	acctPos := p.PositionOf(maksa.FieldDebtorAccount)
 	acct := b.View.Accounts[p.DebtorIBAN]
 	if acct == nil {
@@ -41,7 +44,7 @@ func (b *Business) Check(p *maksa.Payment) {
 		p.Reject(maksa.Problemf(maksa.AC04, acctPos, "debtor account %s is closed", acct.IBAN))
 	}
 	grant := b.checkAccess(p, acct, acctPos)
-	if p.Currency != acct.Currency {
+	if _, known := maksa.LookupCurrency(p.Currency); known && p.Currency != acct.Currency {
 		p.Reject(maksa.Problemf(maksa.AM03, p.PositionOf(maksa.FieldCurrency), "currency %s is not the currency of account %s (%s)", p.Currency, acct.IBAN, acct.Currency))
 	}
 	b.checkDate(p)

@@ -165,4 +165,3 @@ func checkCharacters(p *maksa.Payment) {
 		}
 	}
 }
-

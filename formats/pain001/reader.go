@@ -281,10 +281,10 @@ func (r *Reader) start(t xml.StartElement) error {
 		r.header.Position = maksa.Position{File: r.File, Line: line, Column: col, XPath: r.xpath()}
 		r.resetRel()
 	case depth == 3 && name == "PmtInf":
+		r.infoIdx++
 		if r.header.Position.Line == 0 {
 			return r.fail(maksa.FF02, "PmtInf before the group header (GrpHdr)")
 		}
-		r.infoIdx++
 		r.txIdx = 0
 		r.ctx = ctxInfo
 		pos := maksa.Position{File: r.File, Line: line, Column: col, XPath: r.xpath()}

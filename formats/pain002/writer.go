@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"time"
 	"unicode/utf8"
 
@@ -115,7 +114,7 @@ func (w *Writer) WriteTransaction(t *Transaction) error {
 		w.elem("OrgnlInstrId", max35(t.InstructionID))
 	}
 	w.elem("OrgnlEndToEndId", max35(nonEmpty(t.EndToEndID)))
-	if w.version >= 10 && uuidV4.MatchString(t.UETR) {
+	if w.version >= 10 && maksa.ValidUETR(t.UETR) {
 		w.elem("OrgnlUETR", t.UETR)
 	}
 	w.elem("TxSts", string(t.Status))
@@ -136,8 +135,6 @@ func (w *Writer) Close() error {
 	w.raw("</CstmrPmtStsRpt>\n</Document>\n")
 	return w.w.Flush()
 }
-
-var uuidV4 = regexp.MustCompile(`^[a-f0-9]{8}-[a-f0-9]{4}-4[a-f0-9]{3}-[89ab][a-f0-9]{3}-[a-f0-9]{12}$`)
 
 func (w *Writer) reasons(ps []maksa.Problem) {
 	for _, p := range ps {
