@@ -88,18 +88,8 @@ func Postgres(tb testing.TB) string {
 // operator (or an attacker) editing the database by hand would.
 func Exec(tb testing.TB, dsn, query string, args ...any) {
 	tb.Helper()
-	driver, source := "postgres", dsn
-	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
-		driver, source = "sqlite", path
-	}
-	db, err := sql.Open(driver, source)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	db, query := open(tb, dsn, query)
 	defer db.Close()
-	if driver == "postgres" {
-		query = rebind(query)
-	}
 	if _, err := db.Exec(query, args...); err != nil {
 		tb.Fatalf("%s: %v", query, err)
 	}
@@ -118,4 +108,33 @@ func rebind(q string) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// Count runs a query returning one integer (a COUNT) outside maksa.
+func Count(tb testing.TB, dsn, query string, args ...any) int {
+	tb.Helper()
+	db, query := open(tb, dsn, query)
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
+		tb.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// open connects to dsn directly and adapts query's placeholders to it.
+func open(tb testing.TB, dsn, query string) (*sql.DB, string) {
+	tb.Helper()
+	driver, source := "postgres", dsn
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		driver, source = "sqlite", path
+	}
+	db, err := sql.Open(driver, source)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if driver == "postgres" {
+		query = rebind(query)
+	}
+	return db, query
 }

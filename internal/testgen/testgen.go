@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -70,7 +71,7 @@ func (s Spec) Payments(fn func(*maksa.Payment) error) error {
 		info := i / perInfo
 		name := firstNames[rng.IntN(len(firstNames))] + " " + lastNames[rng.IntN(len(lastNames))]
 		remit := purposes[rng.IntN(len(purposes))]
-		if remit[len(remit)-1] == 'd' {
+		if strings.Contains(remit, "%d") {
 			remit = fmt.Sprintf(remit, rng.IntN(100000))
 		}
 		p := &maksa.Payment{

@@ -1,0 +1,38 @@
+# maksa — batch payment-file gateway. See README.md.
+GO      ?= go
+BIN     := bin/maksa
+HOME_DIR ?= maksa-data
+
+.PHONY: build run test bench lint fuzz clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/maksa
+
+# run: load the demo directory into the embedded SQLite database under
+# $(HOME_DIR), generate a demo payment file for the accounting program's
+# user, import it (answering with a pain.002 in the outbox) and show the
+# directory. The watcher will replace the import step.
+run: build
+	$(BIN) --home $(HOME_DIR) directory apply testdata/demo/directory.yaml
+	$(BIN) --home $(HOME_DIR) dev gen --count 25 --out $(HOME_DIR)/demo/salaries-$$(date +%Y%m%d%H%M%S).xml
+	$(BIN) --home $(HOME_DIR) import --user gramatvediba $$(ls -t $(HOME_DIR)/demo/*.xml | head -1) || true
+	$(BIN) --home $(HOME_DIR) directory show
+
+test:
+	$(GO) test -count=1 -timeout 20m ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+lint:
+	@test -z "$$(gofmt -l .)" || (gofmt -l . && false)
+	$(GO) vet ./...
+
+# fuzz: each fuzz target for FUZZTIME (default 30s).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime $(FUZZTIME) ./formats/pain001
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./formats/directory
+
+clean:
+	rm -rf bin $(HOME_DIR)

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"maksa"
+	"maksa/internal/testgen"
+)
+
+func (m *Main) devCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "dev", Short: "Developer tools: generate test and demo files", Hidden: true}
+	var (
+		spec    testgen.Spec
+		out     string
+		date    string
+		debtors []string
+	)
+	gen := &cobra.Command{
+		Use:   "gen --out FILE",
+		Short: "Write a realistic pain.001 file of --count payments",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			spec.Date = maksa.Day(m.now())
+			if date != "" {
+				d, err := time.Parse(maksa.DateLayout, date)
+				if err != nil {
+					return usageErrorf("--date %q: %v", date, err)
+				}
+				spec.Date = d
+			}
+			if spec.MessageID == "" {
+				spec.MessageID = fmt.Sprintf("GEN-%s-%d", m.now().Format("20060102150405"), spec.Count)
+			}
+			spec.DebtorIBANs = debtors
+			if err := os.MkdirAll(filepath.Dir(out), 0o750); err != nil {
+				return err
+			}
+			f, err := os.Create(out)
+			if err != nil {
+				return err
+			}
+			if err := spec.WritePain001(f); err != nil {
+				f.Close()
+				return err
+			}
+			return f.Close()
+		},
+	}
+	gen.Flags().IntVar(&spec.Count, "count", 10, "number of payments")
+	gen.Flags().IntVar(&spec.PerInfo, "per-info", 1000, "payments per PmtInf block")
+	gen.Flags().IntVar(&spec.Version, "version", 3, "pain.001.001 version: 3 or 9")
+	gen.Flags().Uint64Var(&spec.Seed, "seed", 1, "random seed")
+	gen.Flags().StringVar(&spec.MessageID, "message-id", "", "message id (default: derived from the time)")
+	gen.Flags().StringVar(&date, "date", "", "requested execution date (default: today)")
+	gen.Flags().StringSliceVar(&debtors, "debtor", nil, "debtor IBANs, used round robin per PmtInf (default LV21TREL9160100000000)")
+	gen.Flags().StringVar(&out, "out", "", "output file")
+	gen.MarkFlagRequired("out")
+	cmd.AddCommand(gen)
+	return cmd
+}

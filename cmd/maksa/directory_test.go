@@ -1,0 +1,159 @@
+package main_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"maksa"
+	"maksa/formats/directory"
+	"maksa/internal/testdb"
+)
+
+func TestDirectoryApplyShowRoundTrip(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newEnv(t, b)
+			file := repo("testdata/demo/directory.yaml")
+			var applied struct {
+				Changes []map[string]string `json:"changes"`
+			}
+			e.runJSON(0, &applied, "directory", "apply", file)
+			if len(applied.Changes) != 29 {
+				t.Errorf("first apply: %d changes, want 29", len(applied.Changes))
+			}
+			var shown maksa.Directory
+			e.runJSON(0, &shown, "directory", "show")
+			want, err := directory.Load(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The file lists grants per user; the store sorts them.
+			if !sameJSON(t, shown.Clients, want.Clients) || !sameJSON(t, shown.Accounts, sortedAccounts(want.Accounts)) || len(shown.Users) != len(want.Users) || len(shown.Grants) != len(want.Grants) {
+				t.Errorf("directory show does not round-trip the applied file:\n%+v", shown)
+			}
+			e.runJSON(0, &applied, "directory", "apply", file)
+			if len(applied.Changes) != 0 {
+				t.Errorf("second apply: changes %v, want none", applied.Changes)
+			}
+			r := e.mustRun(0, "directory", "apply", file)
+			if !strings.Contains(r.stdout, "No changes.") {
+				t.Errorf("second apply says %q, want No changes.", r.stdout)
+			}
+		})
+	}
+}
+
+func sameJSON(t *testing.T, a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return reflect.DeepEqual(ja, jb)
+}
+
+func sortedAccounts(a []maksa.Account) []maksa.Account {
+	out := append([]maksa.Account(nil), a...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j].IBAN < out[i].IBAN {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+// TestDirectoryBadInput checks that each kind of bad directory file is
+// refused with file:line, field and reason, and changes nothing.
+func TestDirectoryBadInput(t *testing.T) {
+	const header = `clients:
+  - id: "1"
+    name: "Klients"
+accounts:
+  - iban: LV21TREL9160100000000
+    client: "1"
+    currency: EUR
+    balance: "10.00"
+    signatures: 1
+`
+	user := func(grant string) string {
+		return header + `users:
+  - id: u
+    name: U
+    valid_until: 2030-01-01
+    grants:
+      - ` + grant + "\n"
+	}
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"unknown account in grant", user(`{account: LV91TREL9160100000001, modes: [prepare], payment_limit: "1", daily_limit: "1"}`), `:15: grant.account: unknown account "LV91TREL9160100000001"`},
+		{"unknown mode", user(`{account: LV21TREL9160100000000, modes: [approve], payment_limit: "1", daily_limit: "1"}`), `:15: grant.modes: unknown mode "approve"`},
+		{"negative limit", user(`{account: LV21TREL9160100000000, modes: [prepare], payment_limit: "-5", daily_limit: "1"}`), `:15: grant.payment_limit: must not be negative`},
+		{"malformed limit", user(`{account: LV21TREL9160100000000, modes: [prepare], payment_limit: "1", daily_limit: "1 000,00"}`), `:15: grant.daily_limit: "1 000,00" is not a decimal amount`},
+		{"invalid IBAN checksum", strings.Replace(header, "LV21TREL9160100000000", "LV22TREL9160100000000", 1), `:5: account.iban: "LV22TREL9160100000000": IBAN check digits are wrong`},
+		{"invalid IBAN length", strings.Replace(header, "LV21TREL9160100000000", "LV21TREL916010000000", 1), `:5: account.iban: "LV21TREL916010000000": IBAN length is wrong for its country`},
+		{"signature levels", strings.Replace(header, "signatures: 1", "signatures: 4", 1), `:9: account.signatures: must be 1, 2 or 3, got 4`},
+		{"duplicate client", strings.Replace(header, "accounts:", "  - id: \"1\"\n    name: Cits\naccounts:", 1), `:4: client.id: duplicate client "1"`},
+		{"unknown field", strings.Replace(header, "currency: EUR", "currency: EUR\n    colour: red", 1), `:8: account.colour: unknown field`},
+		{"key not PEM", header + "users:\n  - id: u\n    name: U\n    valid_until: 2030-01-01\n    keys: [notakey.txt]\n", `:14: user.keys: notakey.txt: not a PEM file`},
+		{"key file missing", header + "users:\n  - id: u\n    name: U\n    valid_until: 2030-01-01\n    keys: [nosuch.pem]\n", `:14: user.keys: nosuch.pem:`},
+		{"bad valid_until", header + "users:\n  - id: u\n    name: U\n    valid_until: 30.01.2030\n", `:13: user.valid_until: "30.01.2030" is not a date`},
+		{"bad ip", header + "users:\n  - id: u\n    name: U\n    valid_until: 2030-01-01\n    ip_allow: [\"300.1.2.3\"]\n", `:14: user.ip_allow: "300.1.2.3" is not an IP address`},
+		{"duplicate user", header + "users:\n  - id: u\n    name: U\n    valid_until: 2030-01-01\n  - id: u\n    name: V\n    valid_until: 2030-01-01\n", `:14: user.id: duplicate user "u"`},
+	}
+	b := testdb.Backends(t)[0]
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, b)
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, "notakey.txt"), []byte("hello"), 0o600)
+			file := filepath.Join(dir, "directory.yaml")
+			if err := os.WriteFile(file, []byte(tt.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r := e.mustRun(1, "directory", "apply", file)
+			if !strings.Contains(r.stderr, file+tt.want) {
+				t.Errorf("stderr = %q, want it to contain %q", r.stderr, file+tt.want)
+			}
+			var shown maksa.Directory
+			e.runJSON(0, &shown, "directory", "show")
+			if len(shown.Clients) != 0 || len(shown.Accounts) != 0 {
+				t.Errorf("a refused file changed the directory: %+v", shown)
+			}
+		})
+	}
+}
+
+func TestAuditVerifyDetectsEditedRow(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newEnv(t, b)
+			e.mustRun(0, "directory", "apply", repo("testdata/import/directory.yaml"))
+			e.mustRun(0, "import", "--user", "acc", repo("testdata/pain001/good-3.xml"))
+			var ok struct {
+				OK      bool `json:"ok"`
+				Checked int  `json:"checked"`
+			}
+			e.runJSON(0, &ok, "audit", "verify")
+			if !ok.OK || ok.Checked != 2 {
+				t.Fatalf("audit verify = %+v, want ok with 2 events", ok)
+			}
+			testdb.Exec(t, e.dsn, `UPDATE audit_events SET details = replace(details, '"accepted":3', '"accepted":2') WHERE id = 2`)
+			r := e.mustRun(1, "audit", "verify")
+			if !strings.Contains(r.stdout, "audit event 2:") || !strings.Contains(r.stdout, "altered") {
+				t.Errorf("audit verify output %q does not name event 2 as altered", r.stdout)
+			}
+			var list []maksa.AuditEvent
+			e.runJSON(0, &list, "audit", "list")
+			if len(list) != 2 || list[0].Action != "directory.apply" || list[1].Action != "file.import" {
+				t.Errorf("audit list = %+v", list)
+			}
+			if !strings.Contains(list[1].Actor, "MAKSA_NOW="+testNow) {
+				t.Errorf("actor %q does not say the clock was set by MAKSA_NOW", list[1].Actor)
+			}
+		})
+	}
+}
