@@ -25,7 +25,7 @@
 // well formed, not a pain.001, a DTD, a missing group header — yields a
 // *maksa.Problem with code FF01 or FF02 and its position.
 //
-// The Writer produces pain.001.001.03 and pain.001.001.09.
+// The Writer produces pain.001.001.03, .09, .10 and .11.
 package pain001
 
 import (

@@ -186,10 +186,10 @@ func TestReaderGolden(t *testing.T) {
 	}
 }
 
-// TestWriterRoundTrip writes generated payments as pain.001.001.03 and .09,
-// checks each against its official XSD and reads it back unchanged.
+// TestWriterRoundTrip writes generated payments as pain.001.001.03, .09 and
+// .10, checks each against its official XSD and reads it back unchanged.
 func TestWriterRoundTrip(t *testing.T) {
-	for _, version := range []int{3, 9} {
+	for _, version := range []int{3, 9, 10} {
 		t.Run(fmt.Sprintf("v%02d", version), func(t *testing.T) {
 			spec := testgen.Spec{Count: 50, PerInfo: 20, Version: version, MessageID: "RT-1", Seed: 7,
 				Date: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), DebtorIBANs: []string{"LV21TREL9160100000000", "LV91TREL9160100000001"}}

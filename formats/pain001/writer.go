@@ -23,7 +23,8 @@ type GroupHeader struct {
 	InitiatingParty string
 }
 
-// Writer writes a pain.001.001.03 or pain.001.001.09 document. Payments are
+// Writer writes a pain.001.001.03, .09, .10 or .11 document (the subset of
+// fields maksa keeps has the same shape in .09, .10 and .11). Payments are
 // written in the order given; consecutive payments with the same payment
 // information id, debtor account and execution date share one PmtInf block.
 type Writer struct {
@@ -34,17 +35,17 @@ type Writer struct {
 	err     error
 }
 
-// ErrWriterVersion is returned for a version other than 3 or 9.
-var ErrWriterVersion = errors.New("pain.001 writer version must be 3 or 9")
+// ErrWriterVersion is returned for a version other than 3, 9, 10 or 11.
+var ErrWriterVersion = errors.New("pain.001 writer version must be 3, 9, 10 or 11")
 
-// NewWriter returns a Writer of pain.001.001.<version>; version is 3 or 9.
+// NewWriter returns a Writer of pain.001.001.<version>; version is 3, 9, 10 or 11.
 func NewWriter(w io.Writer, version int) *Writer {
 	return &Writer{w: bufio.NewWriterSize(w, 64<<10), version: version}
 }
 
 // WriteHeader writes the document start and the group header.
 func (w *Writer) WriteHeader(h *GroupHeader) error {
-	if w.version != 3 && w.version != 9 {
+	if w.version != 3 && (w.version < 9 || w.version > 11) {
 		return ErrWriterVersion
 	}
 	w.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
