@@ -48,7 +48,7 @@ Exit status: 0 all accepted, 1 something rejected, 2 usage or system error.`,
 			if f.user == "" {
 				return usageErrorf("import needs --user ID")
 			}
-			f.list = true
+			f.list = m.JSON // the readable summary needs no payment list
 			return m.runImport(cmd, args, f)
 		},
 	}

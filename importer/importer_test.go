@@ -1,0 +1,146 @@
+package importer_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"maksa"
+	"maksa/importer"
+	"maksa/internal/testdb"
+	"maksa/internal/testgen"
+	"maksa/store"
+)
+
+var executionDate = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+
+// bigDirectory has one account and one user whose limits no generated file reaches.
+func bigDirectory() *maksa.Directory {
+	limit := decimal.New(1, 12)
+	return &maksa.Directory{
+		Clients:  []maksa.Client{{ID: "1", Name: "Klients"}},
+		Accounts: []maksa.Account{{IBAN: "LV21TREL9160100000000", ClientID: "1", Currency: "EUR", Signatures: 1, Status: maksa.AccountActive}},
+		Users:    []maksa.User{{ID: "u", Name: "U", Status: maksa.UserActive, ValidUntil: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}},
+		Grants:   []maksa.Grant{{UserID: "u", AccountIBAN: "LV21TREL9160100000000", Modes: []maksa.Mode{maksa.ModePrepare}, PaymentLimit: limit, DailyLimit: limit}},
+	}
+}
+
+func openStore(tb testing.TB, dsn string) *store.DB {
+	tb.Helper()
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if _, err := db.ApplyDirectory(context.Background(), bigDirectory(), "test"); err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
+func newImporter(db *store.DB) *importer.Importer {
+	riga, _ := time.LoadLocation("Europe/Riga")
+	return &importer.Importer{Store: db, Now: maksa.ClockFrom(time.Date(2026, 11, 25, 10, 0, 0, 0, riga)), Location: riga, DaysPast: 10, DaysFuture: 90}
+}
+
+// generate writes a pain.001 of n payments and returns its path and size.
+func generate(tb testing.TB, dir string, n int, msgID string) (string, int64) {
+	tb.Helper()
+	path := filepath.Join(dir, msgID+".xml")
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	spec := testgen.Spec{Count: n, Version: 3, MessageID: msgID, Seed: 42, Date: executionDate}
+	if err := spec.WritePain001(f); err != nil {
+		tb.Fatal(err)
+	}
+	f.Close()
+	st, _ := os.Stat(path)
+	return path, st.Size()
+}
+
+// TestImportMemoryStaysFlat imports 100,000 payments and checks that the
+// heap never held more than a fraction of the file.
+func TestImportMemoryStaysFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIP in -short mode: imports 100,000 payments")
+	}
+	path, size := generate(t, t.TempDir(), 100000, "MEM-100K")
+	db := openStore(t, testdb.SQLite(t))
+	runtime.GC()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(20 * time.Millisecond):
+				runtime.ReadMemStats(&ms)
+				if ms.HeapInuse > peak.Load() {
+					peak.Store(ms.HeapInuse)
+				}
+			}
+		}
+	}()
+	res, err := newImporter(db).ImportFile(context.Background(), path, importer.Options{UserID: "u"})
+	close(done)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Accepted != 100000 || res.Status != maksa.ACTC {
+		t.Fatalf("imported %d of 100000, status %s: %+v", res.Accepted, res.Status, res.Problems[:min(3, len(res.Problems))])
+	}
+	t.Logf("file %d MB, peak heap in use %d MB", size>>20, peak.Load()>>20)
+	if peak.Load() > uint64(size)/4 {
+		t.Errorf("peak heap %d MB is not well below the file's %d MB", peak.Load()>>20, size>>20)
+	}
+}
+
+func BenchmarkValidate(b *testing.B) {
+	path, size := generate(b, b.TempDir(), 10000, "BENCH-VALIDATE")
+	im := newImporter(nil)
+	b.SetBytes(size)
+	for b.Loop() {
+		res, err := im.ImportFile(context.Background(), path, importer.Options{})
+		if err != nil || res.Accepted != 10000 {
+			b.Fatal(err, res.Problems)
+		}
+	}
+	b.ReportMetric(float64(10000*b.N)/b.Elapsed().Seconds(), "payments/s")
+}
+
+func benchmarkImport(b *testing.B, dsn func(testing.TB) string) {
+	path, size := generate(b, b.TempDir(), 10000, "BENCH-IMPORT")
+	b.SetBytes(size)
+	var elapsed time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		im := newImporter(openStore(b, dsn(b)))
+		b.StartTimer()
+		start := time.Now()
+		res, err := im.ImportFile(context.Background(), path, importer.Options{UserID: "u"})
+		elapsed += time.Since(start)
+		if err != nil || res.Accepted != 10000 {
+			b.Fatal(err, res.Problems)
+		}
+	}
+	b.ReportMetric(float64(10000*b.N)/elapsed.Seconds(), "payments/s")
+}
+
+func BenchmarkImportSQLite(b *testing.B) { benchmarkImport(b, testdb.SQLite) }
+
+func BenchmarkImportPostgres(b *testing.B) {
+	if os.Getenv(testdb.EnvPostgres) == "" {
+		b.Skipf("SKIP: %s is not set", testdb.EnvPostgres)
+	}
+	benchmarkImport(b, testdb.Postgres)
+}
