@@ -18,8 +18,11 @@ run: build
 	$(BIN) --home $(HOME_DIR) import --user gramatvediba $$(ls -t $(HOME_DIR)/demo/*.xml | head -1) || true
 	$(BIN) --home $(HOME_DIR) directory show
 
+# test: every package; then the store tests once more by name, so the log
+# shows on which databases they ran.
 test:
 	$(GO) test -count=1 -timeout 20m ./...
+	@$(GO) test -count=1 -v -run 'TestApplyDirectory|TestVerifyAuditDetectsTampering' ./store | grep -E '^ *--- |SKIP' | grep -v '/.*/' || true
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

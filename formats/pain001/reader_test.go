@@ -120,17 +120,17 @@ type golden struct {
 }
 
 type goldenPayment struct {
-	Seq                                                         int
-	PaymentInfoID, InstructionID, EndToEndID, UETR              string
-	DebtorIBAN, DebtorName, DebtorBIC                           string
-	CreditorIBAN                                                string
-	CreditorIsIBAN                                              bool
-	CreditorName, CreditorBIC, CreditorCountry                  string
-	AmountText, Currency, DateText                              string
-	Remittance, Reference, Purpose, CategoryPurpose             string
-	Priority, ServiceLevel, ChargeBearer                        string
-	UltimateDebtor, UltimateCreditor                            string
-	Position                                                    string
+	Seq                                                       int
+	PaymentInfoID, InstructionID, EndToEndID, UETR            string
+	DebtorIBAN, DebtorName, DebtorBIC                         string
+	CreditorIBAN                                              string
+	CreditorIsIBAN                                            bool
+	CreditorName, CreditorBIC, CreditorCountry                string
+	AmountText, Currency, DateText                            string
+	Remittance, Reference, Purpose, CategoryPurpose           string
+	Priority, ServiceLevel, ChargeBearer                      string
+	UltimateDebtor, UltimateCreditor                          string
+	Position                                                  string
 	AmountAt, CreditorAccountAt, DebtorAccountAt, ExecutionAt string
 }
 

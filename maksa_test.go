@@ -1,0 +1,146 @@
+package maksa_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"maksa"
+)
+
+func TestCheckIBAN(t *testing.T) {
+	tests := []struct {
+		iban string
+		want error
+	}{
+		{"LV21TREL9160100000000", nil},
+		{"DE89370400440532013000", nil},
+		{"CH9300762011623852957", nil},
+		{"GB82WEST12345698765432", nil},
+		{"LV22TREL9160100000000", maksa.ErrIBANChecksum},
+		{"LV21TREL916010000000", maksa.ErrIBANLength},
+		{"XX21TREL9160100000000", maksa.ErrIBANCountry},
+		{"lv21TREL9160100000000", maksa.ErrIBANSyntax},
+		{"LV21 TREL 9160 1000 0000 0", maksa.ErrIBANSyntax},
+		{"", maksa.ErrIBANSyntax},
+	}
+	for _, tt := range tests {
+		if err := maksa.CheckIBAN(tt.iban); !errors.Is(err, tt.want) {
+			t.Errorf("CheckIBAN(%q) = %v, want %v", tt.iban, err, tt.want)
+		}
+	}
+}
+
+func TestCheckBIC(t *testing.T) {
+	for bic, ok := range map[string]bool{"TRELLV22": true, "HABALV22XXX": true, "UNLALV2X": true, "HABA-LV22": false, "HABALV2": false, "habalv22": false, "1ABALV22": false} {
+		if got := maksa.CheckBIC(bic) == nil; got != ok {
+			t.Errorf("CheckBIC(%q) valid = %v, want %v", bic, got, ok)
+		}
+	}
+}
+
+func TestCheckAmount(t *testing.T) {
+	eur, _ := maksa.LookupCurrency("EUR")
+	jpy, _ := maksa.LookupCurrency("JPY")
+	tests := []struct {
+		amount string
+		cur    maksa.Currency
+		code   maksa.Reason
+	}{
+		{"100.00", eur, ""},
+		{"100.10", eur, ""},
+		{"100.100", eur, ""}, // trailing zeros are not extra precision
+		{"100.001", eur, maksa.AM12},
+		{"0.00", eur, maksa.AM01},
+		{"-5", eur, maksa.AM12},
+		{"1000", jpy, ""},
+		{"1000.5", jpy, maksa.AM12},
+	}
+	for _, tt := range tests {
+		d, err := maksa.ParseDecimal(tt.amount)
+		if err != nil {
+			t.Fatalf("ParseDecimal(%q): %v", tt.amount, err)
+		}
+		if code, _ := maksa.CheckAmount(d, tt.cur); code != tt.code {
+			t.Errorf("CheckAmount(%s %s) = %q, want %q", tt.amount, tt.cur.Code, code, tt.code)
+		}
+	}
+	for _, bad := range []string{"", "1,50", "1e7", "1.2.3", "12 000", "0x10", "1234567890123456789"} {
+		if _, err := maksa.ParseDecimal(bad); err == nil {
+			t.Errorf("ParseDecimal(%q) accepted", bad)
+		}
+	}
+	// 18 digits: the largest amount ISO 20022 allows keeps every cent.
+	d, err := maksa.ParseDecimal("9999999999999999.99")
+	if err != nil || maksa.MinorUnits(d, eur) != 999999999999999999 || maksa.FormatAmount(d, eur) != "9999999999999999.99" {
+		t.Errorf("18-digit amount: %v, %d", err, maksa.MinorUnits(d, eur))
+	}
+	if got := maksa.FromMinorUnits(1050, eur); !got.Equal(decimal.RequireFromString("10.50")) {
+		t.Errorf("FromMinorUnits(1050) = %s", got)
+	}
+}
+
+func TestAllowedText(t *testing.T) {
+	if _, ok := maksa.AllowedText("Ģirts Šķēle-Ābeļkoks, rēķins Nr. 17/2026 (avanss) + 'PVN'?"); !ok {
+		t.Error("Latvian text with SEPA punctuation refused")
+	}
+	for _, s := range []string{"Müller", "A & B", "100%", "a\tb", "€"} {
+		if _, ok := maksa.AllowedText(s); ok {
+			t.Errorf("AllowedText(%q) accepted", s)
+		}
+	}
+}
+
+func TestValidUETR(t *testing.T) {
+	for s, ok := range map[string]bool{"235d1eb5-8dd7-4c1a-8ece-559df8c67da1": true, "235D1EB5-8DD7-4C1A-8ECE-559DF8C67DA1": false, "235d1eb5-8dd7-3c1a-8ece-559df8c67da1": false, "": false} {
+		if maksa.ValidUETR(s) != ok {
+			t.Errorf("ValidUETR(%q) = %v", s, !ok)
+		}
+	}
+}
+
+func TestAuditEventHash(t *testing.T) {
+	e := maksa.AuditEvent{ID: 1, At: time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC), Actor: "anna", Action: "file.import", Object: "batch 1", Details: `{"a":1}`}
+	h := e.ComputeHash()
+	// A test vector an outside implementation can check: SHA-256 over each of
+	// prev_hash, id, time (RFC 3339 UTC), actor, action, object, details,
+	// each preceded by its length as a big-endian uint64.
+	if want := "7fae4a1af43ebbca89f270fee5a3ff6685407ff30760a9d994c4d733029eff2a"; h != want {
+		t.Errorf("hash = %s, want %s", h, want)
+	}
+	for _, change := range []func(*maksa.AuditEvent){
+		func(e *maksa.AuditEvent) { e.ID = 2 },
+		func(e *maksa.AuditEvent) { e.Actor = "annab" },
+		func(e *maksa.AuditEvent) { e.Actor, e.Action = "annaf", "ile.import" }, // moving bytes between fields
+		func(e *maksa.AuditEvent) { e.PrevHash = "00" },
+		func(e *maksa.AuditEvent) { e.At = e.At.Add(time.Nanosecond) },
+	} {
+		c := e
+		change(&c)
+		if c.ComputeHash() == h {
+			t.Errorf("changed event %+v hashes the same", c)
+		}
+	}
+}
+
+func TestPositionString(t *testing.T) {
+	tests := []struct {
+		pos  maksa.Position
+		want string
+	}{
+		{maksa.Position{File: "a.xml", Line: 12, Column: 7, XPath: "/Document/X"}, "a.xml:12:7 /Document/X"},
+		{maksa.Position{File: "a.csv", Line: 8, Field: "Summa"}, "a.csv:8 [Summa]"},
+		{maksa.Position{File: "a.xlsx", Sheet: "Payments", Cell: "D17"}, "a.xlsx Payments!D17"},
+		{maksa.Position{}, ""},
+	}
+	for _, tt := range tests {
+		if got := tt.pos.String(); got != tt.want {
+			t.Errorf("%+v.String() = %q, want %q", tt.pos, got, tt.want)
+		}
+	}
+	if got := maksa.CellName(28, 3); got != "AB3" {
+		t.Errorf("CellName(28, 3) = %q", got)
+	}
+}
