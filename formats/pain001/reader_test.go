@@ -272,3 +272,17 @@ func BenchmarkRead(b *testing.B) {
 	}
 	b.ReportMetric(float64(spec.Count*b.N)/b.Elapsed().Seconds(), "payments/s")
 }
+
+// TestReaderVersions checks that each sample's schema accepts it, and that
+// the reader tells the versions apart.
+func TestReaderVersions(t *testing.T) {
+	for file, format := range map[string]string{"v02.xml": "pain.001.001.02", "good-3.xml": "pain.001.001.03", "v09.xml": "pain.001.001.09"} {
+		path := "../../testdata/pain001/" + file
+		xsdcheck.Validate(t, path, format+".xsd")
+		data, _ := os.ReadFile(path)
+		h, ps, _, err := readAll(file, data)
+		if err != nil || h.Format != format || len(ps) == 0 || ps[0].ExecutionDate.IsZero() {
+			t.Errorf("%s: format %v, %d payments, err %v", file, h, len(ps), err)
+		}
+	}
+}
