@@ -48,7 +48,7 @@ func (p *Payment) PositionOf(f Field) Position {
 	switch {
 	case pos.Sheet != "":
 		if fp.Column > 0 {
-			pos.Cell = CellName(int(fp.Column), pos.Line)
+			pos.Cell = CellName(int(fp.Column), int(fp.Line))
 		}
 		pos.Field = fp.Path
 		pos.Line, pos.Column = 0, 0

@@ -7,7 +7,6 @@ package importer
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -20,7 +19,7 @@ import (
 	"time"
 
 	"maksa"
-	"maksa/formats/pain001"
+	"maksa/formats/profile"
 	"maksa/store"
 	"maksa/validator"
 )
@@ -39,7 +38,9 @@ type Importer struct {
 	Outbox string
 	// Pain002Version is 3 (default) or 10.
 	Pain002Version int
-	Log            *slog.Logger
+	// Profile maps the columns of CSV and XLSX files; nil is profile.Auto().
+	Profile *profile.Profile
+	Log     *slog.Logger
 }
 
 // Options are the choices of one import.
@@ -65,7 +66,9 @@ type Result struct {
 	Status       maksa.Status    `json:"status"`
 	Problems     []maksa.Problem `json:"problems"`
 	Payments     []PaymentResult `json:"payments,omitempty"`
-	Report       string          `json:"report,omitempty"` // the pain.002 written
+	Warnings     []string        `json:"warnings,omitempty"`      // e.g. columns that map to no field
+	Report       string          `json:"report,omitempty"`        // the pain.002 written
+	ErrorsReport string          `json:"errors_report,omitempty"` // the errors.csv written
 	Duration     time.Duration   `json:"-"`
 }
 
@@ -103,7 +106,7 @@ func (im *Importer) ImportFile(ctx context.Context, path string, opt Options) (*
 	if opt.Actor == "" {
 		opt.Actor = opt.UserID
 	}
-	run := &run{Importer: im, opt: opt, res: &Result{File: name, Problems: []maksa.Problem{}, ControlSum: "0"},
+	run := &run{Importer: im, opt: opt, path: path, res: &Result{File: name, Problems: []maksa.Problem{}, ControlSum: "0"},
 		batch: &maksa.Batch{UserID: opt.UserID, FileName: name, SHA256: hex.EncodeToString(h.Sum(nil))}}
 	if err := run.importFrom(ctx, f); err != nil {
 		return nil, err
@@ -120,35 +123,30 @@ func (im *Importer) ImportFile(ctx context.Context, path string, opt Options) (*
 // run is the state of one file's import.
 type run struct {
 	*Importer
-	opt      Options
-	res      *Result
-	batch    *maksa.Batch
-	tx       *store.Import
-	business *validator.Business
-	group    []maksa.Problem // problems that reject the whole file
-	header   *pain001.Header
-	scale    int32 // the most decimals an amount had, for printing the control sum
+	opt       Options
+	path      string
+	res       *Result
+	batch     *maksa.Batch
+	tx        *store.Import
+	business  *validator.Business
+	group     []maksa.Problem // problems that reject the whole file
+	headerPos maksa.Position  // where the file's header is
+	scale     int32           // the most decimals an amount had, for printing the control sum
 }
 
 func (r *run) importFrom(ctx context.Context, f io.Reader) error {
-	br := bufio.NewReaderSize(f, 64<<10)
-	if !looksLikeXML(br) {
-		r.group = append(r.group, *maksa.Problemf(maksa.FF01, maksa.Position{File: r.res.File},
-			"not a payment file maksa reads: expected an ISO 20022 pain.001 XML document"))
-		return r.finish(ctx)
-	}
-	reader := pain001.NewReader(br)
-	reader.File = r.res.File
-	hdr, err := reader.Header()
+	src, err := r.open(bufio.NewReaderSize(f, 64<<10))
 	if err != nil {
 		return r.formatError(ctx, err)
 	}
-	r.header = hdr
+	defer src.close()
+	r.res.Warnings = src.warnings
 	b := r.batch
-	b.Format, b.MessageID, b.DeclaredTxs = hdr.Format, hdr.MessageID, hdr.NbOfTxs
-	r.res.Format, r.res.MessageID = hdr.Format, hdr.MessageID
-	if hdr.CtrlSum != "" {
-		if d, err := maksa.ParseDecimal(hdr.CtrlSum); err == nil {
+	b.Format, b.MessageID, b.DeclaredTxs = src.format, src.messageID, src.nbOfTxs
+	r.res.Format, r.res.MessageID = src.format, src.messageID
+	r.headerPos = src.position
+	if src.ctrlSum != "" {
+		if d, err := maksa.ParseDecimal(src.ctrlSum); err == nil {
 			b.DeclaredCtrlSum = &d
 		}
 	}
@@ -164,14 +162,10 @@ func (r *run) importFrom(ctx context.Context, f io.Reader) error {
 		}
 		r.tx = tx
 		defer tx.Rollback()
-		r.business = &validator.Business{View: view, Today: maksa.Day(r.Now().In(r.Location)), DaysPast: r.DaysPast, DaysFuture: r.DaysFuture}
-	}
-	reader.OnPaymentInfo = func(pi pain001.PaymentInfo) {
-		r.groupProblems(validator.CheckTotals(validator.Totals{Level: validator.PaymentInfoLevel, ID: pi.ID,
-			NbOfTxs: pi.NbOfTxs, CtrlSum: pi.CtrlSum, Count: pi.Count, Sum: pi.Sum, Position: pi.Position}))
+		r.business = &validator.Business{View: view, Today: r.today(), DaysPast: r.DaysPast, DaysFuture: r.DaysFuture}
 	}
 	for {
-		p, err := reader.Read()
+		p, err := src.read()
 		if err == io.EOF {
 			break
 		}
@@ -187,19 +181,17 @@ func (r *run) importFrom(ctx context.Context, f io.Reader) error {
 			return err
 		}
 	}
-	r.groupProblems(validator.CheckTotals(validator.Totals{Level: validator.GroupLevel, NbOfTxs: hdr.NbOfTxs, CtrlSum: hdr.CtrlSum,
-		Count: b.Transactions, Sum: b.ControlSum, Position: hdr.Position}))
+	totals := validator.Totals{Level: validator.GroupLevel, NbOfTxs: src.nbOfTxs, CtrlSum: src.ctrlSum,
+		Count: b.Transactions, Sum: b.ControlSum, Position: src.position}
+	if src.endTotals != nil {
+		totals.Level = validator.TotalRowLevel
+		totals.CtrlSum, totals.Position = src.endTotals()
+	}
+	r.groupProblems(validator.CheckTotals(totals))
 	return r.finish(ctx)
 }
 
-// looksLikeXML reports whether the first non-blank byte, after any UTF-8
-// byte order mark, is '<'.
-func looksLikeXML(br *bufio.Reader) bool {
-	head, _ := br.Peek(512)
-	head = bytes.TrimPrefix(head, []byte{0xEF, 0xBB, 0xBF})
-	head = bytes.TrimLeft(head, " \t\r\n")
-	return len(head) > 0 && head[0] == '<'
-}
+func (r *run) today() time.Time { return maksa.Day(r.Now().In(r.Location)) }
 
 func isProblem(err error) bool {
 	var p *maksa.Problem
@@ -230,6 +222,7 @@ func (r *run) groupProblems(ps []*maksa.Problem) {
 // payment validates and queues one payment.
 func (r *run) payment(ctx context.Context, p *maksa.Payment) error {
 	b := r.batch
+	p.Seq = b.Transactions + 1
 	validator.CheckPayment(p)
 	if r.business != nil {
 		r.business.Check(p)
@@ -309,6 +302,11 @@ func (r *run) finish(ctx context.Context) error {
 			return err
 		}
 		res.Report = path
+		if len(res.Problems) > 0 {
+			if res.ErrorsReport, err = r.writeErrors(ctx, stored); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -342,7 +340,7 @@ func (r *run) finishPayments(ctx context.Context) error {
 	if id, used, err := r.tx.MessageIDUsed(ctx, b.ClientID, b.MessageID); err != nil {
 		return err
 	} else if used {
-		r.group = append(r.group, *maksa.Problemf(maksa.DU01, r.header.Position, "message id %q was already imported for client %s in batch %d", b.MessageID, b.ClientID, id))
+		r.group = append(r.group, *maksa.Problemf(maksa.DU01, r.headerPos, "message id %q was already imported for client %s in batch %d", b.MessageID, b.ClientID, id))
 		return nil
 	}
 	if r.opt.ListPayments && !r.opt.DryRun {
@@ -365,7 +363,7 @@ func (r *run) store(ctx context.Context) (bool, error) {
 	if len(r.group) == 0 {
 		err := r.tx.Commit(ctx, r.opt.Actor)
 		if errors.Is(err, store.ErrDuplicateMessage) {
-			r.group = append(r.group, *maksa.Problemf(maksa.DU01, r.header.Position, "message id %q was already imported for client %s", b.MessageID, b.ClientID))
+			r.group = append(r.group, *maksa.Problemf(maksa.DU01, r.headerPos, "message id %q was already imported for client %s", b.MessageID, b.ClientID))
 			return r.finishRejected(ctx)
 		}
 		return err == nil, err

@@ -4,8 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 
 	"maksa"
 	"maksa/importer"
+	"maksa/internal/memwatch"
 	"maksa/internal/testdb"
 	"maksa/internal/testgen"
 	"maksa/store"
@@ -74,34 +73,18 @@ func TestImportMemoryStaysFlat(t *testing.T) {
 	}
 	path, size := generate(t, t.TempDir(), 100000, "MEM-100K")
 	db := openStore(t, testdb.SQLite(t))
-	runtime.GC()
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	go func() {
-		var ms runtime.MemStats
-		for {
-			select {
-			case <-done:
-				return
-			case <-time.After(20 * time.Millisecond):
-				runtime.ReadMemStats(&ms)
-				if ms.HeapInuse > peak.Load() {
-					peak.Store(ms.HeapInuse)
-				}
-			}
-		}
-	}()
+	watch := memwatch.Start()
 	res, err := newImporter(db).ImportFile(context.Background(), path, importer.Options{UserID: "u"})
-	close(done)
+	peak := watch.Stop()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Accepted != 100000 || res.Status != maksa.ACTC {
 		t.Fatalf("imported %d of 100000, status %s: %+v", res.Accepted, res.Status, res.Problems[:min(3, len(res.Problems))])
 	}
-	t.Logf("file %d MB, peak heap in use %d MB", size>>20, peak.Load()>>20)
-	if peak.Load() > uint64(size)/4 {
-		t.Errorf("peak heap %d MB is not well below the file's %d MB", peak.Load()>>20, size>>20)
+	t.Logf("file %d MB, peak heap in use %d MB", size>>20, peak>>20)
+	if peak > uint64(size)/4 {
+		t.Errorf("peak heap %d MB is not well below the file's %d MB", peak>>20, size>>20)
 	}
 }
 

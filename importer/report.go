@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"maksa"
+	"maksa/formats/csvfmt"
 	"maksa/formats/pain002"
 )
 
@@ -74,6 +75,64 @@ func (r *run) writeReport(ctx context.Context, stored bool) (string, error) {
 		return "", err
 	}
 	return publish(tmp.Name(), dir, b.FileName, ".pain002.xml")
+}
+
+// writeErrors writes <Outbox>/<user>/<file>.errors.csv beside the pain.002
+// when anything was rejected: one row per problem, with the payment's
+// creditor and amount when the payment was stored. Text cells are
+// neutralised against formula injection; amounts are plain numbers.
+func (r *run) writeErrors(ctx context.Context, stored bool) (string, error) {
+	b := r.batch
+	dir := filepath.Join(r.Outbox, r.opt.UserID)
+	tmp, err := os.CreateTemp(dir, ".errors-*.tmp")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	w := csvfmt.NewWriter(tmp)
+	w.Write(csvfmt.Text("position"), csvfmt.Text("end_to_end_id"), csvfmt.Text("code"), csvfmt.Text("reason"), csvfmt.Text("message"),
+		csvfmt.Text("creditor_name"), csvfmt.Text("creditor_account"), csvfmt.Text("amount"), csvfmt.Text("currency"))
+	problem := func(pr maksa.Problem, p *maksa.Payment) error {
+		amount, name, account, currency := csvfmt.Text(""), "", "", ""
+		if p != nil {
+			name, account, currency = p.CreditorName, p.CreditorIBAN, p.Currency
+			if cur, ok := maksa.LookupCurrency(p.Currency); ok {
+				if _, err := maksa.ParseDecimal(p.AmountText); err == nil {
+					amount = csvfmt.Number(maksa.FormatAmount(p.Amount, cur))
+				}
+			}
+		}
+		return w.Write(csvfmt.Text(pr.Position.String()), csvfmt.Text(pr.EndToEndID), csvfmt.Text(string(pr.Code)), csvfmt.Text(pr.Code.Info().Name),
+			csvfmt.Text(pr.Message), csvfmt.Text(name), csvfmt.Text(account), amount, csvfmt.Text(currency))
+	}
+	for _, pr := range r.group {
+		if err := problem(pr, nil); err != nil {
+			tmp.Close()
+			return "", err
+		}
+	}
+	if stored && len(r.group) == 0 {
+		err := r.Store.BatchPayments(ctx, b.ID, true, func(p *maksa.Payment) error {
+			for _, pr := range p.Problems {
+				if err := problem(pr, p); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			tmp.Close()
+			return "", err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	return publish(tmp.Name(), dir, b.FileName, ".errors.csv")
 }
 
 // publish gives the finished temporary file its final name without ever

@@ -122,7 +122,8 @@ type Duplicate struct {
 // FinishPayments writes the queued payments and rejects with DU04 every
 // accepted payment whose end-to-end id its debtor account already used,
 // earlier in this file or in another batch that was not rejected or
-// cancelled. It returns those payments.
+// cancelled. NOTPROVIDED, the ISO 20022 word for "no id", is exempt. It
+// returns those payments.
 func (im *Import) FinishPayments(ctx context.Context) ([]Duplicate, error) {
 	if err := im.rows.close(ctx); err != nil {
 		return nil, err
@@ -135,7 +136,7 @@ func (im *Import) FinishPayments(ctx context.Context) ([]Duplicate, error) {
 		Position string `db:"position"`
 	}
 	err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT p.id, p.seq, p.end_to_end_id, p.position FROM payments p
-		WHERE p.batch_id = ? AND p.status = 'PDNG' AND EXISTS (
+		WHERE p.batch_id = ? AND p.status = 'PDNG' AND p.end_to_end_id <> 'NOTPROVIDED' AND EXISTS (
 			SELECT 1 FROM payments q
 			WHERE q.debtor_iban = p.debtor_iban AND q.end_to_end_id = p.end_to_end_id
 			  AND q.status NOT IN ('RJCT', 'CANC') AND (q.batch_id <> p.batch_id OR q.seq < p.seq))
@@ -147,7 +148,9 @@ func (im *Import) FinishPayments(ctx context.Context) ([]Duplicate, error) {
 	for _, r := range rows {
 		d := Duplicate{Seq: r.Seq, EndToEndID: r.E2E}
 		_ = json.Unmarshal([]byte(r.Position), &d.Position)
-		d.Position.XPath += "/PmtId/EndToEndId"
+		if d.Position.XPath != "" {
+			d.Position.XPath += "/PmtId/EndToEndId"
+		}
 		pr := maksa.Problemf(maksa.DU04, d.Position, "end-to-end id %q was already used on this debtor account", r.E2E)
 		pr.EndToEndID = r.E2E
 		reasons, _ := json.Marshal([]maksa.Problem{*pr})

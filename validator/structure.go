@@ -11,6 +11,7 @@ package validator
 
 import (
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -22,8 +23,9 @@ type Level int
 
 // Levels of declared totals.
 const (
-	GroupLevel Level = iota
-	PaymentInfoLevel
+	GroupLevel       Level = iota // GrpHdr of a pain.001
+	PaymentInfoLevel              // a PmtInf block
+	TotalRowLevel                 // the control total row of a CSV or XLSX file: a control sum, no count
 )
 
 // Totals is what a file or one of its payment information blocks declared
@@ -46,12 +48,17 @@ func CheckTotals(t Totals) []*maksa.Problem {
 	var out []*maksa.Problem
 	where := "the group header"
 	countCode, sumCode := maksa.AM19, maksa.AM16
-	if t.Level == PaymentInfoLevel {
+	switch t.Level {
+	case PaymentInfoLevel:
 		where = "payment information block " + strconv.Quote(t.ID)
 		countCode, sumCode = maksa.AM20, maksa.AM17
+	case TotalRowLevel:
+		where = "the control total row"
 	}
 	pos := t.Position
-	pos.XPath += "/NbOfTxs"
+	if pos.XPath != "" {
+		pos.XPath += "/NbOfTxs"
+	}
 	switch n, err := strconv.Atoi(t.NbOfTxs); {
 	case t.NbOfTxs == "" && t.Level == GroupLevel:
 		out = append(out, maksa.Problemf(maksa.AM18, pos, "%s has no number of transactions (NbOfTxs)", where))
@@ -64,7 +71,9 @@ func CheckTotals(t Totals) []*maksa.Problem {
 	if t.CtrlSum == "" {
 		return out
 	}
-	pos.XPath = t.Position.XPath + "/CtrlSum"
+	if pos.XPath != "" {
+		pos.XPath = t.Position.XPath + "/CtrlSum"
+	}
 	sum, err := maksa.ParseDecimal(t.CtrlSum)
 	switch {
 	case err != nil:
@@ -160,7 +169,9 @@ func checkCharacters(p *maksa.Payment) {
 		{maksa.FieldUltimateDebtor, "ultimate debtor", p.UltimateDebtor},
 		{maksa.FieldUltimateCreditor, "ultimate creditor", p.UltimateCreditor},
 	} {
-		if r, ok := maksa.AllowedText(f.value); !ok {
+		if r, ok := maksa.AllowedText(f.value); r == utf8.RuneError {
+			p.Reject(maksa.Problemf(maksa.RR10, p.PositionOf(f.field), "%s %q holds bytes that are not text in the file's encoding", f.name, f.value))
+		} else if !ok {
 			p.Reject(maksa.Problemf(maksa.RR10, p.PositionOf(f.field), "%s contains %q, which is outside the allowed character set (Latin and Latvian letters, digits, space and / - ? : ( ) . , ' +)", f.name, r))
 		}
 	}

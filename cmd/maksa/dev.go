@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -17,12 +18,13 @@ func (m *Main) devCommand() *cobra.Command {
 	var (
 		spec    testgen.Spec
 		out     string
+		format  string
 		date    string
 		debtors []string
 	)
 	gen := &cobra.Command{
 		Use:   "gen --out FILE",
-		Short: "Write a realistic pain.001 file of --count payments",
+		Short: "Write a realistic payment file (pain.001, CSV or XLSX) of --count payments",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec.Date = maksa.Day(m.now())
@@ -44,7 +46,12 @@ func (m *Main) devCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := spec.WritePain001(f); err != nil {
+			write := map[string]func(io.Writer) error{"pain001": spec.WritePain001, "csv": spec.WriteCSV, "xlsx": spec.WriteXLSX}[format]
+			if write == nil {
+				f.Close()
+				return usageErrorf("--format must be pain001, csv or xlsx")
+			}
+			if err := write(f); err != nil {
 				f.Close()
 				return err
 			}
@@ -59,6 +66,7 @@ func (m *Main) devCommand() *cobra.Command {
 	gen.Flags().StringVar(&date, "date", "", "requested execution date (default: today)")
 	gen.Flags().StringSliceVar(&debtors, "debtor", nil, "debtor IBANs, used round robin per PmtInf (default LV21TREL9160100000000)")
 	gen.Flags().StringVar(&out, "out", "", "output file")
+	gen.Flags().StringVar(&format, "format", "pain001", "pain001, csv (Windows-1257, ';', decimal comma) or xlsx")
 	gen.MarkFlagRequired("out")
 	cmd.AddCommand(gen)
 	return cmd

@@ -8,20 +8,25 @@ import (
 	"github.com/spf13/cobra"
 
 	"maksa"
+	"maksa/formats/profile"
 	"maksa/importer"
 )
 
 // importFlags are the flags import and validate share.
 type importFlags struct {
-	user       string
-	dryRun     bool
-	list       bool
-	daysPast   int
-	daysFuture int
-	pain002    int
+	user        string
+	profileFile string
+	profileName string
+	dryRun      bool
+	list        bool
+	daysPast    int
+	daysFuture  int
+	pain002     int
 }
 
 func (m *Main) addImportFlags(cmd *cobra.Command, f *importFlags) {
+	cmd.Flags().StringVar(&f.profileFile, "profile", m.Getenv("MAKSA_PROFILE"), "YAML file of CSV/XLSX column profiles (MAKSA_PROFILE); default: the built-in auto profile")
+	cmd.Flags().StringVar(&f.profileName, "profile-name", "", "which profile of --profile to use (default: the only one)")
 	cmd.Flags().IntVar(&f.daysPast, "days-past", m.envInt("MAKSA_DAYS_PAST", 10), "how many days in the past a requested execution date may be (MAKSA_DAYS_PAST)")
 	cmd.Flags().IntVar(&f.daysFuture, "days-future", m.envInt("MAKSA_DAYS_FUTURE", 90), "how many days in the future a requested execution date may be (MAKSA_DAYS_FUTURE)")
 }
@@ -63,7 +68,7 @@ func (m *Main) validateCommand() *cobra.Command {
 	var f importFlags
 	cmd := &cobra.Command{
 		Use:   "validate [--user ID] FILE...",
-		Short: "Parse and validate payment files; print every problem with its position and reason code",
+		Short: "Parse and validate payment files (pain.001, CSV, XLSX); print every problem with its position and reason code",
 		Long: `Validate payment files without storing anything. Without --user only the
 structural rules run (format, totals, amounts, IBANs, BICs, dates, character
 set); with --user the business rules against the directory run as well.
@@ -84,8 +89,12 @@ func (m *Main) runImport(cmd *cobra.Command, files []string, f importFlags) erro
 	if f.pain002 != 0 && f.pain002 != 3 && f.pain002 != 10 {
 		return usageErrorf("--pain002-version must be 3 or 10")
 	}
+	prof, err := loadProfile(f.profileFile, f.profileName)
+	if err != nil {
+		return err
+	}
 	im := &importer.Importer{Now: m.clock, Location: m.location, DaysPast: f.daysPast, DaysFuture: f.daysFuture,
-		Pain002Version: f.pain002, Log: m.log}
+		Pain002Version: f.pain002, Profile: prof, Log: m.log}
 	if f.user != "" {
 		db, err := m.open(cmd.Context())
 		if err != nil {
@@ -148,4 +157,32 @@ func (m *Main) printResults(results []*importer.Result) {
 			fmt.Fprintf(m.Stdout, "\nStatus report: %s\n", r.Report)
 		}
 	}
+}
+
+// loadProfile returns the named profile of file, the only one when name is
+// empty, or nil (the auto profile) when there is no file.
+func loadProfile(file, name string) (*profile.Profile, error) {
+	if file == "" {
+		if name != "" && name != "auto" {
+			return nil, usageErrorf("--profile-name %s needs --profile FILE", name)
+		}
+		return nil, nil
+	}
+	profiles, err := profile.Load(file)
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	if name == "" {
+		if len(profiles) != 1 {
+			return nil, usageErrorf("%s holds %d profiles: choose one with --profile-name", file, len(profiles))
+		}
+		for _, p := range profiles {
+			return p, nil
+		}
+	}
+	p, ok := profiles[name]
+	if !ok {
+		return nil, usageErrorf("%s has no profile %q", file, name)
+	}
+	return p, nil
 }

@@ -36,7 +36,8 @@ func TestImportRules(t *testing.T) {
 		e2e      string
 	}{
 		{"good-3.xml", "acc", maksa.ACTC, 3, 0, "", 0, "", ""},
-		{"bad/FF01-not-xml.xml", "acc", maksa.RJCT, 0, 0, maksa.FF01, 0, "", ""},
+		{"bad/FF01-not-xml.xml", "acc", maksa.RJCT, 0, 0, maksa.FF01, 1, "", ""}, // read as CSV: no payment columns
+		{"bad/FF01-binary.png", "acc", maksa.RJCT, 0, 0, maksa.FF01, 0, "", ""},
 		{"bad/FF01-unknown-namespace.xml", "acc", maksa.RJCT, 0, 0, maksa.FF01, 2, "/Document", ""},
 		{"bad/FF02-truncated.xml", "acc", maksa.RJCT, 0, 1, maksa.FF02, 60, "/Document/CstmrCdtTrfInitn/PmtInf[1]/CdtTrfTxInf[2]/PmtId/EndToEndId", ""},
 		{"bad/FF02-dtd.xml", "acc", maksa.RJCT, 0, 0, maksa.FF02, 2, "", ""},

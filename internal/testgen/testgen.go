@@ -33,6 +33,7 @@ var firstNames = []string{"Anna", "Jānis", "Līga", "Pēteris", "Ilze", "Kārli
 var lastNames = []string{"Bērziņa", "Kalniņš", "Ozoliņa", "Liepiņš", "Kļaviņa", "Zariņš", "Krūmiņa", "Vītols", "Jansone", "Šmits", "Ābele", "Eglītis", "Lapiņa", "Žagars"}
 var purposes = []string{"Alga par novembri", "Rēķins Nr. %d", "Pabalsts", "Atlīdzība par pakalpojumiem", "Līgums %d/2026", "Stipendija"}
 var banks = []string{"HABA", "UNLA", "PARX", "RIKO", "NDEA", "TREL"}
+var bics = map[string]string{"HABA": "HABALV22", "UNLA": "UNLALV2X", "PARX": "PARXLV22", "RIKO": "RIKOLV2X", "NDEA": "NDEALV2X", "TREL": "TRELLV22"}
 
 // IBAN returns the Latvian IBAN of the given bank code and 13-digit account.
 func IBAN(bank string, account int64) string {
@@ -74,6 +75,7 @@ func (s Spec) Payments(fn func(*maksa.Payment) error) error {
 		if strings.Contains(remit, "%d") {
 			remit = fmt.Sprintf(remit, rng.IntN(100000))
 		}
+		bank := banks[rng.IntN(len(banks))]
 		p := &maksa.Payment{
 			PaymentInfoID:  fmt.Sprintf("PMTINF-%d", info+1),
 			PaymentMethod:  "TRF",
@@ -81,8 +83,9 @@ func (s Spec) Payments(fn func(*maksa.Payment) error) error {
 			EndToEndID:     fmt.Sprintf("%s-E2E-%d", s.MessageID, i+1),
 			DebtorIBAN:     debtors[info%len(debtors)],
 			DebtorName:     "Rīgas pilsētas pašvaldība",
-			CreditorIBAN:   IBAN(banks[rng.IntN(len(banks))], rng.Int64N(1e13)),
+			CreditorIBAN:   IBAN(bank, rng.Int64N(1e13)),
 			CreditorIsIBAN: true,
+			CreditorBIC:    bics[bank],
 			CreditorName:   name,
 			Amount:         decimal.New(1+rng.Int64N(maxAmount), -2),
 			Currency:       "EUR",

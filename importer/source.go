@@ -1,0 +1,109 @@
+package importer
+
+import (
+	"bufio"
+	"bytes"
+
+	"maksa"
+	"maksa/formats/csvfmt"
+	"maksa/formats/pain001"
+	"maksa/formats/xlsxfmt"
+	"maksa/validator"
+)
+
+// source is one payment file opened in its format.
+type source struct {
+	format    string
+	messageID string
+	nbOfTxs   string         // declared in the header, as written
+	ctrlSum   string         // declared in the header, as written
+	position  maksa.Position // of the header
+	read      func() (*maksa.Payment, error)
+	// endTotals, when set, returns the control sum known only after the
+	// last payment (the control total row of a CSV or XLSX file) and where
+	// it is.
+	endTotals func() (string, maksa.Position)
+	warnings  []string
+	close     func()
+}
+
+// open sniffs the format from the content — never from the file name —
+// and reads up to the first payment. A file of no known format, or whose
+// header cannot be read, yields a *maksa.Problem.
+func (r *run) open(br *bufio.Reader) (*source, error) {
+	head, _ := br.Peek(512)
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return r.openXLSX()
+	case looksLikeXML(head):
+		return r.openPain001(br)
+	case looksLikeText(head):
+		return r.openCSV(br)
+	}
+	return nil, maksa.Problemf(maksa.FF01, maksa.Position{File: r.res.File},
+		"not a payment file maksa reads: expected an ISO 20022 pain.001 XML document, a CSV or an XLSX file")
+}
+
+func (r *run) openPain001(br *bufio.Reader) (*source, error) {
+	reader := pain001.NewReader(br)
+	reader.File = r.res.File
+	reader.OnPaymentInfo = func(pi pain001.PaymentInfo) {
+		r.groupProblems(validator.CheckTotals(validator.Totals{Level: validator.PaymentInfoLevel, ID: pi.ID,
+			NbOfTxs: pi.NbOfTxs, CtrlSum: pi.CtrlSum, Count: pi.Count, Sum: pi.Sum, Position: pi.Position}))
+	}
+	hdr, err := reader.Header()
+	if err != nil {
+		return nil, err
+	}
+	return &source{format: hdr.Format, messageID: hdr.MessageID, nbOfTxs: hdr.NbOfTxs, ctrlSum: hdr.CtrlSum,
+		position: hdr.Position, read: reader.Read, close: func() {}}, nil
+}
+
+func (r *run) openCSV(br *bufio.Reader) (*source, error) {
+	reader := csvfmt.NewReader(br)
+	reader.File, reader.Profile, reader.Today = r.res.File, r.Profile, r.today()
+	if err := reader.Header(); err != nil {
+		return nil, err
+	}
+	return &source{format: "csv", messageID: r.derivedMessageID(), position: reader.HeaderPosition(), read: reader.Read,
+		endTotals: reader.ControlSum, warnings: reader.Columns.Warnings, close: func() {}}, nil
+}
+
+func (r *run) openXLSX() (*source, error) {
+	reader := xlsxfmt.Open(r.path)
+	reader.File, reader.Profile, reader.Today = r.res.File, r.Profile, r.today()
+	if err := reader.Header(); err != nil {
+		reader.Close()
+		return nil, err
+	}
+	return &source{format: "xlsx", messageID: r.derivedMessageID(), position: reader.HeaderPosition(), read: reader.Read,
+		endTotals: reader.ControlSum, warnings: reader.Columns.Warnings, close: func() { reader.Close() }}, nil
+}
+
+// derivedMessageID names a file that has no message id of its own: by its
+// SHA-256, so that the same file always gets the same id.
+func (r *run) derivedMessageID() string {
+	return "SHA256-" + r.batch.SHA256[:28]
+}
+
+// looksLikeXML reports whether the first non-blank byte, after any UTF-8
+// byte order mark, is '<'.
+func looksLikeXML(head []byte) bool {
+	head = bytes.TrimPrefix(head, []byte{0xEF, 0xBB, 0xBF})
+	head = bytes.TrimLeft(head, " \t\r\n")
+	return len(head) > 0 && head[0] == '<'
+}
+
+// looksLikeText reports whether the start of a file is text: no NUL bytes
+// and no other control characters than tab, CR and LF.
+func looksLikeText(head []byte) bool {
+	if len(head) == 0 {
+		return false
+	}
+	for _, c := range head {
+		if c < 0x20 && c != '\t' && c != '\r' && c != '\n' {
+			return false
+		}
+	}
+	return true
+}
