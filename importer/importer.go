@@ -50,6 +50,13 @@ type Options struct {
 	DryRun bool   // validate against the database but store nothing
 	// ListPayments fills Result.Payments.
 	ListPayments bool
+	// FileName names the file in the batch, positions and reports
+	// (default: the base name of the path).
+	FileName string
+	// Claim is the watcher's claim on the file: the import records its
+	// outcome there, in the same transaction. The watcher writes the
+	// reports itself (see WriteReports); with a claim, ImportFile writes none.
+	Claim int64
 }
 
 // Result is what happened to one file. It is the JSON contract of
@@ -90,7 +97,10 @@ type PaymentResult struct {
 // problem with the file's content is in the Result.
 func (im *Importer) ImportFile(ctx context.Context, path string, opt Options) (*Result, error) {
 	start := time.Now()
-	name := filepath.Base(path)
+	name := opt.FileName
+	if name == "" {
+		name = filepath.Base(path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -296,16 +306,13 @@ func (r *run) finish(ctx context.Context) error {
 	}
 	res.Transactions, res.Accepted, res.Rejected, res.Status = b.Transactions, b.Accepted, b.Rejected, b.Status
 	res.ControlSum = b.ControlSum.StringFixed(r.scale)
-	if r.Outbox != "" && r.opt.UserID != "" && !r.opt.DryRun && r.Store != nil {
-		path, err := r.writeReport(ctx, stored)
+	if r.Outbox != "" && r.opt.UserID != "" && !r.opt.DryRun && r.Store != nil && r.opt.Claim == 0 {
+		if !stored {
+			b.ID = 0
+		}
+		res.Report, res.ErrorsReport, err = r.WriteReports(ctx, r.opt.UserID, b, "")
 		if err != nil {
 			return err
-		}
-		res.Report = path
-		if len(res.Problems) > 0 {
-			if res.ErrorsReport, err = r.writeErrors(ctx, stored); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -361,7 +368,7 @@ func (r *run) store(ctx context.Context) (bool, error) {
 	}
 	b := r.batch
 	if len(r.group) == 0 {
-		err := r.tx.Commit(ctx, r.opt.Actor)
+		err := r.tx.Commit(ctx, r.opt.Actor, r.opt.Claim)
 		if errors.Is(err, store.ErrDuplicateMessage) {
 			r.group = append(r.group, *maksa.Problemf(maksa.DU01, r.headerPos, "message id %q was already imported for client %s", b.MessageID, b.ClientID))
 			return r.finishRejected(ctx)
@@ -379,8 +386,9 @@ func (r *run) finishRejected(ctx context.Context) (bool, error) {
 	b.Problems, b.Status = r.group, maksa.RJCT
 	for _, p := range r.group {
 		if p.Code == maksa.DU01 {
-			return false, r.Store.Audit(ctx, r.opt.Actor, "file.duplicate", b.FileName, map[string]any{"file": b.FileName, "sha256": b.SHA256, "message_id": b.MessageID, "reason": p.Message})
+			b.ID = 0 // nothing of a duplicate is stored
+			return false, r.Store.RecordDuplicate(ctx, b, r.opt.Actor, r.opt.Claim)
 		}
 	}
-	return true, r.Store.RecordRejected(ctx, b, r.opt.Actor)
+	return true, r.Store.RecordRejected(ctx, b, r.opt.Actor, r.opt.Claim)
 }

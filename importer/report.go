@@ -13,48 +13,67 @@ import (
 	"maksa/formats/pain002"
 )
 
-// writeReport writes the pain.002 for the run's file into
-// <Outbox>/<user>/<file>.pain002.xml, never overwriting an earlier report:
-// a second report for the same file name gets <file>.2.pain002.xml, and so
-// on. The report lists every rejected transaction when the batch was
-// stored, and only the group status when the file was rejected whole.
-func (r *run) writeReport(ctx context.Context, stored bool) (string, error) {
-	b := r.batch
-	dir := filepath.Join(r.Outbox, r.opt.UserID)
+// WriteReports writes the answer to an imported file into the user's
+// outbox: the pain.002 and, when anything was rejected, the errors.csv. The
+// batch is the import's outcome (b.ID is 0 when nothing was stored;
+// b.Problems are the problems that rejected the whole file). With an empty
+// reportName the reports are named after the file and never overwrite an
+// earlier report: a second report for the same file name gets
+// <file>.2.pain002.xml, and so on. With a reportName (reserved by the
+// watcher's claim for this one file) they are written to that name,
+// replacing what an interrupted earlier attempt left there. Both are
+// written to a temporary name first, so a reader never sees half a report.
+func (im *Importer) WriteReports(ctx context.Context, user string, b *maksa.Batch, reportName string) (report, errs string, err error) {
+	dir := filepath.Join(im.Outbox, user)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return "", err
+		return "", "", err
 	}
+	report, err = im.writePain002(ctx, dir, b, reportName)
+	if err != nil || (b.Rejected == 0 && len(b.Problems) == 0) {
+		return report, "", err
+	}
+	errorsName := ""
+	if reportName != "" {
+		errorsName = strings.TrimSuffix(reportName, ".pain002.xml") + ".errors.csv"
+	}
+	errs, err = im.writeErrors(ctx, dir, b, errorsName)
+	return report, errs, err
+}
+
+// writePain002 writes the pain.002: every rejected transaction when the
+// batch was stored, only the group status when the file was rejected whole.
+func (im *Importer) writePain002(ctx context.Context, dir string, b *maksa.Batch, name string) (string, error) {
 	tmp, err := os.CreateTemp(dir, ".report-*.tmp")
 	if err != nil {
 		return "", err
 	}
 	defer os.Remove(tmp.Name())
-	now := r.Now().In(r.Location)
-	version := r.Pain002Version
+	now := im.Now().In(im.Location)
+	version := im.Pain002Version
 	if version == 0 {
 		version = 3
 	}
 	w := pain002.NewWriter(tmp, version)
-	name := b.Format
-	if name == "" {
-		name = "pain.001"
+	msgName := b.Format
+	if msgName == "" {
+		msgName = "pain.001"
 	}
 	rep := &pain002.Report{
 		MessageID:           fmt.Sprintf("MAKSA-%s-%s", now.Format("20060102150405"), b.SHA256[:12]),
 		CreationTime:        now,
 		OriginalMessageID:   b.MessageID,
-		OriginalMessageName: name,
+		OriginalMessageName: msgName,
 		OriginalNbOfTxs:     b.Transactions,
 		OriginalCtrlSum:     b.ControlSum.String(),
 		GroupStatus:         b.Status,
-		GroupReasons:        r.group,
+		GroupReasons:        b.Problems,
 	}
 	if err := w.WriteHeader(rep); err != nil {
 		tmp.Close()
 		return "", err
 	}
-	if stored && len(r.group) == 0 {
-		err := r.Store.BatchPayments(ctx, b.ID, true, func(p *maksa.Payment) error {
+	if b.ID != 0 && len(b.Problems) == 0 {
+		err := im.Store.BatchPayments(ctx, b.ID, true, func(p *maksa.Payment) error {
 			return w.WriteTransaction(&pain002.Transaction{PaymentInfoID: p.PaymentInfoID, InstructionID: p.InstructionID,
 				EndToEndID: p.EndToEndID, UETR: p.UETR, Status: p.Status, Reasons: p.Problems})
 		})
@@ -74,16 +93,13 @@ func (r *run) writeReport(ctx context.Context, stored bool) (string, error) {
 	if err := tmp.Close(); err != nil {
 		return "", err
 	}
-	return publish(tmp.Name(), dir, b.FileName, ".pain002.xml")
+	return place(tmp.Name(), dir, b.FileName, name, ".pain002.xml")
 }
 
-// writeErrors writes <Outbox>/<user>/<file>.errors.csv beside the pain.002
-// when anything was rejected: one row per problem, with the payment's
-// creditor and amount when the payment was stored. Text cells are
+// writeErrors writes the errors.csv: one row per problem, with the
+// payment's creditor and amount when the payment was stored. Text cells are
 // neutralised against formula injection; amounts are plain numbers.
-func (r *run) writeErrors(ctx context.Context, stored bool) (string, error) {
-	b := r.batch
-	dir := filepath.Join(r.Outbox, r.opt.UserID)
+func (im *Importer) writeErrors(ctx context.Context, dir string, b *maksa.Batch, name string) (string, error) {
 	tmp, err := os.CreateTemp(dir, ".errors-*.tmp")
 	if err != nil {
 		return "", err
@@ -105,14 +121,14 @@ func (r *run) writeErrors(ctx context.Context, stored bool) (string, error) {
 		return w.Write(csvfmt.Text(pr.Position.String()), csvfmt.Text(pr.EndToEndID), csvfmt.Text(string(pr.Code)), csvfmt.Text(pr.Code.Info().Name),
 			csvfmt.Text(pr.Message), csvfmt.Text(name), csvfmt.Text(account), amount, csvfmt.Text(currency))
 	}
-	for _, pr := range r.group {
+	for _, pr := range b.Problems {
 		if err := problem(pr, nil); err != nil {
 			tmp.Close()
 			return "", err
 		}
 	}
-	if stored && len(r.group) == 0 {
-		err := r.Store.BatchPayments(ctx, b.ID, true, func(p *maksa.Payment) error {
+	if b.ID != 0 && len(b.Problems) == 0 {
+		err := im.Store.BatchPayments(ctx, b.ID, true, func(p *maksa.Payment) error {
 			for _, pr := range p.Problems {
 				if err := problem(pr, p); err != nil {
 					return err
@@ -132,7 +148,18 @@ func (r *run) writeErrors(ctx context.Context, stored bool) (string, error) {
 	if err := tmp.Close(); err != nil {
 		return "", err
 	}
-	return publish(tmp.Name(), dir, b.FileName, ".errors.csv")
+	return place(tmp.Name(), dir, b.FileName, name, ".errors.csv")
+}
+
+// place gives a finished temporary file its final name: the reserved name
+// when there is one (replacing a file an interrupted attempt left), or the
+// next free name after the file's.
+func place(tmp, dir, base, reserved, suffix string) (string, error) {
+	if reserved != "" {
+		path := filepath.Join(dir, reserved)
+		return path, os.Rename(tmp, path)
+	}
+	return publish(tmp, dir, base, suffix)
 }
 
 // publish gives the finished temporary file its final name without ever

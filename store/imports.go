@@ -193,10 +193,10 @@ func (im *Import) PaymentIDs(ctx context.Context, fn func(seq int, id int64)) er
 }
 
 // Commit stores the batch's final counts and status, appends the audit
-// event and commits. Returns a *DuplicateFileError-like DU01 condition as
-// ErrDuplicateMessage when another transaction committed the same message
-// id for the client first.
-func (im *Import) Commit(ctx context.Context, actor string) error {
+// event, records the outcome on the watcher's claim (when claim is not 0)
+// and commits. Returns ErrDuplicateMessage when another transaction
+// committed the same message id for the client first.
+func (im *Import) Commit(ctx context.Context, actor string, claim int64) error {
 	b, tx := im.batch, im.tx
 	problems, _ := json.Marshal(nonNilProblems(b.Problems))
 	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE batches SET client_id = ?, transactions = ?, control_sum = ?, accepted = ?, rejected = ?, status = ?, problems = ? WHERE id = ?`),
@@ -208,6 +208,9 @@ func (im *Import) Commit(ctx context.Context, actor string) error {
 		return err
 	}
 	if err := im.db.appendAudit(ctx, tx, actor, "file.import", fmt.Sprintf("batch %d", b.ID), importDetails(b)); err != nil {
+		return err
+	}
+	if err := markImported(ctx, tx, claim, b); err != nil {
 		return err
 	}
 	im.done = true
@@ -243,8 +246,9 @@ func nonNilProblems(p []maksa.Problem) []maksa.Problem {
 }
 
 // RecordRejected stores a batch rejected whole (no payments) with its
-// problems and an audit event, so that the rejection is on record.
-func (db *DB) RecordRejected(ctx context.Context, b *maksa.Batch, actor string) error {
+// problems and an audit event, so that the rejection is on record, and
+// records the outcome on the watcher's claim (when claim is not 0).
+func (db *DB) RecordRejected(ctx context.Context, b *maksa.Batch, actor string, claim int64) error {
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
@@ -261,6 +265,28 @@ func (db *DB) RecordRejected(ctx context.Context, b *maksa.Batch, actor string) 
 		return err
 	}
 	if err := db.appendAudit(ctx, tx, actor, "file.reject", fmt.Sprintf("batch %d", b.ID), importDetails(b)); err != nil {
+		return err
+	}
+	if err := markImported(ctx, tx, claim, b); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// RecordDuplicate puts a duplicate file (DU01) on record: an audit event,
+// and the outcome on the watcher's claim (when claim is not 0). No batch
+// is stored.
+func (db *DB) RecordDuplicate(ctx context.Context, b *maksa.Batch, actor string, claim int64) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	details := map[string]any{"file": b.FileName, "sha256": b.SHA256, "message_id": b.MessageID, "problems": b.Problems}
+	if err := db.appendAudit(ctx, tx, actor, "file.duplicate", b.FileName, details); err != nil {
+		return err
+	}
+	if err := markImported(ctx, tx, claim, b); err != nil {
 		return err
 	}
 	return tx.Commit()
