@@ -9,16 +9,15 @@ build:
 	$(GO) build -o $(BIN) ./cmd/maksa
 
 # run: load the demo directory into the embedded SQLite database under
-# $(HOME_DIR), generate a demo payment file for the accounting program's
-# user, import it (answering with a pain.002 in the outbox) and show the
-# directory. The watcher will replace the import step.
+# $(HOME_DIR), drop a generated demo payment file into the accounting
+# program's inbox, and watch the inbox (Ctrl-C stops). The answer appears in
+# $(HOME_DIR)/outbox/gramatvediba/, the original in $(HOME_DIR)/archive/.
 run: build
 	$(BIN) --home $(HOME_DIR) directory apply testdata/demo/directory.yaml
-	$(BIN) --home $(HOME_DIR) dev gen --count 25 --out $(HOME_DIR)/demo/salaries-$$(date +%Y%m%d%H%M%S).xml
-	$(BIN) --home $(HOME_DIR) import --user gramatvediba $$(ls -t $(HOME_DIR)/demo/*.xml | head -1) || true
-	$(BIN) --home $(HOME_DIR) directory show
+	$(BIN) --home $(HOME_DIR) dev gen --count 25 --out $(HOME_DIR)/inbox/gramatvediba/salaries-$$(date +%Y%m%d%H%M%S).xml
+	$(BIN) --home $(HOME_DIR) watch
 
-# test: every package; then the store tests once more by name, so the log
+test: every package; then the store tests once more by name, so the log
 # shows on which databases they ran.
 test:
 	$(GO) test -count=1 -timeout 20m ./...

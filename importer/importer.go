@@ -122,7 +122,7 @@ func (im *Importer) ImportFile(ctx context.Context, path string, opt Options) (*
 		return nil, err
 	}
 	run.res.Duration = time.Since(start)
-	if im.Log != nil {
+	if im.Log != nil && opt.Claim == 0 { // the watcher logs its own line per file
 		im.Log.Info("file processed", "user", opt.UserID, "file", name, "format", run.res.Format, "batch", run.res.BatchID,
 			"transactions", run.res.Transactions, "accepted", run.res.Accepted, "rejected", run.res.Rejected,
 			"status", run.res.Status, "duration", run.res.Duration.Round(time.Millisecond))

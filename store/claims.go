@@ -127,10 +127,10 @@ func markImported(ctx context.Context, tx *sqlx.Tx, claim int64, b *maksa.Batch)
 	return nil
 }
 
-// TakeOver gives owner every unfinished claim that owner held before (a
-// restart) or whose owner has not shown a heartbeat for stale (a process
-// that died), and returns them.
-func (db *DB) TakeOver(ctx context.Context, owner string, stale time.Duration) ([]*Claim, error) {
+// TakeOver gives owner every unfinished claim whose owner has not shown a
+// heartbeat for stale (a process that died) and, with restart, every one
+// that owner itself held before it started, and returns them.
+func (db *DB) TakeOver(ctx context.Context, owner string, stale time.Duration, restart bool) ([]*Claim, error) {
 	now := db.Now()
 	tx, err := db.begin(ctx)
 	if err != nil {
@@ -138,8 +138,12 @@ func (db *DB) TakeOver(ctx context.Context, owner string, stale time.Duration) (
 	}
 	defer tx.Rollback()
 	var rows []claimRow
-	err = tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT * FROM watch_claims WHERE state <> 'done' AND (owner = ? OR heartbeat < ?) ORDER BY id`),
-		owner, ts(now.Add(-stale)))
+	own := ""
+	if restart {
+		own = owner
+	}
+	err = tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT * FROM watch_claims WHERE state <> 'done' AND (owner = ? OR (owner <> ? AND heartbeat < ?)) ORDER BY id`),
+		own, owner, ts(now.Add(-stale)))
 	if err != nil {
 		return nil, err
 	}
@@ -235,4 +239,26 @@ func (db *DB) Counts(ctx context.Context) (map[string]map[string]int, error) {
 		rows.Close()
 	}
 	return out, nil
+}
+
+// Claim returns the claim with the given id. Returns ErrNotFound if there is none.
+func (db *DB) Claim(ctx context.Context, id int64) (*Claim, error) {
+	var r claimRow
+	if err := db.x.GetContext(ctx, &r, db.x.Rebind(`SELECT * FROM watch_claims WHERE id = ?`), id); err != nil {
+		return nil, notFound(err, "claim")
+	}
+	return r.claim(), nil
+}
+
+// UserExists reports whether the directory has a user with the given id.
+func (db *DB) UserExists(ctx context.Context, id string) (bool, error) {
+	var n int
+	err := db.x.GetContext(ctx, &n, db.x.Rebind(`SELECT COUNT(*) FROM users WHERE id = ?`), id)
+	return n > 0, err
+}
+
+// SetDestination records where the original of a claim is being moved.
+func (db *DB) SetDestination(ctx context.Context, id int64, destination string) error {
+	_, err := db.x.ExecContext(ctx, db.x.Rebind(`UPDATE watch_claims SET destination = ? WHERE id = ?`), destination, id)
+	return err
 }

@@ -40,7 +40,7 @@ func NewMain() *Main {
 }
 
 // Folders of the data folder.
-var homeFolders = []string{"inbox", "outbox", "archive", "rejected", "statements", "reports", "outbound"}
+var homeFolders = []string{"inbox", "processing", "outbox", "archive", "rejected", "statements", "reports", "outbound"}
 
 // Run parses args and runs the command they name.
 func (m *Main) Run(ctx context.Context, args []string) error {
@@ -66,7 +66,7 @@ func (m *Main) rootCommand() *cobra.Command {
 	f.StringVar(&m.DSN, "db", m.env("MAKSA_DB", ""), "database: sqlite:PATH or postgres://… (MAKSA_DB); default sqlite:<home>/maksa.db")
 	f.BoolVar(&m.JSON, "json", false, "print results as JSON")
 	f.StringVar(&m.TimeZone, "tz", m.env("MAKSA_TZ", "Europe/Riga"), "business time zone (MAKSA_TZ)")
-	root.AddCommand(m.directoryCommand(), m.auditCommand(), m.importCommand(), m.validateCommand(), m.devCommand())
+	root.AddCommand(m.directoryCommand(), m.auditCommand(), m.importCommand(), m.validateCommand(), m.watchCommand(), m.statusCommand(), m.devCommand())
 	return root
 }
 

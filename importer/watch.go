@@ -1,0 +1,448 @@
+package importer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"maksa"
+	"maksa/store"
+)
+
+// Watcher imports every complete file dropped into inbox/<user>/ exactly
+// once: it claims the file in the database, moves it to processing/<user>/,
+// imports it, writes its reports to outbox/<user>/, and moves the original
+// to archive/YYYY-MM-DD/<user>/ (or rejected/<user>/ when it could not be
+// read at all). A process that dies leaves its claims in the database; it
+// finishes them when it starts again, and any other process takes them over
+// once their heartbeat is stale. Several processes may share one inbox and
+// one PostgreSQL database.
+type Watcher struct {
+	Importer *Importer
+	Store    *store.DB
+	Home     string // the data folder
+	// Owner names this process in claims; keep it stable across restarts
+	// and different for every process.
+	Owner string
+	// Workers is how many files are processed at once.
+	Workers int
+	// Quiet is how long a file's size and modification time must stay
+	// unchanged before it is taken as complete.
+	Quiet time.Duration
+	// Rescan is how often the inbox is read again, in case the operating
+	// system dropped events, and stale claims are looked for.
+	Rescan time.Duration
+	// Stale is how long a claim's owner may show no heartbeat before another
+	// process takes the claim over.
+	Stale time.Duration
+	Log   *slog.Logger
+
+	mu       sync.Mutex
+	seen     map[string]fileState // candidate files and what they looked like
+	inFlight map[string]bool
+	queue    chan string
+}
+
+type fileState struct {
+	size  int64
+	mtime time.Time
+}
+
+// Ignored reports whether a file name is never imported: dot-files and the
+// temporary names of files still being written.
+func Ignored(name string) bool {
+	if strings.HasPrefix(name, ".") {
+		return true
+	}
+	for _, suffix := range []string{".tmp", ".part", ".partial", ".swp", "~"} {
+		if strings.HasSuffix(name, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *Watcher) dir(parts ...string) string {
+	return filepath.Join(append([]string{w.Home}, parts...)...)
+}
+
+func (w *Watcher) init() {
+	w.seen = map[string]fileState{}
+	w.inFlight = map[string]bool{}
+	w.queue = make(chan string, 1024)
+	if w.Workers < 1 {
+		w.Workers = 1
+	}
+}
+
+// Once finishes the claims this process left, processes every file waiting
+// in the inbox (waiting for files still being written to settle) and returns.
+func (w *Watcher) Once(ctx context.Context) error {
+	w.init()
+	w.recover(ctx, true)
+	var wg sync.WaitGroup
+	w.startWorkers(ctx, &wg)
+	defer func() {
+		close(w.queue)
+		wg.Wait()
+	}()
+	for {
+		if err := w.scan(); err != nil {
+			return err
+		}
+		if w.enqueueStable() == 0 && w.idle() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(w.tick()):
+		}
+	}
+}
+
+// Run watches the inbox until ctx is cancelled, then finishes the files in
+// hand and returns.
+func (w *Watcher) Run(ctx context.Context) error {
+	w.init()
+	fw, err := fsnotify.NewWatcher()
+	if err != nil {
+		return err
+	}
+	defer fw.Close()
+	inbox := w.dir("inbox")
+	if err := fw.Add(inbox); err != nil {
+		return err
+	}
+	w.recover(ctx, true)
+	var wg sync.WaitGroup
+	w.startWorkers(ctx, &wg)
+	defer func() {
+		close(w.queue)
+		wg.Wait()
+	}()
+	w.watchUserFolders(fw)
+	if err := w.scan(); err != nil {
+		return err
+	}
+	rescan := time.NewTicker(w.Rescan)
+	defer rescan.Stop()
+	heartbeat := time.NewTicker(w.Stale / 3)
+	defer heartbeat.Stop()
+	check := time.NewTicker(w.tick())
+	defer check.Stop()
+	w.Log.Info("watching", "inbox", inbox, "owner", w.Owner, "workers", w.Workers, "quiet", w.Quiet)
+	for {
+		select {
+		case <-ctx.Done():
+			w.Log.Info("stopping: finishing the files in hand")
+			return nil
+		case ev := <-fw.Events:
+			w.event(fw, ev)
+		case err := <-fw.Errors:
+			w.Log.Warn("file events lost; the next rescan finds what they named", "err", err)
+		case <-check.C:
+			w.enqueueStable()
+		case <-rescan.C:
+			w.watchUserFolders(fw)
+			if err := w.scan(); err != nil {
+				w.Log.Error("rescan failed", "err", err)
+			}
+			w.recover(ctx, false)
+		case <-heartbeat.C:
+			if err := w.Store.Heartbeat(ctx, w.Owner); err != nil {
+				w.Log.Error("heartbeat failed", "err", err)
+			}
+		}
+	}
+}
+
+func (w *Watcher) tick() time.Duration { return max(w.Quiet/4, 20*time.Millisecond) }
+
+// watchUserFolders adds a watch on every user folder of the inbox.
+func (w *Watcher) watchUserFolders(fw *fsnotify.Watcher) {
+	entries, _ := os.ReadDir(w.dir("inbox"))
+	watched := map[string]bool{}
+	for _, p := range fw.WatchList() {
+		watched[p] = true
+	}
+	for _, e := range entries {
+		p := w.dir("inbox", e.Name())
+		if e.IsDir() && !Ignored(e.Name()) && !watched[p] {
+			if err := fw.Add(p); err != nil {
+				w.Log.Warn("cannot watch user folder", "folder", p, "err", err)
+			}
+		}
+	}
+}
+
+func (w *Watcher) event(fw *fsnotify.Watcher, ev fsnotify.Event) {
+	if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
+		return
+	}
+	if filepath.Dir(ev.Name) == w.dir("inbox") {
+		// A new user folder: watch it and take what is already in it.
+		w.watchUserFolders(fw)
+		w.scanFolder(ev.Name)
+		return
+	}
+	w.note(ev.Name)
+}
+
+// scan notes every candidate file of every user folder.
+func (w *Watcher) scan() error {
+	entries, err := os.ReadDir(w.dir("inbox"))
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() && !Ignored(e.Name()) {
+			w.scanFolder(w.dir("inbox", e.Name()))
+		}
+	}
+	return nil
+}
+
+func (w *Watcher) scanFolder(dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		w.note(filepath.Join(dir, e.Name()))
+	}
+}
+
+// note remembers a candidate file, to be processed once it is stable.
+func (w *Watcher) note(path string) {
+	if Ignored(filepath.Base(path)) {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.seen[path]; !ok && !w.inFlight[path] {
+		w.seen[path] = fileState{size: -1}
+	}
+}
+
+// enqueueStable hands every candidate whose size and modification time
+// have not changed since the last look, and are older than the quiet
+// period, to the workers. It returns how many candidates are still waiting.
+func (w *Watcher) enqueueStable() int {
+	w.mu.Lock()
+	var ready []string
+	for path, last := range w.seen {
+		fi, err := os.Lstat(path)
+		if err != nil || fi.IsDir() {
+			delete(w.seen, path) // gone (moved by another process, deleted) or a folder
+			continue
+		}
+		now := fileState{size: fi.Size(), mtime: fi.ModTime()}
+		if now != last || time.Since(now.mtime) < w.Quiet {
+			w.seen[path] = now
+			continue
+		}
+		delete(w.seen, path)
+		w.inFlight[path] = true
+		ready = append(ready, path)
+	}
+	waiting := len(w.seen)
+	w.mu.Unlock()
+	for _, path := range ready {
+		w.queue <- path
+	}
+	return waiting
+}
+
+func (w *Watcher) idle() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.seen) == 0 && len(w.inFlight) == 0
+}
+
+func (w *Watcher) startWorkers(ctx context.Context, wg *sync.WaitGroup) {
+	// The file in hand is finished even when ctx is cancelled.
+	work := context.WithoutCancel(ctx)
+	for range w.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for path := range w.queue {
+				if err := w.process(work, path); err != nil {
+					w.Log.Error("file not processed; it stays where it is and is tried again", "file", path, "err", err)
+				}
+				w.mu.Lock()
+				delete(w.inFlight, path)
+				w.mu.Unlock()
+			}
+		}()
+	}
+}
+
+// process takes one stable inbox file through the whole pipeline.
+func (w *Watcher) process(ctx context.Context, path string) error {
+	user, name := filepath.Base(filepath.Dir(path)), filepath.Base(path)
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil // gone
+	}
+	if !fi.Mode().IsRegular() {
+		return w.refuse(ctx, path, user, name, maksa.FF01, "only regular files are accepted; symbolic links and special files are refused")
+	}
+	known, err := w.Store.UserExists(ctx, user)
+	if err != nil {
+		return err
+	}
+	if !known {
+		return w.refuse(ctx, path, user, name, maksa.AG08, fmt.Sprintf("the inbox folder %q is not a user of the directory", user))
+	}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(w.dir("processing", user), 0o750); err != nil {
+		return err
+	}
+	claim, err := w.Store.ClaimFile(ctx, user, name, sum, w.Owner, w.dir("processing", user), func(report string) bool {
+		_, err := os.Lstat(w.dir("outbox", user, report))
+		return err == nil
+	})
+	if errors.Is(err, store.ErrClaimed) {
+		return nil // another process has it
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(path, claim.Processing); err != nil {
+		w.Store.DropClaim(ctx, claim.ID)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	return w.complete(ctx, claim)
+}
+
+// complete takes a claim from wherever it stopped to done.
+func (w *Watcher) complete(ctx context.Context, c *store.Claim) error {
+	start := time.Now()
+	if c.State == store.ClaimClaimed {
+		if _, err := os.Stat(c.Processing); err != nil {
+			// The process died between claiming and moving the file.
+			inbox := w.dir("inbox", c.UserID, c.Name)
+			if err := os.Rename(inbox, c.Processing); err != nil {
+				w.Log.Warn("claimed file has vanished; claim dropped", "user", c.UserID, "file", c.Name)
+				return w.Store.DropClaim(ctx, c.ID)
+			}
+		}
+		_, err := w.Importer.ImportFile(ctx, c.Processing, Options{UserID: c.UserID, Actor: c.UserID, FileName: c.Name, Claim: c.ID})
+		if err != nil {
+			return err
+		}
+		if c, err = w.Store.Claim(ctx, c.ID); err != nil {
+			return err
+		}
+	}
+	b := c.Batch
+	if _, _, err := w.Importer.WriteReports(ctx, c.UserID, b, c.Report); err != nil {
+		return err
+	}
+	dest := w.dir("archive", b.CreatedAt.In(w.Importer.Location).Format(maksa.DateLayout), c.UserID)
+	if len(b.Problems) > 0 && b.Problems[0].Code == maksa.FF01 {
+		dest = w.dir("rejected", c.UserID)
+	}
+	final, err := w.moveOut(ctx, c, dest)
+	if err != nil {
+		return err
+	}
+	w.Log.Info("file done", "user", c.UserID, "file", c.Name, "format", b.Format, "batch", b.ID, "transactions", b.Transactions,
+		"accepted", b.Accepted, "rejected", b.Rejected, "status", b.Status, "report", c.Report, "original", final,
+		"duration", time.Since(start).Round(time.Millisecond))
+	return w.Store.FinishClaim(ctx, c.ID, final)
+}
+
+// moveOut moves the processed original into dest under its own name, or
+// name.<claim> when that is taken. The destination is recorded on the claim
+// before the move, so that an attempt repeated after a crash finds the file
+// where the first one put it.
+func (w *Watcher) moveOut(ctx context.Context, c *store.Claim, dest string) (string, error) {
+	if _, err := os.Stat(c.Processing); errors.Is(err, fs.ErrNotExist) && c.Destination != "" {
+		return c.Destination, nil
+	}
+	if err := os.MkdirAll(dest, 0o750); err != nil {
+		return "", err
+	}
+	for _, name := range []string{c.Name, fmt.Sprintf("%s.%d", c.Name, c.ID)} {
+		target := filepath.Join(dest, name)
+		if err := w.Store.SetDestination(ctx, c.ID, target); err != nil {
+			return "", err
+		}
+		err := os.Link(c.Processing, target)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		return target, os.Remove(c.Processing)
+	}
+	return "", fmt.Errorf("%s: cannot archive: %s and %s.%d exist in %s", c.Processing, c.Name, c.Name, c.ID, dest)
+}
+
+// refuse moves a file that cannot be imported at all to rejected/<user>/
+// and answers it with a pain.002 in outbox/<user>/.
+func (w *Watcher) refuse(ctx context.Context, path, user, name string, code maksa.Reason, why string) error {
+	dest := w.dir("rejected", user)
+	if err := os.MkdirAll(dest, 0o750); err != nil {
+		return err
+	}
+	b := &maksa.Batch{UserID: user, FileName: name, SHA256: strings.Repeat("0", 64), Status: maksa.RJCT,
+		Problems: []maksa.Problem{*maksa.Problemf(code, maksa.Position{File: name}, "%s", why)}, CreatedAt: w.Importer.Now()}
+	if _, _, err := w.Importer.WriteReports(ctx, user, b, ""); err != nil {
+		return err
+	}
+	target := filepath.Join(dest, name)
+	if _, err := os.Lstat(target); err == nil {
+		target = filepath.Join(dest, fmt.Sprintf("%s.%d", name, time.Now().UnixNano()))
+	}
+	w.Log.Warn("file refused", "user", user, "file", name, "code", code, "reason", why, "moved_to", target)
+	return os.Rename(path, target)
+}
+
+// recover takes over the claims of processes that died and, at start
+// (restart), finishes the claims this process left.
+func (w *Watcher) recover(ctx context.Context, restart bool) {
+	claims, err := w.Store.TakeOver(ctx, w.Owner, w.Stale, restart)
+	if err != nil {
+		w.Log.Error("cannot look for unfinished claims", "err", err)
+		return
+	}
+	for _, c := range claims {
+		w.Log.Info("finishing an interrupted file", "user", c.UserID, "file", c.Name, "state", c.State)
+		if err := w.complete(ctx, c); err != nil {
+			w.Log.Error("interrupted file not finished; tried again at the next rescan", "file", c.Name, "err", err)
+		}
+	}
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
