@@ -41,6 +41,7 @@ const (
 	DU04 Reason = "DU04"
 	FF01 Reason = "FF01"
 	FF02 Reason = "FF02"
+	NARR Reason = "NARR"
 	RC01 Reason = "RC01"
 	RR03 Reason = "RR03"
 	RR10 Reason = "RR10"
@@ -88,6 +89,7 @@ var reasons = map[Reason]ReasonInfo{
 	DU04: {"DuplicateEndToEndID", "End To End ID is not unique"},
 	FF01: {"InvalidFileFormat", "File Format incomplete or invalid"},
 	FF02: {"SyntaxError", "Syntax error reason is provided as narrative information in the additional reason information"},
+	NARR: {"Narrative", "Reason is provided as narrative information in the additional reason information"},
 	RC01: {"BankIdentifierIncorrect", "Bank identifier code specified in the message has an incorrect format"},
 	RR03: {"MissingCreditorNameOrAddress", "Specification of the creditor's name and/or address needed for regulatory requirements is insufficient or missing"},
 	RR10: {"InvalidCharacterSet", "Character set supplied not valid for the country and payment type"},

@@ -27,6 +27,7 @@ type batchRow struct {
 	Status          string `db:"status"`
 	Problems        string `db:"problems"`
 	CreatedAt       string `db:"created_at"`
+	Settled         string `db:"settled"`
 }
 
 func (r *batchRow) batch() *maksa.Batch {
@@ -110,7 +111,7 @@ func (r *paymentRow) payment() *maksa.Payment {
 func (db *DB) BatchPayments(ctx context.Context, batchID int64, rejectedOnly bool, fn func(*maksa.Payment) error) error {
 	q := `SELECT * FROM payments WHERE batch_id = ?`
 	if rejectedOnly {
-		q += ` AND status = 'RJCT'`
+		q += ` AND status IN ('RJCT', 'CANC')`
 	}
 	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(q+` ORDER BY seq`), batchID)
 	if err != nil {

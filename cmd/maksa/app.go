@@ -66,7 +66,8 @@ func (m *Main) rootCommand() *cobra.Command {
 	f.StringVar(&m.DSN, "db", m.env("MAKSA_DB", ""), "database: sqlite:PATH or postgres://… (MAKSA_DB); default sqlite:<home>/maksa.db")
 	f.BoolVar(&m.JSON, "json", false, "print results as JSON")
 	f.StringVar(&m.TimeZone, "tz", m.env("MAKSA_TZ", "Europe/Riga"), "business time zone (MAKSA_TZ)")
-	root.AddCommand(m.directoryCommand(), m.auditCommand(), m.importCommand(), m.validateCommand(), m.watchCommand(), m.statusCommand(), m.devCommand())
+	root.AddCommand(m.directoryCommand(), m.auditCommand(), m.importCommand(), m.validateCommand(), m.watchCommand(), m.statusCommand(),
+		m.queueCommand(), m.signCommand(), m.rejectCommand(), m.devCommand())
 	return root
 }
 

@@ -117,7 +117,11 @@ func (w *Writer) WriteTransaction(t *Transaction) error {
 	if w.version >= 10 && maksa.ValidUETR(t.UETR) {
 		w.elem("OrgnlUETR", t.UETR)
 	}
-	w.elem("TxSts", string(t.Status))
+	status := t.Status
+	if status == maksa.CANC && w.version < 10 {
+		status = maksa.RJCT // pain.002.001.03 has no CANC: a cancelled payment is reported rejected, with its reason
+	}
+	w.elem("TxSts", string(status))
 	w.reasons(t.Reasons)
 	w.raw("</TxInfAndSts>\n")
 	return nil

@@ -1,0 +1,338 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"maksa"
+	"maksa/importer"
+	"maksa/signing"
+	"maksa/store"
+)
+
+// signingService returns the signing service over the open database.
+func (m *Main) signingService(db *store.DB, signDays int) *signing.Service {
+	return &signing.Service{Store: db, Now: m.clock, Location: m.location, SignDays: signDays}
+}
+
+// settle writes an updated pain.002 to the importing user's outbox for
+// every batch whose last awaited signature was just given or refused.
+func (m *Main) settle(ctx context.Context, db *store.DB, batches []int64, actor string) error {
+	im := &importer.Importer{Store: db, Now: m.clock, Location: m.location, Outbox: m.path("outbox")}
+	seen := map[int64]bool{}
+	for _, id := range batches {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		b, err := db.SettleBatch(ctx, id, actor)
+		if err != nil {
+			return err
+		}
+		if b == nil {
+			continue
+		}
+		report, _, err := im.WriteReports(ctx, b.UserID, b, "")
+		if err != nil {
+			return err
+		}
+		m.log.Info("batch settled", "batch", b.ID, "status", b.Status, "signed", b.Accepted, "rejected", b.Rejected, "report", report)
+	}
+	return nil
+}
+
+// expire cancels payments whose signatures came too late and reports them.
+func (m *Main) expire(ctx context.Context, db *store.DB, svc *signing.Service) error {
+	batches, err := svc.Expire(ctx, m.actor("maksa"))
+	if err != nil {
+		return err
+	}
+	return m.settle(ctx, db, batches, m.actor("maksa"))
+}
+
+func (m *Main) queueCommand() *cobra.Command {
+	var user, account string
+	var signDays int
+	cmd := &cobra.Command{
+		Use:   "queue [--user ID] [--account IBAN]",
+		Short: "Payments awaiting signature (for --user: those the user may sign next)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := m.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			svc := m.signingService(db, signDays)
+			if err := m.expire(cmd.Context(), db, svc); err != nil {
+				return err
+			}
+			lines, err := svc.Queue(cmd.Context(), user, account)
+			if err != nil {
+				return err
+			}
+			if m.JSON {
+				return m.printJSON(lines)
+			}
+			w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "PAYMENT\tBATCH\tEND-TO-END ID\tDEBTOR\tCREDITOR\tCREDITOR ACCOUNT\tAMOUNT\tDATE\tSIGNED\tBY")
+			for _, l := range lines {
+				fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%d/%d\t%s\n", l.PaymentID, l.BatchID, l.EndToEndID, l.DebtorIBAN, l.CreditorName,
+					l.CreditorIBAN, l.Amount, l.Currency, l.ExecutionDate, l.LevelsDone, l.LevelsNeeded, strings.Join(l.SignedBy, ", "))
+			}
+			return w.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&user, "user", "", "only what this user may sign next")
+	cmd.Flags().StringVar(&account, "account", "", "only this debtor account")
+	m.addSignDays(cmd, &signDays)
+
+	var payment int64
+	var out string
+	digest := &cobra.Command{
+		Use:   "digest --payment P [--out FILE]",
+		Short: "Print the digest a signer signs for a payment (hex), or write its 32 bytes to --out",
+		Long: `Print the SHA-256 digest of a payment's canonical form, to be signed on a
+smart card, token or another machine. With --out, the raw 32 bytes are
+written to a file, ready for openssl:
+
+  maksa queue digest --payment 17 --out digest.bin
+  openssl pkeyutl -sign -inkey key.pem -rawin -in digest.bin -out sig.bin        # Ed25519
+  openssl pkeyutl -sign -inkey key.pem -in digest.bin -out sig.bin               # ECDSA P-256
+  openssl pkeyutl -sign -inkey key.pem -in digest.bin -out sig.bin \
+      -pkeyopt digest:sha256 -pkeyopt rsa_padding_mode:pss -pkeyopt rsa_pss_saltlen:32   # RSA
+  maksa sign --user anna --payment 17 --signature-file sig.bin`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := m.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			d, err := m.signingService(db, 0).Digest(cmd.Context(), payment)
+			if err != nil {
+				return err
+			}
+			if out != "" {
+				return os.WriteFile(out, d, 0o600)
+			}
+			if m.JSON {
+				return m.printJSON(map[string]any{"payment_id": payment, "digest": hex.EncodeToString(d), "version": signing.Version})
+			}
+			fmt.Fprintln(m.Stdout, hex.EncodeToString(d))
+			return nil
+		},
+	}
+	digest.Flags().Int64Var(&payment, "payment", 0, "the payment")
+	digest.Flags().StringVar(&out, "out", "", "write the raw digest bytes to this file")
+	digest.MarkFlagRequired("payment")
+	cmd.AddCommand(digest)
+	return cmd
+}
+
+func (m *Main) addSignDays(cmd *cobra.Command, days *int) {
+	cmd.Flags().IntVar(days, "sign-days", m.envInt("MAKSA_SIGN_DAYS", 5), "days after its execution date that a payment may await signatures before it is cancelled (MAKSA_SIGN_DAYS)")
+}
+
+// paymentSelection is how sign and reject choose payments.
+type paymentSelection struct {
+	batch    int64
+	payments []string
+	all      bool
+}
+
+func (s *paymentSelection) flags(cmd *cobra.Command, withAll bool) {
+	cmd.Flags().Int64Var(&s.batch, "batch", 0, "every payment of this batch that awaits signatures")
+	cmd.Flags().StringSliceVar(&s.payments, "payment", nil, "payment ids (repeat or separate with commas)")
+	if withAll {
+		cmd.Flags().BoolVar(&s.all, "all", false, "every payment the user may sign next")
+	}
+}
+
+func (s *paymentSelection) ids(ctx context.Context, svc *signing.Service, user string) ([]int64, error) {
+	chosen := 0
+	for _, set := range []bool{s.batch != 0, len(s.payments) > 0, s.all} {
+		if set {
+			chosen++
+		}
+	}
+	if chosen != 1 {
+		return nil, usageErrorf("choose the payments with exactly one of --batch, --payment or --all")
+	}
+	switch {
+	case s.batch != 0:
+		return svc.Store.BatchPaymentIDs(ctx, s.batch)
+	case s.all:
+		lines, err := svc.Queue(ctx, user, "")
+		var ids []int64
+		for _, l := range lines {
+			ids = append(ids, l.PaymentID)
+		}
+		return ids, err
+	}
+	var ids []int64
+	for _, p := range s.payments {
+		id, err := strconv.ParseInt(strings.TrimPrefix(p, "P"), 10, 64)
+		if err != nil {
+			return nil, usageErrorf("--payment %q is not a payment id", p)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func (m *Main) signCommand() *cobra.Command {
+	var (
+		user, keyFile, sigFile string
+		sel                    paymentSelection
+		signDays               int
+	)
+	cmd := &cobra.Command{
+		Use:   "sign --user ID (--key KEY.pem | --signature-file SIG) (--batch B | --payment P... | --all)",
+		Short: "Sign payments at the user's next allowed level",
+		Long: `Sign payments at the user's next allowed level. With --key, maksa signs the
+canonical digest of each payment with the user's private key (PKCS#8 PEM:
+Ed25519, ECDSA P-256 or RSA); the directory must list its public key or
+certificate for the user. With --signature-file, a signature made elsewhere
+over the digest (see "maksa queue digest") is attached to one --payment.
+Exit status 1 when any payment was refused; every refusal has its reason.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if user == "" || (keyFile == "") == (sigFile == "") {
+				return usageErrorf("sign needs --user and exactly one of --key or --signature-file")
+			}
+			db, err := m.open(ctx)
+			if err != nil {
+				return err
+			}
+			svc := m.signingService(db, signDays)
+			if err := m.expire(ctx, db, svc); err != nil {
+				return err
+			}
+			ids, err := sel.ids(ctx, svc, user)
+			if err != nil {
+				return err
+			}
+			var outcomes []signing.Outcome
+			if sigFile != "" {
+				if len(ids) != 1 {
+					return usageErrorf("--signature-file signs exactly one --payment")
+				}
+				sig, err := os.ReadFile(sigFile)
+				if err != nil {
+					return err
+				}
+				o, err := svc.Attach(ctx, user, ids[0], sig)
+				if err != nil {
+					return err
+				}
+				outcomes = []signing.Outcome{o}
+			} else {
+				pemData, err := os.ReadFile(keyFile)
+				if err != nil {
+					return err
+				}
+				key, err := signing.ParsePrivateKey(pemData)
+				if err != nil {
+					return usageErrorf("%s: %v", keyFile, err)
+				}
+				if outcomes, err = svc.SignWithKey(ctx, user, key, ids); err != nil {
+					return err
+				}
+			}
+			return m.reportOutcomes(ctx, db, outcomes, user, "signed")
+		},
+	}
+	cmd.Flags().StringVar(&user, "user", "", "the signer")
+	cmd.Flags().StringVar(&keyFile, "key", "", "the signer's private key (PEM)")
+	cmd.Flags().StringVar(&sigFile, "signature-file", "", "a signature made elsewhere over the payment's digest")
+	sel.flags(cmd, true)
+	m.addSignDays(cmd, &signDays)
+	return cmd
+}
+
+func (m *Main) rejectCommand() *cobra.Command {
+	var (
+		user, reason string
+		sel          paymentSelection
+	)
+	cmd := &cobra.Command{
+		Use:   "reject --user ID (--batch B | --payment P...) --reason TEXT",
+		Short: "Refuse payments that await signatures (RJCT, DS02); any signer of the account may",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if user == "" || strings.TrimSpace(reason) == "" {
+				return usageErrorf("reject needs --user and --reason")
+			}
+			db, err := m.open(ctx)
+			if err != nil {
+				return err
+			}
+			svc := m.signingService(db, 0)
+			ids, err := sel.ids(ctx, svc, user)
+			if err != nil {
+				return err
+			}
+			outcomes, err := svc.Reject(ctx, user, ids, reason)
+			if err != nil {
+				return err
+			}
+			return m.reportOutcomes(ctx, db, outcomes, user, "refused")
+		},
+	}
+	cmd.Flags().StringVar(&user, "user", "", "the signer who refuses")
+	cmd.Flags().StringVar(&reason, "reason", "", "why, for the preparer and the audit log")
+	sel.flags(cmd, false)
+	return cmd
+}
+
+// reportOutcomes settles the touched batches and prints the outcomes. done
+// names what a success was ("signed", "refused").
+func (m *Main) reportOutcomes(ctx context.Context, db *store.DB, outcomes []signing.Outcome, user, done string) error {
+	var batches []int64
+	failed := false
+	for _, o := range outcomes {
+		batches = append(batches, o.BatchID)
+		for _, r := range o.Reasons {
+			failed = failed || r.Code != maksa.DS02 // DS02 is the refusal itself, not a problem with it
+		}
+	}
+	if err := m.settle(ctx, db, batches, m.actor(user)); err != nil {
+		return err
+	}
+	if outcomes == nil {
+		outcomes = []signing.Outcome{}
+	}
+	if m.JSON {
+		if err := m.printJSON(outcomes); err != nil {
+			return err
+		}
+	} else {
+		w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "PAYMENT\tEND-TO-END ID\tLEVEL\tSTATUS\tRESULT")
+		for _, o := range outcomes {
+			result := done
+			if o.Signed {
+				result = fmt.Sprintf("signed level %d of %d", o.Level, o.Required)
+			}
+			for _, r := range o.Reasons {
+				if r.Code != maksa.DS02 {
+					result = fmt.Sprintf("REFUSED %s: %s", r.Code, r.Message)
+				}
+			}
+			fmt.Fprintf(w, "%d\t%s\t%d\t%s\t%s\n", o.PaymentID, o.EndToEndID, o.Level, o.Status, result)
+		}
+		w.Flush()
+	}
+	if failed {
+		return errRejected
+	}
+	return nil
+}

@@ -1,0 +1,320 @@
+package signing
+
+import (
+	"context"
+	"crypto"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"maksa"
+	"maksa/store"
+)
+
+// Service signs, refuses and verifies stored payments.
+type Service struct {
+	Store    *store.DB
+	Now      maksa.Clock
+	Location *time.Location
+	// SignDays is how many days after its execution date a payment may
+	// still await signatures before it is cancelled (DS24).
+	SignDays int
+
+	instance string
+}
+
+// Outcome is what happened to one payment. It is the JSON contract of
+// "maksa sign" and "maksa reject".
+type Outcome struct {
+	PaymentID  int64           `json:"payment_id"`
+	EndToEndID string          `json:"end_to_end_id"`
+	BatchID    int64           `json:"batch_id"`
+	Level      int             `json:"level"`
+	Required   int             `json:"required"`
+	Signed     bool            `json:"signed"`
+	Status     maksa.Status    `json:"status"`
+	Reasons    []maksa.Problem `json:"reasons"`
+}
+
+func (s *Service) today() time.Time { return maksa.Day(s.Now().In(s.Location)) }
+
+// Instance returns the installation id signatures bind.
+func (s *Service) Instance(ctx context.Context) (string, error) {
+	if s.instance == "" {
+		id, err := s.Store.Instance(ctx)
+		if err != nil {
+			return "", err
+		}
+		s.instance = id
+	}
+	return s.instance, nil
+}
+
+// Digest returns the digest a signer signs for the payment.
+func (s *Service) Digest(ctx context.Context, paymentID int64) ([]byte, error) {
+	instance, err := s.Instance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.Store.Payment(ctx, paymentID)
+	if err != nil {
+		return nil, err
+	}
+	return Digest(instance, p), nil
+}
+
+// sign decides on one signature and stores it: make produces the signature
+// for the digest and names the directory key that verifies it, or refuses.
+func (s *Service) sign(ctx context.Context, user string, id int64, make func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem)) (Outcome, error) {
+	instance, err := s.Instance(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	day, now := s.today(), s.Now()
+	st, err := s.Store.SignPayment(ctx, id, user, day, func(st *store.SignState) (*store.Signature, error) {
+		p := st.Payment
+		level := len(st.Signatures) + 1
+		if p.Status != maksa.PDNG || level > st.Account.Signatures {
+			return nil, maksa.Problemf(maksa.NARR, p.Position, "payment %d does not await a signature (status %s)", p.ID, p.Status)
+		}
+		for _, sig := range st.Signatures {
+			if sig.UserID == user {
+				return nil, maksa.Problemf(maksa.DS26, p.Position, "%s signed this payment already at level %d: a second signature must come from someone else", user, sig.Level)
+			}
+		}
+		if pr := CheckSigner(st.User, st.Grant, level, day); pr != nil {
+			return nil, pr
+		}
+		if pr := CheckLimits(st.Grant, p, st.SignedToday); pr != nil {
+			return nil, pr
+		}
+		digest := Digest(instance, p)
+		if pr := verifyStored(st.Signatures, digest); pr != nil {
+			return nil, pr
+		}
+		key, value, pr := make(st.User, digest)
+		if pr != nil {
+			return nil, pr
+		}
+		if code, err := key.Accept(now); err != nil {
+			return nil, maksa.Problemf(code, p.Position, "%v", err)
+		}
+		return &store.Signature{Level: level, UserID: user, Fingerprint: key.Fingerprint, Value: value, Digest: hex.EncodeToString(digest)}, nil
+	})
+	return outcome(id, st, err)
+}
+
+// verifyStored checks that every earlier signature was made over the
+// payment as it is now: a payment changed after it was signed refuses
+// further signatures (DS0E).
+func verifyStored(sigs []store.Signature, digest []byte) *maksa.Problem {
+	for _, sig := range sigs {
+		if sig.Digest != hex.EncodeToString(digest) {
+			return maksa.Problemf(maksa.DS0E, maksa.Position{}, "the payment changed after %s signed it at level %d: the signature no longer matches", sig.UserID, sig.Level)
+		}
+	}
+	return nil
+}
+
+// outcome turns the result of a store call into an Outcome; refusals
+// become reasons, other errors stay errors.
+func outcome(id int64, st *store.SignState, err error) (Outcome, error) {
+	o := Outcome{PaymentID: id, Reasons: []maksa.Problem{}}
+	if st != nil {
+		o.EndToEndID, o.BatchID, o.Status = st.Payment.EndToEndID, st.Payment.BatchID, st.Payment.Status
+		o.Level, o.Required = len(st.Signatures), st.Account.Signatures
+	}
+	var pr *maksa.Problem
+	switch {
+	case errors.As(err, &pr):
+		pr.EndToEndID = o.EndToEndID
+		pr.Position = maksa.Position{}
+		o.Reasons = append(o.Reasons, *pr)
+		return o, nil
+	case errors.Is(err, store.ErrNotPending):
+		o.Reasons = append(o.Reasons, maksa.Problem{Code: maksa.NARR, Message: err.Error(), EndToEndID: o.EndToEndID})
+		return o, nil
+	case errors.Is(err, store.ErrNotFound):
+		o.Reasons = append(o.Reasons, maksa.Problem{Code: maksa.NARR, Message: fmt.Sprintf("payment %d does not exist", id)})
+		return o, nil
+	case err != nil:
+		return o, err
+	}
+	o.Signed = true
+	return o, nil
+}
+
+// SignWithKey signs each payment at the user's next level with the user's
+// private key. A key the directory does not list for the user is refused
+// (DS0C).
+func (s *Service) SignWithKey(ctx context.Context, user string, key crypto.Signer, ids []int64) ([]Outcome, error) {
+	var out []Outcome
+	for _, id := range ids {
+		o, err := s.sign(ctx, user, id, func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem) {
+			pk, err := FindKey(u.Keys, key.Public())
+			if err != nil {
+				return nil, nil, maksa.Problemf(maksa.DS0C, maksa.Position{}, "%v", err)
+			}
+			sig, err := Sign(key, digest)
+			if err != nil {
+				return nil, nil, maksa.Problemf(maksa.DS0E, maksa.Position{}, "cannot sign: %v", err)
+			}
+			return pk, sig, nil
+		})
+		if err != nil {
+			return out, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// Attach adds a signature made elsewhere (on a smart card or token) over
+// the payment's digest. It must verify with one of the user's directory
+// keys (DS0E otherwise).
+func (s *Service) Attach(ctx context.Context, user string, id int64, sig []byte) (Outcome, error) {
+	return s.sign(ctx, user, id, func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem) {
+		pk, err := VerifyWithAny(u.Keys, digest, sig)
+		if err != nil {
+			return nil, nil, maksa.Problemf(maksa.DS0E, maksa.Position{}, "the signature does not verify with any key of %s over payment %d's digest", u.ID, id)
+		}
+		return pk, sig, nil
+	})
+}
+
+// Reject refuses payments on behalf of a signer: any user holding a sign
+// mode on the debtor account may refuse a payment that awaits signatures.
+func (s *Service) Reject(ctx context.Context, user string, ids []int64, reason string) ([]Outcome, error) {
+	day := s.today()
+	var out []Outcome
+	for _, id := range ids {
+		st, err := s.Store.RejectPayment(ctx, id, user, reason, day, func(st *store.SignState) error {
+			if st.Payment.Status != maksa.PDNG {
+				return maksa.Problemf(maksa.NARR, maksa.Position{}, "payment %d does not await signatures (status %s)", id, st.Payment.Status)
+			}
+			for level := 1; level <= 4; level++ {
+				if CheckSigner(st.User, st.Grant, level, day) == nil {
+					return nil
+				}
+			}
+			return maksa.Problemf(maksa.DS0H, maksa.Position{}, "%s is no signer of account %s and may not refuse its payments", user, st.Account.IBAN)
+		})
+		o, err := outcome(id, st, err)
+		if err != nil {
+			return out, err
+		}
+		if o.Signed { // the refusal went through
+			o.Signed, o.Status = false, maksa.RJCT
+			o.Reasons = append(o.Reasons, maksa.Problem{Code: maksa.DS02, Message: "refused by " + user + ": " + reason, EndToEndID: o.EndToEndID})
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// VerifyAll checks, as execution must, that the payment carries its
+// account's levels of signatures, each by a different user with a key the
+// directory still lists unrevoked, each over the payment as it is now.
+// Returns a *maksa.Problem (DS0E, DS0C) when it does not.
+func (s *Service) VerifyAll(ctx context.Context, p *maksa.Payment, required int, keysOf func(user string) []maksa.Key) error {
+	instance, err := s.Instance(ctx)
+	if err != nil {
+		return err
+	}
+	sigs, err := s.Store.PaymentSignatures(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	if len(sigs) < required {
+		return maksa.Problemf(maksa.DS24, maksa.Position{}, "payment %d has %d of %d signatures", p.ID, len(sigs), required)
+	}
+	digest := Digest(instance, p)
+	for _, sig := range sigs {
+		pk, err := VerifyWithAny(keysOf(sig.UserID), digest, sig.Value)
+		if err != nil {
+			return maksa.Problemf(maksa.DS0E, maksa.Position{}, "the level %d signature by %s does not verify over the payment as it is now", sig.Level, sig.UserID)
+		}
+		if pk.Revoked {
+			return maksa.Problemf(maksa.DS0C, maksa.Position{}, "the key of %s's level %d signature has been revoked", sig.UserID, sig.Level)
+		}
+	}
+	return nil
+}
+
+// Expire cancels (DS24) the payments whose signatures were not complete
+// SignDays after their execution date, and returns the batches touched.
+func (s *Service) Expire(ctx context.Context, actor string) ([]int64, error) {
+	return s.Store.ExpireUnsigned(ctx, s.today().AddDate(0, 0, -s.SignDays), actor)
+}
+
+// QueueLine is one payment in a signer's queue.
+type QueueLine struct {
+	PaymentID     int64    `json:"payment_id"`
+	BatchID       int64    `json:"batch_id"`
+	EndToEndID    string   `json:"end_to_end_id"`
+	DebtorIBAN    string   `json:"debtor_iban"`
+	CreditorName  string   `json:"creditor_name"`
+	CreditorIBAN  string   `json:"creditor_iban"`
+	Amount        string   `json:"amount"`
+	Currency      string   `json:"currency"`
+	ExecutionDate string   `json:"execution_date"`
+	LevelsDone    int      `json:"levels_done"`
+	LevelsNeeded  int      `json:"levels_required"`
+	SignedBy      []string `json:"signed_by"`
+}
+
+// Queue lists the payments awaiting signatures, of one account or all;
+// for a user, only those the user may sign next.
+func (s *Service) Queue(ctx context.Context, user, account string) ([]QueueLine, error) {
+	var grants map[string]*maksa.Grant
+	var u *maksa.User
+	if user != "" {
+		d, err := s.Store.Directory(ctx)
+		if err != nil {
+			return nil, err
+		}
+		grants = map[string]*maksa.Grant{}
+		for i := range d.Grants {
+			if d.Grants[i].UserID == user {
+				grants[d.Grants[i].AccountIBAN] = &d.Grants[i]
+			}
+		}
+		for i := range d.Users {
+			if d.Users[i].ID == user {
+				u = &d.Users[i]
+			}
+		}
+	}
+	day := s.today()
+	out := []QueueLine{}
+	err := s.Store.Queue(ctx, account, func(it store.QueueItem) error {
+		p := it.Payment
+		if user != "" {
+			if contains(it.SignedBy, user) || CheckSigner(u, grants[p.DebtorIBAN], len(it.SignedBy)+1, day) != nil {
+				return nil
+			}
+		}
+		out = append(out, QueueLine{PaymentID: p.ID, BatchID: p.BatchID, EndToEndID: p.EndToEndID, DebtorIBAN: p.DebtorIBAN,
+			CreditorName: p.CreditorName, CreditorIBAN: p.CreditorIBAN, Amount: p.AmountText, Currency: p.Currency,
+			ExecutionDate: p.DateText, LevelsDone: len(it.SignedBy), LevelsNeeded: it.Required, SignedBy: nonNil(it.SignedBy)})
+		return nil
+	})
+	return out, err
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

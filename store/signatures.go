@@ -1,0 +1,391 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"maksa"
+)
+
+// Instance returns the id of this maksa installation (one database), made
+// once at random. Signatures bind it, so that they cannot be replayed onto
+// another installation.
+func (db *DB) Instance(ctx context.Context) (string, error) {
+	var b [16]byte
+	rand.Read(b[:])
+	id := hex.EncodeToString(b[:4]) + "-" + hex.EncodeToString(b[4:6]) + "-" + hex.EncodeToString(b[6:8]) + "-" + hex.EncodeToString(b[8:10]) + "-" + hex.EncodeToString(b[10:])
+	if _, err := db.x.ExecContext(ctx, db.x.Rebind(`INSERT INTO settings (key, value) VALUES ('instance', ?) ON CONFLICT (key) DO NOTHING`), id); err != nil {
+		return "", err
+	}
+	err := db.x.GetContext(ctx, &id, `SELECT value FROM settings WHERE key = 'instance'`)
+	return id, err
+}
+
+// Signature is one stored signature of a payment.
+type Signature struct {
+	PaymentID   int64     `json:"payment_id"`
+	Level       int       `json:"level"`
+	UserID      string    `json:"user"`
+	Fingerprint string    `json:"key_fingerprint"`
+	Value       []byte    `json:"signature"`
+	Digest      string    `json:"digest"`
+	SignedAt    time.Time `json:"signed_at"`
+}
+
+type signatureRow struct {
+	PaymentID   int64  `db:"payment_id"`
+	Level       int    `db:"level"`
+	UserID      string `db:"user_id"`
+	Fingerprint string `db:"fingerprint"`
+	Signature   string `db:"signature"`
+	Digest      string `db:"digest"`
+	SignedAt    string `db:"signed_at"`
+	SignedDay   string `db:"signed_day"`
+}
+
+func (r signatureRow) signature() Signature {
+	v, _ := base64.StdEncoding.DecodeString(r.Signature)
+	at, _ := time.Parse(time.RFC3339Nano, r.SignedAt)
+	return Signature{PaymentID: r.PaymentID, Level: r.Level, UserID: r.UserID, Fingerprint: r.Fingerprint, Value: v, Digest: r.Digest, SignedAt: at}
+}
+
+// SignState is what deciding on one signature needs, read inside the
+// transaction that holds the payment.
+type SignState struct {
+	Payment    *maksa.Payment
+	Account    *maksa.Account
+	User       *maksa.User  // nil when unknown; with its keys
+	Grant      *maksa.Grant // the user's grant on the debtor account; nil when none
+	Signatures []Signature  // the payment's signatures so far, by level
+	// SignedToday is what the user signed today on the debtor account.
+	SignedToday decimal.Decimal
+}
+
+// ErrNotPending means the payment does not await signatures.
+var ErrNotPending = errors.New("the payment does not await signatures")
+
+// SignPayment runs decide in a transaction that holds the payment (locked
+// on PostgreSQL, the single writer on SQLite), so that two signers of one
+// payment are decided one after the other. When decide returns a
+// signature, it is stored — the database refuses a second signature for
+// one level or by one user — the payment becomes ACCP when its account's
+// levels are complete, and an audit event is written. An error from decide
+// (a refusal) changes nothing and is returned as it is.
+func (db *DB) SignPayment(ctx context.Context, paymentID int64, userID string, day time.Time, decide func(*SignState) (*Signature, error)) (*SignState, error) {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	st, err := db.signState(ctx, tx, paymentID, userID, day)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := decide(st)
+	if err != nil {
+		return st, err
+	}
+	now := db.Now().UTC()
+	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO signatures (payment_id, level, user_id, fingerprint, signature, digest, signed_at, signed_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		paymentID, sig.Level, userID, sig.Fingerprint, base64.StdEncoding.EncodeToString(sig.Value), sig.Digest, ts(now), date(day))
+	if err != nil {
+		if isUniqueViolation(err) {
+			return st, fmt.Errorf("level %d of payment %d was signed by someone else a moment ago, or %s signed it already: %w", sig.Level, paymentID, userID, ErrNotPending)
+		}
+		return st, err
+	}
+	sig.SignedAt = now
+	st.Signatures = append(st.Signatures, *sig)
+	if sig.Level >= st.Account.Signatures {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE payments SET status = 'ACCP' WHERE id = ?`), paymentID); err != nil {
+			return st, err
+		}
+		st.Payment.Status = maksa.ACCP
+	}
+	details := map[string]any{"level": sig.Level, "of": st.Account.Signatures, "key": sig.Fingerprint, "digest": sig.Digest, "status": st.Payment.Status}
+	if err := db.appendAudit(ctx, tx, userID, "payment.sign", fmt.Sprintf("payment %d", paymentID), details); err != nil {
+		return st, err
+	}
+	return st, tx.Commit()
+}
+
+// signState reads, and on PostgreSQL locks, what SignPayment decides on.
+func (db *DB) signState(ctx context.Context, tx *sqlx.Tx, paymentID int64, userID string, day time.Time) (*SignState, error) {
+	q := `SELECT * FROM payments WHERE id = ?`
+	if db.dialect == Postgres {
+		q += ` FOR UPDATE`
+	}
+	var pr paymentRow
+	if err := tx.GetContext(ctx, &pr, tx.Rebind(q), paymentID); err != nil {
+		return nil, notFound(err, fmt.Sprintf("payment %d", paymentID))
+	}
+	st := &SignState{Payment: pr.payment()}
+	var ar accountRow
+	if err := tx.GetContext(ctx, &ar, tx.Rebind(`SELECT iban, client_id, currency, opening_balance, signatures, status FROM accounts WHERE iban = ?`), pr.DebtorIBAN); err != nil {
+		return nil, notFound(err, "account "+pr.DebtorIBAN)
+	}
+	acct := ar.account()
+	st.Account = &acct
+	var err error
+	st.Signatures, err = paymentSignatures(ctx, tx, paymentID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := loadDirectoryUser(ctx, tx, userID)
+	if err != nil {
+		return nil, err
+	}
+	st.User = d
+	var grants []grantRow
+	if err := tx.SelectContext(ctx, &grants, tx.Rebind(`SELECT user_id, account_iban, modes, payment_limit, daily_limit, card_valid_until FROM grants WHERE user_id = ? AND account_iban = ?`), userID, pr.DebtorIBAN); err != nil {
+		return nil, err
+	}
+	if len(grants) == 1 {
+		g := grants[0].grant()
+		st.Grant = &g
+	}
+	var minor []struct {
+		Currency string `db:"currency"`
+		Sum      int64  `db:"minor"`
+	}
+	err = tx.SelectContext(ctx, &minor, tx.Rebind(`SELECT p.currency, COALESCE(SUM(p.amount_minor), 0) AS minor FROM signatures s JOIN payments p ON p.id = s.payment_id
+		WHERE s.user_id = ? AND s.signed_day = ? AND p.debtor_iban = ? GROUP BY p.currency`), userID, date(day), pr.DebtorIBAN)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range minor {
+		cur, _ := maksa.LookupCurrency(m.Currency)
+		st.SignedToday = st.SignedToday.Add(maksa.FromMinorUnits(m.Sum, cur))
+	}
+	return st, nil
+}
+
+func paymentSignatures(ctx context.Context, q sqlx.QueryerContext, paymentID int64) ([]Signature, error) {
+	var rows []signatureRow
+	if err := sqlx.SelectContext(ctx, q, &rows, sqlx.Rebind(bindOf(q), `SELECT * FROM signatures WHERE payment_id = ? ORDER BY level`), paymentID); err != nil {
+		return nil, err
+	}
+	out := make([]Signature, len(rows))
+	for i, r := range rows {
+		out[i] = r.signature()
+	}
+	return out, nil
+}
+
+// PaymentSignatures returns the signatures of a payment, by level.
+func (db *DB) PaymentSignatures(ctx context.Context, paymentID int64) ([]Signature, error) {
+	return paymentSignatures(ctx, db.x, paymentID)
+}
+
+// loadDirectoryUser reads one user with its keys; nil when there is none.
+func loadDirectoryUser(ctx context.Context, q sqlx.QueryerContext, userID string) (*maksa.User, error) {
+	var users []userRow
+	if err := sqlx.SelectContext(ctx, q, &users, sqlx.Rebind(bindOf(q), `SELECT id, name, status, valid_until, ip_allow FROM users WHERE id = ?`), userID); err != nil {
+		return nil, err
+	}
+	if len(users) == 0 {
+		return nil, nil
+	}
+	u := users[0]
+	user := &maksa.User{ID: u.ID, Name: u.Name, Status: u.Status, ValidUntil: parseDate(u.ValidUntil)}
+	_ = json.Unmarshal([]byte(u.IPAllow), &user.IPAllow)
+	var keys []keyRow
+	if err := sqlx.SelectContext(ctx, q, &keys, sqlx.Rebind(bindOf(q), `SELECT user_id, fingerprint, pem, revoked FROM user_keys WHERE user_id = ? ORDER BY fingerprint`), userID); err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		user.Keys = append(user.Keys, maksa.Key{Fingerprint: k.Fingerprint, PEM: k.PEM, Revoked: k.Revoked})
+	}
+	return user, nil
+}
+
+// RejectPayment refuses a payment that awaits signatures on behalf of a
+// signer: it becomes RJCT with reason DS02 and the signer's text. check
+// decides, in the transaction, whether the user may refuse it.
+func (db *DB) RejectPayment(ctx context.Context, paymentID int64, userID, reason string, day time.Time, check func(*SignState) error) (*SignState, error) {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	st, err := db.signState(ctx, tx, paymentID, userID, day)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(st); err != nil {
+		return st, err
+	}
+	p := st.Payment
+	p.Reject(maksa.Problemf(maksa.DS02, p.Position, "refused by %s: %s", userID, reason))
+	reasons, _ := json.Marshal(p.Problems)
+	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE payments SET status = 'RJCT', reasons = ? WHERE id = ?`), string(reasons), paymentID); err != nil {
+		return st, err
+	}
+	if err := db.appendAudit(ctx, tx, userID, "payment.reject", fmt.Sprintf("payment %d", paymentID), map[string]string{"reason": reason}); err != nil {
+		return st, err
+	}
+	return st, tx.Commit()
+}
+
+// Payment returns one payment. Returns ErrNotFound if there is none.
+func (db *DB) Payment(ctx context.Context, id int64) (*maksa.Payment, error) {
+	var r paymentRow
+	if err := db.x.GetContext(ctx, &r, db.x.Rebind(`SELECT * FROM payments WHERE id = ?`), id); err != nil {
+		return nil, notFound(err, fmt.Sprintf("payment %d", id))
+	}
+	return r.payment(), nil
+}
+
+// BatchPaymentIDs returns the ids of a batch's payments that await
+// signatures.
+func (db *DB) BatchPaymentIDs(ctx context.Context, batchID int64) ([]int64, error) {
+	var ids []int64
+	err := db.x.SelectContext(ctx, &ids, db.x.Rebind(`SELECT id FROM payments WHERE batch_id = ? AND status = 'PDNG' ORDER BY seq`), batchID)
+	return ids, err
+}
+
+// QueueItem is a payment awaiting signatures.
+type QueueItem struct {
+	Payment  *maksa.Payment
+	Required int      // the account's signature levels
+	SignedBy []string // users who signed, by level
+}
+
+// Queue calls fn for every payment awaiting signatures, optionally only
+// those of one account, in batch and file order.
+func (db *DB) Queue(ctx context.Context, account string, fn func(QueueItem) error) error {
+	q := `SELECT p.*, a.signatures AS required FROM payments p JOIN accounts a ON a.iban = p.debtor_iban WHERE p.status = 'PDNG'`
+	args := []any{}
+	if account != "" {
+		q += ` AND p.debtor_iban = ?`
+		args = append(args, account)
+	}
+	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(q+` ORDER BY p.batch_id, p.seq`), args...)
+	if err != nil {
+		return err
+	}
+	var items []QueueItem
+	for rows.Next() {
+		var r struct {
+			paymentRow
+			Required int `db:"required"`
+		}
+		if err := rows.StructScan(&r); err != nil {
+			rows.Close()
+			return err
+		}
+		items = append(items, QueueItem{Payment: r.payment(), Required: r.Required})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, it := range items {
+		sigs, err := db.PaymentSignatures(ctx, it.Payment.ID)
+		if err != nil {
+			return err
+		}
+		for _, s := range sigs {
+			it.SignedBy = append(it.SignedBy, s.UserID)
+		}
+		if err := fn(it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SettleBatch notes when no payment of a batch awaits signatures any more,
+// and returns the batch with its final status (ACCP when every payment
+// that was not rejected is signed, PART when some were rejected, RJCT
+// when none is left) the first time; nil otherwise.
+func (db *DB) SettleBatch(ctx context.Context, batchID int64, actor string) (*maksa.Batch, error) {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var r batchRow
+	if err := tx.GetContext(ctx, &r, tx.Rebind(`SELECT * FROM batches WHERE id = ?`), batchID); err != nil {
+		return nil, notFound(err, "batch")
+	}
+	if r.Settled != "" {
+		return nil, nil
+	}
+	var counts []struct {
+		Status string `db:"status"`
+		N      int    `db:"n"`
+	}
+	if err := tx.SelectContext(ctx, &counts, tx.Rebind(`SELECT status, COUNT(*) AS n FROM payments WHERE batch_id = ? GROUP BY status`), batchID); err != nil {
+		return nil, err
+	}
+	by := map[string]int{}
+	for _, c := range counts {
+		by[c.Status] = c.N
+	}
+	if by["PDNG"] > 0 {
+		return nil, nil
+	}
+	b := r.batch()
+	b.Accepted = by["ACCP"] + by["ACSP"] + by["ACSC"]
+	b.Rejected = by["RJCT"] + by["CANC"]
+	switch {
+	case b.Accepted == 0:
+		b.Status = maksa.RJCT
+	case b.Rejected == 0:
+		b.Status = maksa.ACCP
+	default:
+		b.Status = maksa.PART
+	}
+	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE batches SET settled = ? WHERE id = ?`), string(b.Status), batchID); err != nil {
+		return nil, err
+	}
+	if err := db.appendAudit(ctx, tx, actor, "batch.settle", fmt.Sprintf("batch %d", batchID), map[string]any{"status": b.Status, "signed": b.Accepted, "rejected": b.Rejected}); err != nil {
+		return nil, err
+	}
+	return b, tx.Commit()
+}
+
+// ExpireUnsigned cancels (CANC, DS24) every payment still awaiting
+// signatures whose execution date is before cutoff, and returns the
+// batches it touched.
+func (db *DB) ExpireUnsigned(ctx context.Context, cutoff time.Time, actor string) ([]int64, error) {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var rows []paymentRow
+	if err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT * FROM payments WHERE status = 'PDNG' AND execution_date < ? ORDER BY id`), date(cutoff)); err != nil {
+		return nil, err
+	}
+	batches := map[int64]bool{}
+	var ids []int64
+	for _, r := range rows {
+		p := r.payment()
+		p.Reject(maksa.Problemf(maksa.DS24, p.Position, "signatures were not complete by %s; the payment is cancelled", cutoff.Format(maksa.DateLayout)))
+		reasons, _ := json.Marshal(p.Problems)
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE payments SET status = 'CANC', reasons = ? WHERE id = ?`), string(reasons), p.ID); err != nil {
+			return nil, err
+		}
+		if !batches[p.BatchID] {
+			batches[p.BatchID] = true
+			ids = append(ids, p.BatchID)
+		}
+	}
+	if len(rows) > 0 {
+		if err := db.appendAudit(ctx, tx, actor, "payments.expire", "unsigned payments", map[string]any{"cancelled": len(rows), "executed_before": date(cutoff)}); err != nil {
+			return nil, err
+		}
+	}
+	return ids, tx.Commit()
+}
