@@ -69,6 +69,9 @@ func checkType(pub crypto.PublicKey) error {
 
 // Sign signs a digest with the key (see the package documentation).
 func Sign(key crypto.Signer, digest []byte) ([]byte, error) {
+	if err := checkType(key.Public()); err != nil {
+		return nil, err
+	}
 	switch key.Public().(type) {
 	case ed25519.PublicKey:
 		return key.Sign(rand.Reader, digest, crypto.Hash(0))

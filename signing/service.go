@@ -64,15 +64,16 @@ func (s *Service) Digest(ctx context.Context, paymentID int64) ([]byte, error) {
 	return Digest(instance, p), nil
 }
 
-// sign decides on one signature and stores it: make produces the signature
-// for the digest and names the directory key that verifies it, or refuses.
-func (s *Service) sign(ctx context.Context, user string, id int64, make func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem)) (Outcome, error) {
+// sign decides on each payment's signature and stores the accepted ones:
+// produce makes the signature for a digest and names the directory key that
+// verifies it, or refuses (produce).
+func (s *Service) sign(ctx context.Context, user string, ids []int64, produce func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem)) ([]Outcome, error) {
 	instance, err := s.Instance(ctx)
 	if err != nil {
-		return Outcome{}, err
+		return nil, err
 	}
 	day, now := s.today(), s.Now()
-	st, err := s.Store.SignPayment(ctx, id, user, day, func(st *store.SignState) (*store.Signature, error) {
+	results, err := s.Store.SignPayments(ctx, ids, user, day, func(st *store.SignState) (*store.Signature, error) {
 		p := st.Payment
 		level := len(st.Signatures) + 1
 		if p.Status != maksa.PDNG || level > st.Account.Signatures {
@@ -93,7 +94,7 @@ func (s *Service) sign(ctx context.Context, user string, id int64, make func(u *
 		if pr := verifyStored(st.Signatures, digest); pr != nil {
 			return nil, pr
 		}
-		key, value, pr := make(st.User, digest)
+		key, value, pr := produce(st.User, digest)
 		if pr != nil {
 			return nil, pr
 		}
@@ -102,7 +103,16 @@ func (s *Service) sign(ctx context.Context, user string, id int64, make func(u *
 		}
 		return &store.Signature{Level: level, UserID: user, Fingerprint: key.Fingerprint, Value: value, Digest: hex.EncodeToString(digest)}, nil
 	})
-	return outcome(id, st, err)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Outcome, len(ids))
+	for i, r := range results {
+		if out[i], err = outcome(ids[i], r.State, r.Err); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // verifyStored checks that every earlier signature was made over the
@@ -149,38 +159,40 @@ func outcome(id int64, st *store.SignState, err error) (Outcome, error) {
 // private key. A key the directory does not list for the user is refused
 // (DS0C).
 func (s *Service) SignWithKey(ctx context.Context, user string, key crypto.Signer, ids []int64) ([]Outcome, error) {
-	var out []Outcome
-	for _, id := range ids {
-		o, err := s.sign(ctx, user, id, func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem) {
-			pk, err := FindKey(u.Keys, key.Public())
-			if err != nil {
-				return nil, nil, maksa.Problemf(maksa.DS0C, maksa.Position{}, "%v", err)
-			}
-			sig, err := Sign(key, digest)
-			if err != nil {
-				return nil, nil, maksa.Problemf(maksa.DS0E, maksa.Position{}, "cannot sign: %v", err)
-			}
-			return pk, sig, nil
-		})
-		if err != nil {
-			return out, err
+	return s.sign(ctx, user, ids, func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem) {
+		if u == nil {
+			return nil, nil, maksa.Problemf(maksa.DS0H, maksa.Position{}, "the signer is not in the directory")
 		}
-		out = append(out, o)
-	}
-	return out, nil
+		pk, err := FindKey(u.Keys, key.Public())
+		if err != nil {
+			return nil, nil, maksa.Problemf(maksa.DS0C, maksa.Position{}, "%v", err)
+		}
+		sig, err := Sign(key, digest)
+		if err != nil {
+			return nil, nil, maksa.Problemf(maksa.DS0E, maksa.Position{}, "cannot sign: %v", err)
+		}
+		return pk, sig, nil
+	})
 }
 
 // Attach adds a signature made elsewhere (on a smart card or token) over
 // the payment's digest. It must verify with one of the user's directory
 // keys (DS0E otherwise).
 func (s *Service) Attach(ctx context.Context, user string, id int64, sig []byte) (Outcome, error) {
-	return s.sign(ctx, user, id, func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem) {
+	out, err := s.sign(ctx, user, []int64{id}, func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem) {
+		if u == nil {
+			return nil, nil, maksa.Problemf(maksa.DS0H, maksa.Position{}, "the signer is not in the directory")
+		}
 		pk, err := VerifyWithAny(u.Keys, digest, sig)
 		if err != nil {
 			return nil, nil, maksa.Problemf(maksa.DS0E, maksa.Position{}, "the signature does not verify with any key of %s over payment %d's digest", u.ID, id)
 		}
 		return pk, sig, nil
 	})
+	if err != nil {
+		return Outcome{}, err
+	}
+	return out[0], nil
 }
 
 // Reject refuses payments on behalf of a signer: any user holding a sign

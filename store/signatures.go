@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -73,53 +74,111 @@ type SignState struct {
 // ErrNotPending means the payment does not await signatures.
 var ErrNotPending = errors.New("the payment does not await signatures")
 
-// SignPayment runs decide in a transaction that holds the payment (locked
-// on PostgreSQL, the single writer on SQLite), so that two signers of one
-// payment are decided one after the other. When decide returns a
-// signature, it is stored — the database refuses a second signature for
-// one level or by one user — the payment becomes ACCP when its account's
-// levels are complete, and an audit event is written. An error from decide
-// (a refusal) changes nothing and is returned as it is.
-func (db *DB) SignPayment(ctx context.Context, paymentID int64, userID string, day time.Time, decide func(*SignState) (*Signature, error)) (*SignState, error) {
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	st, err := db.signState(ctx, tx, paymentID, userID, day)
-	if err != nil {
-		return nil, err
-	}
-	sig, err := decide(st)
-	if err != nil {
-		return st, err
-	}
-	now := db.Now().UTC()
-	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO signatures (payment_id, level, user_id, fingerprint, signature, digest, signed_at, signed_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-		paymentID, sig.Level, userID, sig.Fingerprint, base64.StdEncoding.EncodeToString(sig.Value), sig.Digest, ts(now), date(day))
-	if err != nil {
-		if isUniqueViolation(err) {
-			return st, fmt.Errorf("level %d of payment %d was signed by someone else a moment ago, or %s signed it already: %w", sig.Level, paymentID, userID, ErrNotPending)
-		}
-		return st, err
-	}
-	sig.SignedAt = now
-	st.Signatures = append(st.Signatures, *sig)
-	if sig.Level >= st.Account.Signatures {
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE payments SET status = 'ACCP' WHERE id = ?`), paymentID); err != nil {
-			return st, err
-		}
-		st.Payment.Status = maksa.ACCP
-	}
-	details := map[string]any{"level": sig.Level, "of": st.Account.Signatures, "key": sig.Fingerprint, "digest": sig.Digest, "status": st.Payment.Status}
-	if err := db.appendAudit(ctx, tx, userID, "payment.sign", fmt.Sprintf("payment %d", paymentID), details); err != nil {
-		return st, err
-	}
-	return st, tx.Commit()
+// signChunk is how many payments one signing transaction holds at most.
+const signChunk = 1000
+
+// SignResult is what SignPayments decided for one payment: the state it
+// decided on, and the refusal, if any.
+type SignResult struct {
+	State *SignState
+	Err   error
 }
 
-// signState reads, and on PostgreSQL locks, what SignPayment decides on.
-func (db *DB) signState(ctx context.Context, tx *sqlx.Tx, paymentID int64, userID string, day time.Time) (*SignState, error) {
+// SignPayments runs decide for each payment in transactions that hold the
+// payments (locked on PostgreSQL, taken in id order; the single writer on
+// SQLite), so that two signers of one payment are decided one after the
+// other. When decide returns a signature, it is stored — the database
+// refuses a second signature for one level or by one user — and the payment
+// becomes ACCP when its account's levels are complete. A refusal from
+// decide changes nothing for that payment. Each transaction appends one
+// audit event listing what was signed. SignedToday grows with every
+// signature given in the call.
+func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day time.Time, decide func(*SignState) (*Signature, error)) ([]SignResult, error) {
+	order := append([]int64(nil), ids...)
+	sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
+	results := map[int64]SignResult{}
+	for start := 0; start < len(order); start += signChunk {
+		if err := db.signChunk(ctx, order[start:min(start+signChunk, len(order))], userID, day, decide, results); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]SignResult, len(ids))
+	for i, id := range ids {
+		out[i] = results[id]
+	}
+	return out, nil
+}
+
+func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day time.Time, decide func(*SignState) (*Signature, error), results map[int64]SignResult) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	user, err := loadDirectoryUser(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
+	grants, err := userGrants(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
+	accounts := map[string]*maksa.Account{}
+	signedToday := map[string]decimal.Decimal{}
+	now := db.Now().UTC()
+	var signed []map[string]any
+	for _, id := range ids {
+		st, err := db.signState(ctx, tx, id, accounts)
+		if errors.Is(err, ErrNotFound) {
+			results[id] = SignResult{Err: err}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		st.User, st.Grant = user, grants[st.Account.IBAN]
+		if _, ok := signedToday[st.Account.IBAN]; !ok {
+			if signedToday[st.Account.IBAN], err = signedOn(ctx, tx, userID, day, st.Account.IBAN); err != nil {
+				return err
+			}
+		}
+		st.SignedToday = signedToday[st.Account.IBAN]
+		sig, err := decide(st)
+		if err != nil {
+			results[id] = SignResult{State: st, Err: err}
+			continue
+		}
+		_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO signatures (payment_id, level, user_id, fingerprint, signature, digest, signed_at, signed_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+			id, sig.Level, userID, sig.Fingerprint, base64.StdEncoding.EncodeToString(sig.Value), sig.Digest, ts(now), date(day))
+		if err != nil {
+			if isUniqueViolation(err) {
+				return fmt.Errorf("level %d of payment %d was signed by someone else at the same moment: %w", sig.Level, id, ErrNotPending)
+			}
+			return err
+		}
+		sig.PaymentID, sig.SignedAt = id, now
+		st.Signatures = append(st.Signatures, *sig)
+		if sig.Level >= st.Account.Signatures {
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE payments SET status = 'ACCP' WHERE id = ?`), id); err != nil {
+				return err
+			}
+			st.Payment.Status = maksa.ACCP
+		}
+		signedToday[st.Account.IBAN] = signedToday[st.Account.IBAN].Add(st.Payment.Amount)
+		signed = append(signed, map[string]any{"payment": id, "level": sig.Level, "of": st.Account.Signatures, "key": sig.Fingerprint, "digest": sig.Digest, "status": st.Payment.Status})
+		results[id] = SignResult{State: st}
+	}
+	if len(signed) > 0 {
+		if err := db.appendAudit(ctx, tx, userID, "payments.sign", fmt.Sprintf("%d payments", len(signed)), signed); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// signState reads, and on PostgreSQL locks, one payment with its account
+// (from the cache when read before) and its signatures.
+func (db *DB) signState(ctx context.Context, tx *sqlx.Tx, paymentID int64, accounts map[string]*maksa.Account) (*SignState, error) {
 	q := `SELECT * FROM payments WHERE id = ?`
 	if db.dialect == Postgres {
 		q += ` FOR UPDATE`
@@ -128,45 +187,48 @@ func (db *DB) signState(ctx context.Context, tx *sqlx.Tx, paymentID int64, userI
 	if err := tx.GetContext(ctx, &pr, tx.Rebind(q), paymentID); err != nil {
 		return nil, notFound(err, fmt.Sprintf("payment %d", paymentID))
 	}
-	st := &SignState{Payment: pr.payment()}
-	var ar accountRow
-	if err := tx.GetContext(ctx, &ar, tx.Rebind(`SELECT iban, client_id, currency, opening_balance, signatures, status FROM accounts WHERE iban = ?`), pr.DebtorIBAN); err != nil {
-		return nil, notFound(err, "account "+pr.DebtorIBAN)
+	st := &SignState{Payment: pr.payment(), Account: accounts[pr.DebtorIBAN]}
+	if st.Account == nil {
+		var ar accountRow
+		if err := tx.GetContext(ctx, &ar, tx.Rebind(`SELECT iban, client_id, currency, opening_balance, signatures, status FROM accounts WHERE iban = ?`), pr.DebtorIBAN); err != nil {
+			return nil, notFound(err, "account "+pr.DebtorIBAN)
+		}
+		acct := ar.account()
+		st.Account, accounts[pr.DebtorIBAN] = &acct, &acct
 	}
-	acct := ar.account()
-	st.Account = &acct
 	var err error
 	st.Signatures, err = paymentSignatures(ctx, tx, paymentID)
-	if err != nil {
+	return st, err
+}
+
+// userGrants reads a user's grants by account.
+func userGrants(ctx context.Context, tx *sqlx.Tx, userID string) (map[string]*maksa.Grant, error) {
+	var rows []grantRow
+	if err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT user_id, account_iban, modes, payment_limit, daily_limit, card_valid_until FROM grants WHERE user_id = ?`), userID); err != nil {
 		return nil, err
 	}
-	d, err := loadDirectoryUser(ctx, tx, userID)
-	if err != nil {
-		return nil, err
+	out := map[string]*maksa.Grant{}
+	for _, r := range rows {
+		g := r.grant()
+		out[r.AccountIBAN] = &g
 	}
-	st.User = d
-	var grants []grantRow
-	if err := tx.SelectContext(ctx, &grants, tx.Rebind(`SELECT user_id, account_iban, modes, payment_limit, daily_limit, card_valid_until FROM grants WHERE user_id = ? AND account_iban = ?`), userID, pr.DebtorIBAN); err != nil {
-		return nil, err
-	}
-	if len(grants) == 1 {
-		g := grants[0].grant()
-		st.Grant = &g
-	}
+	return out, nil
+}
+
+// signedOn returns what the user signed on day on the account.
+func signedOn(ctx context.Context, tx *sqlx.Tx, userID string, day time.Time, account string) (decimal.Decimal, error) {
 	var minor []struct {
 		Currency string `db:"currency"`
 		Sum      int64  `db:"minor"`
 	}
-	err = tx.SelectContext(ctx, &minor, tx.Rebind(`SELECT p.currency, COALESCE(SUM(p.amount_minor), 0) AS minor FROM signatures s JOIN payments p ON p.id = s.payment_id
-		WHERE s.user_id = ? AND s.signed_day = ? AND p.debtor_iban = ? GROUP BY p.currency`), userID, date(day), pr.DebtorIBAN)
-	if err != nil {
-		return nil, err
-	}
+	err := tx.SelectContext(ctx, &minor, tx.Rebind(`SELECT p.currency, COALESCE(SUM(p.amount_minor), 0) AS minor FROM signatures s JOIN payments p ON p.id = s.payment_id
+		WHERE s.user_id = ? AND s.signed_day = ? AND p.debtor_iban = ? GROUP BY p.currency`), userID, date(day), account)
+	var total decimal.Decimal
 	for _, m := range minor {
 		cur, _ := maksa.LookupCurrency(m.Currency)
-		st.SignedToday = st.SignedToday.Add(maksa.FromMinorUnits(m.Sum, cur))
+		total = total.Add(maksa.FromMinorUnits(m.Sum, cur))
 	}
-	return st, nil
+	return total, err
 }
 
 func paymentSignatures(ctx context.Context, q sqlx.QueryerContext, paymentID int64) ([]Signature, error) {
@@ -217,10 +279,18 @@ func (db *DB) RejectPayment(ctx context.Context, paymentID int64, userID, reason
 		return nil, err
 	}
 	defer tx.Rollback()
-	st, err := db.signState(ctx, tx, paymentID, userID, day)
+	st, err := db.signState(ctx, tx, paymentID, map[string]*maksa.Account{})
 	if err != nil {
 		return nil, err
 	}
+	if st.User, err = loadDirectoryUser(ctx, tx, userID); err != nil {
+		return nil, err
+	}
+	grants, err := userGrants(ctx, tx, userID)
+	if err != nil {
+		return nil, err
+	}
+	st.Grant = grants[st.Account.IBAN]
 	if err := check(st); err != nil {
 		return st, err
 	}

@@ -1,0 +1,117 @@
+package signing_test
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"maksa"
+	"maksa/signing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/signing/vectors.json")
+
+func payment() *maksa.Payment {
+	return &maksa.Payment{ID: 42, DebtorIBAN: "LV21TREL9160100000000", CreditorIBAN: "LV44HABA0551000000001", CreditorName: "Jānis Bērziņš",
+		CreditorBIC: "HABALV22", Amount: decimal.RequireFromString("1234.5"), Currency: "EUR",
+		ExecutionDate: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), EndToEndID: "E2E-1", Remittance: "Alga\nnovembris"}
+}
+
+type vector struct {
+	Instance  string `json:"instance"`
+	Canonical string `json:"canonical"`
+	Digest    string `json:"digest"`
+}
+
+// TestVectors keeps the canonical form and digest of sample payments in
+// testdata/signing/vectors.json, so that an outside implementation can
+// check its own.
+func TestVectors(t *testing.T) {
+	const instance = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+	p2 := payment()
+	p2.ID, p2.CreditorBIC, p2.Remittance, p2.Amount, p2.Currency = 7, "", "", decimal.RequireFromString("1000"), "JPY"
+	var got []vector
+	for _, p := range []*maksa.Payment{payment(), p2} {
+		got = append(got, vector{instance, string(signing.Canonical(instance, p)), hex.EncodeToString(signing.Digest(instance, p))})
+	}
+	path := "../testdata/signing/vectors.json"
+	if *update {
+		js, _ := json.MarshalIndent(got, "", "  ")
+		os.WriteFile(path, append(js, '\n'), 0o644)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []vector
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("vector %d:\n%+v\nwant\n%+v", i, got[i], want[i])
+		}
+	}
+	if want[0].Canonical[:len("maksa-payment-v1=0:\ninstance=36:")] != "maksa-payment-v1=0:\ninstance=36:" {
+		t.Errorf("canonical form starts %q", want[0].Canonical[:30])
+	}
+}
+
+func TestDigestBindsEveryField(t *testing.T) {
+	base := signing.Digest("i", payment())
+	for name, change := range map[string]func(*maksa.Payment){
+		"id":       func(p *maksa.Payment) { p.ID++ },
+		"amount":   func(p *maksa.Payment) { p.Amount = p.Amount.Add(decimal.New(1, -2)) },
+		"creditor": func(p *maksa.Payment) { p.CreditorIBAN = "LV31UNLA0050000000002" },
+		"name":     func(p *maksa.Payment) { p.CreditorName += " " },
+		"date":     func(p *maksa.Payment) { p.ExecutionDate = p.ExecutionDate.AddDate(0, 0, 1) },
+		"e2e":      func(p *maksa.Payment) { p.EndToEndID = "E2E-2" },
+		"bic":      func(p *maksa.Payment) { p.CreditorBIC = "" },
+		"remit":    func(p *maksa.Payment) { p.Remittance = "Alga" },
+		"currency": func(p *maksa.Payment) { p.Currency = "USD" },
+	} {
+		p := payment()
+		change(p)
+		if hex.EncodeToString(signing.Digest("i", p)) == hex.EncodeToString(base) {
+			t.Errorf("changing the %s does not change the digest", name)
+		}
+	}
+	if hex.EncodeToString(signing.Digest("j", payment())) == hex.EncodeToString(base) {
+		t.Error("the digest does not bind the installation")
+	}
+}
+
+func TestSignVerify(t *testing.T) {
+	_, ed, _ := ed25519.GenerateKey(rand.Reader)
+	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	rs, _ := rsa.GenerateKey(rand.Reader, 2048)
+	ec384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	digest := signing.Digest("i", payment())
+	for name, key := range map[string]crypto.Signer{"ed25519": ed, "ecdsa": ec, "rsa": rs} {
+		sig, err := signing.Sign(key, digest)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := signing.Verify(key.Public(), digest, sig); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		other := signing.Digest("i", &maksa.Payment{ID: 1})
+		if err := signing.Verify(key.Public(), other, sig); err != signing.ErrBadSignature {
+			t.Errorf("%s: a signature verified over another payment: %v", name, err)
+		}
+	}
+	if _, err := signing.Sign(ec384, digest); err != signing.ErrKeyType {
+		t.Errorf("P-384 key: %v, want ErrKeyType", err)
+	}
+}
