@@ -17,8 +17,8 @@ run: build
 	$(BIN) --home $(HOME_DIR) dev gen --count 25 --out $(HOME_DIR)/inbox/gramatvediba/salaries-$$(date +%Y%m%d%H%M%S).xml
 	$(BIN) --home $(HOME_DIR) watch
 
-test: every package; then the store tests once more by name, so the log
-# shows on which databases they ran.
+# test: every package, the real binary end to end included; then the store
+# tests once more by name, so that the log shows on which databases they ran.
 test:
 	$(GO) test -count=1 -timeout 20m ./...
 	@$(GO) test -count=1 -v -run 'TestApplyDirectory|TestVerifyAuditDetectsTampering' ./store | grep -E '^ *--- |SKIP' | grep -v '/.*/' || true
