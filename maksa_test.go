@@ -144,3 +144,30 @@ func TestPositionString(t *testing.T) {
 		t.Errorf("CellName(28, 3) = %q", got)
 	}
 }
+
+func TestCalendar(t *testing.T) {
+	var c maksa.Calendar
+	day := func(s string) time.Time { d, _ := time.Parse(maksa.DateLayout, s); return d }
+	for s, working := range map[string]bool{
+		"2026-11-25": true,  // Wednesday
+		"2026-11-28": false, // Saturday
+		"2026-11-18": false, // Proclamation Day
+		"2026-04-03": false, // Good Friday 2026
+		"2026-04-06": false, // Easter Monday 2026
+		"2026-05-04": false, // Restoration of Independence, a Monday
+		"2025-05-05": false, // 4 May 2025 was a Sunday: the Monday is free
+		"2026-06-23": false, "2026-06-24": false, "2026-12-24": false, "2026-12-31": false, "2027-01-01": false,
+		"2026-12-30": true,
+	} {
+		if got := c.WorkingDay(day(s)); got != working {
+			t.Errorf("WorkingDay(%s) = %v, want %v", s, got, working)
+		}
+	}
+	if got := c.NextWorkingDay(day("2026-12-23")); got.Format(maksa.DateLayout) != "2026-12-28" {
+		t.Errorf("NextWorkingDay(2026-12-23) = %s, want 2026-12-28", got.Format(maksa.DateLayout))
+	}
+	closed := maksa.Calendar{Closed: map[string]bool{"2026-11-26": true}}
+	if closed.WorkingDay(day("2026-11-26")) {
+		t.Error("a configured closing day is a working day")
+	}
+}

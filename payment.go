@@ -49,6 +49,8 @@ type Payment struct {
 	UltimateDebtor   string
 	UltimateCreditor string
 
+	ExecutedOn time.Time // the business date the nightly batch executed or refused it
+
 	Position  Position                 // where the payment starts in the file
 	InfoXPath string                   // XML: the path of its payment information block
 	Fields    [NumFields]FieldPosition // where its fields are

@@ -89,6 +89,7 @@ type paymentRow struct {
 	Position         string `db:"position"`
 	Status           string `db:"status"`
 	Reasons          string `db:"reasons"`
+	ExecutedOn       string `db:"executed_on"`
 }
 
 func (r *paymentRow) payment() *maksa.Payment {
@@ -99,7 +100,7 @@ func (r *paymentRow) payment() *maksa.Payment {
 		DateText: r.ExecutionDate, ExecutionDate: parseDate(r.ExecutionDate), Remittance: r.Remittance, Reference: r.Reference,
 		Purpose: r.Purpose, CategoryPurpose: r.CategoryPurpose, Priority: r.Priority, ServiceLevel: r.ServiceLevel,
 		ChargeBearer: r.ChargeBearer, UltimateDebtor: r.UltimateDebtor, UltimateCreditor: r.UltimateCreditor,
-		Status: maksa.Status(r.Status)}
+		Status: maksa.Status(r.Status), ExecutedOn: parseDate(r.ExecutedOn)}
 	p.Amount, _ = decimal.NewFromString(r.Amount)
 	_ = json.Unmarshal([]byte(r.Position), &p.Position)
 	_ = json.Unmarshal([]byte(r.Reasons), &p.Problems)

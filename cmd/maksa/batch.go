@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"maksa"
+	"maksa/exporter"
+	"maksa/nightly"
+	"maksa/store"
+)
+
+// defaultClearing is the treasury's clearing account for outbound payments.
+const defaultClearing = "LV94TREL0000000000001"
+
+func (m *Main) addExportFlags(cmd *cobra.Command, clearing *string, camt *int) {
+	cmd.Flags().StringVar(clearing, "clearing-account", m.env("MAKSA_CLEARING_ACCOUNT", defaultClearing), "the account outbound payments are credited to (MAKSA_CLEARING_ACCOUNT)")
+	cmd.Flags().IntVar(camt, "camt-version", 2, "camt.053 version of statements: 2 or 8")
+}
+
+func (m *Main) exporter(db *store.DB, clearing string, camt int) (*exporter.Exporter, error) {
+	if camt != 2 && camt != 8 {
+		return nil, usageErrorf("--camt-version must be 2 or 8")
+	}
+	if err := maksa.CheckIBAN(clearing); err != nil {
+		return nil, usageErrorf("--clearing-account %s: %v", clearing, err)
+	}
+	return &exporter.Exporter{Store: db, Location: m.location, Clearing: clearing, CamtVersion: camt}, nil
+}
+
+// calendar returns the working-day calendar: the built-in rules and the
+// closing days of MAKSA_CLOSED_DAYS (comma-separated dates).
+func (m *Main) calendar() maksa.Calendar {
+	c := maksa.Calendar{Closed: map[string]bool{}}
+	for _, d := range strings.Split(m.Getenv("MAKSA_CLOSED_DAYS"), ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			c.Closed[d] = true
+		}
+	}
+	return c
+}
+
+// parseDay reads a --date flag; empty is today in the business time zone.
+func (m *Main) parseDay(s string) (time.Time, error) {
+	if s == "" {
+		return maksa.Day(m.now()), nil
+	}
+	d, err := time.Parse(maksa.DateLayout, s)
+	if err != nil {
+		return d, usageErrorf("date %q is not YYYY-MM-DD", s)
+	}
+	return d, nil
+}
+
+func (m *Main) batchCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "batch", Short: "The nightly batch"}
+	var (
+		date, clearing, format string
+		camt, signDays         int
+		all                    bool
+	)
+	run := &cobra.Command{
+		Use:   "run [--date D]",
+		Short: "Execute the signed payments that are due, post the ledger, write statements and reports",
+		Long: `Run the nightly batch for a working day (default: today in the business time
+zone). Every fully signed payment due on or before the day is executed in
+order (execution date, urgent first, import order): its signatures are
+verified again, its account must be active and hold the funds; it is posted
+as a debit on its account and a credit on the creditor's treasury account
+or the clearing account. Then it writes:
+
+  statements/<IBAN>/<D>.camt053.xml       for every account with entries
+  outbound/<D>/<D>.pain001.xml            payments leaving the treasury
+  outbox/<user>/<file>.executed-<D>.pain002.xml   per import batch
+  reports/<D>/daily.xlsx                  (or CSV files with --format csv)
+
+Only one batch runs at a time. Running a day again executes nothing new
+and writes the same files; a batch that died continues where it stopped.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			day, err := m.parseDay(date)
+			if err != nil {
+				return err
+			}
+			if format != "xlsx" && format != "csv" {
+				return usageErrorf("--format must be xlsx or csv")
+			}
+			db, err := m.open(ctx)
+			if err != nil {
+				return err
+			}
+			ex, err := m.exporter(db, clearing, camt)
+			if err != nil {
+				return err
+			}
+			host, _ := os.Hostname()
+			r := &nightly.Runner{Store: db, Signing: m.signingService(db, signDays), Exporter: ex, Calendar: m.calendar(), Home: m.Home,
+				Owner: m.actor(fmt.Sprintf("batch@%s:%d", host, os.Getpid())), AllAccounts: all, ReportFormat: format, Log: m.log,
+				Settle: func(ctx context.Context, batches []int64) error { return m.settle(ctx, db, batches, m.actor("batch")) }}
+			if bar := m.progress("executing"); bar != nil {
+				r.Progress = func(done int) { bar.Set(done) }
+				defer bar.Finish()
+			}
+			start := time.Now()
+			sum, err := r.Run(ctx, day)
+			switch {
+			case errors.Is(err, nightly.ErrNotWorkingDay), errors.Is(err, store.ErrLocked):
+				return usageErrorf("batch run: %v", err)
+			case err != nil:
+				return err
+			}
+			m.log.Info("batch run", "date", sum.Date, "executed", sum.Executed, "refused", sum.Refused, "internal", sum.Internal,
+				"outbound", sum.Outbound, "awaiting_signature", sum.Awaiting, "statements", len(sum.Statements), "duration", time.Since(start).Round(time.Millisecond))
+			if m.JSON {
+				return m.printJSON(sum)
+			}
+			fmt.Fprintf(m.Stdout, "Batch %s: %d executed (%d internal, %d outbound), %d refused, %d awaiting signature.\n",
+				sum.Date, sum.Executed, sum.Internal, sum.Outbound, sum.Refused, sum.Awaiting)
+			for _, f := range append(append(sum.Statements, sum.Reports...), sum.Files...) {
+				fmt.Fprintln(m.Stdout, "  "+f)
+			}
+			return nil
+		},
+	}
+	run.Flags().StringVar(&date, "date", "", "business day (YYYY-MM-DD), default today")
+	run.Flags().BoolVar(&all, "all-accounts", false, "a statement for every account, not only those with entries")
+	run.Flags().StringVar(&format, "format", "xlsx", "daily report format: xlsx or csv")
+	m.addExportFlags(run, &clearing, &camt)
+	m.addSignDays(run, &signDays)
+	cmd.AddCommand(run)
+	return cmd
+}
+
+// progress returns a progress bar on stderr when it is a terminal and the
+// output is not JSON; nil otherwise.
+func (m *Main) progress(what string) *progressbar.ProgressBar {
+	f, ok := m.Stderr.(*os.File)
+	if m.JSON || !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return progressbar.NewOptions(-1, progressbar.OptionSetWriter(f), progressbar.OptionSetDescription(what),
+		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("payments"), progressbar.OptionClearOnFinish())
+}

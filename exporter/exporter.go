@@ -1,0 +1,318 @@
+// Package exporter writes what maksa tells the outside world from stored
+// state: account statements (camt.053, XLSX, CSV), the outbound clearing
+// file (pain.001.001.09), the status reports of executed batches
+// (pain.002) and the daily report (XLSX, CSV). Everything it writes for a
+// business day is derived from the database alone, so writing it again
+// gives the same bytes.
+package exporter
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"maksa"
+	"maksa/formats/camt053"
+	"maksa/formats/csvfmt"
+	"maksa/formats/pain001"
+	"maksa/formats/pain002"
+	"maksa/formats/xlsxfmt"
+	"maksa/store"
+)
+
+// Exporter writes documents from the store.
+type Exporter struct {
+	Store    *store.DB
+	Location *time.Location
+	// Clearing is the account outbound payments are credited to.
+	Clearing string
+	// CamtVersion is 2 (default) or 8.
+	CamtVersion int
+}
+
+// EndOfDay is the time stamp of everything written for a business day: its
+// last second, in the business time zone.
+func (e *Exporter) EndOfDay(day time.Time) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day(), 23, 59, 59, 0, e.Location)
+}
+
+// Statement writes a camt.053 statement of the account for from..to.
+func (e *Exporter) Statement(ctx context.Context, w io.Writer, iban string, from, to, created time.Time) error {
+	opening, currency, err := e.Store.BalanceBefore(ctx, iban, from)
+	if err != nil {
+		return err
+	}
+	owner, err := e.owner(ctx, iban)
+	if err != nil {
+		return err
+	}
+	st := &camt053.Statement{MessageID: "S" + from.Format("20060102") + iban, StatementID: "S" + from.Format("20060102") + iban,
+		Created: created, From: from, To: to, IBAN: iban, Currency: currency, OwnerName: owner, Opening: opening}
+	if from != to {
+		st.MessageID = st.MessageID[:len(st.MessageID)-len(iban)] + to.Format("0102") + iban
+		st.StatementID = st.MessageID
+	}
+	err = e.Store.Entries(ctx, iban, from, to, func(en store.Entry) error {
+		t := &st.Debits
+		if en.Side == "CRDT" {
+			t = &st.Credits
+		}
+		t.Count++
+		t.Sum = t.Sum.Add(en.Amount)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	st.Closing = opening.Add(st.Credits.Sum).Sub(st.Debits.Sum)
+	version := e.CamtVersion
+	if version == 0 {
+		version = 2
+	}
+	cw := camt053.NewWriter(w, version)
+	if err := cw.WriteHeader(st); err != nil {
+		return err
+	}
+	internal, err := e.accounts(ctx)
+	if err != nil {
+		return err
+	}
+	err = e.Store.Entries(ctx, iban, from, to, func(en store.Entry) error {
+		return cw.WriteEntry(e.entry(en, internal))
+	})
+	if err != nil {
+		return err
+	}
+	return cw.Close()
+}
+
+// entry turns a posting into a statement entry with its bank transaction
+// code: PMNT/ICDT for a debit, PMNT/RCDT for a credit; BOOK between treasury
+// accounts, ESCT for euro credit transfers out, XBCT for others.
+func (e *Exporter) entry(en store.Entry, internal map[string]bool) *camt053.Entry {
+	family, sub := "ICDT", "ESCT"
+	if en.Side == "CRDT" {
+		family = "RCDT"
+	}
+	switch {
+	case internal[en.CounterpartyIBAN]:
+		sub = "BOOK"
+	case en.Currency != "EUR":
+		sub = "XBCT"
+	}
+	return &camt053.Entry{Amount: en.Amount, Credit: en.Side == "CRDT", BookingDate: en.BookingDate, ValueDate: en.BookingDate,
+		ServicerRef: ServicerRef(en.PaymentID, en.Side), Domain: "PMNT", Family: family, SubFamily: sub,
+		MessageID: en.MessageID, PaymentInfoID: en.PaymentInfoID, InstructionID: en.InstructionID, EndToEndID: en.EndToEndID,
+		DebtorName: en.DebtorName, DebtorAccount: en.DebtorIBAN, CreditorName: en.CreditorName, CreditorAcct: en.CreditorIBAN,
+		Remittance: en.Remittance}
+}
+
+// ServicerRef is the treasury's reference of one side of a payment.
+func ServicerRef(payment int64, side string) string { return fmt.Sprintf("MKS%d%c", payment, side[0]) }
+
+func (e *Exporter) accounts(ctx context.Context) (map[string]bool, error) {
+	ibans, err := e.Store.AccountIBANs(ctx)
+	out := map[string]bool{}
+	for _, iban := range ibans {
+		out[iban] = true
+	}
+	return out, err
+}
+
+func (e *Exporter) owner(ctx context.Context, iban string) (string, error) {
+	d, err := e.Store.Directory(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, a := range d.Accounts {
+		if a.IBAN == iban {
+			for _, c := range d.Clients {
+				if c.ID == a.ClientID {
+					return c.Name, nil
+				}
+			}
+		}
+	}
+	return "", nil
+}
+
+// StatementTable writes the statement of the account for from..to as a
+// table: XLSX (format "xlsx") or CSV.
+func (e *Exporter) StatementTable(ctx context.Context, w io.Writer, format, iban string, from, to, created time.Time) error {
+	opening, currency, err := e.Store.BalanceBefore(ctx, iban, from)
+	if err != nil {
+		return err
+	}
+	cols := []xlsxfmt.Column{{Header: "Booking date", Width: 12}, {Header: "Reference", Width: 14}, {Header: "End-to-end id", Width: 24},
+		{Header: "Counterparty", Width: 30}, {Header: "Counterparty account", Width: 24}, {Header: "Debit", Width: 14, Amount: true},
+		{Header: "Credit", Width: 14, Amount: true}, {Header: "Balance", Width: 16, Amount: true}, {Header: "Currency", Width: 8},
+		{Header: "Remittance", Width: 40}}
+	t, err := newTable(w, format, created, "Statement", cols)
+	if err != nil {
+		return err
+	}
+	balance := opening
+	if err := t.Row(from.Format(maksa.DateLayout), "", "", "Opening balance", iban, "", "", balance, currency, ""); err != nil {
+		return err
+	}
+	err = e.Store.Entries(ctx, iban, from, to, func(en store.Entry) error {
+		var debit, credit any = "", ""
+		if en.Side == "CRDT" {
+			credit, balance = en.Amount, balance.Add(en.Amount)
+		} else {
+			debit, balance = en.Amount, balance.Sub(en.Amount)
+		}
+		return t.Row(en.BookingDate.Format(maksa.DateLayout), ServicerRef(en.PaymentID, en.Side), en.EndToEndID, en.CounterpartyName,
+			en.CounterpartyIBAN, debit, credit, balance, en.Currency, en.Remittance)
+	})
+	if err != nil {
+		return err
+	}
+	if err := t.Row(to.Format(maksa.DateLayout), "", "", "Closing balance", iban, "", "", balance, currency, ""); err != nil {
+		return err
+	}
+	return t.Close()
+}
+
+// Outbound writes the day's outbound clearing file: every payment credited
+// to the clearing account on day, as pain.001.001.09. It returns how many.
+func (e *Exporter) Outbound(ctx context.Context, w io.Writer, day time.Time) (int, error) {
+	count, sum := 0, decimal.Zero
+	if err := e.Store.PaymentsCredited(ctx, e.Clearing, day, func(p *maksa.Payment) error {
+		count++
+		sum = sum.Add(p.Amount)
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	pw := pain001.NewWriter(w, 9)
+	if err := pw.WriteHeader(&pain001.GroupHeader{MessageID: "MAKSA-OUT-" + day.Format("20060102"), CreationTime: e.EndOfDay(day),
+		NbOfTxs: count, CtrlSum: sum, InitiatingParty: "Valsts kase"}); err != nil {
+		return 0, err
+	}
+	err := e.Store.PaymentsCredited(ctx, e.Clearing, day, func(p *maksa.Payment) error {
+		p.ExecutionDate = day
+		return pw.Write(p)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return count, pw.Close()
+}
+
+// ExecutionReport writes the pain.002 of one batch for the payments the
+// nightly batch executed (ACSC) or refused (RJCT) on day.
+func (e *Exporter) ExecutionReport(ctx context.Context, w io.Writer, b *maksa.Batch, payments []*maksa.Payment, day time.Time) error {
+	executed := 0
+	for _, p := range payments {
+		if p.Status == maksa.ACSC {
+			executed++
+		}
+	}
+	status := maksa.PART
+	switch executed {
+	case len(payments):
+		status = maksa.ACSC
+	case 0:
+		status = maksa.RJCT
+	}
+	pw := pain002.NewWriter(w, 3)
+	err := pw.WriteHeader(&pain002.Report{MessageID: fmt.Sprintf("MAKSA-EXE-%s-%d", day.Format("20060102"), b.ID), CreationTime: e.EndOfDay(day),
+		OriginalMessageID: b.MessageID, OriginalMessageName: b.Format, OriginalNbOfTxs: b.Transactions, OriginalCtrlSum: b.ControlSum.String(), GroupStatus: status})
+	if err != nil {
+		return err
+	}
+	for _, p := range payments {
+		if err := pw.WriteTransaction(&pain002.Transaction{PaymentInfoID: p.PaymentInfoID, InstructionID: p.InstructionID, EndToEndID: p.EndToEndID,
+			UETR: p.UETR, Status: p.Status, Reasons: p.Problems}); err != nil {
+			return err
+		}
+	}
+	return pw.Close()
+}
+
+// WriteFile writes a file through a temporary file and a rename, so that
+// nobody reads it half written; the same content gives the same bytes.
+func WriteFile(path string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// table is a report table written as XLSX or CSV.
+type table struct {
+	w     io.Writer
+	wb    *xlsxfmt.Workbook
+	sheet *xlsxfmt.Sheet
+	csv   *csvfmt.Writer
+}
+
+func newTable(w io.Writer, format string, created time.Time, name string, cols []xlsxfmt.Column) (*table, error) {
+	t := &table{w: w}
+	if format == "csv" {
+		t.csv = csvfmt.NewWriter(w)
+		header := make([]csvfmt.Cell, len(cols))
+		for i, c := range cols {
+			header[i] = csvfmt.Text(c.Header)
+		}
+		return t, t.csv.Write(header...)
+	}
+	var err error
+	if t.wb, err = xlsxfmt.NewWorkbook(created); err != nil {
+		return nil, err
+	}
+	t.sheet, err = t.wb.Sheet(name, cols)
+	return t, err
+}
+
+// Row writes one row: strings, decimals (amounts), integers.
+func (t *table) Row(values ...any) error {
+	if t.csv == nil {
+		return t.sheet.Row(values...)
+	}
+	return t.csv.Write(csvCells(values)...)
+}
+
+func csvCells(values []any) []csvfmt.Cell {
+	cells := make([]csvfmt.Cell, len(values))
+	for i, v := range values {
+		switch v := v.(type) {
+		case string:
+			cells[i] = csvfmt.Text(v)
+		case decimal.Decimal:
+			cells[i] = csvfmt.Number(v.StringFixed(2))
+		default:
+			cells[i] = csvfmt.Number(fmt.Sprint(v))
+		}
+	}
+	return cells
+}
+
+func (t *table) Close() error {
+	if t.csv != nil {
+		return t.csv.Flush()
+	}
+	return t.wb.Close(t.w, t.sheet)
+}

@@ -1,0 +1,274 @@
+// Package nightly is the treasury's nightly batch: it executes the fully
+// signed payments that are due, posts them to the double-entry ledger,
+// and writes the day's statements, outbound clearing file, execution
+// reports and daily report. Only one batch runs at a time; a batch that
+// died is run again and continues where it stopped; running a day again
+// executes nothing new and writes the same files.
+package nightly
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"maksa"
+	"maksa/exporter"
+	"maksa/signing"
+	"maksa/store"
+)
+
+// lockName is the database lock only one batch holds.
+const lockName = "nightly-batch"
+
+// chunkSize is how many payments one transaction executes.
+const chunkSize = 1000
+
+// ErrNotWorkingDay is returned for a weekend, holiday or closing day.
+var ErrNotWorkingDay = errors.New("not a working day")
+
+// Runner runs the nightly batch.
+type Runner struct {
+	Store    *store.DB
+	Signing  *signing.Service
+	Exporter *exporter.Exporter
+	Calendar maksa.Calendar
+	Home     string // the data folder: statements/, outbound/, reports/, outbox/
+	Owner    string // names this run in the lock and the audit log
+	// AllAccounts writes a statement for every account, not only those
+	// with entries that day.
+	AllAccounts bool
+	// ReportFormat is "xlsx" (default) or "csv".
+	ReportFormat string
+	// Settle answers the batches whose last payments awaiting signatures
+	// were just cancelled for lateness.
+	Settle func(ctx context.Context, batches []int64) error
+	// Progress, when set, is told how many payments were decided so far.
+	Progress func(done int)
+	Log      *slog.Logger
+}
+
+// Summary is what one run did. It is the JSON contract of "maksa batch run".
+type Summary struct {
+	Date       string   `json:"date"`
+	Executed   int      `json:"executed"`
+	Refused    int      `json:"refused"`
+	Internal   int      `json:"internal"`
+	Outbound   int      `json:"outbound"`
+	Awaiting   int      `json:"awaiting_signature"`
+	Cancelled  int      `json:"cancelled_unsigned"`
+	Statements []string `json:"statements"`
+	Reports    []string `json:"reports"`
+	Files      []string `json:"files"`
+}
+
+// Run runs the batch for day. Returns an error wrapping ErrNotWorkingDay
+// or store.ErrLocked when it may not run.
+func (r *Runner) Run(ctx context.Context, day time.Time) (*Summary, error) {
+	if !r.Calendar.WorkingDay(day) {
+		return nil, fmt.Errorf("%s: %w (weekend, Latvian public holiday or TARGET2 closing day)", day.Format(maksa.DateLayout), ErrNotWorkingDay)
+	}
+	if err := r.Store.AcquireLock(ctx, lockName, r.Owner, 10*time.Minute); err != nil {
+		return nil, err
+	}
+	defer r.Store.ReleaseLock(context.WithoutCancel(ctx), lockName, r.Owner)
+	sum := &Summary{Date: day.Format(maksa.DateLayout), Statements: []string{}, Reports: []string{}, Files: []string{}}
+	cancelled, err := r.Signing.Expire(ctx, r.Owner)
+	if err != nil {
+		return nil, err
+	}
+	if len(cancelled) > 0 && r.Settle != nil {
+		if err := r.Settle(ctx, cancelled); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.execute(ctx, day, sum); err != nil {
+		return nil, err
+	}
+	if err := r.write(ctx, day, sum); err != nil {
+		return nil, err
+	}
+	if err := r.Store.Audit(ctx, r.Owner, "batch.run", "nightly batch "+sum.Date, sum); err != nil {
+		return nil, err
+	}
+	return sum, nil
+}
+
+// execute decides and posts every due payment, chunk by chunk.
+func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error {
+	balances, accounts, err := r.Store.Balances(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := r.Store.Directory(ctx)
+	if err != nil {
+		return err
+	}
+	keys := map[string][]maksa.Key{}
+	for _, u := range d.Users {
+		keys[u.ID] = u.Keys
+	}
+	keysOf := func(user string) []maksa.Key { return keys[user] }
+	done := 0
+	for {
+		due, err := r.Store.DuePayments(ctx, day, chunkSize)
+		if err != nil || len(due) == 0 {
+			return err
+		}
+		chunk := make([]store.Execution, 0, len(due))
+		for _, p := range due {
+			e, err := r.decide(ctx, p, day, balances, accounts, keysOf)
+			if err != nil {
+				return err
+			}
+			chunk = append(chunk, e)
+			switch {
+			case e.Refusal != nil:
+				sum.Refused++
+			case e.Postings[1].Account == r.Exporter.Clearing:
+				sum.Executed++
+				sum.Outbound++
+			default:
+				sum.Executed++
+				sum.Internal++
+			}
+		}
+		if err := r.Store.Execute(ctx, day, chunk, r.Owner); err != nil {
+			return err
+		}
+		if err := r.Store.RefreshLock(ctx, lockName, r.Owner); err != nil {
+			return err
+		}
+		done += len(chunk)
+		if r.Progress != nil {
+			r.Progress(done)
+		}
+	}
+}
+
+// decide executes or refuses one payment: the debtor account must be
+// active (AC06, AC04), the signatures must still verify over the payment as
+// it is (DS0E, DS0C), and the account must have the funds, given everything
+// executed before it (AM04). A payment to a treasury account in the same
+// currency is credited to it; any other to the clearing account.
+func (r *Runner) decide(ctx context.Context, p *maksa.Payment, day time.Time, balances map[string]decimal.Decimal, accounts map[string]*maksa.Account, keysOf func(string) []maksa.Key) (store.Execution, error) {
+	refuse := func(code maksa.Reason, format string, args ...any) (store.Execution, error) {
+		return store.Execution{Payment: p, Refusal: maksa.Problemf(code, p.Position, format, args...)}, nil
+	}
+	acct := accounts[p.DebtorIBAN]
+	switch {
+	case acct == nil:
+		return refuse(maksa.AC02, "debtor account %s is no longer a treasury account", p.DebtorIBAN)
+	case acct.Status == maksa.AccountBlocked:
+		return refuse(maksa.AC06, "debtor account %s is blocked", acct.IBAN)
+	case acct.Status == maksa.AccountClosed:
+		return refuse(maksa.AC04, "debtor account %s is closed", acct.IBAN)
+	}
+	if err := r.Signing.VerifyAll(ctx, p, acct.Signatures, keysOf); err != nil {
+		var pr *maksa.Problem
+		if errors.As(err, &pr) {
+			return store.Execution{Payment: p, Refusal: pr}, nil
+		}
+		return store.Execution{}, err
+	}
+	if balances[acct.IBAN].LessThan(p.Amount) {
+		return refuse(maksa.AM04, "account %s holds %s %s, less than the %s this payment needs", acct.IBAN, balances[acct.IBAN].StringFixed(2), acct.Currency, p.Amount.StringFixed(2))
+	}
+	balances[acct.IBAN] = balances[acct.IBAN].Sub(p.Amount)
+	debit := store.Posting{Account: acct.IBAN, Side: "DBIT", Amount: p.Amount, Currency: p.Currency, BookingDate: day,
+		CounterpartyIBAN: p.CreditorIBAN, CounterpartyName: p.CreditorName}
+	credit := store.Posting{Account: r.Exporter.Clearing, Side: "CRDT", Amount: p.Amount, Currency: p.Currency, BookingDate: day,
+		CounterpartyIBAN: p.DebtorIBAN, CounterpartyName: p.DebtorName}
+	if to := accounts[p.CreditorIBAN]; to != nil && to.Currency == p.Currency {
+		credit.Account = to.IBAN
+		balances[to.IBAN] = balances[to.IBAN].Add(p.Amount)
+	}
+	return store.Execution{Payment: p, Postings: []store.Posting{debit, credit}}, nil
+}
+
+// write writes the day's files from the database: statements, the
+// outbound clearing file, the execution reports and the daily report.
+func (r *Runner) write(ctx context.Context, day time.Time, sum *Summary) error {
+	d := day.Format(maksa.DateLayout)
+	ibans, err := r.Store.AccountsWithPostings(ctx, day)
+	if r.AllAccounts {
+		ibans, err = r.Store.AccountIBANs(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	for _, iban := range ibans {
+		path := filepath.Join(r.Home, "statements", iban, d+".camt053.xml")
+		err := exporter.WriteFile(path, func(w io.Writer) error {
+			return r.Exporter.Statement(ctx, w, iban, day, day, r.Exporter.EndOfDay(day))
+		})
+		if err != nil {
+			return err
+		}
+		sum.Statements = append(sum.Statements, path)
+	}
+	outbound := filepath.Join(r.Home, "outbound", d, d+".pain001.xml")
+	if err := exporter.WriteFile(outbound, func(w io.Writer) error {
+		_, err := r.Exporter.Outbound(ctx, w, day)
+		return err
+	}); err != nil {
+		return err
+	}
+	sum.Files = append(sum.Files, outbound)
+	reports, err := r.executionReports(ctx, day)
+	if err != nil {
+		return err
+	}
+	sum.Reports = reports
+	files, err := r.Exporter.DailyReport(ctx, filepath.Join(r.Home, "reports", d), day, r.ReportFormat)
+	if err != nil {
+		return err
+	}
+	sum.Files = append(sum.Files, files...)
+	return r.Store.AwaitingSignature(ctx, day, func(*maksa.Payment, int, int) error {
+		sum.Awaiting++
+		return nil
+	})
+}
+
+// executionReports writes, for every import batch with payments executed or
+// refused on day, a pain.002 to its importing user's outbox:
+// <file>.executed-<day>.pain002.xml.
+func (r *Runner) executionReports(ctx context.Context, day time.Time) ([]string, error) {
+	var paths []string
+	var batch []*maksa.Payment
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		b, err := r.Store.Batch(ctx, batch[0].BatchID)
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(r.Home, "outbox", b.UserID, fmt.Sprintf("%s.executed-%s.pain002.xml", b.FileName, day.Format(maksa.DateLayout)))
+		if err := exporter.WriteFile(path, func(w io.Writer) error { return r.Exporter.ExecutionReport(ctx, w, b, batch, day) }); err != nil {
+			return err
+		}
+		paths = append(paths, path)
+		batch = nil
+		return nil
+	}
+	err := r.Store.ExecutedOn(ctx, day, func(p *maksa.Payment) error {
+		if len(batch) > 0 && batch[0].BatchID != p.BatchID {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		batch = append(batch, p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return paths, flush()
+}

@@ -1,0 +1,340 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"maksa"
+)
+
+// ErrLocked means another process holds the lock.
+var ErrLocked = errors.New("locked by another process")
+
+// AcquireLock takes the named lock for owner. A lock whose holder has not
+// refreshed it (Refresh) for stale is taken over: its holder died. Returns
+// an error wrapping ErrLocked, naming the holder, when it is held.
+func (db *DB) AcquireLock(ctx context.Context, name, owner string, stale time.Duration) error {
+	now := db.Now()
+	_, err := db.x.ExecContext(ctx, db.x.Rebind(`INSERT INTO locks (name, owner, heartbeat) VALUES (?, ?, ?)`), name, owner, ts(now))
+	if err == nil || !isUniqueViolation(err) {
+		return err
+	}
+	var held struct {
+		Owner     string `db:"owner"`
+		Heartbeat string `db:"heartbeat"`
+	}
+	if err := db.x.GetContext(ctx, &held, db.x.Rebind(`SELECT owner, heartbeat FROM locks WHERE name = ?`), name); err != nil {
+		return err
+	}
+	if beat, _ := time.Parse(time.RFC3339Nano, held.Heartbeat); now.Sub(beat) < stale {
+		return fmt.Errorf("%s is held by %s (last seen %s): %w", name, held.Owner, beat.Format(time.RFC3339), ErrLocked)
+	}
+	res, err := db.x.ExecContext(ctx, db.x.Rebind(`UPDATE locks SET owner = ?, heartbeat = ? WHERE name = ? AND heartbeat = ?`), owner, ts(now), name, held.Heartbeat)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("%s was just taken by another process: %w", name, ErrLocked)
+	}
+	return nil
+}
+
+// RefreshLock shows that owner still holds the lock.
+func (db *DB) RefreshLock(ctx context.Context, name, owner string) error {
+	_, err := db.x.ExecContext(ctx, db.x.Rebind(`UPDATE locks SET heartbeat = ? WHERE name = ? AND owner = ?`), ts(db.Now()), name, owner)
+	return err
+}
+
+// ReleaseLock gives the lock up.
+func (db *DB) ReleaseLock(ctx context.Context, name, owner string) error {
+	_, err := db.x.ExecContext(ctx, db.x.Rebind(`DELETE FROM locks WHERE name = ? AND owner = ?`), name, owner)
+	return err
+}
+
+// executionOrder is the order the nightly batch executes payments in:
+// execution date, urgent first, then in the order they were imported.
+const executionOrder = `execution_date, CASE WHEN priority = 'HIGH' THEN 0 ELSE 1 END, batch_id, seq`
+
+// DuePayments returns up to n fully signed payments (ACCP) with an
+// execution date on or before day, in execution order.
+func (db *DB) DuePayments(ctx context.Context, day time.Time, n int) ([]*maksa.Payment, error) {
+	var rows []paymentRow
+	err := db.x.SelectContext(ctx, &rows, db.x.Rebind(`SELECT * FROM payments WHERE status = 'ACCP' AND execution_date <= ? ORDER BY `+executionOrder+` LIMIT ?`), date(day), n)
+	out := make([]*maksa.Payment, len(rows))
+	for i := range rows {
+		out[i] = rows[i].payment()
+	}
+	return out, err
+}
+
+// Balances returns every account's booked balance now: its opening balance
+// plus its postings, by IBAN, with the account.
+func (db *DB) Balances(ctx context.Context) (map[string]decimal.Decimal, map[string]*maksa.Account, error) {
+	var accounts []accountRow
+	if err := db.x.SelectContext(ctx, &accounts, `SELECT iban, client_id, currency, opening_balance, signatures, status FROM accounts`); err != nil {
+		return nil, nil, err
+	}
+	balances, byIBAN := map[string]decimal.Decimal{}, map[string]*maksa.Account{}
+	for _, r := range accounts {
+		a := r.account()
+		balances[a.IBAN], byIBAN[a.IBAN] = a.OpeningBalance, &a
+	}
+	var sums []struct {
+		IBAN     string `db:"account_iban"`
+		Currency string `db:"currency"`
+		Minor    int64  `db:"minor"`
+	}
+	err := db.x.SelectContext(ctx, &sums, `SELECT account_iban, currency, SUM(CASE WHEN side = 'CRDT' THEN amount_minor ELSE -amount_minor END) AS minor FROM postings GROUP BY account_iban, currency`)
+	for _, s := range sums {
+		cur, _ := maksa.LookupCurrency(s.Currency)
+		balances[s.IBAN] = balances[s.IBAN].Add(maksa.FromMinorUnits(s.Minor, cur))
+	}
+	return balances, byIBAN, err
+}
+
+// Posting is one side of an executed payment in the ledger.
+type Posting struct {
+	ID               int64
+	PaymentID        int64
+	Account          string
+	Side             string // DBIT or CRDT
+	Amount           decimal.Decimal
+	Currency         string
+	BookingDate      time.Time
+	CounterpartyIBAN string
+	CounterpartyName string
+}
+
+// Execution is the nightly batch's decision on one payment: its postings,
+// or the problem that refused it.
+type Execution struct {
+	Payment  *maksa.Payment
+	Postings []Posting
+	Refusal  *maksa.Problem
+}
+
+// Execute stores the decisions on a chunk of payments in one transaction:
+// each executed payment's postings with its status ACSC, each refused
+// payment's reason with its status RJCT, both marked with the business day.
+// A payment that is no longer ACCP (executed by a run that raced this one)
+// fails the whole chunk, which then changes nothing.
+func (db *DB) Execute(ctx context.Context, day time.Time, chunk []Execution, actor string) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	executed, refused := 0, 0
+	for _, e := range chunk {
+		p := e.Payment
+		status, reasons := maksa.ACSC, noReasons
+		if e.Refusal != nil {
+			p.Reject(e.Refusal)
+			js, _ := json.Marshal(p.Problems)
+			status, reasons = maksa.RJCT, string(js)
+			refused++
+		} else {
+			executed++
+		}
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE payments SET status = ?, reasons = ?, executed_on = ? WHERE id = ? AND status = 'ACCP'`), string(status), reasons, date(day), p.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("payment %d is no longer awaiting execution", p.ID)
+		}
+		for _, post := range e.Postings {
+			cur, _ := maksa.LookupCurrency(post.Currency)
+			_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO postings (payment_id, account_iban, side, amount_minor, currency, booking_date, counterparty_iban, counterparty_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+				p.ID, post.Account, post.Side, maksa.MinorUnits(post.Amount, cur), post.Currency, date(post.BookingDate), post.CounterpartyIBAN, post.CounterpartyName)
+			if err != nil {
+				return err
+			}
+		}
+	}
+	details := map[string]any{"date": date(day), "executed": executed, "refused": refused, "first_payment": chunk[0].Payment.ID, "last_payment": chunk[len(chunk)-1].Payment.ID}
+	if err := db.appendAudit(ctx, tx, actor, "batch.execute", "nightly batch "+date(day), details); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Entry is a posting with what a statement says about its payment.
+type Entry struct {
+	Posting
+	EndToEndID    string
+	MessageID     string
+	PaymentInfoID string
+	InstructionID string
+	Remittance    string
+	Reference     string
+	DebtorName    string
+	DebtorIBAN    string
+	CreditorName  string
+	CreditorIBAN  string
+}
+
+// BalanceBefore returns an account's booked balance at the start of day.
+func (db *DB) BalanceBefore(ctx context.Context, iban string, day time.Time) (decimal.Decimal, string, error) {
+	var a accountRow
+	if err := db.x.GetContext(ctx, &a, db.x.Rebind(`SELECT iban, client_id, currency, opening_balance, signatures, status FROM accounts WHERE iban = ?`), iban); err != nil {
+		return decimal.Zero, "", notFound(err, "account "+iban)
+	}
+	acct := a.account()
+	var minor int64
+	err := db.x.GetContext(ctx, &minor, db.x.Rebind(`SELECT COALESCE(SUM(CASE WHEN side = 'CRDT' THEN amount_minor ELSE -amount_minor END), 0) FROM postings WHERE account_iban = ? AND booking_date < ?`), iban, date(day))
+	cur, _ := maksa.LookupCurrency(acct.Currency)
+	return acct.OpeningBalance.Add(maksa.FromMinorUnits(minor, cur)), acct.Currency, err
+}
+
+// Entries calls fn for each posting on the account booked from..to
+// (inclusive), in booking order.
+func (db *DB) Entries(ctx context.Context, iban string, from, to time.Time, fn func(Entry) error) error {
+	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(`SELECT e.id, e.payment_id, e.account_iban, e.side, e.amount_minor, e.currency, e.booking_date, e.counterparty_iban, e.counterparty_name,
+			p.end_to_end_id, b.message_id, p.pmt_inf_id, p.instr_id, p.remittance, p.reference, p.debtor_name, p.debtor_iban, p.creditor_name, p.creditor_account
+		FROM postings e JOIN payments p ON p.id = e.payment_id JOIN batches b ON b.id = p.batch_id
+		WHERE e.account_iban = ? AND e.booking_date >= ? AND e.booking_date <= ? ORDER BY e.booking_date, e.id`), iban, date(from), date(to))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e Entry
+		var minor int64
+		var booking string
+		if err := rows.Scan(&e.ID, &e.PaymentID, &e.Account, &e.Side, &minor, &e.Currency, &booking, &e.CounterpartyIBAN, &e.CounterpartyName,
+			&e.EndToEndID, &e.MessageID, &e.PaymentInfoID, &e.InstructionID, &e.Remittance, &e.Reference, &e.DebtorName, &e.DebtorIBAN, &e.CreditorName, &e.CreditorIBAN); err != nil {
+			return err
+		}
+		cur, _ := maksa.LookupCurrency(e.Currency)
+		e.Amount, e.BookingDate = maksa.FromMinorUnits(minor, cur), parseDate(booking)
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// AccountsWithPostings returns the accounts with postings booked on day, sorted.
+func (db *DB) AccountsWithPostings(ctx context.Context, day time.Time) ([]string, error) {
+	var ibans []string
+	err := db.x.SelectContext(ctx, &ibans, db.x.Rebind(`SELECT DISTINCT p.account_iban FROM postings p JOIN accounts a ON a.iban = p.account_iban WHERE p.booking_date = ? ORDER BY p.account_iban`), date(day))
+	return ibans, err
+}
+
+// AccountIBANs returns every account, sorted.
+func (db *DB) AccountIBANs(ctx context.Context) ([]string, error) {
+	var ibans []string
+	err := db.x.SelectContext(ctx, &ibans, `SELECT iban FROM accounts ORDER BY iban`)
+	return ibans, err
+}
+
+// PaymentsCredited calls fn for each payment whose credit was booked on
+// account on day — for the clearing account, the day's outbound payments —
+// in posting order.
+func (db *DB) PaymentsCredited(ctx context.Context, account string, day time.Time, fn func(*maksa.Payment) error) error {
+	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(`SELECT p.* FROM postings e JOIN payments p ON p.id = e.payment_id
+		WHERE e.account_iban = ? AND e.side = 'CRDT' AND e.booking_date = ? ORDER BY e.id`), account, date(day))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r paymentRow
+		if err := rows.StructScan(&r); err != nil {
+			return err
+		}
+		if err := fn(r.payment()); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ExecutedOn calls fn for each payment the nightly batch executed or
+// refused on day, by batch and file order.
+func (db *DB) ExecutedOn(ctx context.Context, day time.Time, fn func(*maksa.Payment) error) error {
+	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(`SELECT * FROM payments WHERE executed_on = ? ORDER BY batch_id, seq`), date(day))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r paymentRow
+		if err := rows.StructScan(&r); err != nil {
+			return err
+		}
+		if err := fn(r.payment()); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// AwaitingSignature calls fn for each payment due on or before day that
+// still awaits signatures, with the levels done and required.
+func (db *DB) AwaitingSignature(ctx context.Context, day time.Time, fn func(p *maksa.Payment, done, required int) error) error {
+	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(`SELECT p.*, a.signatures AS required, (SELECT COUNT(*) FROM signatures s WHERE s.payment_id = p.id) AS done
+		FROM payments p JOIN accounts a ON a.iban = p.debtor_iban WHERE p.status = 'PDNG' AND p.execution_date <= ? ORDER BY p.batch_id, p.seq`), date(day))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r struct {
+			paymentRow
+			Required int `db:"required"`
+			Done     int `db:"done"`
+		}
+		if err := rows.StructScan(&r); err != nil {
+			return err
+		}
+		if err := fn(r.payment(), r.Done, r.Required); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Usage is one user's use of a grant on one execution date.
+type Usage struct {
+	Grant maksa.Grant
+	Used  decimal.Decimal // accepted payments the user prepared for the date
+}
+
+// LimitUsage returns, for every grant that prepares payments, what its
+// user has prepared for execution on day.
+func (db *DB) LimitUsage(ctx context.Context, day time.Time) ([]Usage, error) {
+	var grants []grantRow
+	if err := db.x.SelectContext(ctx, &grants, `SELECT user_id, account_iban, modes, payment_limit, daily_limit, card_valid_until FROM grants ORDER BY user_id, account_iban`); err != nil {
+		return nil, err
+	}
+	var used []struct {
+		User     string `db:"user_id"`
+		Account  string `db:"debtor_iban"`
+		Currency string `db:"currency"`
+		Minor    int64  `db:"minor"`
+	}
+	if err := db.x.SelectContext(ctx, &used, db.x.Rebind(`SELECT user_id, debtor_iban, currency, SUM(amount_minor) AS minor FROM payments
+		WHERE execution_date = ? AND status NOT IN ('RJCT', 'CANC') AND amount_minor IS NOT NULL GROUP BY user_id, debtor_iban, currency`), date(day)); err != nil {
+		return nil, err
+	}
+	sums := map[string]decimal.Decimal{}
+	for _, u := range used {
+		cur, _ := maksa.LookupCurrency(u.Currency)
+		sums[u.User+"/"+u.Account] = sums[u.User+"/"+u.Account].Add(maksa.FromMinorUnits(u.Minor, cur))
+	}
+	var out []Usage
+	for _, r := range grants {
+		g := r.grant()
+		if g.Has(maksa.ModePrepare) {
+			out = append(out, Usage{Grant: g, Used: sums[g.UserID+"/"+g.AccountIBAN]})
+		}
+	}
+	return out, nil
+}
