@@ -114,3 +114,18 @@ type Directory struct {
 	Users    []User    `json:"users"`
 	Grants   []Grant   `json:"grants"`
 }
+
+// SeesOutgoing reports whether the grant shows its account's outgoing
+// payments: view_outgoing, view_all, prepare or any sign mode.
+func (g *Grant) SeesOutgoing() bool {
+	for _, m := range g.Modes {
+		if m != ModeViewIncoming {
+			return true
+		}
+	}
+	return false
+}
+
+// SeesIncoming reports whether the grant shows its account's incoming
+// payments: view_incoming or view_all.
+func (g *Grant) SeesIncoming() bool { return g.Has(ModeViewIncoming) || g.Has(ModeViewAll) }

@@ -42,6 +42,9 @@ func exitCode(err error) int {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errRejected):
+		if err != errRejected { // a wrapped rejection says why
+			fmt.Fprintln(os.Stderr, "maksa:", err)
+		}
 		return exitRejected
 	default:
 		fmt.Fprintln(os.Stderr, "maksa:", err)

@@ -1,0 +1,254 @@
+package main_test
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/moov-io/iso20022/pkg/camt_v08"
+	"github.com/moov-io/iso20022/pkg/document"
+	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
+
+	"maksa/internal/testdb"
+	"maksa/internal/testgen"
+	"maksa/internal/xsdcheck"
+	"maksa/nightly"
+)
+
+const batchDay = "2026-11-27" // a Friday
+
+// camtStatement is the part of a camt.053.001.02 the tests read back.
+type camtStatement struct {
+	Balances []struct {
+		Code   string `xml:"Tp>CdOrPrtry>Cd"`
+		Amount string `xml:"Amt"`
+		Sign   string `xml:"CdtDbtInd"`
+	} `xml:"BkToCstmrStmt>Stmt>Bal"`
+	Entries []struct {
+		Amount string `xml:"Amt"`
+		Sign   string `xml:"CdtDbtInd"`
+		E2E    string `xml:"NtryDtls>TxDtls>Refs>EndToEndId"`
+		SubFam string `xml:"BkTxCd>Domn>Fmly>SubFmlyCd"`
+	} `xml:"BkToCstmrStmt>Stmt>Ntry"`
+}
+
+func signed(amount, sign string) decimal.Decimal {
+	d := decimal.RequireFromString(amount)
+	if sign == "DBIT" {
+		return d.Neg()
+	}
+	return d
+}
+
+// readStatement checks a statement against the XSD and that its closing
+// balance is its opening balance plus credits minus debits.
+func readStatement(t *testing.T, path string) camtStatement {
+	t.Helper()
+	xsdcheck.Validate(t, path, "camt.053.001.02.xsd")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st camtStatement
+	if err := xml.Unmarshal(data, &st); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Balances) != 2 || st.Balances[0].Code != "OPBD" || st.Balances[1].Code != "CLBD" {
+		t.Fatalf("%s: balances %+v", path, st.Balances)
+	}
+	sum := signed(st.Balances[0].Amount, st.Balances[0].Sign)
+	for _, e := range st.Entries {
+		sum = sum.Add(signed(e.Amount, e.Sign))
+	}
+	if closing := signed(st.Balances[1].Amount, st.Balances[1].Sign); !sum.Equal(closing) {
+		t.Errorf("%s: opening + entries = %s, closing = %s", path, sum, closing)
+	}
+	return st
+}
+
+// hashes returns the MD5 of every file the batch writes.
+func hashes(t *testing.T, home string) map[string]string {
+	out := map[string]string{}
+	for _, dir := range []string{"statements", "outbound", "reports", "outbox"} {
+		for _, f := range files(t, filepath.Join(home, dir)) {
+			if dir == "outbox" && !strings.Contains(f, ".executed-") {
+				continue
+			}
+			data, _ := os.ReadFile(filepath.Join(home, dir, f))
+			sum := md5.Sum(data)
+			out[dir+"/"+f] = hex.EncodeToString(sum[:])
+		}
+	}
+	return out
+}
+
+// batchEnv imports pain.001, CSV and XLSX payments, signs them, leaves
+// some awaiting signature, and tampers with one.
+func batchEnv(t *testing.T, b testdb.Backend) *signingEnv {
+	e := newSigningEnv(t, b)
+	day := date(2026, 11, 27)
+	// 1..5: pain.001 — an internal transfer to account B, more than the account holds, three ordinary ones.
+	e.importPayments(t, "pay.xml", day, [2]string{accountA, "2500.00"}, [2]string{accountA, "150000.00"}, [2]string{accountA, "10.00"},
+		[2]string{accountA, "20.00"}, [2]string{accountA, "30.00"})
+	testdb.Exec(t, e.dsn, `UPDATE payments SET creditor_account = ?, creditor_name = 'Klients' WHERE id = 1`, accountB)
+	for i, format := range []string{"csv", "xlsx"} {
+		e.drop("prep", "x."+format, format, "direct", testgen.Spec{Count: 3, MessageID: fmt.Sprintf("T%d", i), Seed: uint64(i + 5), Date: day, DebtorIBANs: []string{accountA}, MaxAmount: 100000})
+		e.mustRun(0, "import", "--user", "prep", filepath.Join(e.home, "inbox", "prep", "x."+format))
+	}
+	e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
+	e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
+	testdb.Exec(t, e.dsn, `UPDATE payments SET amount = '21.00', amount_minor = 2100 WHERE id = 4`)
+	e.importPayments(t, "late.xml", day, [2]string{accountA, "40.00"})
+	return e
+}
+
+func TestNightlyBatch(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			e := batchEnv(t, b)
+			var sum nightly.Summary
+			e.runJSON(0, &sum, "batch", "run", "--date", batchDay)
+			// 11 signed: 9 executed (one internal), 150000 refused AM04, the tampered one DS0E; 1 awaits signatures.
+			if sum.Executed != 9 || sum.Internal != 1 || sum.Outbound != 8 || sum.Refused != 2 || sum.Awaiting != 1 {
+				t.Fatalf("summary %+v", sum)
+			}
+			if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM postings`); n != 18 {
+				t.Errorf("%d postings, want 2 per executed payment", n)
+			}
+			a := readStatement(t, filepath.Join(e.home, "statements", accountA, batchDay+".camt053.xml"))
+			bst := readStatement(t, filepath.Join(e.home, "statements", accountB, batchDay+".camt053.xml"))
+			if len(a.Entries) != 9 || len(bst.Entries) != 1 || bst.Entries[0].Sign != "CRDT" || bst.Entries[0].SubFam != "BOOK" || bst.Entries[0].Amount != "2500.00" {
+				t.Errorf("statement A has %d entries, B %+v", len(a.Entries), bst.Entries)
+			}
+			if bst.Balances[1].Amount != "102500.00" {
+				t.Errorf("account B closes at %s, want 102500.00", bst.Balances[1].Amount)
+			}
+			outbound := filepath.Join(e.home, "outbound", batchDay, batchDay+".pain001.xml")
+			xsdcheck.Validate(t, outbound, "pain.001.001.09.xsd")
+			if data, _ := os.ReadFile(outbound); bytes.Count(data, []byte("<CdtTrfTxInf>")) != 8 {
+				t.Errorf("outbound file holds %d payments, want 8", bytes.Count(data, []byte("<CdtTrfTxInf>")))
+			}
+			report := filepath.Join(e.home, "outbox", "prep", "pay.xml.executed-"+batchDay+".pain002.xml")
+			xsdcheck.Validate(t, report, "pain.002.001.03.xsd")
+			data, _ := os.ReadFile(report)
+			for _, want := range []string{"<GrpSts>PART</GrpSts>", "<Cd>AM04</Cd>", "<Cd>DS0E</Cd>", "<TxSts>ACSC</TxSts>"} {
+				if !bytes.Contains(data, []byte(want)) {
+					t.Errorf("execution report lacks %s", want)
+				}
+			}
+			checkDailyReport(t, filepath.Join(e.home, "reports", batchDay, "daily.xlsx"))
+
+			// Running the day again executes nothing and writes the same bytes.
+			before := hashes(t, e.home)
+			e.runJSON(0, &sum, "batch", "run", "--date", batchDay)
+			if sum.Executed != 0 || sum.Refused != 0 {
+				t.Errorf("the second run executed again: %+v", sum)
+			}
+			after := hashes(t, e.home)
+			if len(before) == 0 || fmt.Sprint(before) != fmt.Sprint(after) {
+				t.Errorf("the second run wrote different files:\n%v\n%v", before, after)
+			}
+			e.mustRun(0, "audit", "verify")
+		})
+	}
+}
+
+func checkDailyReport(t *testing.T, path string) {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := strings.Join(f.GetSheetList(), ","); got != "Summary,Executed,Rejected,Awaiting signature,Limit usage" {
+		t.Errorf("sheets %s", got)
+	}
+	count := func(sheet string) int {
+		rows, _ := f.GetRows(sheet)
+		return len(rows) - 1
+	}
+	if count("Executed") != 9 || count("Rejected") != 2 || count("Awaiting signature") != 1 {
+		t.Errorf("report rows: executed %d, rejected %d, awaiting %d", count("Executed"), count("Rejected"), count("Awaiting signature"))
+	}
+	if typ, _ := f.GetCellType("Executed", "G2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("amounts are not numbers: %v", typ)
+	}
+	if v, _ := f.GetCellValue("Rejected", "H2"); v != "AM04" && v != "DS0E" {
+		t.Errorf("Rejected!H2 = %q, want a reason code", v)
+	}
+	if panes, _ := f.GetPanes("Executed"); !panes.Freeze {
+		t.Error("the header row is not frozen")
+	}
+}
+
+// TestStatementReadByMoov writes the statements as camt.053.001.08 and
+// reads them with moov-io/iso20022 as an independent check.
+func TestStatementReadByMoov(t *testing.T) {
+	e := batchEnv(t, testdb.Backends(t)[0])
+	e.mustRun(0, "batch", "run", "--date", batchDay, "--camt-version", "8")
+	path := filepath.Join(e.home, "statements", accountA, batchDay+".camt053.xml")
+	xsdcheck.Validate(t, path, "camt.053.001.08.xsd")
+	data, _ := os.ReadFile(path)
+	doc, err := document.ParseIso20022Document(data)
+	if err != nil {
+		t.Fatalf("moov cannot read the statement: %v", err)
+	}
+	msg := doc.InspectMessage().(*camt_v08.BankToCustomerStatementV08)
+	st := msg.Stmt[0]
+	if len(st.Ntry) != 9 || len(st.Bal) != 2 || string(st.Acct.Id.IBAN) != accountA {
+		t.Errorf("moov read %d entries, %d balances, account %s", len(st.Ntry), len(st.Bal), st.Acct.Id.IBAN)
+	}
+}
+
+func TestBatchRefusals(t *testing.T) {
+	var pg *testdb.Backend
+	for _, b := range testdb.Backends(t) {
+		if b.Name == "postgres" {
+			pg = &b
+		}
+	}
+	e := newSigningEnv(t, testdb.Backends(t)[0])
+	r := e.run("batch", "run", "--date", "2026-11-28")
+	if r.code != 2 || !strings.Contains(r.stderr, "not a working day") {
+		t.Errorf("a Saturday: exit %d, %s", r.code, r.stderr)
+	}
+	e.runJSON(0, new(nightly.Summary), "batch", "run", "--date", batchDay, "--format", "csv")
+	for _, name := range []string{"summary.csv", "executed.csv", "rejected.csv", "awaiting-signature.csv", "limit-usage.csv"} {
+		if _, err := os.Stat(filepath.Join(e.home, "reports", batchDay, name)); err != nil {
+			t.Errorf("CSV report: %v", err)
+		}
+	}
+	if pg == nil {
+		t.Skip("SKIP concurrent batch runs: needs PostgreSQL (MAKSA_TEST_POSTGRES)")
+	}
+	// Two batch runs at once on PostgreSQL: one runs, the other is refused; nothing is posted twice.
+	e = batchEnv(t, *pg)
+	codes := make(chan int, 2)
+	for range 2 {
+		go func() {
+			cmd := exec.Command(binary, "--home", e.home, "--db", e.dsn, "batch", "run", "--date", batchDay)
+			cmd.Env = append(os.Environ(), "MAKSA_NOW="+testNow)
+			err := cmd.Run()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			}
+			codes <- code
+		}()
+	}
+	a, b := <-codes, <-codes
+	if !(a == 0 && (b == 0 || b == 2)) && !(b == 0 && a == 2) {
+		t.Errorf("exit codes %d and %d: one run must succeed, the other succeed after it or be refused", a, b)
+	}
+	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM postings`); n != 18 {
+		t.Errorf("%d postings after two concurrent runs, want 18", n)
+	}
+}

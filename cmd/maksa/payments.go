@@ -1,0 +1,369 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"maksa"
+	"maksa/exporter"
+	"maksa/formats/csvfmt"
+	"maksa/store"
+)
+
+// visibility restricts a filter to what user may see by its access modes.
+func (m *Main) visibility(ctx context.Context, db *store.DB, user string, f *store.PaymentFilter) error {
+	if user == "" {
+		return nil
+	}
+	d, err := db.Directory(ctx)
+	if err != nil {
+		return err
+	}
+	f.Restricted = true
+	for _, g := range d.Grants {
+		if g.UserID != user {
+			continue
+		}
+		if g.SeesOutgoing() {
+			f.Outgoing = append(f.Outgoing, g.AccountIBAN)
+		}
+		if g.SeesIncoming() {
+			f.Incoming = append(f.Incoming, g.AccountIBAN)
+		}
+	}
+	return nil
+}
+
+func (m *Main) paymentsCommand() *cobra.Command {
+	var (
+		f                store.PaymentFilter
+		user, from, to   string
+		minText, maxText string
+		csvOut           bool
+	)
+	cmd := &cobra.Command{
+		Use:   "payments [filters]",
+		Short: "Search payments (with --user, only what that user may see)",
+		Long: `Search payments by status, account, direction, creditor, amount range, execution
+date range, end-to-end id, batch or free text. With --user, only what the
+user's access modes show: outgoing payments of accounts where the user holds
+view_outgoing, view_all, prepare or a sign mode; incoming payments (executed
+transfers to the account) where the user holds view_incoming or view_all.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			var err error
+			if f.From, err = optionalDay(from); err != nil {
+				return err
+			}
+			if f.To, err = optionalDay(to); err != nil {
+				return err
+			}
+			min, max, err := amountRange(minText, maxText)
+			if err != nil {
+				return err
+			}
+			if f.Direction != "" && f.Direction != "in" && f.Direction != "out" {
+				return usageErrorf("--direction must be in or out")
+			}
+			db, err := m.open(ctx)
+			if err != nil {
+				return err
+			}
+			if err := m.visibility(ctx, db, user, &f); err != nil {
+				return err
+			}
+			var found []*maksa.Payment
+			err = db.SearchPayments(ctx, f, func(p *maksa.Payment) error {
+				if (min != nil && p.Amount.LessThan(*min)) || (max != nil && p.Amount.GreaterThan(*max)) {
+					return nil
+				}
+				found = append(found, p)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			return m.printPayments(found, csvOut)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&user, "user", "", "show only what this user may see")
+	fl.StringVar(&f.Status, "status", "", "PDNG, ACCP, ACSC, RJCT, CANC")
+	fl.StringVar(&f.Account, "account", "", "debtor account (or creditor account with --direction in)")
+	fl.StringVar(&f.Direction, "direction", "", "in or out")
+	fl.StringVar(&f.Creditor, "creditor", "", "part of the creditor's name")
+	fl.StringVar(&f.IBAN, "iban", "", "the creditor account")
+	fl.StringVar(&minText, "min", "", "smallest amount")
+	fl.StringVar(&maxText, "max", "", "largest amount")
+	fl.StringVar(&from, "from", "", "execution date from (YYYY-MM-DD)")
+	fl.StringVar(&to, "to", "", "execution date to (YYYY-MM-DD)")
+	fl.StringVar(&f.EndToEnd, "e2e", "", "end-to-end id")
+	fl.Int64Var(&f.Batch, "batch", 0, "batch id")
+	fl.StringVar(&f.Text, "text", "", "free text: end-to-end id, names, remittance")
+	fl.BoolVar(&csvOut, "csv", false, "print CSV")
+	cmd.AddCommand(m.paymentShowCommand())
+	return cmd
+}
+
+func optionalDay(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	d, err := time.Parse(maksa.DateLayout, s)
+	if err != nil {
+		return d, usageErrorf("date %q is not YYYY-MM-DD", s)
+	}
+	return d, nil
+}
+
+func amountRange(minText, maxText string) (*decimal.Decimal, *decimal.Decimal, error) {
+	var out [2]*decimal.Decimal
+	for i, s := range []string{minText, maxText} {
+		if s == "" {
+			continue
+		}
+		d, err := maksa.ParseDecimal(s)
+		if err != nil {
+			return nil, nil, usageErrorf("amount %q is not a decimal number", s)
+		}
+		out[i] = &d
+	}
+	return out[0], out[1], nil
+}
+
+// paymentJSON is one payment in the JSON and CSV output of "maksa payments".
+type paymentJSON struct {
+	PaymentID     int64           `json:"payment_id"`
+	BatchID       int64           `json:"batch_id"`
+	EndToEndID    string          `json:"end_to_end_id"`
+	DebtorIBAN    string          `json:"debtor_iban"`
+	DebtorName    string          `json:"debtor_name"`
+	CreditorName  string          `json:"creditor_name"`
+	CreditorIBAN  string          `json:"creditor_iban"`
+	Amount        string          `json:"amount"`
+	Currency      string          `json:"currency"`
+	ExecutionDate string          `json:"execution_date"`
+	Status        maksa.Status    `json:"status"`
+	Remittance    string          `json:"remittance"`
+	Reasons       []maksa.Problem `json:"reasons"`
+}
+
+func toJSON(p *maksa.Payment) paymentJSON {
+	reasons := p.Problems
+	if reasons == nil {
+		reasons = []maksa.Problem{}
+	}
+	return paymentJSON{p.ID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.DebtorName, p.CreditorName, p.CreditorIBAN, p.AmountText, p.Currency, p.DateText, p.Status, p.Remittance, reasons}
+}
+
+func (m *Main) printPayments(ps []*maksa.Payment, csvOut bool) error {
+	out := make([]paymentJSON, len(ps))
+	for i, p := range ps {
+		out[i] = toJSON(p)
+	}
+	switch {
+	case m.JSON:
+		return m.printJSON(out)
+	case csvOut:
+		w := csvfmt.NewWriter(m.Stdout)
+		w.Write(csvfmt.Text("payment_id"), csvfmt.Text("batch_id"), csvfmt.Text("end_to_end_id"), csvfmt.Text("debtor_iban"), csvfmt.Text("creditor_name"),
+			csvfmt.Text("creditor_iban"), csvfmt.Text("amount"), csvfmt.Text("currency"), csvfmt.Text("execution_date"), csvfmt.Text("status"), csvfmt.Text("remittance"))
+		for _, p := range out {
+			w.Write(csvfmt.Number(fmt.Sprint(p.PaymentID)), csvfmt.Number(fmt.Sprint(p.BatchID)), csvfmt.Text(p.EndToEndID), csvfmt.Text(p.DebtorIBAN),
+				csvfmt.Text(p.CreditorName), csvfmt.Text(p.CreditorIBAN), csvfmt.Number(p.Amount), csvfmt.Text(p.Currency), csvfmt.Text(p.ExecutionDate),
+				csvfmt.Text(string(p.Status)), csvfmt.Text(p.Remittance))
+		}
+		return w.Flush()
+	}
+	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "PAYMENT\tBATCH\tEND-TO-END ID\tDEBTOR\tCREDITOR\tCREDITOR ACCOUNT\tAMOUNT\tDATE\tSTATUS")
+	for _, p := range out {
+		fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\n", p.PaymentID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.CreditorName, p.CreditorIBAN, p.Amount, p.Currency, p.ExecutionDate, p.Status)
+	}
+	return w.Flush()
+}
+
+// history is the whole story of one payment.
+type history struct {
+	Payment    paymentJSON        `json:"payment"`
+	Batch      map[string]any     `json:"batch"`
+	Signatures []store.Signature  `json:"signatures"`
+	Postings   []map[string]any   `json:"postings"`
+	Events     []maksa.AuditEvent `json:"events"`
+}
+
+func (m *Main) paymentShowCommand() *cobra.Command {
+	var user string
+	cmd := &cobra.Command{
+		Use:   "show P",
+		Short: "One payment's whole history: import, every signature, execution, reports",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			var id int64
+			if _, err := fmt.Sscan(strings.TrimPrefix(args[0], "P"), &id); err != nil {
+				return usageErrorf("%q is not a payment id", args[0])
+			}
+			db, err := m.open(ctx)
+			if err != nil {
+				return err
+			}
+			f := store.PaymentFilter{}
+			if err := m.visibility(ctx, db, user, &f); err != nil {
+				return err
+			}
+			p, err := db.Payment(ctx, id)
+			if err != nil {
+				return err
+			}
+			if f.Restricted && !contains(f.Outgoing, p.DebtorIBAN) && !(p.Status == maksa.ACSC && contains(f.Incoming, p.CreditorIBAN)) {
+				return fmt.Errorf("user %s may not see payment %d: %w", user, id, errRejected)
+			}
+			b, err := db.Batch(ctx, p.BatchID)
+			if err != nil {
+				return err
+			}
+			h := history{Payment: toJSON(p), Batch: map[string]any{"batch_id": b.ID, "file": b.FileName, "format": b.Format, "message_id": b.MessageID,
+				"user": b.UserID, "imported_at": b.CreatedAt, "status": b.Status}}
+			if h.Signatures, err = db.PaymentSignatures(ctx, id); err != nil {
+				return err
+			}
+			posts, err := db.PaymentPostings(ctx, id)
+			if err != nil {
+				return err
+			}
+			for _, post := range posts {
+				h.Postings = append(h.Postings, map[string]any{"account": post.Account, "side": post.Side, "amount": post.Amount.String(),
+					"currency": post.Currency, "booking_date": post.BookingDate.Format(maksa.DateLayout), "reference": exporter.ServicerRef(id, post.Side)})
+			}
+			if h.Events, err = db.AuditFor(ctx, fmt.Sprintf("batch %d", b.ID), fmt.Sprintf("payment %d", id)); err != nil {
+				return err
+			}
+			if m.JSON {
+				return m.printJSON(h)
+			}
+			return m.printHistory(m.Stdout, h, p, b)
+		},
+	}
+	cmd.Flags().StringVar(&user, "user", "", "refuse unless this user may see the payment")
+	return cmd
+}
+
+func (m *Main) printHistory(out io.Writer, h history, p *maksa.Payment, b *maksa.Batch) error {
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "Payment %d\t%s %s to %s (%s), %s\n", p.ID, p.AmountText, p.Currency, p.CreditorName, p.CreditorIBAN, p.Status)
+	fmt.Fprintf(w, "End-to-end id\t%s\nDebtor\t%s (%s)\nExecution date\t%s\nRemittance\t%s\n", p.EndToEndID, p.DebtorIBAN, p.DebtorName, p.DateText, p.Remittance)
+	fmt.Fprintf(w, "Imported\t%s by %s from %s (batch %d, %s)\n", b.CreatedAt.In(m.location).Format("2006-01-02 15:04:05"), b.UserID, b.FileName, b.ID, b.Format)
+	for _, s := range h.Signatures {
+		fmt.Fprintf(w, "Signed level %d\t%s by %s (key %s…)\n", s.Level, s.SignedAt.In(m.location).Format("2006-01-02 15:04:05"), s.UserID, s.Fingerprint[:12])
+	}
+	for _, post := range h.Postings {
+		fmt.Fprintf(w, "Posted %s\t%s %s %s on %s\n", post["side"], post["booking_date"], post["amount"], post["currency"], post["account"])
+	}
+	for _, r := range p.Problems {
+		fmt.Fprintf(w, "Reason %s\t%s\n", r.Code, r.Message)
+	}
+	for _, e := range h.Events {
+		fmt.Fprintf(w, "Event %d\t%s %s by %s\n", e.ID, e.At.In(m.location).Format("2006-01-02 15:04:05"), e.Action, e.Actor)
+	}
+	return w.Flush()
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Main) exportCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "export", Short: "Statements and reports on demand"}
+	var (
+		account, from, to, format, user, out, clearing string
+		camt                                           int
+	)
+	statement := &cobra.Command{
+		Use:   "statement --account IBAN --from D --to D --format camt053|xlsx|csv",
+		Short: "An account statement for a period",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			fromDay, err := m.parseDay(from)
+			if err != nil {
+				return err
+			}
+			toDay, err := m.parseDay(to)
+			if err != nil {
+				return err
+			}
+			if toDay.Before(fromDay) {
+				return usageErrorf("--to is before --from")
+			}
+			ext := map[string]string{"camt053": "camt053.xml", "xlsx": "xlsx", "csv": "csv"}[format]
+			if ext == "" {
+				return usageErrorf("--format must be camt053, xlsx or csv")
+			}
+			db, err := m.open(ctx)
+			if err != nil {
+				return err
+			}
+			f := store.PaymentFilter{}
+			if err := m.visibility(ctx, db, user, &f); err != nil {
+				return err
+			}
+			if f.Restricted && !contains(f.Outgoing, account) && !contains(f.Incoming, account) {
+				return fmt.Errorf("user %s holds no view mode on %s: %w", user, account, errRejected)
+			}
+			ex, err := m.exporter(db, clearing, camt)
+			if err != nil {
+				return err
+			}
+			if out == "" {
+				out = filepath.Join(m.path("statements"), account, fmt.Sprintf("%s_%s.%s", fromDay.Format(maksa.DateLayout), toDay.Format(maksa.DateLayout), ext))
+			}
+			err = exporter.WriteFile(out, func(w io.Writer) error {
+				if format == "camt053" {
+					return ex.Statement(ctx, w, account, fromDay, toDay, m.now())
+				}
+				return ex.StatementTable(ctx, w, format, account, fromDay, toDay, m.now())
+			})
+			if err != nil {
+				return err
+			}
+			if user != "" {
+				if err := db.Audit(ctx, m.actor(user), "statement.export", account, map[string]string{"from": from, "to": to, "format": format}); err != nil {
+					return err
+				}
+			}
+			if m.JSON {
+				return m.printJSON(map[string]string{"file": out})
+			}
+			fmt.Fprintln(m.Stdout, out)
+			return nil
+		},
+	}
+	fl := statement.Flags()
+	fl.StringVar(&account, "account", "", "the account")
+	fl.StringVar(&from, "from", "", "first day (YYYY-MM-DD)")
+	fl.StringVar(&to, "to", "", "last day (YYYY-MM-DD)")
+	fl.StringVar(&format, "format", "camt053", "camt053, xlsx or csv")
+	fl.StringVar(&user, "user", "", "refuse unless this user holds a view mode on the account")
+	fl.StringVar(&out, "out", "", "the file to write (default statements/<IBAN>/<from>_<to>.<ext>)")
+	m.addExportFlags(statement, &clearing, &camt)
+	statement.MarkFlagRequired("account")
+	statement.MarkFlagRequired("from")
+	statement.MarkFlagRequired("to")
+	cmd.AddCommand(statement)
+	return cmd
+}

@@ -1,0 +1,163 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"maksa"
+)
+
+// PaymentFilter selects payments. Zero fields select everything.
+type PaymentFilter struct {
+	Status    string
+	Account   string // the debtor account (outgoing) or, with Direction "in", the creditor account
+	Direction string // "in", "out" or empty for both
+	Creditor  string // part of the creditor's name
+	IBAN      string // the creditor account
+	From, To  time.Time
+	EndToEnd  string
+	Batch     int64
+	Text      string // part of the end-to-end id, a name or the remittance
+	// Outgoing and Incoming, when set, restrict what is seen to the
+	// payments of these debtor accounts and the executed payments to these
+	// creditor accounts — a user's access modes.
+	Outgoing, Incoming []string
+	Restricted         bool
+}
+
+// SearchPayments calls fn for each payment the filter selects, newest
+// batch first, in file order within a batch.
+func (db *DB) SearchPayments(ctx context.Context, f PaymentFilter, fn func(*maksa.Payment) error) error {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	in := func(column string, values []string) string {
+		if len(values) == 0 {
+			return "1 = 0"
+		}
+		for _, v := range values {
+			args = append(args, v)
+		}
+		return column + " IN (" + strings.TrimSuffix(strings.Repeat("?,", len(values)), ",") + ")"
+	}
+	if f.Restricted {
+		out := in("debtor_iban", f.Outgoing)
+		inc := in("creditor_account", f.Incoming)
+		where = append(where, fmt.Sprintf("(%s OR (%s AND status = 'ACSC'))", out, inc))
+	}
+	switch f.Direction {
+	case "out":
+		if f.Account != "" {
+			add("debtor_iban = ?", f.Account)
+		}
+		if f.Restricted {
+			where = append(where, in("debtor_iban", f.Outgoing))
+		}
+	case "in":
+		add("status = 'ACSC'")
+		if f.Account != "" {
+			add("creditor_account = ?", f.Account)
+		}
+		if f.Restricted {
+			where = append(where, in("creditor_account", f.Incoming))
+		}
+	default:
+		if f.Account != "" {
+			add("(debtor_iban = ? OR creditor_account = ?)", f.Account, f.Account)
+		}
+	}
+	if f.Status != "" {
+		add("status = ?", f.Status)
+	}
+	if f.Creditor != "" {
+		add("LOWER(creditor_name) LIKE ?", "%"+strings.ToLower(f.Creditor)+"%")
+	}
+	if f.IBAN != "" {
+		add("creditor_account = ?", f.IBAN)
+	}
+	if !f.From.IsZero() {
+		add("execution_date >= ?", date(f.From))
+	}
+	if !f.To.IsZero() {
+		add("execution_date <= ?", date(f.To))
+	}
+	if f.EndToEnd != "" {
+		add("end_to_end_id = ?", f.EndToEnd)
+	}
+	if f.Batch != 0 {
+		add("batch_id = ?", f.Batch)
+	}
+	if f.Text != "" {
+		t := "%" + strings.ToLower(f.Text) + "%"
+		add("(LOWER(end_to_end_id) LIKE ? OR LOWER(creditor_name) LIKE ? OR LOWER(debtor_name) LIKE ? OR LOWER(remittance) LIKE ?)", t, t, t, t)
+	}
+	q := `SELECT * FROM payments`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(q+` ORDER BY batch_id DESC, seq`), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r paymentRow
+		if err := rows.StructScan(&r); err != nil {
+			return err
+		}
+		if err := fn(r.payment()); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// PaymentPostings returns the ledger postings of a payment.
+func (db *DB) PaymentPostings(ctx context.Context, paymentID int64) ([]Posting, error) {
+	var rows []struct {
+		ID       int64  `db:"id"`
+		Account  string `db:"account_iban"`
+		Side     string `db:"side"`
+		Minor    int64  `db:"amount_minor"`
+		Currency string `db:"currency"`
+		Booking  string `db:"booking_date"`
+		CpIBAN   string `db:"counterparty_iban"`
+		CpName   string `db:"counterparty_name"`
+	}
+	if err := db.x.SelectContext(ctx, &rows, db.x.Rebind(`SELECT id, account_iban, side, amount_minor, currency, booking_date, counterparty_iban, counterparty_name FROM postings WHERE payment_id = ? ORDER BY id`), paymentID); err != nil {
+		return nil, err
+	}
+	out := make([]Posting, len(rows))
+	for i, r := range rows {
+		cur, _ := maksa.LookupCurrency(r.Currency)
+		out[i] = Posting{ID: r.ID, PaymentID: paymentID, Account: r.Account, Side: r.Side, Amount: maksa.FromMinorUnits(r.Minor, cur),
+			Currency: r.Currency, BookingDate: parseDate(r.Booking), CounterpartyIBAN: r.CpIBAN, CounterpartyName: r.CpName}
+	}
+	return out, nil
+}
+
+// AuditFor returns the audit events about the given objects, in order.
+func (db *DB) AuditFor(ctx context.Context, objects ...string) ([]maksa.AuditEvent, error) {
+	if len(objects) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(objects))
+	for i, o := range objects {
+		args[i] = o
+	}
+	var rows []auditRow
+	q := `SELECT * FROM audit_events WHERE object IN (` + strings.TrimSuffix(strings.Repeat("?,", len(objects)), ",") + `) ORDER BY id`
+	if err := db.x.SelectContext(ctx, &rows, db.x.Rebind(q), args...); err != nil {
+		return nil, err
+	}
+	out := make([]maksa.AuditEvent, len(rows))
+	for i, r := range rows {
+		out[i] = r.event()
+	}
+	return out, nil
+}
