@@ -74,7 +74,7 @@ func (e *Exporter) DailyReport(ctx context.Context, dir string, day time.Time, f
 	if err != nil {
 		return nil, err
 	}
-	err = e.Store.ExecutedOn(ctx, day, func(p *maksa.Payment) error {
+	err = e.Store.ExecutedOn(ctx, day, 0, func(p *maksa.Payment) error {
 		s := summary[p.DebtorIBAN]
 		if s == nil {
 			s = &accountSummary{currency: p.Currency}

@@ -205,20 +205,15 @@ func (e *Exporter) Outbound(ctx context.Context, w io.Writer, day time.Time) (in
 	return count, pw.Close()
 }
 
-// ExecutionReport writes the pain.002 of one batch for the payments the
-// nightly batch executed (ACSC) or refused (RJCT) on day.
-func (e *Exporter) ExecutionReport(ctx context.Context, w io.Writer, b *maksa.Batch, payments []*maksa.Payment, day time.Time) error {
-	executed := 0
-	for _, p := range payments {
-		if p.Status == maksa.ACSC {
-			executed++
-		}
-	}
+// ExecutionReport writes the pain.002 of one import batch for the payments
+// the nightly batch executed (ACSC) or refused (RJCT) on day, streaming
+// them from the store.
+func (e *Exporter) ExecutionReport(ctx context.Context, w io.Writer, b *maksa.Batch, run store.BatchRun, day time.Time) error {
 	status := maksa.PART
-	switch executed {
-	case len(payments):
+	switch {
+	case run.Refused == 0:
 		status = maksa.ACSC
-	case 0:
+	case run.Executed == 0:
 		status = maksa.RJCT
 	}
 	pw := pain002.NewWriter(w, 3)
@@ -227,11 +222,12 @@ func (e *Exporter) ExecutionReport(ctx context.Context, w io.Writer, b *maksa.Ba
 	if err != nil {
 		return err
 	}
-	for _, p := range payments {
-		if err := pw.WriteTransaction(&pain002.Transaction{PaymentInfoID: p.PaymentInfoID, InstructionID: p.InstructionID, EndToEndID: p.EndToEndID,
-			UETR: p.UETR, Status: p.Status, Reasons: p.Problems}); err != nil {
-			return err
-		}
+	err = e.Store.ExecutedOn(ctx, day, b.ID, func(p *maksa.Payment) error {
+		return pw.WriteTransaction(&pain002.Transaction{PaymentInfoID: p.PaymentInfoID, InstructionID: p.InstructionID, EndToEndID: p.EndToEndID,
+			UETR: p.UETR, Status: p.Status, Reasons: p.Problems})
+	})
+	if err != nil {
+		return err
 	}
 	return pw.Close()
 }

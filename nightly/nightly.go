@@ -120,9 +120,17 @@ func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error
 		if err != nil || len(due) == 0 {
 			return err
 		}
+		ids := make([]int64, len(due))
+		for i, p := range due {
+			ids[i] = p.ID
+		}
+		sigs, err := r.Store.SignaturesOf(ctx, ids)
+		if err != nil {
+			return err
+		}
 		chunk := make([]store.Execution, 0, len(due))
 		for _, p := range due {
-			e, err := r.decide(ctx, p, day, balances, accounts, keysOf)
+			e, err := r.decide(ctx, p, day, balances, accounts, sigs[p.ID], keysOf)
 			if err != nil {
 				return err
 			}
@@ -156,7 +164,8 @@ func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error
 // it is (DS0E, DS0C), and the account must have the funds, given everything
 // executed before it (AM04). A payment to a treasury account in the same
 // currency is credited to it; any other to the clearing account.
-func (r *Runner) decide(ctx context.Context, p *maksa.Payment, day time.Time, balances map[string]decimal.Decimal, accounts map[string]*maksa.Account, keysOf func(string) []maksa.Key) (store.Execution, error) {
+func (r *Runner) decide(ctx context.Context, p *maksa.Payment, day time.Time, balances map[string]decimal.Decimal, accounts map[string]*maksa.Account,
+	sigs []store.Signature, keysOf func(string) []maksa.Key) (store.Execution, error) {
 	refuse := func(code maksa.Reason, format string, args ...any) (store.Execution, error) {
 		return store.Execution{Payment: p, Refusal: maksa.Problemf(code, p.Position, format, args...)}, nil
 	}
@@ -169,7 +178,7 @@ func (r *Runner) decide(ctx context.Context, p *maksa.Payment, day time.Time, ba
 	case acct.Status == maksa.AccountClosed:
 		return refuse(maksa.AC04, "debtor account %s is closed", acct.IBAN)
 	}
-	if err := r.Signing.VerifyAll(ctx, p, acct.Signatures, keysOf); err != nil {
+	if err := r.Signing.Verify(ctx, p, acct.Signatures, sigs, keysOf); err != nil {
 		var pr *maksa.Problem
 		if errors.As(err, &pr) {
 			return store.Execution{Payment: p, Refusal: pr}, nil
@@ -240,35 +249,21 @@ func (r *Runner) write(ctx context.Context, day time.Time, sum *Summary) error {
 // refused on day, a pain.002 to its importing user's outbox:
 // <file>.executed-<day>.pain002.xml.
 func (r *Runner) executionReports(ctx context.Context, day time.Time) ([]string, error) {
-	var paths []string
-	var batch []*maksa.Payment
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		b, err := r.Store.Batch(ctx, batch[0].BatchID)
-		if err != nil {
-			return err
-		}
-		path := filepath.Join(r.Home, "outbox", b.UserID, fmt.Sprintf("%s.executed-%s.pain002.xml", b.FileName, day.Format(maksa.DateLayout)))
-		if err := exporter.WriteFile(path, func(w io.Writer) error { return r.Exporter.ExecutionReport(ctx, w, b, batch, day) }); err != nil {
-			return err
-		}
-		paths = append(paths, path)
-		batch = nil
-		return nil
-	}
-	err := r.Store.ExecutedOn(ctx, day, func(p *maksa.Payment) error {
-		if len(batch) > 0 && batch[0].BatchID != p.BatchID {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-		batch = append(batch, p)
-		return nil
-	})
+	runs, err := r.Store.BatchesExecutedOn(ctx, day)
 	if err != nil {
 		return nil, err
 	}
-	return paths, flush()
+	paths := []string{}
+	for _, run := range runs {
+		b, err := r.Store.Batch(ctx, run.BatchID)
+		if err != nil {
+			return nil, err
+		}
+		path := filepath.Join(r.Home, "outbox", b.UserID, fmt.Sprintf("%s.executed-%s.pain002.xml", b.FileName, day.Format(maksa.DateLayout)))
+		if err := exporter.WriteFile(path, func(w io.Writer) error { return r.Exporter.ExecutionReport(ctx, w, b, run, day) }); err != nil {
+			return nil, err
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
 }

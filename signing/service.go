@@ -228,13 +228,18 @@ func (s *Service) Reject(ctx context.Context, user string, ids []int64, reason s
 // VerifyAll checks, as execution must, that the payment carries its
 // account's levels of signatures, each by a different user with a key the
 // directory still lists unrevoked, each over the payment as it is now.
-// Returns a *maksa.Problem (DS0E, DS0C) when it does not.
+// Returns a *maksa.Problem (DS0E, DS0C, DS24) when it does not.
 func (s *Service) VerifyAll(ctx context.Context, p *maksa.Payment, required int, keysOf func(user string) []maksa.Key) error {
-	instance, err := s.Instance(ctx)
+	sigs, err := s.Store.PaymentSignatures(ctx, p.ID)
 	if err != nil {
 		return err
 	}
-	sigs, err := s.Store.PaymentSignatures(ctx, p.ID)
+	return s.Verify(ctx, p, required, sigs, keysOf)
+}
+
+// Verify is VerifyAll over signatures the caller read (in bulk).
+func (s *Service) Verify(ctx context.Context, p *maksa.Payment, required int, sigs []store.Signature, keysOf func(user string) []maksa.Key) error {
+	instance, err := s.Instance(ctx)
 	if err != nil {
 		return err
 	}

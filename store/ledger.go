@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
 	"maksa"
@@ -129,35 +131,61 @@ func (db *DB) Execute(ctx context.Context, day time.Time, chunk []Execution, act
 		return err
 	}
 	defer tx.Rollback()
-	executed, refused := 0, 0
+	var executed []int64
+	var postings []any
+	rows := 0
+	flush := func() error {
+		if rows == 0 {
+			return nil
+		}
+		q := `INSERT INTO postings (payment_id, account_iban, side, amount_minor, currency, booking_date, counterparty_iban, counterparty_name) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?),", rows), ",")
+		_, err := tx.ExecContext(ctx, tx.Rebind(q), postings...)
+		postings, rows = postings[:0], 0
+		return err
+	}
 	for _, e := range chunk {
 		p := e.Payment
-		status, reasons := maksa.ACSC, noReasons
 		if e.Refusal != nil {
 			p.Reject(e.Refusal)
 			js, _ := json.Marshal(p.Problems)
-			status, reasons = maksa.RJCT, string(js)
-			refused++
-		} else {
-			executed++
-		}
-		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE payments SET status = ?, reasons = ?, executed_on = ? WHERE id = ? AND status = 'ACCP'`), string(status), reasons, date(day), p.ID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return fmt.Errorf("payment %d is no longer awaiting execution", p.ID)
-		}
-		for _, post := range e.Postings {
-			cur, _ := maksa.LookupCurrency(post.Currency)
-			_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO postings (payment_id, account_iban, side, amount_minor, currency, booking_date, counterparty_iban, counterparty_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-				p.ID, post.Account, post.Side, maksa.MinorUnits(post.Amount, cur), post.Currency, date(post.BookingDate), post.CounterpartyIBAN, post.CounterpartyName)
+			res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE payments SET status = 'RJCT', reasons = ?, executed_on = ? WHERE id = ? AND status = 'ACCP'`), string(js), date(day), p.ID)
 			if err != nil {
 				return err
 			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return fmt.Errorf("payment %d is no longer awaiting execution", p.ID)
+			}
+			continue
+		}
+		executed = append(executed, p.ID)
+		for _, post := range e.Postings {
+			cur, _ := maksa.LookupCurrency(post.Currency)
+			postings = append(postings, p.ID, post.Account, post.Side, maksa.MinorUnits(post.Amount, cur), post.Currency, date(post.BookingDate), post.CounterpartyIBAN, post.CounterpartyName)
+			if rows++; rows == 100 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	details := map[string]any{"date": date(day), "executed": executed, "refused": refused, "first_payment": chunk[0].Payment.ID, "last_payment": chunk[len(chunk)-1].Payment.ID}
+	if err := flush(); err != nil {
+		return err
+	}
+	if len(executed) > 0 {
+		q, args, err := sqlx.In(`UPDATE payments SET status = 'ACSC', executed_on = ? WHERE status = 'ACCP' AND id IN (?)`, date(day), executed)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, tx.Rebind(q), args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != int64(len(executed)) {
+			return fmt.Errorf("%d of %d payments are no longer awaiting execution", int64(len(executed))-n, len(executed))
+		}
+	}
+	details := map[string]any{"date": date(day), "executed": len(executed), "refused": len(chunk) - len(executed), "first_payment": chunk[0].Payment.ID, "last_payment": chunk[len(chunk)-1].Payment.ID}
 	if err := db.appendAudit(ctx, tx, actor, "batch.execute", "nightly batch "+date(day), details); err != nil {
 		return err
 	}
@@ -256,10 +284,32 @@ func (db *DB) PaymentsCredited(ctx context.Context, account string, day time.Tim
 	return rows.Err()
 }
 
+// BatchRun counts what the nightly batch did with one import batch's
+// payments on one day.
+type BatchRun struct {
+	BatchID  int64 `db:"batch_id"`
+	Executed int   `db:"executed"`
+	Refused  int   `db:"refused"`
+}
+
+// BatchesExecutedOn returns the import batches with payments executed or
+// refused on day.
+func (db *DB) BatchesExecutedOn(ctx context.Context, day time.Time) ([]BatchRun, error) {
+	var out []BatchRun
+	err := db.x.SelectContext(ctx, &out, db.x.Rebind(`SELECT batch_id, SUM(CASE WHEN status = 'ACSC' THEN 1 ELSE 0 END) AS executed,
+		SUM(CASE WHEN status = 'ACSC' THEN 0 ELSE 1 END) AS refused FROM payments WHERE executed_on = ? GROUP BY batch_id ORDER BY batch_id`), date(day))
+	return out, err
+}
+
 // ExecutedOn calls fn for each payment the nightly batch executed or
-// refused on day, by batch and file order.
-func (db *DB) ExecutedOn(ctx context.Context, day time.Time, fn func(*maksa.Payment) error) error {
-	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(`SELECT * FROM payments WHERE executed_on = ? ORDER BY batch_id, seq`), date(day))
+// refused on day — of one import batch when batch is not 0 — by batch and
+// file order.
+func (db *DB) ExecutedOn(ctx context.Context, day time.Time, batch int64, fn func(*maksa.Payment) error) error {
+	q, args := `SELECT * FROM payments WHERE executed_on = ?`, []any{date(day)}
+	if batch != 0 {
+		q, args = q+` AND batch_id = ?`, append(args, batch)
+	}
+	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(q+` ORDER BY batch_id, seq`), args...)
 	if err != nil {
 		return err
 	}

@@ -459,3 +459,24 @@ func (db *DB) ExpireUnsigned(ctx context.Context, cutoff time.Time, actor string
 	}
 	return ids, tx.Commit()
 }
+
+// SignaturesOf returns the signatures of the given payments, by payment and
+// level, in one query.
+func (db *DB) SignaturesOf(ctx context.Context, ids []int64) (map[int64][]Signature, error) {
+	out := map[int64][]Signature{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	q, args, err := sqlx.In(`SELECT * FROM signatures WHERE payment_id IN (?) ORDER BY payment_id, level`, ids)
+	if err != nil {
+		return nil, err
+	}
+	var rows []signatureRow
+	if err := db.x.SelectContext(ctx, &rows, db.x.Rebind(q), args...); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.PaymentID] = append(out[r.PaymentID], r.signature())
+	}
+	return out, nil
+}

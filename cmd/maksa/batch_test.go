@@ -252,3 +252,69 @@ func TestBatchRefusals(t *testing.T) {
 		t.Errorf("%d postings after two concurrent runs, want 18", n)
 	}
 }
+
+// TestStatementExports exports a period statement in every format and
+// checks who may.
+func TestStatementExports(t *testing.T) {
+	e := batchEnv(t, testdb.Backends(t)[0])
+	e.mustRun(0, "batch", "run", "--date", batchDay)
+	for _, format := range []string{"camt053", "xlsx", "csv", "pdf"} {
+		var out map[string]string
+		e.runJSON(0, &out, "export", "statement", "--account", accountA, "--from", "2026-11-01", "--to", "2026-11-30", "--format", format, "--user", "view")
+		data, err := os.ReadFile(out["file"])
+		if err != nil || len(data) == 0 {
+			t.Fatalf("%s: %v", format, err)
+		}
+		switch format {
+		case "camt053":
+			st := readStatement(t, out["file"])
+			if len(st.Entries) != 9 {
+				t.Errorf("period statement has %d entries, want 9", len(st.Entries))
+			}
+		case "csv":
+			if rows := readCSV(t, out["file"]); len(rows) != 12 { // header, opening, 9 entries, closing
+				t.Errorf("CSV statement has %d rows", len(rows))
+			}
+		case "pdf":
+			pdftotext, err := exec.LookPath("pdftotext")
+			if err != nil {
+				if os.Getenv("CI") != "" {
+					t.Fatal("pdftotext (poppler-utils) is not installed in CI")
+				}
+				t.Log("SKIP reading the PDF back: pdftotext is not installed")
+				continue
+			}
+			text, err := exec.Command(pdftotext, "-layout", out["file"], "-").Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"Konta izraksts", "Sākuma atlikums", "Jānis Bērziņš", accountA, "100000.00"} {
+				if !strings.Contains(string(text), want) {
+					t.Errorf("the PDF does not show %q:\n%s", want, text)
+				}
+			}
+		}
+	}
+	r := e.run("export", "statement", "--account", accountA, "--from", "2026-11-01", "--to", "2026-11-30", "--user", "s3")
+	if r.code != 1 || !strings.Contains(r.stderr, "no view mode") {
+		t.Errorf("a user without a view mode: exit %d, %s", r.code, r.stderr)
+	}
+	var seen []map[string]any
+	e.runJSON(0, &seen, "payments", "--user", "s3")
+	if len(seen) != 0 {
+		t.Errorf("s3 (a signer of account B only) sees %d payments of account A", len(seen))
+	}
+	e.runJSON(0, &seen, "payments", "--user", "s1b", "--status", "ACSC", "--min", "1000")
+	if len(seen) == 0 {
+		t.Error("s1b sees no executed payment of its account")
+	}
+	e.runJSON(0, &seen, "payments", "--direction", "in", "--account", accountB)
+	if len(seen) != 1 {
+		t.Errorf("account B has %d incoming payments, want the internal transfer", len(seen))
+	}
+	var history map[string]any
+	e.runJSON(0, &history, "payments", "show", "1")
+	if sigs, _ := history["signatures"].([]any); len(sigs) != 2 {
+		t.Errorf("history of payment 1: %v", history)
+	}
+}

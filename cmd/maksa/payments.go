@@ -294,7 +294,7 @@ func (m *Main) exportCommand() *cobra.Command {
 		camt                                           int
 	)
 	statement := &cobra.Command{
-		Use:   "statement --account IBAN --from D --to D --format camt053|xlsx|csv",
+		Use:   "statement --account IBAN --from D --to D --format camt053|xlsx|csv|pdf",
 		Short: "An account statement for a period",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -310,9 +310,9 @@ func (m *Main) exportCommand() *cobra.Command {
 			if toDay.Before(fromDay) {
 				return usageErrorf("--to is before --from")
 			}
-			ext := map[string]string{"camt053": "camt053.xml", "xlsx": "xlsx", "csv": "csv"}[format]
+			ext := map[string]string{"camt053": "camt053.xml", "xlsx": "xlsx", "csv": "csv", "pdf": "pdf"}[format]
 			if ext == "" {
-				return usageErrorf("--format must be camt053, xlsx or csv")
+				return usageErrorf("--format must be camt053, xlsx, csv or pdf")
 			}
 			db, err := m.open(ctx)
 			if err != nil {
@@ -333,8 +333,11 @@ func (m *Main) exportCommand() *cobra.Command {
 				out = filepath.Join(m.path("statements"), account, fmt.Sprintf("%s_%s.%s", fromDay.Format(maksa.DateLayout), toDay.Format(maksa.DateLayout), ext))
 			}
 			err = exporter.WriteFile(out, func(w io.Writer) error {
-				if format == "camt053" {
+				switch format {
+				case "camt053":
 					return ex.Statement(ctx, w, account, fromDay, toDay, m.now())
+				case "pdf":
+					return ex.StatementPDF(ctx, w, account, fromDay, toDay, m.now())
 				}
 				return ex.StatementTable(ctx, w, format, account, fromDay, toDay, m.now())
 			})
@@ -357,7 +360,7 @@ func (m *Main) exportCommand() *cobra.Command {
 	fl.StringVar(&account, "account", "", "the account")
 	fl.StringVar(&from, "from", "", "first day (YYYY-MM-DD)")
 	fl.StringVar(&to, "to", "", "last day (YYYY-MM-DD)")
-	fl.StringVar(&format, "format", "camt053", "camt053, xlsx or csv")
+	fl.StringVar(&format, "format", "camt053", "camt053, xlsx, csv or pdf")
 	fl.StringVar(&user, "user", "", "refuse unless this user holds a view mode on the account")
 	fl.StringVar(&out, "out", "", "the file to write (default statements/<IBAN>/<from>_<to>.<ext>)")
 	m.addExportFlags(statement, &clearing, &camt)

@@ -1,0 +1,79 @@
+package nightly_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"maksa/exporter"
+	"maksa/internal/fixture"
+	"maksa/internal/memwatch"
+	"maksa/internal/testdb"
+	"maksa/nightly"
+)
+
+func runner(f *fixture.Fixture, home string) *nightly.Runner {
+	return &nightly.Runner{Store: f.Store, Signing: f.Signing, Home: home, Owner: "test",
+		Exporter: &exporter.Exporter{Store: f.Store, Location: fixture.Riga, Clearing: "LV94TREL0000000000001"}}
+}
+
+// TestInterruptedRunContinues stops a run after its first chunk, as a crash
+// between two commits would, and runs the day again: every payment is
+// executed once, none twice.
+func TestInterruptedRunContinues(t *testing.T) {
+	f := fixture.New(t, testdb.SQLite, 2500)
+	f.SignAll(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	r := runner(f, t.TempDir())
+	r.Progress = func(done int) { cancel() }
+	if _, err := r.Run(ctx, fixture.Day); err == nil {
+		t.Fatal("the interrupted run reported success")
+	}
+	if n := testdb.Count(t, f.DSN, `SELECT COUNT(*) FROM payments WHERE status = 'ACSC'`); n != 1000 {
+		t.Fatalf("%d payments executed before the interruption, want the first chunk of 1000", n)
+	}
+	// The lock of the interrupted run was released; the day runs again.
+	r.Progress = nil
+	sum, err := r.Run(context.Background(), fixture.Day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Executed != 1500 {
+		t.Errorf("the second run executed %d, want the remaining 1500", sum.Executed)
+	}
+	if n := testdb.Count(t, f.DSN, `SELECT COUNT(*) FROM postings`); n != 5000 {
+		t.Errorf("%d postings, want two per payment", n)
+	}
+}
+
+func benchmarkRun(b *testing.B, dsn func(testing.TB) string, n int) {
+	var elapsed time.Duration
+	var peak uint64
+	for b.Loop() {
+		b.StopTimer()
+		f := fixture.New(b, dsn, n)
+		f.SignAll(b)
+		home := b.TempDir()
+		b.StartTimer()
+		watch := memwatch.Start()
+		start := time.Now()
+		sum, err := runner(f, home).Run(context.Background(), fixture.Day)
+		elapsed += time.Since(start)
+		peak = max(peak, watch.Stop())
+		if err != nil || sum.Executed != n {
+			b.Fatal(err, sum)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "payments/s")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+}
+
+func BenchmarkRun10kSQLite(b *testing.B) { benchmarkRun(b, testdb.SQLite, 10000) }
+
+func BenchmarkRun10kPostgres(b *testing.B) {
+	if os.Getenv(testdb.EnvPostgres) == "" {
+		b.Skipf("SKIP: %s is not set", testdb.EnvPostgres)
+	}
+	benchmarkRun(b, testdb.Postgres, 10000)
+}
