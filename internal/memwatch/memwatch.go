@@ -1,33 +1,38 @@
 // Package memwatch samples the Go heap while work runs, so that tests and
-// benchmarks can report the peak rather than the total of allocations.
+// benchmarks can report how much memory the work kept alive at its peak,
+// rather than the total of its allocations.
 package memwatch
 
 import (
-	"runtime"
+	"runtime/metrics"
 	"sync"
 	"time"
 )
 
-// Watch samples the heap in use every 10 ms until Stop.
+// liveHeap is the heap that survived the last garbage collection.
+const liveHeap = "/gc/heap/live:bytes"
+
+// Watch samples the live heap every 10 ms until Stop.
 type Watch struct {
 	stop chan struct{}
 	done sync.WaitGroup
 	peak uint64
 }
 
-// Start begins sampling after a garbage collection.
+// Start begins sampling.
 func Start() *Watch {
-	runtime.GC()
 	w := &Watch{stop: make(chan struct{})}
 	w.done.Add(1)
 	go func() {
 		defer w.done.Done()
-		var ms runtime.MemStats
+		sample := []metrics.Sample{{Name: liveHeap}}
 		tick := time.NewTicker(10 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			runtime.ReadMemStats(&ms)
-			w.peak = max(w.peak, ms.HeapInuse)
+			metrics.Read(sample)
+			if sample[0].Value.Kind() == metrics.KindUint64 {
+				w.peak = max(w.peak, sample[0].Value.Uint64())
+			}
 			select {
 			case <-w.stop:
 				return
@@ -38,7 +43,8 @@ func Start() *Watch {
 	return w
 }
 
-// Stop ends sampling and returns the peak heap in use, in bytes.
+// Stop ends sampling and returns the peak live heap, in bytes: the most
+// memory the program held after any garbage collection while it ran.
 func (w *Watch) Stop() uint64 {
 	close(w.stop)
 	w.done.Wait()
