@@ -129,3 +129,20 @@ func (g *Grant) SeesOutgoing() bool {
 // SeesIncoming reports whether the grant shows its account's incoming
 // payments: view_incoming or view_all.
 func (g *Grant) SeesIncoming() bool { return g.Has(ModeViewIncoming) || g.Has(ModeViewAll) }
+
+// HasViewMode reports whether the grant holds a view mode, which a
+// statement of its account needs.
+func (g *Grant) HasViewMode() bool {
+	return g.Has(ModeViewIncoming) || g.Has(ModeViewOutgoing) || g.Has(ModeViewAll)
+}
+
+// MayViewStatements reports whether the user holds a view mode on the
+// account, which its statements need.
+func (d *Directory) MayViewStatements(user, iban string) bool {
+	for _, g := range d.Grants {
+		if g.UserID == user && g.AccountIBAN == iban && g.HasViewMode() {
+			return true
+		}
+	}
+	return false
+}

@@ -85,6 +85,9 @@ type Batch struct {
 	Rejected     int
 	Status       Status
 	Problems     []Problem // problems that reject the whole file
+	// Settled is the status once no payment of the batch awaits a
+	// signature any more (ACCP, PART, RJCT); empty until then.
+	Settled Status
 }
 
 // Settle sets the batch status from its counts and group problems: RJCT when

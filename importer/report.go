@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,20 +41,37 @@ func (im *Importer) WriteReports(ctx context.Context, user string, b *maksa.Batc
 	return report, errs, err
 }
 
-// writePain002 writes the pain.002: every rejected transaction when the
-// batch was stored, only the group status when the file was rejected whole.
+// writePain002 writes the pain.002 into dir (see WriteReports).
 func (im *Importer) writePain002(ctx context.Context, dir string, b *maksa.Batch, name string) (string, error) {
 	tmp, err := os.CreateTemp(dir, ".report-*.tmp")
 	if err != nil {
 		return "", err
 	}
 	defer os.Remove(tmp.Name())
+	if err := im.Pain002(ctx, tmp, b); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	return place(tmp.Name(), dir, b.FileName, name, ".pain002.xml")
+}
+
+// Pain002 writes the status report of a batch as it stands: every rejected
+// or cancelled transaction when the batch was stored (b.ID set), only the
+// group status when the file was rejected whole.
+func (im *Importer) Pain002(ctx context.Context, w io.Writer, b *maksa.Batch) error {
 	now := im.Now().In(im.Location)
 	version := im.Pain002Version
 	if version == 0 {
 		version = 3
 	}
-	w := pain002.NewWriter(tmp, version)
+	pw := pain002.NewWriter(w, version)
 	msgName := b.Format
 	if msgName == "" {
 		msgName = "pain.001"
@@ -68,32 +86,19 @@ func (im *Importer) writePain002(ctx context.Context, dir string, b *maksa.Batch
 		GroupStatus:         b.Status,
 		GroupReasons:        b.Problems,
 	}
-	if err := w.WriteHeader(rep); err != nil {
-		tmp.Close()
-		return "", err
+	if err := pw.WriteHeader(rep); err != nil {
+		return err
 	}
 	if b.ID != 0 && len(b.Problems) == 0 {
 		err := im.Store.BatchPayments(ctx, b.ID, true, func(p *maksa.Payment) error {
-			return w.WriteTransaction(&pain002.Transaction{PaymentInfoID: p.PaymentInfoID, InstructionID: p.InstructionID,
+			return pw.WriteTransaction(&pain002.Transaction{PaymentInfoID: p.PaymentInfoID, InstructionID: p.InstructionID,
 				EndToEndID: p.EndToEndID, UETR: p.UETR, Status: p.Status, Reasons: p.Problems})
 		})
 		if err != nil {
-			tmp.Close()
-			return "", err
+			return err
 		}
 	}
-	if err := w.Close(); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", err
-	}
-	return place(tmp.Name(), dir, b.FileName, name, ".pain002.xml")
+	return pw.Close()
 }
 
 // writeErrors writes the errors.csv: one row per problem, with the
@@ -182,4 +187,32 @@ func publish(tmp, dir, base, suffix string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s: too many reports with this name", base)
+}
+
+// Settle answers every batch of the list whose last payment awaiting
+// signatures was just signed, refused or cancelled: the importing user gets
+// an updated pain.002 (see store.SettleBatch).
+func (im *Importer) Settle(ctx context.Context, batches []int64, actor string) error {
+	seen := map[int64]bool{}
+	for _, id := range batches {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		b, err := im.Store.SettleBatch(ctx, id, actor)
+		if err != nil {
+			return err
+		}
+		if b == nil {
+			continue
+		}
+		report, _, err := im.WriteReports(ctx, b.UserID, b, "")
+		if err != nil {
+			return err
+		}
+		if im.Log != nil {
+			im.Log.Info("batch settled", "batch", b.ID, "status", b.Status, "signed", b.Accepted, "rejected", b.Rejected, "report", report)
+		}
+	}
+	return nil
 }

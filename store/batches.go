@@ -33,7 +33,7 @@ type batchRow struct {
 func (r *batchRow) batch() *maksa.Batch {
 	b := &maksa.Batch{ID: r.ID, UserID: r.UserID, ClientID: r.ClientID, FileName: r.FileName, SHA256: r.SHA256,
 		Format: r.Format, MessageID: r.MessageID, DeclaredTxs: r.DeclaredTxs, Transactions: r.Transactions,
-		Accepted: r.Accepted, Rejected: r.Rejected, Status: maksa.Status(r.Status)}
+		Accepted: r.Accepted, Rejected: r.Rejected, Status: maksa.Status(r.Status), Settled: maksa.Status(r.Settled)}
 	if r.DeclaredCtrlSum != "" {
 		d, err := decimal.NewFromString(r.DeclaredCtrlSum)
 		if err == nil {

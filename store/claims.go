@@ -262,3 +262,24 @@ func (db *DB) SetDestination(ctx context.Context, id int64, destination string) 
 	_, err := db.x.ExecContext(ctx, db.x.Rebind(`UPDATE watch_claims SET destination = ? WHERE id = ?`), destination, id)
 	return err
 }
+
+// UserByKey returns the user whose directory key (a certificate) has the
+// given fingerprint, unless the key is revoked. Returns ErrNotFound when no
+// user has it.
+func (db *DB) UserByKey(ctx context.Context, fingerprint string) (*maksa.User, error) {
+	var id string
+	err := db.x.GetContext(ctx, &id, db.x.Rebind(`SELECT user_id FROM user_keys WHERE fingerprint = ? AND revoked = 0`), fingerprint)
+	if err != nil {
+		return nil, notFound(err, "key")
+	}
+	u, err := loadDirectoryUser(ctx, db.x, id)
+	if err == nil && u == nil {
+		return nil, fmt.Errorf("user %s: %w", id, ErrNotFound)
+	}
+	return u, err
+}
+
+// UserByID returns the user with its keys; nil when there is none.
+func (db *DB) UserByID(ctx context.Context, id string) (*maksa.User, error) {
+	return loadDirectoryUser(ctx, db.x, id)
+}

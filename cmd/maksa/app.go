@@ -67,7 +67,7 @@ func (m *Main) rootCommand() *cobra.Command {
 	f.BoolVar(&m.JSON, "json", false, "print results as JSON")
 	f.StringVar(&m.TimeZone, "tz", m.env("MAKSA_TZ", "Europe/Riga"), "business time zone (MAKSA_TZ)")
 	root.AddCommand(m.directoryCommand(), m.auditCommand(), m.importCommand(), m.validateCommand(), m.watchCommand(), m.statusCommand(),
-		m.queueCommand(), m.signCommand(), m.rejectCommand(), m.batchCommand(), m.paymentsCommand(), m.exportCommand(), m.devCommand())
+		m.queueCommand(), m.signCommand(), m.rejectCommand(), m.batchCommand(), m.paymentsCommand(), m.exportCommand(), m.serveCommand(), m.devCommand())
 	return root
 }
 

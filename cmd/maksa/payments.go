@@ -318,12 +318,14 @@ func (m *Main) exportCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			f := store.PaymentFilter{}
-			if err := m.visibility(ctx, db, user, &f); err != nil {
-				return err
-			}
-			if f.Restricted && !contains(f.Outgoing, account) && !contains(f.Incoming, account) {
-				return fmt.Errorf("user %s holds no view mode on %s: %w", user, account, errRejected)
+			if user != "" {
+				d, err := db.Directory(ctx)
+				if err != nil {
+					return err
+				}
+				if !d.MayViewStatements(user, account) {
+					return fmt.Errorf("user %s holds no view mode on %s: %w", user, account, errRejected)
+				}
 			}
 			ex, err := m.exporter(db, clearing, camt)
 			if err != nil {

@@ -25,27 +25,8 @@ func (m *Main) signingService(db *store.DB, signDays int) *signing.Service {
 // settle writes an updated pain.002 to the importing user's outbox for
 // every batch whose last awaited signature was just given or refused.
 func (m *Main) settle(ctx context.Context, db *store.DB, batches []int64, actor string) error {
-	im := &importer.Importer{Store: db, Now: m.clock, Location: m.location, Outbox: m.path("outbox")}
-	seen := map[int64]bool{}
-	for _, id := range batches {
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		b, err := db.SettleBatch(ctx, id, actor)
-		if err != nil {
-			return err
-		}
-		if b == nil {
-			continue
-		}
-		report, _, err := im.WriteReports(ctx, b.UserID, b, "")
-		if err != nil {
-			return err
-		}
-		m.log.Info("batch settled", "batch", b.ID, "status", b.Status, "signed", b.Accepted, "rejected", b.Rejected, "report", report)
-	}
-	return nil
+	im := &importer.Importer{Store: db, Now: m.clock, Location: m.location, Outbox: m.path("outbox"), Log: m.log}
+	return im.Settle(ctx, batches, actor)
 }
 
 // expire cancels payments whose signatures came too late and reports them.

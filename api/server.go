@@ -1,0 +1,272 @@
+// Package api is maksa's online exchange for accounting systems and
+// signers: an HTTPS JSON API (see api/openapi.yaml) with mutual TLS. A
+// client certificate must chain to the configured client CA and be a key of
+// an active user in the directory; the caller's address must be in that
+// user's IP allow-list. Tools that cannot keep a TLS session exchange their
+// certificate for a bearer token (POST /v1/session) that expires after five
+// idle minutes. Every request is an audit event.
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"maksa"
+	"maksa/exporter"
+	"maksa/importer"
+	"maksa/signing"
+	"maksa/store"
+)
+
+// Server serves the API. Set its fields before Handler.
+type Server struct {
+	Store    *store.DB
+	Importer *importer.Importer
+	Signing  *signing.Service
+	Exporter *exporter.Exporter
+	Home     string // the data folder; uploads wait in processing/api/
+	Now      maksa.Clock
+	Location *time.Location
+	// MaxUpload is the largest file accepted, in bytes.
+	MaxUpload int64
+	// IdleTimeout ends a session token unused for this long.
+	IdleTimeout time.Duration
+	// Rate and Burst limit each user's requests per second.
+	Rate  float64
+	Burst int
+	Log   *slog.Logger
+
+	mu       sync.Mutex
+	sessions map[string]*session
+	limiters map[string]*rate.Limiter
+	metrics  metrics
+}
+
+type session struct {
+	user     string
+	lastUsed time.Time
+}
+
+// apiError is the body of every error response.
+type apiError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	var e apiError
+	e.Error.Code, e.Error.Message = code, message
+	writeJSON(w, status, e)
+}
+
+// Handler returns the API's HTTP handler.
+func (s *Server) Handler() http.Handler {
+	s.sessions, s.limiters = map[string]*session{}, map[string]*rate.Limiter{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /metrics", s.serveMetrics)
+	auth := func(h func(http.ResponseWriter, *http.Request, *maksa.User)) http.Handler { return s.authenticated(h) }
+	mux.Handle("POST /v1/session", s.certOnly(s.openSession))
+	mux.Handle("DELETE /v1/session", auth(s.closeSession))
+	mux.Handle("POST /v1/files", auth(s.upload))
+	mux.Handle("GET /v1/files/{batch}/status", auth(s.status))
+	mux.Handle("GET /v1/queue", auth(s.queue))
+	mux.Handle("GET /v1/payments", auth(s.payments))
+	mux.Handle("GET /v1/payments/{id}", auth(s.payment))
+	mux.Handle("GET /v1/payments/{id}/digest", auth(s.digest))
+	mux.Handle("POST /v1/payments/{id}/signatures", auth(s.sign))
+	mux.Handle("GET /v1/statements/{iban}", auth(s.statement))
+	return s.measure(mux)
+}
+
+// peerIP returns the caller's address.
+func peerIP(r *http.Request) (netip.Addr, error) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	addr, err := netip.ParseAddr(host)
+	return addr.Unmap(), err
+}
+
+// allowed reports whether addr is inside the user's IP allow-list. An
+// empty list allows nothing: the allow-list is mandatory.
+func allowed(u *maksa.User, addr netip.Addr) bool {
+	for _, entry := range u.IPAllow {
+		if p, err := netip.ParsePrefix(entry); err == nil && p.Contains(addr) {
+			return true
+		}
+		if a, err := netip.ParseAddr(entry); err == nil && a == addr {
+			return true
+		}
+	}
+	return false
+}
+
+// certUser returns the user whose directory key is the client certificate.
+func (s *Server) certUser(ctx context.Context, cert *x509.Certificate) (*maksa.User, error) {
+	sum := sha256.Sum256(cert.Raw)
+	return s.Store.UserByKey(ctx, hex.EncodeToString(sum[:]))
+}
+
+// identify finds the caller: by client certificate, or by session token.
+func (s *Server) identify(r *http.Request) (*maksa.User, string, error) {
+	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+		u, err := s.certUser(r.Context(), r.TLS.PeerCertificates[0])
+		if err != nil {
+			return nil, "the client certificate is not a key of any user in the directory", err
+		}
+		return u, "", nil
+	}
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return nil, "a client certificate or a session token is required", errors.New("anonymous")
+	}
+	s.mu.Lock()
+	sess := s.sessions[token]
+	now := s.Now()
+	if sess != nil && now.Sub(sess.lastUsed) > s.IdleTimeout {
+		delete(s.sessions, token)
+		sess = nil
+	}
+	if sess != nil {
+		sess.lastUsed = now
+	}
+	s.mu.Unlock()
+	if sess == nil {
+		return nil, "the session token is unknown or expired", errors.New("bad token")
+	}
+	u, err := s.Store.UserByID(r.Context(), sess.user)
+	if err != nil || u == nil {
+		return nil, "the session's user is no longer in the directory", errors.New("gone")
+	}
+	return u, token, nil
+}
+
+// check applies the rules every request meets: a known, active user inside
+// valid-until, calling from an allowed address, within the rate limit.
+func (s *Server) check(w http.ResponseWriter, r *http.Request, u *maksa.User) bool {
+	addr, err := peerIP(r)
+	switch {
+	case err != nil || !allowed(u, addr):
+		s.refuse(w, r, u.ID, http.StatusForbidden, "AG08", fmt.Sprintf("requests from %s are not in %s's IP allow-list", addr, u.ID))
+		return false
+	case !u.ActiveOn(maksa.Day(s.Now().In(s.Location))):
+		s.refuse(w, r, u.ID, http.StatusForbidden, "AG08", fmt.Sprintf("user %s is %s or past valid-until", u.ID, u.Status))
+		return false
+	case !s.limiter(u.ID).Allow():
+		s.refuse(w, r, u.ID, http.StatusTooManyRequests, "NARR", "too many requests: slow down")
+		return false
+	}
+	return true
+}
+
+func (s *Server) limiter(user string) *rate.Limiter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.limiters[user]
+	if l == nil {
+		l = rate.NewLimiter(rate.Limit(s.Rate), s.Burst)
+		s.limiters[user] = l
+	}
+	return l
+}
+
+// refuse answers with an error and puts the refusal in the audit log.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, user string, status int, code, message string) {
+	addr, _ := peerIP(r)
+	s.audit(r.Context(), user, r, addr, status)
+	writeError(w, status, code, message)
+}
+
+func (s *Server) audit(ctx context.Context, user string, r *http.Request, addr netip.Addr, status int) {
+	if user == "" {
+		user = "anonymous"
+	}
+	details := map[string]any{"ip": addr.String(), "method": r.Method, "path": r.URL.Path, "status": status}
+	if err := s.Store.Audit(context.WithoutCancel(ctx), user, "api.request", r.Method+" "+r.URL.Path, details); err != nil {
+		s.Log.Error("audit event lost", "err", err)
+	}
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// authenticated runs h for an identified, checked user, and audits the
+// request with its outcome.
+func (s *Server) authenticated(h func(http.ResponseWriter, *http.Request, *maksa.User)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, why, err := s.identify(r)
+		if err != nil {
+			s.refuse(w, r, "", http.StatusUnauthorized, "AG08", why)
+			return
+		}
+		if !s.check(w, r, u) {
+			return
+		}
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		h(rec, r, u)
+		addr, _ := peerIP(r)
+		s.audit(r.Context(), u.ID, r, addr, rec.status)
+	})
+}
+
+// certOnly is authenticated, but only by a client certificate.
+func (s *Server) certOnly(h func(http.ResponseWriter, *http.Request, *maksa.User)) http.Handler {
+	inner := s.authenticated(h)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+			s.refuse(w, r, "", http.StatusUnauthorized, "AG08", "a session is opened with a client certificate")
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) openSession(w http.ResponseWriter, r *http.Request, u *maksa.User) {
+	token := newToken()
+	s.mu.Lock()
+	s.sessions[token] = &session{user: u.ID, lastUsed: s.Now()}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusCreated, map[string]any{"token": token, "user": u.ID, "idle_timeout_seconds": int(s.IdleTimeout.Seconds())})
+}
+
+func (s *Server) closeSession(w http.ResponseWriter, r *http.Request, u *maksa.User) {
+	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	s.mu.Lock()
+	delete(s.sessions, token)
+	s.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"maksa/api"
+	"maksa/importer"
+)
+
+func (m *Main) serveCommand() *cobra.Command {
+	var (
+		addr, certFile, keyFile, caFile, clearing string
+		maxUpload                                 int64
+		idle                                      time.Duration
+		rateLimit                                 float64
+		burst, camt, signDays                     int
+		f                                         importFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "serve --cert server.crt --key server.key --client-ca ca.crt",
+		Short: "The online exchange: an HTTPS API with client certificates (see api/openapi.yaml)",
+		Long: `Serve the HTTPS API for accounting systems and signers. TLS 1.2 or newer;
+a client certificate must chain to --client-ca and be one of an active
+user's keys in the directory, and the caller's address must be in that
+user's ip_allow. POST /v1/session exchanges a certificate for a bearer token
+that expires after --idle without a request. Every request is an audit
+event. SIGTERM or SIGINT stops the server gracefully.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if certFile == "" || keyFile == "" || caFile == "" {
+				return usageErrorf("serve needs --cert, --key and --client-ca")
+			}
+			cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+			if err != nil {
+				return usageErrorf("server certificate: %v", err)
+			}
+			caPEM, err := os.ReadFile(caFile)
+			if err != nil {
+				return err
+			}
+			pool := x509.NewCertPool()
+			if !pool.AppendCertsFromPEM(caPEM) {
+				return usageErrorf("%s holds no PEM certificate", caFile)
+			}
+			db, err := m.open(ctx)
+			if err != nil {
+				return err
+			}
+			ex, err := m.exporter(db, clearing, camt)
+			if err != nil {
+				return err
+			}
+			srv := &api.Server{Store: db, Signing: m.signingService(db, signDays), Exporter: ex, Home: m.Home, Now: m.clock, Location: m.location,
+				Importer: &importer.Importer{Store: db, Now: m.clock, Location: m.location, DaysPast: f.daysPast, DaysFuture: f.daysFuture,
+					Outbox: m.path("outbox"), Log: m.log},
+				MaxUpload: maxUpload, IdleTimeout: idle, Rate: rateLimit, Burst: burst, Log: m.log}
+			hs := &http.Server{
+				Handler:           srv.Handler(),
+				TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}, ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven},
+				ReadHeaderTimeout: 10 * time.Second,
+				ReadTimeout:       5 * time.Minute,
+				WriteTimeout:      10 * time.Minute,
+				IdleTimeout:       2 * time.Minute,
+				MaxHeaderBytes:    64 << 10,
+				ErrorLog:          slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return err
+			}
+			m.log.Info("serving", "addr", ln.Addr().String())
+			go func() {
+				<-ctx.Done()
+				shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				hs.Shutdown(shutdown)
+			}()
+			if err := hs.ServeTLS(ln, "", ""); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&addr, "addr", m.env("MAKSA_ADDR", ":8443"), "listen address (MAKSA_ADDR)")
+	fl.StringVar(&certFile, "cert", "", "the server certificate (PEM)")
+	fl.StringVar(&keyFile, "key", "", "the server's private key (PEM)")
+	fl.StringVar(&caFile, "client-ca", "", "the CA that client certificates must chain to (PEM)")
+	fl.Int64Var(&maxUpload, "max-upload", 100<<20, "largest file accepted, bytes")
+	fl.DurationVar(&idle, "idle", 5*time.Minute, "a session token unused this long expires")
+	fl.Float64Var(&rateLimit, "rate", 20, "requests per second per user")
+	fl.IntVar(&burst, "burst", 40, "requests a user may make at once")
+	m.addExportFlags(cmd, &clearing, &camt)
+	m.addSignDays(cmd, &signDays)
+	m.addImportFlags(cmd, &f)
+	return cmd
+}
