@@ -114,7 +114,7 @@ func newAPIEnv(t *testing.T, b testdb.Backend, extra ...string) *apiEnv {
 		return path
 	}
 	valid := time.Now().Add(24 * time.Hour)
-	for _, user := range []string{"prep", "s1", "s2", "far"} {
+	for _, user := range []string{"prep", "s1", "s2", "far", "blk", "gone"} {
 		certPEM, key, tc := e.ca.issue(t, user, valid)
 		write(user+".crt", certPEM)
 		e.clients[user], e.keys[user] = tc, key
@@ -129,7 +129,9 @@ func newAPIEnv(t *testing.T, b testdb.Backend, extra ...string) *apiEnv {
 	}
 	doc := "clients: [{id: \"1\", name: Klients}]\naccounts:\n  - {iban: " + accountA + ", client: \"1\", currency: EUR, balance: \"100000.00\", signatures: 2}\nusers:\n" +
 		user("prep", "prepare, view_all", "127.0.0.1") + user("s1", "sign1", "127.0.0.0/30") + user("s2", "sign2", "127.0.0.1") +
-		user("far", "prepare", "127.0.0.1") + user("old", "prepare", "127.0.0.1")
+		user("far", "prepare", "127.0.0.1") + user("old", "prepare", "127.0.0.1") +
+		strings.Replace(user("blk", "prepare", "127.0.0.1"), "valid_until", "status: blocked\n    valid_until", 1) +
+		strings.Replace(user("gone", "prepare", "127.0.0.1"), "valid_until: 2030-12-31", "valid_until: 2026-01-31", 1)
 	e.mustRun(0, "directory", "apply", write("directory.yaml", []byte(doc)))
 	serverPEM, serverKey, _ := e.ca.issue(t, "maksa", valid, "127.0.0.1")
 	kder, _ := x509.MarshalPKCS8PrivateKey(serverKey)
@@ -317,7 +319,13 @@ func TestAPIFlow(t *testing.T) {
 }
 
 func TestAPIRefusals(t *testing.T) {
-	e := newAPIEnv(t, testdb.Backends(t)[0], "--idle", "1s", "--max-upload", "4000")
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) { testAPIRefusals(t, b) })
+	}
+}
+
+func testAPIRefusals(t *testing.T, b testdb.Backend) {
+	e := newAPIEnv(t, b, "--idle", "1s", "--max-upload", "4000")
 	get := func(user, from string, header map[string]string) int {
 		return e.call(t, e.client(user, from), "GET", "/v1/queue", nil, header, nil)
 	}
@@ -337,6 +345,12 @@ func TestAPIRefusals(t *testing.T) {
 	}
 	if code := get("far", "127.0.0.2", nil); code != 403 {
 		t.Errorf("from an address outside the allow-list: %d, want 403", code)
+	}
+	if code := get("blk", "", nil); code != 403 {
+		t.Errorf("a blocked user: %d, want 403", code)
+	}
+	if code := get("gone", "", nil); code != 403 {
+		t.Errorf("a user past valid-until: %d, want 403", code)
 	}
 	if code := get("s1", "127.0.0.2", nil); code != 200 {
 		t.Errorf("from an address inside the allow-list range: %d, want 200", code)
