@@ -34,6 +34,13 @@ func (c Calendar) NextWorkingDay(d time.Time) time.Time {
 	return d
 }
 
+// PreviousWorkingDay returns the last working day before d.
+func (c Calendar) PreviousWorkingDay(d time.Time) time.Time {
+	for d = Day(d).AddDate(0, 0, -1); !c.WorkingDay(d); d = d.AddDate(0, 0, -1) {
+	}
+	return d
+}
+
 // LatvianHolidays returns the public holidays of Latvia in a year: New
 // Year, Good Friday, Easter Sunday and Monday, Labour Day, the Restoration
 // of Independence (4 May) and Proclamation (18 November) days — moved to

@@ -55,6 +55,21 @@ type Account struct {
 	OpeningBalance decimal.Decimal `json:"balance"`
 	Signatures     int             `json:"signatures"` // signature levels a payment needs: 1..3
 	Status         string          `json:"status"`
+	Kinds          []Kind          `json:"kinds,omitempty"`  // the kinds it may be used for; empty: all
+	Budget         bool            `json:"budget,omitempty"` // a budget institution's account
+}
+
+// Allows reports whether the account may be used for payments of kind k.
+func (a *Account) Allows(k Kind) bool {
+	if len(a.Kinds) == 0 {
+		return true
+	}
+	for _, v := range a.Kinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
 }
 
 // User statuses.

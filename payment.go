@@ -49,6 +49,13 @@ type Payment struct {
 	UltimateDebtor   string
 	UltimateCreditor string
 
+	Kind            Kind
+	CreditorID      string // the recipient's personal code or ID document (cash orders)
+	CreditorAddress string // the creditor's address lines (cross-border)
+	Template        string // a template that gives the fields the row leaves out (CSV, XLSX)
+	Note            string // what maksa changed, e.g. an execution date moved past a cut-off
+	Released        bool   // an operator released it from an announcement hold
+
 	ExecutedOn time.Time // the business date the nightly batch executed or refused it
 
 	Position  Position                 // where the payment starts in the file

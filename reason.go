@@ -26,6 +26,7 @@ const (
 	AM19 Reason = "AM19"
 	AM20 Reason = "AM20"
 	AM21 Reason = "AM21"
+	BE04 Reason = "BE04"
 	BE06 Reason = "BE06"
 	CH03 Reason = "CH03"
 	CH04 Reason = "CH04"
@@ -44,6 +45,8 @@ const (
 	NARR Reason = "NARR"
 	RC01 Reason = "RC01"
 	RR03 Reason = "RR03"
+	RR05 Reason = "RR05"
+	RR06 Reason = "RR06"
 	RR10 Reason = "RR10"
 )
 
@@ -74,6 +77,7 @@ var reasons = map[Reason]ReasonInfo{
 	AM19: {"InvalidGroupNumberOfTransactions", "Number of transactions at the Group level is invalid or missing"},
 	AM20: {"InvalidPaymentInfoNumberOfTransactions", "Number of transactions at the Payment Information level is invalid"},
 	AM21: {"LimitExceeded", "Transaction amount exceeds limits set by clearing system"},
+	BE04: {"MissingCreditorAddress", "Specification of creditor's address, which is required for payment, is missing/not correct"},
 	BE06: {"UnknownEndCustomer", "End customer specified is not known at associated Sort/National Bank Code or does no longer exist in the books"},
 	CH03: {"RequestedExecutionDateOrRequestedCollectionDateTooFarInFuture", "Value in Requested Execution Date or Requested Collection Date is too far in the future"},
 	CH04: {"RequestedExecutionDateOrRequestedCollectionDateTooFarInPast", "Value in Requested Execution Date or Requested Collection Date is too far in the past"},
@@ -92,6 +96,8 @@ var reasons = map[Reason]ReasonInfo{
 	NARR: {"Narrative", "Reason is provided as narrative information in the additional reason information"},
 	RC01: {"BankIdentifierIncorrect", "Bank identifier code specified in the message has an incorrect format"},
 	RR03: {"MissingCreditorNameOrAddress", "Specification of the creditor's name and/or address needed for regulatory requirements is insufficient or missing"},
+	RR05: {"RegulatoryInformationInvalid", "Regulatory or central bank reporting information missing, incomplete or invalid"},
+	RR06: {"TaxInformationInvalid", "Tax information missing, incomplete or invalid"},
 	RR10: {"InvalidCharacterSet", "Character set supplied not valid for the country and payment type"},
 }
 

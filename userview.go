@@ -15,6 +15,26 @@ type UserView struct {
 	Accounts map[string]*Account
 	Grants   map[string]*Grant // by account IBAN
 	Used     map[DayKey]decimal.Decimal
+	// Overrides are the user's one-day limit changes, by account and date.
+	Overrides map[DayKey]LimitOverride
+	// Templates are the templates of the clients whose accounts the user
+	// may prepare payments on, by "client/name".
+	Templates map[string]*Template
+}
+
+// GrantOn returns the user's grant on an account with the limits in force
+// on day: a one-day override replaces the grant's own.
+func (v *UserView) GrantOn(account string, day time.Time) *Grant {
+	g := v.Grants[account]
+	if g == nil {
+		return nil
+	}
+	if o, ok := v.Overrides[DayKey{Account: account, Date: day}]; ok {
+		changed := *g
+		changed.PaymentLimit, changed.DailyLimit = o.PaymentLimit, o.DailyLimit
+		return &changed
+	}
+	return g
 }
 
 // DayKey names one account on one execution date.

@@ -78,12 +78,8 @@ func (e *Exporter) Statement(ctx context.Context, w io.Writer, iban string, from
 	if err := cw.WriteHeader(st); err != nil {
 		return err
 	}
-	internal, err := e.accounts(ctx)
-	if err != nil {
-		return err
-	}
 	err = e.Store.Entries(ctx, iban, from, to, func(en store.Entry) error {
-		return cw.WriteEntry(e.entry(en, internal))
+		return cw.WriteEntry(e.entry(en))
 	})
 	if err != nil {
 		return err
@@ -91,22 +87,14 @@ func (e *Exporter) Statement(ctx context.Context, w io.Writer, iban string, from
 	return cw.Close()
 }
 
-// entry turns a posting into a statement entry with its bank transaction
-// code: PMNT/ICDT for a debit, PMNT/RCDT for a credit; BOOK between treasury
-// accounts, ESCT for euro credit transfers out, XBCT for others.
-func (e *Exporter) entry(en store.Entry, internal map[string]bool) *camt053.Entry {
-	family, sub := "ICDT", "ESCT"
-	if en.Side == "CRDT" {
-		family = "RCDT"
-	}
-	switch {
-	case internal[en.CounterpartyIBAN]:
-		sub = "BOOK"
-	case en.Currency != "EUR":
-		sub = "XBCT"
-	}
+// entry turns a posting into a statement entry with its kind's bank
+// transaction code: PMNT/ICDT (debit) or RCDT (credit) with ESCT, XBCT for
+// cross-border and BOOK between treasury accounts; PMNT/CNTR/CWDL for a
+// cash withdrawal.
+func (e *Exporter) entry(en store.Entry) *camt053.Entry {
+	domain, family, sub := en.Kind.TransactionCode(en.Side == "CRDT")
 	return &camt053.Entry{Amount: en.Amount, Credit: en.Side == "CRDT", BookingDate: en.BookingDate, ValueDate: en.BookingDate,
-		ServicerRef: ServicerRef(en.PaymentID, en.Side), Domain: "PMNT", Family: family, SubFamily: sub,
+		ServicerRef: ServicerRef(en.PaymentID, en.Side), Domain: domain, Family: family, SubFamily: sub,
 		MessageID: en.MessageID, PaymentInfoID: en.PaymentInfoID, InstructionID: en.InstructionID, EndToEndID: en.EndToEndID,
 		DebtorName: en.DebtorName, DebtorAccount: en.DebtorIBAN, CreditorName: en.CreditorName, CreditorAcct: en.CreditorIBAN,
 		Remittance: en.Remittance}

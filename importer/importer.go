@@ -40,6 +40,10 @@ type Importer struct {
 	Pain002Version int
 	// Profile maps the columns of CSV and XLSX files; nil is profile.Auto().
 	Profile *profile.Profile
+	// Rules are the treasury's rules (cut-offs, budget accounts, codes) and
+	// Calendar its working days.
+	Rules    maksa.Rules
+	Calendar maksa.Calendar
 	Log     *slog.Logger
 }
 
@@ -172,7 +176,8 @@ func (r *run) importFrom(ctx context.Context, f io.Reader) error {
 		}
 		r.tx = tx
 		defer tx.Rollback()
-		r.business = &validator.Business{View: view, Today: r.today(), DaysPast: r.DaysPast, DaysFuture: r.DaysFuture}
+		r.business = &validator.Business{View: view, Today: r.today(), Received: r.Now().In(r.Location), DaysPast: r.DaysPast, DaysFuture: r.DaysFuture,
+			Rules: r.Rules, Calendar: r.Calendar}
 	}
 	for {
 		p, err := src.read()
@@ -233,6 +238,9 @@ func (r *run) groupProblems(ps []*maksa.Problem) {
 func (r *run) payment(ctx context.Context, p *maksa.Payment) error {
 	b := r.batch
 	p.Seq = b.Transactions + 1
+	if p.Template != "" && r.business != nil {
+		r.business.ApplyTemplate(p)
+	}
 	validator.CheckPayment(p)
 	if r.business != nil {
 		r.business.Check(p)

@@ -38,7 +38,11 @@ type Runner struct {
 	Signing  *signing.Service
 	Exporter *exporter.Exporter
 	Calendar maksa.Calendar
-	Home     string // the data folder: statements/, outbound/, reports/, outbox/
+	// Rules give the announcement threshold and deadline.
+	Rules maksa.Rules
+	// CashAccount is the account cash-withdrawal orders are credited to.
+	CashAccount string
+	Home        string // the data folder: statements/, outbound/, reports/, outbox/
 	Owner    string // names this run in the lock and the audit log
 	// AllAccounts writes a statement for every account, not only those
 	// with entries that day.
@@ -60,6 +64,8 @@ type Summary struct {
 	Refused    int      `json:"refused"`
 	Internal   int      `json:"internal"`
 	Outbound   int      `json:"outbound"`
+	Cash       int      `json:"cash"`
+	Held       int      `json:"held"`
 	Awaiting   int      `json:"awaiting_signature"`
 	Cancelled  int      `json:"cancelled_unsigned"`
 	Statements []string `json:"statements"`
@@ -114,6 +120,10 @@ func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error
 		keys[u.ID] = u.Keys
 	}
 	keysOf := func(user string) []maksa.Key { return keys[user] }
+	hold, err := r.holds(ctx, day, accounts)
+	if err != nil {
+		return err
+	}
 	done := 0
 	for {
 		due, err := r.Store.DuePayments(ctx, day, chunkSize)
@@ -130,6 +140,13 @@ func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error
 		}
 		chunk := make([]store.Execution, 0, len(due))
 		for _, p := range due {
+			if why := hold(p); why != "" {
+				if err := r.Store.Hold(ctx, p.ID, why); err != nil {
+					return err
+				}
+				sum.Held++
+				continue
+			}
 			e, err := r.decide(ctx, p, day, balances, accounts, sigs[p.ID], keysOf)
 			if err != nil {
 				return err
@@ -141,10 +158,16 @@ func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error
 			case e.Postings[1].Account == r.Exporter.Clearing:
 				sum.Executed++
 				sum.Outbound++
+			case e.Postings[1].Account == r.CashAccount:
+				sum.Executed++
+				sum.Cash++
 			default:
 				sum.Executed++
 				sum.Internal++
 			}
+		}
+		if len(chunk) == 0 {
+			continue
 		}
 		if err := r.Store.Execute(ctx, day, chunk, r.Owner); err != nil {
 			return err
@@ -193,11 +216,47 @@ func (r *Runner) decide(ctx context.Context, p *maksa.Payment, day time.Time, ba
 		CounterpartyIBAN: p.CreditorIBAN, CounterpartyName: p.CreditorName}
 	credit := store.Posting{Account: r.Exporter.Clearing, Side: "CRDT", Amount: p.Amount, Currency: p.Currency, BookingDate: day,
 		CounterpartyIBAN: p.DebtorIBAN, CounterpartyName: p.DebtorName}
-	if to := accounts[p.CreditorIBAN]; to != nil && to.Currency == p.Currency {
+	switch to := accounts[p.CreditorIBAN]; {
+	case p.Kind == maksa.KindCash:
+		credit.Account = r.CashAccount
+	case to != nil && to.Currency == p.Currency:
 		credit.Account = to.IBAN
 		balances[to.IBAN] = balances[to.IBAN].Add(p.Amount)
 	}
 	return store.Execution{Payment: p, Postings: []store.Posting{debit, credit}}, nil
+}
+
+// holds returns the announcement rule for day: a client whose euro
+// payments on a day pass the threshold must have announced them by the
+// deadline on the working day before; the payments beyond what was
+// announced wait, in execution order, until an operator releases them. It
+// returns why a payment is held, or "".
+func (r *Runner) holds(ctx context.Context, day time.Time, accounts map[string]*maksa.Account) (func(*maksa.Payment) string, error) {
+	prev := r.Calendar.PreviousWorkingDay(day)
+	loc := r.Exporter.Location
+	deadline := time.Date(prev.Year(), prev.Month(), prev.Day(), 0, 0, 0, 0, loc).Add(r.Rules.AnnouncementDeadline)
+	announced, err := r.Store.Announced(ctx, day, deadline)
+	if err != nil {
+		return nil, err
+	}
+	total, err := r.Store.ExecutedTotals(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	return func(p *maksa.Payment) string {
+		acct := accounts[p.DebtorIBAN]
+		if acct == nil || p.Currency != "EUR" || r.Rules.AnnouncementThreshold.IsZero() {
+			return ""
+		}
+		allowed := decimal.Max(r.Rules.AnnouncementThreshold, announced[acct.ClientID])
+		next := total[acct.ClientID].Add(p.Amount)
+		if next.GreaterThan(allowed) && !p.Released {
+			return fmt.Sprintf("held: client %s's payments on %s pass %s EUR, and %s EUR was announced by %s; an operator may release them (maksa release)",
+				acct.ClientID, day.Format(maksa.DateLayout), allowed.StringFixed(2), announced[acct.ClientID].StringFixed(2), deadline.Format("2006-01-02 15:04"))
+		}
+		total[acct.ClientID] = next
+		return ""
+	}, nil
 }
 
 // write writes the day's files from the database: statements, the

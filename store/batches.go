@@ -90,6 +90,11 @@ type paymentRow struct {
 	Status           string `db:"status"`
 	Reasons          string `db:"reasons"`
 	ExecutedOn       string `db:"executed_on"`
+	Kind             string `db:"kind"`
+	CreditorID       string `db:"creditor_id"`
+	CreditorAddress  string `db:"creditor_address"`
+	Note             string `db:"note"`
+	Released         bool   `db:"released"`
 }
 
 func (r *paymentRow) payment() *maksa.Payment {
@@ -100,7 +105,8 @@ func (r *paymentRow) payment() *maksa.Payment {
 		DateText: r.ExecutionDate, ExecutionDate: parseDate(r.ExecutionDate), Remittance: r.Remittance, Reference: r.Reference,
 		Purpose: r.Purpose, CategoryPurpose: r.CategoryPurpose, Priority: r.Priority, ServiceLevel: r.ServiceLevel,
 		ChargeBearer: r.ChargeBearer, UltimateDebtor: r.UltimateDebtor, UltimateCreditor: r.UltimateCreditor,
-		Status: maksa.Status(r.Status), ExecutedOn: parseDate(r.ExecutedOn)}
+		Status: maksa.Status(r.Status), ExecutedOn: parseDate(r.ExecutedOn), Kind: maksa.Kind(r.Kind), CreditorID: r.CreditorID,
+		CreditorAddress: r.CreditorAddress, Note: r.Note, Released: r.Released}
 	p.Amount, _ = decimal.NewFromString(r.Amount)
 	_ = json.Unmarshal([]byte(r.Position), &p.Position)
 	_ = json.Unmarshal([]byte(r.Reasons), &p.Problems)

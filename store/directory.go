@@ -65,13 +65,17 @@ func (db *DB) ApplyDirectory(ctx context.Context, d *maksa.Directory, actor stri
 	}
 	for _, a := range d.Accounts {
 		o, ok := oldAccounts[a.IBAN]
-		args := []any{a.ClientID, a.Currency, a.OpeningBalance.String(), a.Signatures, a.Status, a.IBAN}
+		budget := 0
+		if a.Budget {
+			budget = 1
+		}
+		args := []any{a.ClientID, a.Currency, a.OpeningBalance.String(), a.Signatures, a.Status, kindsText(a.Kinds), budget, a.IBAN}
 		switch {
 		case !ok:
-			_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO accounts (client_id, currency, opening_balance, signatures, status, iban) VALUES (?, ?, ?, ?, ?, ?)`), args...)
+			_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO accounts (client_id, currency, opening_balance, signatures, status, kinds, budget, iban) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), args...)
 			note("account", a.IBAN, "added")
 		case !sameAccount(o, a):
-			_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE accounts SET client_id = ?, currency = ?, opening_balance = ?, signatures = ?, status = ? WHERE iban = ?`), args...)
+			_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE accounts SET client_id = ?, currency = ?, opening_balance = ?, signatures = ?, status = ?, kinds = ?, budget = ? WHERE iban = ?`), args...)
 			note("account", a.IBAN, "updated")
 		}
 		if err != nil {
@@ -117,7 +121,7 @@ func (db *DB) ApplyDirectory(ctx context.Context, d *maksa.Directory, actor stri
 
 func sameAccount(a, b maksa.Account) bool {
 	return a.ClientID == b.ClientID && a.Currency == b.Currency && a.OpeningBalance.Equal(b.OpeningBalance) &&
-		a.Signatures == b.Signatures && a.Status == b.Status
+		a.Signatures == b.Signatures && a.Status == b.Status && kindsText(a.Kinds) == kindsText(b.Kinds) && a.Budget == b.Budget
 }
 
 func nonNil(s []string) []string {
@@ -219,6 +223,9 @@ type clientRow struct {
 	Name string `db:"name"`
 }
 
+// accountColumns are the columns accountRow reads.
+const accountColumns = `iban, client_id, currency, opening_balance, signatures, status, kinds, budget`
+
 type accountRow struct {
 	IBAN           string `db:"iban"`
 	ClientID       string `db:"client_id"`
@@ -226,11 +233,25 @@ type accountRow struct {
 	OpeningBalance string `db:"opening_balance"`
 	Signatures     int    `db:"signatures"`
 	Status         string `db:"status"`
+	Kinds          string `db:"kinds"`
+	Budget         bool   `db:"budget"`
 }
 
 func (r accountRow) account() maksa.Account {
 	bal, _ := decimal.NewFromString(r.OpeningBalance)
-	return maksa.Account{IBAN: r.IBAN, ClientID: r.ClientID, Currency: r.Currency, OpeningBalance: bal, Signatures: r.Signatures, Status: r.Status}
+	a := maksa.Account{IBAN: r.IBAN, ClientID: r.ClientID, Currency: r.Currency, OpeningBalance: bal, Signatures: r.Signatures, Status: r.Status, Budget: r.Budget}
+	for _, k := range strings.Fields(r.Kinds) {
+		a.Kinds = append(a.Kinds, maksa.Kind(k))
+	}
+	return a
+}
+
+func kindsText(ks []maksa.Kind) string {
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = string(k)
+	}
+	return strings.Join(s, " ")
 }
 
 type userRow struct {
@@ -277,7 +298,7 @@ func loadDirectory(ctx context.Context, q sqlx.QueryerContext) (*maksa.Directory
 		d.Clients = append(d.Clients, maksa.Client(c))
 	}
 	var accounts []accountRow
-	if err := sqlx.SelectContext(ctx, q, &accounts, `SELECT iban, client_id, currency, opening_balance, signatures, status FROM accounts ORDER BY iban`); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &accounts, `SELECT `+accountColumns+` FROM accounts ORDER BY iban`); err != nil {
 		return nil, err
 	}
 	for _, a := range accounts {

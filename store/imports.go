@@ -303,7 +303,8 @@ func isUniqueViolation(err error) bool {
 // loadUserView reads the user, all accounts, the user's grants and the
 // user's accepted totals per account and execution date.
 func loadUserView(ctx context.Context, q sqlx.QueryerContext, userID string) (*maksa.UserView, error) {
-	v := &maksa.UserView{Accounts: map[string]*maksa.Account{}, Grants: map[string]*maksa.Grant{}, Used: map[maksa.DayKey]decimal.Decimal{}}
+	v := &maksa.UserView{Accounts: map[string]*maksa.Account{}, Grants: map[string]*maksa.Grant{}, Used: map[maksa.DayKey]decimal.Decimal{},
+		Overrides: map[maksa.DayKey]maksa.LimitOverride{}, Templates: map[string]*maksa.Template{}}
 	var users []userRow
 	if err := sqlx.SelectContext(ctx, q, &users, sqlx.Rebind(bindOf(q), `SELECT id, name, status, valid_until, ip_allow FROM users WHERE id = ?`), userID); err != nil {
 		return nil, err
@@ -314,7 +315,7 @@ func loadUserView(ctx context.Context, q sqlx.QueryerContext, userID string) (*m
 		_ = json.Unmarshal([]byte(u.IPAllow), &v.User.IPAllow)
 	}
 	var accounts []accountRow
-	if err := sqlx.SelectContext(ctx, q, &accounts, `SELECT iban, client_id, currency, opening_balance, signatures, status FROM accounts`); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &accounts, `SELECT `+accountColumns+` FROM accounts`); err != nil {
 		return nil, err
 	}
 	for _, a := range accounts {
@@ -329,6 +330,7 @@ func loadUserView(ctx context.Context, q sqlx.QueryerContext, userID string) (*m
 		grant := g.grant()
 		v.Grants[g.AccountIBAN] = &grant
 	}
+	var err error
 	var used []struct {
 		Account  string `db:"debtor_iban"`
 		Date     string `db:"execution_date"`
@@ -344,6 +346,24 @@ func loadUserView(ctx context.Context, q sqlx.QueryerContext, userID string) (*m
 		cur, _ := maksa.LookupCurrency(u.Currency)
 		key := maksa.DayKey{Account: u.Account, Date: parseDate(u.Date)}
 		v.Used[key] = v.Used[key].Add(maksa.FromMinorUnits(u.Minor, cur))
+	}
+	if v.Overrides, err = limitOverrides(ctx, q, userID); err != nil {
+		return nil, err
+	}
+	clients := map[string]bool{}
+	for iban, g := range v.Grants {
+		if g.Has(maksa.ModePrepare) && v.Accounts[iban] != nil {
+			clients[v.Accounts[iban].ClientID] = true
+		}
+	}
+	var templates []templateRow
+	if err := sqlx.SelectContext(ctx, q, &templates, `SELECT client_id, name, fields FROM templates`); err != nil {
+		return nil, err
+	}
+	for _, t := range templates {
+		if clients[t.ClientID] {
+			v.Templates[t.ClientID+"/"+t.Name] = t.template()
+		}
 	}
 	return v, nil
 }

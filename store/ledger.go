@@ -63,10 +63,12 @@ func (db *DB) ReleaseLock(ctx context.Context, name, owner string) error {
 const executionOrder = `execution_date, CASE WHEN priority = 'HIGH' THEN 0 ELSE 1 END, batch_id, seq`
 
 // DuePayments returns up to n fully signed payments (ACCP) with an
-// execution date on or before day, in execution order.
+// execution date on or before day, in execution order — but not those held
+// for an unannounced total (note "held: …") that no operator released.
 func (db *DB) DuePayments(ctx context.Context, day time.Time, n int) ([]*maksa.Payment, error) {
 	var rows []paymentRow
-	err := db.x.SelectContext(ctx, &rows, db.x.Rebind(`SELECT * FROM payments WHERE status = 'ACCP' AND execution_date <= ? ORDER BY `+executionOrder+` LIMIT ?`), date(day), n)
+	err := db.x.SelectContext(ctx, &rows, db.x.Rebind(`SELECT * FROM payments WHERE status = 'ACCP' AND execution_date <= ?
+		AND (released = 1 OR note NOT LIKE 'held:%') ORDER BY `+executionOrder+` LIMIT ?`), date(day), n)
 	out := make([]*maksa.Payment, len(rows))
 	for i := range rows {
 		out[i] = rows[i].payment()
@@ -78,7 +80,7 @@ func (db *DB) DuePayments(ctx context.Context, day time.Time, n int) ([]*maksa.P
 // plus its postings, by IBAN, with the account.
 func (db *DB) Balances(ctx context.Context) (map[string]decimal.Decimal, map[string]*maksa.Account, error) {
 	var accounts []accountRow
-	if err := db.x.SelectContext(ctx, &accounts, `SELECT iban, client_id, currency, opening_balance, signatures, status FROM accounts`); err != nil {
+	if err := db.x.SelectContext(ctx, &accounts, `SELECT `+accountColumns+` FROM accounts`); err != nil {
 		return nil, nil, err
 	}
 	balances, byIBAN := map[string]decimal.Decimal{}, map[string]*maksa.Account{}
@@ -195,6 +197,7 @@ func (db *DB) Execute(ctx context.Context, day time.Time, chunk []Execution, act
 // Entry is a posting with what a statement says about its payment.
 type Entry struct {
 	Posting
+	Kind          maksa.Kind
 	EndToEndID    string
 	MessageID     string
 	PaymentInfoID string
@@ -210,7 +213,7 @@ type Entry struct {
 // BalanceBefore returns an account's booked balance at the start of day.
 func (db *DB) BalanceBefore(ctx context.Context, iban string, day time.Time) (decimal.Decimal, string, error) {
 	var a accountRow
-	if err := db.x.GetContext(ctx, &a, db.x.Rebind(`SELECT iban, client_id, currency, opening_balance, signatures, status FROM accounts WHERE iban = ?`), iban); err != nil {
+	if err := db.x.GetContext(ctx, &a, db.x.Rebind(`SELECT `+accountColumns+` FROM accounts WHERE iban = ?`), iban); err != nil {
 		return decimal.Zero, "", notFound(err, "account "+iban)
 	}
 	acct := a.account()
@@ -224,7 +227,7 @@ func (db *DB) BalanceBefore(ctx context.Context, iban string, day time.Time) (de
 // (inclusive), in booking order.
 func (db *DB) Entries(ctx context.Context, iban string, from, to time.Time, fn func(Entry) error) error {
 	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(`SELECT e.id, e.payment_id, e.account_iban, e.side, e.amount_minor, e.currency, e.booking_date, e.counterparty_iban, e.counterparty_name,
-			p.end_to_end_id, b.message_id, p.pmt_inf_id, p.instr_id, p.remittance, p.reference, p.debtor_name, p.debtor_iban, p.creditor_name, p.creditor_account
+			p.end_to_end_id, b.message_id, p.pmt_inf_id, p.instr_id, p.remittance, p.reference, p.debtor_name, p.debtor_iban, p.creditor_name, p.creditor_account, p.kind
 		FROM postings e JOIN payments p ON p.id = e.payment_id JOIN batches b ON b.id = p.batch_id
 		WHERE e.account_iban = ? AND e.booking_date >= ? AND e.booking_date <= ? ORDER BY e.booking_date, e.id`), iban, date(from), date(to))
 	if err != nil {
@@ -236,7 +239,7 @@ func (db *DB) Entries(ctx context.Context, iban string, from, to time.Time, fn f
 		var minor int64
 		var booking string
 		if err := rows.Scan(&e.ID, &e.PaymentID, &e.Account, &e.Side, &minor, &e.Currency, &booking, &e.CounterpartyIBAN, &e.CounterpartyName,
-			&e.EndToEndID, &e.MessageID, &e.PaymentInfoID, &e.InstructionID, &e.Remittance, &e.Reference, &e.DebtorName, &e.DebtorIBAN, &e.CreditorName, &e.CreditorIBAN); err != nil {
+			&e.EndToEndID, &e.MessageID, &e.PaymentInfoID, &e.InstructionID, &e.Remittance, &e.Reference, &e.DebtorName, &e.DebtorIBAN, &e.CreditorName, &e.CreditorIBAN, &e.Kind); err != nil {
 			return err
 		}
 		cur, _ := maksa.LookupCurrency(e.Currency)
@@ -387,4 +390,21 @@ func (db *DB) LimitUsage(ctx context.Context, day time.Time) ([]Usage, error) {
 		}
 	}
 	return out, nil
+}
+
+// ExecutedTotals returns, per client, the euro amount its accounts paid
+// out on day.
+func (db *DB) ExecutedTotals(ctx context.Context, day time.Time) (map[string]decimal.Decimal, error) {
+	var rows []struct {
+		Client string `db:"client_id"`
+		Minor  int64  `db:"minor"`
+	}
+	err := db.x.SelectContext(ctx, &rows, db.x.Rebind(`SELECT a.client_id, SUM(e.amount_minor) AS minor FROM postings e JOIN accounts a ON a.iban = e.account_iban
+		WHERE e.side = 'DBIT' AND e.booking_date = ? AND e.currency = 'EUR' GROUP BY a.client_id`), date(day))
+	out := map[string]decimal.Decimal{}
+	eur, _ := maksa.LookupCurrency("EUR")
+	for _, r := range rows {
+		out[r.Client] = maksa.FromMinorUnits(r.Minor, eur)
+	}
+	return out, err
 }

@@ -123,6 +123,11 @@ func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day tim
 	if err != nil {
 		return err
 	}
+	overrides, err := limitOverrides(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
+	view := &maksa.UserView{Grants: grants, Overrides: overrides}
 	accounts := map[string]*maksa.Account{}
 	signedToday := map[string]decimal.Decimal{}
 	now := db.Now().UTC()
@@ -136,7 +141,7 @@ func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day tim
 		if err != nil {
 			return err
 		}
-		st.User, st.Grant = user, grants[st.Account.IBAN]
+		st.User, st.Grant = user, view.GrantOn(st.Account.IBAN, day)
 		if _, ok := signedToday[st.Account.IBAN]; !ok {
 			if signedToday[st.Account.IBAN], err = signedOn(ctx, tx, userID, day, st.Account.IBAN); err != nil {
 				return err
@@ -190,7 +195,7 @@ func (db *DB) signState(ctx context.Context, tx *sqlx.Tx, paymentID int64, accou
 	st := &SignState{Payment: pr.payment(), Account: accounts[pr.DebtorIBAN]}
 	if st.Account == nil {
 		var ar accountRow
-		if err := tx.GetContext(ctx, &ar, tx.Rebind(`SELECT iban, client_id, currency, opening_balance, signatures, status FROM accounts WHERE iban = ?`), pr.DebtorIBAN); err != nil {
+		if err := tx.GetContext(ctx, &ar, tx.Rebind(`SELECT `+accountColumns+` FROM accounts WHERE iban = ?`), pr.DebtorIBAN); err != nil {
 			return nil, notFound(err, "account "+pr.DebtorIBAN)
 		}
 		acct := ar.account()

@@ -13,10 +13,31 @@ import (
 // payments of the file count against the daily limit in file order.
 type Business struct {
 	View *maksa.UserView
-	// Today is the business date of the import.
-	Today time.Time
+	// Today is the business date of the import, and Received the moment
+	// the file came in (in the business time zone).
+	Today    time.Time
+	Received time.Time
 	// DaysPast and DaysFuture bound the requested execution date.
 	DaysPast, DaysFuture int
+	Rules                maksa.Rules
+	Calendar             maksa.Calendar
+}
+
+// ApplyTemplate fills the fields a row leaves out from the template it
+// names, a template of the debtor account's client. Returns a problem when
+// the template is unknown.
+func (b *Business) ApplyTemplate(p *maksa.Payment) {
+	client := ""
+	if acct := b.View.Accounts[p.DebtorIBAN]; acct != nil {
+		client = acct.ClientID
+	}
+	for key, t := range b.View.Templates {
+		if t.Name == p.Template && (client == "" || key == client+"/"+p.Template) {
+			t.Fill(p)
+			return
+		}
+	}
+	p.Reject(maksa.Problemf(maksa.NARR, p.Position, "template %q is not a template of the account's client", p.Template))
 }
 
 // Check applies the business rules to p, which passed the structural
@@ -48,9 +69,13 @@ func (b *Business) Check(p *maksa.Payment) {
 		p.Reject(maksa.Problemf(maksa.AM03, p.PositionOf(maksa.FieldCurrency), "currency %s is not the currency of account %s (%s)", p.Currency, acct.IBAN, acct.Currency))
 	}
 	b.checkDate(p)
+	p.Kind = b.Kind(p)
+	b.checkKind(p, acct)
 	if grant == nil || p.Status == maksa.RJCT {
 		return
 	}
+	b.schedule(p)
+	grant = b.View.GrantOn(acct.IBAN, p.ExecutionDate)
 	amtPos := p.PositionOf(maksa.FieldAmount)
 	if p.Amount.GreaterThan(grant.PaymentLimit) {
 		p.Reject(maksa.Problemf(maksa.AM14, amtPos, "amount %s is above %s's single-payment limit of %s on %s", p.Amount.String(), grant.UserID, grant.PaymentLimit.StringFixed(2), acct.IBAN))

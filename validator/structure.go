@@ -10,6 +10,7 @@
 package validator
 
 import (
+	"regexp"
 	"strconv"
 	"unicode/utf8"
 
@@ -97,7 +98,11 @@ func CheckPayment(p *maksa.Payment) {
 	if err := maksa.CheckIBAN(p.DebtorIBAN); err != nil {
 		p.Reject(maksa.Problemf(maksa.AC02, p.PositionOf(maksa.FieldDebtorAccount), "debtor account %q is not a valid IBAN: %v", p.DebtorIBAN, err))
 	}
-	checkCreditorAccount(p)
+	if p.Kind == maksa.KindCash {
+		checkCashOrder(p)
+	} else {
+		checkCreditorAccount(p)
+	}
 	if p.CreditorName == "" {
 		p.Reject(maksa.Problemf(maksa.RR03, p.PositionOf(maksa.FieldCreditorName), "the creditor's name is missing"))
 	}
@@ -152,6 +157,24 @@ func checkCreditorAccount(p *maksa.Payment) {
 		if err := maksa.CheckIBAN(p.CreditorIBAN); err != nil {
 			p.Reject(maksa.Problemf(maksa.AC03, pos, "creditor account %q is not a valid IBAN: %v", p.CreditorIBAN, err))
 		}
+	}
+}
+
+// personalCode is a Latvian personal code: 6 digits, an optional hyphen, 5 digits.
+var personalCode = regexp.MustCompile(`^\d{6}-?\d{5}$`)
+
+// documentNumber is an identity document number: two letters and digits.
+var documentNumber = regexp.MustCompile(`^[A-Z]{2}\d{6,8}$`)
+
+// checkCashOrder: a cash-withdrawal order names its recipient by personal
+// code or identity document number (RR03), and pays no account.
+func checkCashOrder(p *maksa.Payment) {
+	pos := p.PositionOf(maksa.FieldCreditorName)
+	switch {
+	case p.CreditorID == "":
+		p.Reject(maksa.Problemf(maksa.RR03, pos, "a cash-withdrawal order needs the recipient's personal code or identity document number"))
+	case !personalCode.MatchString(p.CreditorID) && !documentNumber.MatchString(p.CreditorID):
+		p.Reject(maksa.Problemf(maksa.RR03, pos, "%q is neither a personal code (123456-12345) nor an identity document number (PA1234567)", p.CreditorID))
 	}
 }
 

@@ -23,6 +23,8 @@ type Main struct {
 	DSN      string // database; default sqlite:<Home>/maksa.db
 	JSON     bool   // machine-readable output
 	TimeZone string // business time zone
+	// ConfigFile is the treasury's configuration (see config.go).
+	ConfigFile string
 
 	Stdout io.Writer
 	Stderr io.Writer
@@ -66,6 +68,7 @@ func (m *Main) rootCommand() *cobra.Command {
 	f.StringVar(&m.DSN, "db", m.env("MAKSA_DB", ""), "database: sqlite:PATH or postgres://… (MAKSA_DB); default sqlite:<home>/maksa.db")
 	f.BoolVar(&m.JSON, "json", false, "print results as JSON")
 	f.StringVar(&m.TimeZone, "tz", m.env("MAKSA_TZ", "Europe/Riga"), "business time zone (MAKSA_TZ)")
+	f.StringVar(&m.ConfigFile, "config", m.env("MAKSA_CONFIG", ""), "treasury configuration YAML (MAKSA_CONFIG); default <home>/maksa.yaml when it exists")
 	root.AddCommand(m.directoryCommand(), m.auditCommand(), m.importCommand(), m.validateCommand(), m.watchCommand(), m.statusCommand(),
 		m.queueCommand(), m.signCommand(), m.rejectCommand(), m.batchCommand(), m.paymentsCommand(), m.exportCommand(), m.serveCommand(), m.devCommand())
 	return root

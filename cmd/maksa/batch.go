@@ -18,8 +18,12 @@ import (
 	"maksa/store"
 )
 
-// defaultClearing is the treasury's clearing account for outbound payments.
-const defaultClearing = "LV94TREL0000000000001"
+// The treasury's own accounts: outbound payments are credited to the
+// clearing account, cash withdrawals to the cash account.
+const (
+	defaultClearing = "LV94TREL0000000000001"
+	defaultCash     = "LV67TREL0000000000002"
+)
 
 func (m *Main) addExportFlags(cmd *cobra.Command, clearing *string, camt *int) {
 	cmd.Flags().StringVar(clearing, "clearing-account", m.env("MAKSA_CLEARING_ACCOUNT", defaultClearing), "the account outbound payments are credited to (MAKSA_CLEARING_ACCOUNT)")
@@ -63,9 +67,9 @@ func (m *Main) parseDay(s string) (time.Time, error) {
 func (m *Main) batchCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "batch", Short: "The nightly batch"}
 	var (
-		date, clearing, format string
-		camt, signDays         int
-		all                    bool
+		date, clearing, format, cash string
+		camt, signDays               int
+		all                          bool
 	)
 	run := &cobra.Command{
 		Use:   "run [--date D]",
@@ -98,12 +102,22 @@ and writes the same files; a batch that died continues where it stopped.`,
 			if err != nil {
 				return err
 			}
+			rules, cal, cfg, err := m.loadConfig()
+			if err != nil {
+				return err
+			}
+			if cfg.CashAccount != "" && !cmd.Flags().Changed("cash-account") {
+				cash = cfg.CashAccount
+			}
+			if cfg.ClearingAccount != "" && !cmd.Flags().Changed("clearing-account") {
+				clearing = cfg.ClearingAccount
+			}
 			ex, err := m.exporter(db, clearing, camt)
 			if err != nil {
 				return err
 			}
 			host, _ := os.Hostname()
-			r := &nightly.Runner{Store: db, Signing: m.signingService(db, signDays), Exporter: ex, Calendar: m.calendar(), Home: m.Home,
+			r := &nightly.Runner{Store: db, Signing: m.signingService(db, signDays), Exporter: ex, Calendar: cal, Rules: rules, CashAccount: cash, Home: m.Home,
 				Owner: m.actor(fmt.Sprintf("batch@%s:%d", host, os.Getpid())), AllAccounts: all, ReportFormat: format, Log: m.log,
 				Settle: func(ctx context.Context, batches []int64) error { return m.settle(ctx, db, batches, m.actor("batch")) }}
 			if bar := m.progress("executing"); bar != nil {
@@ -123,8 +137,8 @@ and writes the same files; a batch that died continues where it stopped.`,
 			if m.JSON {
 				return m.printJSON(sum)
 			}
-			fmt.Fprintf(m.Stdout, "Batch %s: %d executed (%d internal, %d outbound), %d refused, %d awaiting signature.\n",
-				sum.Date, sum.Executed, sum.Internal, sum.Outbound, sum.Refused, sum.Awaiting)
+			fmt.Fprintf(m.Stdout, "Batch %s: %d executed (%d internal, %d outbound, %d cash), %d refused, %d held for an unannounced total, %d awaiting signature.\n",
+				sum.Date, sum.Executed, sum.Internal, sum.Outbound, sum.Cash, sum.Refused, sum.Held, sum.Awaiting)
 			for _, f := range append(append(sum.Statements, sum.Reports...), sum.Files...) {
 				fmt.Fprintln(m.Stdout, "  "+f)
 			}
@@ -134,6 +148,7 @@ and writes the same files; a batch that died continues where it stopped.`,
 	run.Flags().StringVar(&date, "date", "", "business day (YYYY-MM-DD), default today")
 	run.Flags().BoolVar(&all, "all-accounts", false, "a statement for every account, not only those with entries")
 	run.Flags().StringVar(&format, "format", "xlsx", "daily report format: xlsx or csv")
+	run.Flags().StringVar(&cash, "cash-account", m.env("MAKSA_CASH_ACCOUNT", defaultCash), "the account cash-withdrawal orders are credited to (MAKSA_CASH_ACCOUNT)")
 	m.addExportFlags(run, &clearing, &camt)
 	m.addSignDays(run, &signDays)
 	cmd.AddCommand(run)

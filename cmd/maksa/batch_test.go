@@ -98,7 +98,7 @@ func batchEnv(t *testing.T, b testdb.Backend) *signingEnv {
 	// 1..5: pain.001 — an internal transfer to account B, more than the account holds, three ordinary ones.
 	e.importPayments(t, "pay.xml", day, [2]string{accountA, "2500.00"}, [2]string{accountA, "150000.00"}, [2]string{accountA, "10.00"},
 		[2]string{accountA, "20.00"}, [2]string{accountA, "30.00"})
-	testdb.Exec(t, e.dsn, `UPDATE payments SET creditor_account = ?, creditor_name = 'Klients' WHERE id = 1`, accountB)
+	testdb.Exec(t, e.dsn, `UPDATE payments SET creditor_account = ?, creditor_name = 'Klients', kind = 'internal' WHERE id = 1`, accountB)
 	for i, format := range []string{"csv", "xlsx"} {
 		e.drop("prep", "x."+format, format, "direct", testgen.Spec{Count: 3, MessageID: fmt.Sprintf("T%d", i), Seed: uint64(i + 5), Date: day, DebtorIBANs: []string{accountA}, MaxAmount: 100000})
 		e.mustRun(0, "import", "--user", "prep", filepath.Join(e.home, "inbox", "prep", "x."+format))

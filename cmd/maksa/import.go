@@ -10,6 +10,7 @@ import (
 	"maksa"
 	"maksa/formats/profile"
 	"maksa/importer"
+	"maksa/store"
 )
 
 // importFlags are the flags import and validate share.
@@ -85,23 +86,39 @@ Exit status: 0 all valid, 1 something rejected, 2 usage or system error.`,
 	return cmd
 }
 
-func (m *Main) runImport(cmd *cobra.Command, files []string, f importFlags) error {
+// importer returns the import pipeline the flags describe, over db (nil:
+// structural rules only).
+func (m *Main) importer(db *store.DB, f importFlags) (*importer.Importer, error) {
 	if f.pain002 != 0 && f.pain002 != 3 && f.pain002 != 10 {
-		return usageErrorf("--pain002-version must be 3 or 10")
+		return nil, usageErrorf("--pain002-version must be 3 or 10")
 	}
 	prof, err := loadProfile(f.profileFile, f.profileName)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	rules, cal, _, err := m.loadConfig()
+	if err != nil {
+		return nil, err
 	}
 	im := &importer.Importer{Now: m.clock, Location: m.location, DaysPast: f.daysPast, DaysFuture: f.daysFuture,
-		Pain002Version: f.pain002, Profile: prof, Log: m.log}
+		Pain002Version: f.pain002, Profile: prof, Rules: rules, Calendar: cal, Log: m.log}
+	if db != nil {
+		im.Store, im.Outbox = db, m.path("outbox")
+	}
+	return im, nil
+}
+
+func (m *Main) runImport(cmd *cobra.Command, files []string, f importFlags) error {
+	var db *store.DB
 	if f.user != "" {
-		db, err := m.open(cmd.Context())
-		if err != nil {
+		var err error
+		if db, err = m.open(cmd.Context()); err != nil {
 			return err
 		}
-		im.Store = db
-		im.Outbox = m.path("outbox")
+	}
+	im, err := m.importer(db, f)
+	if err != nil {
+		return err
 	}
 	results := []*importer.Result{}
 	rejected := false

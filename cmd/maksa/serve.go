@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"maksa/api"
-	"maksa/importer"
 )
 
 func (m *Main) serveCommand() *cobra.Command {
@@ -61,10 +60,12 @@ event. SIGTERM or SIGINT stops the server gracefully.`,
 			if err != nil {
 				return err
 			}
+			im, err := m.importer(db, f)
+			if err != nil {
+				return err
+			}
 			srv := &api.Server{Store: db, Signing: m.signingService(db, signDays), Exporter: ex, Home: m.Home, Now: m.clock, Location: m.location,
-				Importer: &importer.Importer{Store: db, Now: m.clock, Location: m.location, DaysPast: f.daysPast, DaysFuture: f.daysFuture,
-					Outbox: m.path("outbox"), Log: m.log},
-				MaxUpload: maxUpload, IdleTimeout: idle, Rate: rateLimit, Burst: burst, Log: m.log}
+				Importer: im, MaxUpload: maxUpload, IdleTimeout: idle, Rate: rateLimit, Burst: burst, Log: m.log}
 			hs := &http.Server{
 				Handler:           srv.Handler(),
 				TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}, ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven},

@@ -44,14 +44,12 @@ are taken over by the others after --stale.`,
 			if err != nil {
 				return err
 			}
-			prof, err := loadProfile(f.profileFile, f.profileName)
+			im, err := m.importer(db, f)
 			if err != nil {
 				return err
 			}
 			w := &importer.Watcher{
-				Importer: &importer.Importer{Store: db, Now: m.clock, Location: m.location, DaysPast: f.daysPast, DaysFuture: f.daysFuture,
-					Outbox: m.path("outbox"), Pain002Version: f.pain002, Profile: prof, Log: m.log},
-				Store: db, Home: m.Home, Owner: instance, Workers: workers, Quiet: quiet, Rescan: rescan, Stale: stale, Log: m.log,
+				Importer: im, Store: db, Home: m.Home, Owner: instance, Workers: workers, Quiet: quiet, Rescan: rescan, Stale: stale, Log: m.log,
 			}
 			if once {
 				return w.Once(cmd.Context())

@@ -2,7 +2,7 @@
 // clients, accounts, users, their keys and their grants (see README).
 //
 //	clients:  [{id, name}]
-//	accounts: [{iban, client, currency, balance, signatures, status}]
+//	accounts: [{iban, client, currency, balance, signatures, status, kinds, budget}]
 //	users:    [{id, name, status, valid_until, ip_allow, keys, grants}]
 //	grants:   [{account, modes, payment_limit, daily_limit, card_valid_until}] under each user
 //
@@ -60,12 +60,14 @@ type clientIn struct {
 }
 
 type accountIn struct {
-	IBAN       string `yaml:"iban"`
-	Client     string `yaml:"client"`
-	Currency   string `yaml:"currency"`
-	Balance    string `yaml:"balance"`
-	Signatures int    `yaml:"signatures"`
-	Status     string `yaml:"status"`
+	IBAN       string   `yaml:"iban"`
+	Client     string   `yaml:"client"`
+	Currency   string   `yaml:"currency"`
+	Balance    string   `yaml:"balance"`
+	Signatures int      `yaml:"signatures"`
+	Status     string   `yaml:"status"`
+	Kinds      []string `yaml:"kinds"`
+	Budget     bool     `yaml:"budget"`
 }
 
 type userIn struct {
@@ -89,7 +91,7 @@ type grantIn struct {
 var knownKeys = map[string][]string{
 	"top":     {"clients", "accounts", "users"},
 	"client":  {"id", "name"},
-	"account": {"iban", "client", "currency", "balance", "signatures", "status"},
+	"account": {"iban", "client", "currency", "balance", "signatures", "status", "kinds", "budget"},
 	"user":    {"id", "name", "status", "valid_until", "ip_allow", "keys", "grants"},
 	"grant":   {"account", "modes", "payment_limit", "daily_limit", "card_valid_until"},
 }
@@ -254,7 +256,15 @@ func (l *loader) account(n *yaml.Node, clients, seen map[string]bool) (maksa.Acc
 	if !contains([]string{maksa.AccountActive, maksa.AccountBlocked, maksa.AccountClosed}, in.Status) {
 		l.fail(line(n, "status"), "account.status", "must be active, blocked or closed, got %q", in.Status)
 	}
-	return maksa.Account{IBAN: in.IBAN, ClientID: in.Client, Currency: in.Currency, OpeningBalance: bal, Signatures: in.Signatures, Status: in.Status}, len(l.errs) == errs
+	a := maksa.Account{IBAN: in.IBAN, ClientID: in.Client, Currency: in.Currency, OpeningBalance: bal, Signatures: in.Signatures, Status: in.Status, Budget: in.Budget}
+	for _, k := range in.Kinds {
+		if !maksa.Kind(k).Valid() {
+			l.fail(line(n, "kinds"), "account.kinds", "unknown kind %q (known: sepa urgent crossborder budget internal cash)", k)
+			continue
+		}
+		a.Kinds = append(a.Kinds, maksa.Kind(k))
+	}
+	return a, len(l.errs) == errs
 }
 
 // decimal parses a decimal string field; limits must not be negative.

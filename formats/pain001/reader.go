@@ -451,6 +451,9 @@ func (r *Reader) infoField(v string, line, col int) {
 		p.PaymentInfoID = v
 	case "PmtMtd":
 		p.PaymentMethod = v
+		if v == "CHK" {
+			p.Kind = maksa.KindCash // a cheque: paid out in cash to the named recipient
+		}
 	case "NbOfTxs":
 		r.infoSum.NbOfTxs = v
 	case "CtrlSum":
@@ -515,6 +518,13 @@ func (r *Reader) txField(v string, line, col int) {
 		p.Fields[maksa.FieldCreditorName] = fieldPos(line, col, rel, false)
 	case "Cdtr/PstlAdr/Ctry":
 		p.CreditorCountry = v
+	case "Cdtr/Id/PrvtId/Othr/Id", "Cdtr/Id/OrgId/Othr/Id":
+		p.CreditorID = v
+	case "Cdtr/PstlAdr/AdrLine", "Cdtr/PstlAdr/StrtNm", "Cdtr/PstlAdr/BldgNb", "Cdtr/PstlAdr/PstCd", "Cdtr/PstlAdr/TwnNm":
+		if p.CreditorAddress != "" {
+			v = p.CreditorAddress + ", " + v
+		}
+		p.CreditorAddress = v
 	case "CdtrAcct/Id/IBAN":
 		p.CreditorIBAN, p.CreditorIsIBAN = v, true
 		p.Fields[maksa.FieldCreditorAccount] = fieldPos(line, col, rel, false)

@@ -58,13 +58,20 @@ const (
 	Urgency          Field = "urgency"
 	UltimateDebtor   Field = "ultimate_debtor"
 	UltimateCreditor Field = "ultimate_creditor"
+	Type             Field = "type"
+	Template         Field = "template"
+	CreditorID       Field = "creditor_id"
+	CreditorAddress  Field = "creditor_address"
+	ChargeBearer     Field = "charge_bearer"
 )
 
 // Fields lists every field, in the order problems mention them.
 var Fields = []Field{DebtorIBAN, DebtorName, CreditorName, CreditorIBAN, CreditorBIC, CreditorCountry, Amount, Currency,
-	ExecutionDate, EndToEndID, Remittance, Reference, Purpose, Urgency, UltimateDebtor, UltimateCreditor}
+	ExecutionDate, EndToEndID, Remittance, Reference, Purpose, Urgency, UltimateDebtor, UltimateCreditor, Type, Template,
+	CreditorID, CreditorAddress, ChargeBearer}
 
 // Required are the fields every file must give, by a column or a default.
+// A file with a template column may leave out the creditor, which templates give.
 var Required = []Field{DebtorIBAN, CreditorName, CreditorIBAN, Amount}
 
 // Profile maps a file's columns to payment fields.
@@ -100,6 +107,11 @@ func Auto() *Profile {
 			Urgency:          {"Steidzamība", "Urgency", "Priority"},
 			UltimateDebtor:   {"Faktiskais maksātājs", "Ultimate debtor", "On behalf of"},
 			UltimateCreditor: {"Faktiskais saņēmējs", "Ultimate creditor"},
+			Type:             {"Veids", "Maksājuma veids", "Type", "Payment type", "Kind"},
+			Template:         {"Veidne", "Šablons", "Template"},
+			CreditorID:       {"Personas kods", "Saņēmēja personas kods", "Personal code", "ID document", "Identity document", "Creditor ID"},
+			CreditorAddress:  {"Adrese", "Saņēmēja adrese", "Address", "Beneficiary address", "Creditor address"},
+			ChargeBearer:     {"Komisija", "Komisijas maksātājs", "Charges", "Charge bearer"},
 		},
 		TotalLabels: []string{"Kopā", "Kopsumma", "Total", "Totals"},
 	}
@@ -269,7 +281,11 @@ func (p *Profile) Match(headers []string) (*Columns, error) {
 		c.Index[f] = i
 	}
 	var missing []string
+	_, templated := c.Index[Template]
 	for _, f := range Required {
+		if templated && (f == CreditorName || f == CreditorIBAN) {
+			continue
+		}
 		if _, ok := c.Index[f]; !ok && p.Defaults[f] == "" {
 			missing = append(missing, string(f))
 		}

@@ -77,6 +77,16 @@ func (c *Columns) Payment(row Row, today time.Time) *maksa.Payment {
 			p.UltimateDebtor = v
 		case UltimateCreditor:
 			p.UltimateCreditor = v
+		case Type:
+			p.Kind = c.kind(v)
+		case Template:
+			p.Template = v
+		case CreditorID:
+			p.CreditorID = v
+		case CreditorAddress:
+			p.CreditorAddress = v
+		case ChargeBearer:
+			p.ChargeBearer = strings.ToUpper(v)
 		}
 	}
 	if p.Currency == "" {
@@ -90,6 +100,28 @@ func (c *Columns) Payment(row Row, today time.Time) *maksa.Payment {
 		p.DateText = today.Format(maksa.DateLayout)
 	}
 	return p
+}
+
+// kind reads the type column: the kind's name, or the words accounting
+// programs use; a kind maksa does not know is kept to be refused.
+func (c *Columns) kind(v string) maksa.Kind {
+	switch c.folder.fold(v) {
+	case "":
+		return ""
+	case "cash", "skaidra nauda", "skaidras naudas izmaksa", "kase":
+		return maksa.KindCash
+	case "urgent", "steidzams":
+		return maksa.KindUrgent
+	case "budget", "tax", "budzets", "nodoklis", "nodokli":
+		return maksa.KindBudget
+	case "crossborder", "cross border", "arvalstu", "arzemju":
+		return maksa.KindCrossBorder
+	case "sepa", "parasts":
+		return maksa.KindSEPA
+	case "internal", "ieksejs":
+		return maksa.KindInternal
+	}
+	return maksa.Kind(strings.ToLower(v))
 }
 
 // compactIBAN removes the spaces people write IBANs with.
