@@ -161,3 +161,15 @@ func (d *Directory) MayViewStatements(user, iban string) bool {
 	}
 	return false
 }
+
+// MovesMoney reports whether the grant prepares or signs payments; such a
+// grant has limits.
+func (g *Grant) MovesMoney() bool {
+	for _, m := range g.Modes {
+		switch m {
+		case ModePrepare, ModeSign1, ModeSign2, ModeSign3, ModeSign4:
+			return true
+		}
+	}
+	return false
+}

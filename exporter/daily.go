@@ -218,3 +218,49 @@ func (t *tables) abort() {
 		os.Remove(f.Name())
 	}
 }
+
+var cashCols = []xlsxfmt.Column{{Header: "Payment", Width: 10}, {Header: "Account", Width: 24}, {Header: "Client", Width: 30},
+	{Header: "Recipient", Width: 30}, {Header: "Personal code or document", Width: 24}, {Header: "Amount", Width: 14, Amount: true},
+	{Header: "Currency", Width: 9}, {Header: "End-to-end id", Width: 26}}
+
+// CashOrders writes the cash-withdrawal orders executed on day, for the
+// bank that pays them out: cash-orders.xlsx and cash-orders.csv in dir.
+func (e *Exporter) CashOrders(ctx context.Context, dir string, day time.Time) ([]string, error) {
+	d, err := e.Store.Directory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	clients := map[string]string{}
+	for _, a := range d.Accounts {
+		for _, c := range d.Clients {
+			if c.ID == a.ClientID {
+				clients[a.IBAN] = c.Name
+			}
+		}
+	}
+	var files []string
+	for _, format := range []string{"xlsx", "csv"} {
+		path := filepath.Join(dir, "cash-orders."+format)
+		err := WriteFile(path, func(w io.Writer) error {
+			t, err := newTable(w, format, e.EndOfDay(day), "Cash orders", cashCols)
+			if err != nil {
+				return err
+			}
+			err = e.Store.ExecutedOn(ctx, day, 0, func(p *maksa.Payment) error {
+				if p.Kind != maksa.KindCash || p.Status != maksa.ACSC {
+					return nil
+				}
+				return t.Row(p.ID, p.DebtorIBAN, clients[p.DebtorIBAN], p.CreditorName, p.CreditorID, p.Amount, p.Currency, p.EndToEndID)
+			})
+			if err != nil {
+				return err
+			}
+			return t.Close()
+		})
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, path)
+	}
+	return files, nil
+}

@@ -44,7 +44,7 @@ type Importer struct {
 	// Calendar its working days.
 	Rules    maksa.Rules
 	Calendar maksa.Calendar
-	Log     *slog.Logger
+	Log      *slog.Logger
 }
 
 // Options are the choices of one import.
@@ -78,9 +78,16 @@ type Result struct {
 	Problems     []maksa.Problem `json:"problems"`
 	Payments     []PaymentResult `json:"payments,omitempty"`
 	Warnings     []string        `json:"warnings,omitempty"`      // e.g. columns that map to no field
+	Notes        []Note          `json:"notes,omitempty"`         // what maksa changed, such as moved execution dates
 	Report       string          `json:"report,omitempty"`        // the pain.002 written
 	ErrorsReport string          `json:"errors_report,omitempty"` // the errors.csv written
 	Duration     time.Duration   `json:"-"`
+}
+
+// Note is a change maksa made to an accepted payment.
+type Note struct {
+	EndToEndID string `json:"end_to_end_id"`
+	Message    string `json:"message"`
 }
 
 // PaymentResult is one payment in a Result.
@@ -92,8 +99,10 @@ type PaymentResult struct {
 	Amount        string          `json:"amount"`
 	Currency      string          `json:"currency"`
 	ExecutionDate string          `json:"execution_date"`
+	Kind          maksa.Kind      `json:"kind,omitempty"`
 	Status        maksa.Status    `json:"status"`
 	Reasons       []maksa.Problem `json:"reasons"`
+	Note          string          `json:"note,omitempty"`
 }
 
 // ImportFile imports the file at path. The returned error is for system
@@ -261,6 +270,9 @@ func (r *run) payment(ctx context.Context, p *maksa.Payment) error {
 		r.res.Problems = append(r.res.Problems, p.Problems...)
 	} else {
 		b.Accepted++
+		if p.Note != "" {
+			r.res.Notes = append(r.res.Notes, Note{EndToEndID: p.EndToEndID, Message: p.Note})
+		}
 	}
 	if r.opt.ListPayments {
 		r.res.Payments = append(r.res.Payments, paymentResult(p))
@@ -280,8 +292,12 @@ func paymentResult(p *maksa.Payment) PaymentResult {
 	if reasons == nil {
 		reasons = []maksa.Problem{}
 	}
+	date := p.DateText
+	if !p.ExecutionDate.IsZero() {
+		date = p.ExecutionDate.Format(maksa.DateLayout)
+	}
 	return PaymentResult{EndToEndID: p.EndToEndID, DebtorIBAN: p.DebtorIBAN, CreditorIBAN: p.CreditorIBAN, Amount: amount,
-		Currency: p.Currency, ExecutionDate: p.DateText, Status: p.Status, Reasons: reasons}
+		Currency: p.Currency, ExecutionDate: date, Kind: p.Kind, Status: p.Status, Reasons: reasons, Note: p.Note}
 }
 
 // finish settles the batch, commits or records the rejection, and writes

@@ -91,8 +91,12 @@ func (im *Importer) Pain002(ctx context.Context, w io.Writer, b *maksa.Batch) er
 	}
 	if b.ID != 0 && len(b.Problems) == 0 {
 		err := im.Store.BatchPayments(ctx, b.ID, true, func(p *maksa.Payment) error {
+			reasons := p.Problems
+			if p.Note != "" {
+				reasons = append(reasons, maksa.Problem{Code: maksa.NARR, Message: p.Note})
+			}
 			return pw.WriteTransaction(&pain002.Transaction{PaymentInfoID: p.PaymentInfoID, InstructionID: p.InstructionID,
-				EndToEndID: p.EndToEndID, UETR: p.UETR, Status: p.Status, Reasons: p.Problems})
+				EndToEndID: p.EndToEndID, UETR: p.UETR, Status: p.Status, Reasons: reasons})
 		})
 		if err != nil {
 			return err
@@ -134,7 +138,7 @@ func (im *Importer) writeErrors(ctx context.Context, dir string, b *maksa.Batch,
 	}
 	if b.ID != 0 && len(b.Problems) == 0 {
 		err := im.Store.BatchPayments(ctx, b.ID, true, func(p *maksa.Payment) error {
-			for _, pr := range p.Problems {
+			for _, pr := range p.Problems { // notes are no errors
 				if err := problem(pr, p); err != nil {
 					return err
 				}

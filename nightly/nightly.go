@@ -43,7 +43,7 @@ type Runner struct {
 	// CashAccount is the account cash-withdrawal orders are credited to.
 	CashAccount string
 	Home        string // the data folder: statements/, outbound/, reports/, outbox/
-	Owner    string // names this run in the lock and the audit log
+	Owner       string // names this run in the lock and the audit log
 	// AllAccounts writes a statement for every account, not only those
 	// with entries that day.
 	AllAccounts bool

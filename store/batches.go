@@ -114,11 +114,12 @@ func (r *paymentRow) payment() *maksa.Payment {
 }
 
 // BatchPayments calls fn for each payment of the batch in file order; with
-// rejectedOnly, only for the rejected ones.
-func (db *DB) BatchPayments(ctx context.Context, batchID int64, rejectedOnly bool, fn func(*maksa.Payment) error) error {
+// reported, only for those a status report names: rejected, cancelled, or
+// changed by maksa (a note, such as a moved execution date).
+func (db *DB) BatchPayments(ctx context.Context, batchID int64, reported bool, fn func(*maksa.Payment) error) error {
 	q := `SELECT * FROM payments WHERE batch_id = ?`
-	if rejectedOnly {
-		q += ` AND status IN ('RJCT', 'CANC')`
+	if reported {
+		q += ` AND (status IN ('RJCT', 'CANC') OR note <> '')`
 	}
 	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(q+` ORDER BY seq`), batchID)
 	if err != nil {

@@ -170,6 +170,14 @@ func (m *Main) printResults(results []*importer.Result) {
 		w.Flush()
 	}
 	for _, r := range results {
+		for _, n := range r.Notes {
+			fmt.Fprintf(m.Stdout, "\nNote on %s: %s", n.EndToEndID, n.Message)
+		}
+		if len(r.Notes) > 0 {
+			fmt.Fprintln(m.Stdout)
+		}
+	}
+	for _, r := range results {
 		if r.Report != "" {
 			fmt.Fprintf(m.Stdout, "\nStatus report: %s\n", r.Report)
 		}

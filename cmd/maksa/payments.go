@@ -370,5 +370,39 @@ func (m *Main) exportCommand() *cobra.Command {
 	statement.MarkFlagRequired("from")
 	statement.MarkFlagRequired("to")
 	cmd.AddCommand(statement)
+	var cashDate string
+	cash := &cobra.Command{
+		Use:   "cash-orders --date D",
+		Short: "The day's executed cash-withdrawal orders, for the bank that pays them out (XLSX and CSV)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			day, err := m.parseDay(cashDate)
+			if err != nil {
+				return err
+			}
+			db, err := m.open(ctx)
+			if err != nil {
+				return err
+			}
+			ex, err := m.exporter(db, defaultClearing, 2)
+			if err != nil {
+				return err
+			}
+			files, err := ex.CashOrders(ctx, filepath.Join(m.path("reports"), day.Format(maksa.DateLayout)), day)
+			if err != nil {
+				return err
+			}
+			if m.JSON {
+				return m.printJSON(map[string][]string{"files": files})
+			}
+			for _, f := range files {
+				fmt.Fprintln(m.Stdout, f)
+			}
+			return nil
+		},
+	}
+	cash.Flags().StringVar(&cashDate, "date", "", "the business day (default today)")
+	cmd.AddCommand(cash)
 	return cmd
 }

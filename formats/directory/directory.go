@@ -377,22 +377,11 @@ func (l *loader) grant(n *yaml.Node, user string, accounts, seen map[string]bool
 	}
 	g.PaymentLimit = l.decimal(n, "grant.payment_limit", "payment_limit", in.PaymentLimit, false)
 	g.DailyLimit = l.decimal(n, "grant.daily_limit", "daily_limit", in.DailyLimit, false)
-	if needsLimits(g.Modes) && (!g.PaymentLimit.IsPositive() || !g.DailyLimit.IsPositive()) {
+	if g.MovesMoney() && (!g.PaymentLimit.IsPositive() || !g.DailyLimit.IsPositive()) {
 		l.fail(line(n, "payment_limit"), "grant.payment_limit", "a grant that prepares or signs payments needs a positive payment_limit and daily_limit")
 	}
 	if in.CardValidUntil != "" {
 		g.CardValidUntil = l.date(n, "grant.card_valid_until", "card_valid_until", in.CardValidUntil)
 	}
 	return g, len(l.errs) == errs
-}
-
-// needsLimits reports whether modes let the user move money: every such
-// grant has a single-payment and a daily limit.
-func needsLimits(modes []maksa.Mode) bool {
-	for _, m := range modes {
-		if m == maksa.ModePrepare || strings.HasPrefix(string(m), "sign") {
-			return true
-		}
-	}
-	return false
 }
