@@ -96,3 +96,14 @@ func repo(path string) string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..", path)
 }
+
+// runAt runs maksa with the business clock at now and returns its stdout.
+func runAt(t *testing.T, now string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "MAKSA_NOW="+now)
+	out, _ := cmd.Output()
+	return out
+}
+
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }

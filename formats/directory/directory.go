@@ -103,7 +103,15 @@ func Load(path string) (*maksa.Directory, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, data, os.DirFS(filepath.Dir(path)))
+	return Parse(path, data, relativeTo(filepath.Dir(path)))
+}
+
+// relativeTo reads files relative to a folder, "../keys/a.pem" included
+// (os.DirFS would refuse to leave the folder).
+type relativeTo string
+
+func (dir relativeTo) Open(name string) (fs.File, error) {
+	return os.Open(filepath.Join(string(dir), filepath.FromSlash(name)))
 }
 
 // Parse checks the directory file data read from name; key files are read
