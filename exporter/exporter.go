@@ -96,8 +96,8 @@ func (e *Exporter) entry(en store.Entry) *camt053.Entry {
 	return &camt053.Entry{Amount: en.Amount, Credit: en.Side == "CRDT", BookingDate: en.BookingDate, ValueDate: en.BookingDate,
 		ServicerRef: ServicerRef(en.PaymentID, en.Side), Domain: domain, Family: family, SubFamily: sub,
 		MessageID: en.MessageID, PaymentInfoID: en.PaymentInfoID, InstructionID: en.InstructionID, EndToEndID: en.EndToEndID,
-		DebtorName: en.DebtorName, DebtorAccount: en.DebtorIBAN, CreditorName: en.CreditorName, CreditorAcct: en.CreditorIBAN,
-		Remittance: en.Remittance}
+		DebtorName: en.DebtorName, DebtorAccount: en.DebtorIBAN, UltimateDebtor: en.UltimateDebtor, CreditorName: en.CreditorName,
+		CreditorAcct: en.CreditorIBAN, Remittance: en.Remittance}
 }
 
 // ServicerRef is the treasury's reference of one side of a payment.
@@ -185,6 +185,9 @@ func (e *Exporter) Outbound(ctx context.Context, w io.Writer, day time.Time) (in
 	}
 	err := e.Store.PaymentsCredited(ctx, e.Clearing, day, func(p *maksa.Payment) error {
 		p.ExecutionDate = day
+		if p.Kind == maksa.KindUrgent {
+			p.Priority = "HIGH" // flagged for the clearing system
+		}
 		return pw.Write(p)
 	})
 	if err != nil {

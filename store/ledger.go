@@ -60,7 +60,7 @@ func (db *DB) ReleaseLock(ctx context.Context, name, owner string) error {
 
 // executionOrder is the order the nightly batch executes payments in:
 // execution date, urgent first, then in the order they were imported.
-const executionOrder = `execution_date, CASE WHEN priority = 'HIGH' THEN 0 ELSE 1 END, batch_id, seq`
+const executionOrder = `execution_date, CASE WHEN kind = 'urgent' OR priority = 'HIGH' THEN 0 ELSE 1 END, batch_id, seq`
 
 // DuePayments returns up to n fully signed payments (ACCP) with an
 // execution date on or before day, in execution order — but not those held
@@ -197,17 +197,18 @@ func (db *DB) Execute(ctx context.Context, day time.Time, chunk []Execution, act
 // Entry is a posting with what a statement says about its payment.
 type Entry struct {
 	Posting
-	Kind          maksa.Kind
-	EndToEndID    string
-	MessageID     string
-	PaymentInfoID string
-	InstructionID string
-	Remittance    string
-	Reference     string
-	DebtorName    string
-	DebtorIBAN    string
-	CreditorName  string
-	CreditorIBAN  string
+	Kind           maksa.Kind
+	EndToEndID     string
+	MessageID      string
+	PaymentInfoID  string
+	InstructionID  string
+	Remittance     string
+	Reference      string
+	DebtorName     string
+	DebtorIBAN     string
+	CreditorName   string
+	CreditorIBAN   string
+	UltimateDebtor string
 }
 
 // BalanceBefore returns an account's booked balance at the start of day.
@@ -227,7 +228,7 @@ func (db *DB) BalanceBefore(ctx context.Context, iban string, day time.Time) (de
 // (inclusive), in booking order.
 func (db *DB) Entries(ctx context.Context, iban string, from, to time.Time, fn func(Entry) error) error {
 	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(`SELECT e.id, e.payment_id, e.account_iban, e.side, e.amount_minor, e.currency, e.booking_date, e.counterparty_iban, e.counterparty_name,
-			p.end_to_end_id, b.message_id, p.pmt_inf_id, p.instr_id, p.remittance, p.reference, p.debtor_name, p.debtor_iban, p.creditor_name, p.creditor_account, p.kind
+			p.end_to_end_id, b.message_id, p.pmt_inf_id, p.instr_id, p.remittance, p.reference, p.debtor_name, p.debtor_iban, p.creditor_name, p.creditor_account, p.kind, p.ultimate_debtor
 		FROM postings e JOIN payments p ON p.id = e.payment_id JOIN batches b ON b.id = p.batch_id
 		WHERE e.account_iban = ? AND e.booking_date >= ? AND e.booking_date <= ? ORDER BY e.booking_date, e.id`), iban, date(from), date(to))
 	if err != nil {
@@ -239,7 +240,7 @@ func (db *DB) Entries(ctx context.Context, iban string, from, to time.Time, fn f
 		var minor int64
 		var booking string
 		if err := rows.Scan(&e.ID, &e.PaymentID, &e.Account, &e.Side, &minor, &e.Currency, &booking, &e.CounterpartyIBAN, &e.CounterpartyName,
-			&e.EndToEndID, &e.MessageID, &e.PaymentInfoID, &e.InstructionID, &e.Remittance, &e.Reference, &e.DebtorName, &e.DebtorIBAN, &e.CreditorName, &e.CreditorIBAN, &e.Kind); err != nil {
+			&e.EndToEndID, &e.MessageID, &e.PaymentInfoID, &e.InstructionID, &e.Remittance, &e.Reference, &e.DebtorName, &e.DebtorIBAN, &e.CreditorName, &e.CreditorIBAN, &e.Kind, &e.UltimateDebtor); err != nil {
 			return err
 		}
 		cur, _ := maksa.LookupCurrency(e.Currency)

@@ -207,7 +207,14 @@ func TestLimitOverride(t *testing.T) {
 	if res[0].Payments[0].Status != maksa.RJCT || res[0].Payments[0].Reasons[0].Code != maksa.AM14 || res[0].Payments[1].Status != maksa.PDNG {
 		t.Errorf("override: %+v", res[0].Payments)
 	}
-	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM audit_events WHERE action = 'limits.override'`); n != 1 {
+	// Signing today uses today's override: 100 is above a one-day payment limit of 50.
+	e.mustRun(0, "limits", "override", "--user", "prep", "--account", "LV21TREL9160100000000", "--date", "2026-11-25", "--payment-limit", "50.00")
+	var out []map[string]any
+	e.runJSON(1, &out, "sign", "--user", "prep", "--key", repo(janisKey), "--all")
+	if reasons, _ := out[0]["reasons"].([]any); len(reasons) != 1 || !strings.Contains(fmt.Sprint(reasons[0]), "AM14") {
+		t.Errorf("signing under today's override: %v", out)
+	}
+	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM audit_events WHERE action = 'limits.override'`); n != 2 {
 		t.Errorf("%d override audit events", n)
 	}
 }

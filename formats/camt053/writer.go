@@ -48,23 +48,24 @@ type Totals struct {
 
 // Entry is one booked entry.
 type Entry struct {
-	Amount        decimal.Decimal // positive
-	Credit        bool
-	BookingDate   time.Time
-	ValueDate     time.Time
-	ServicerRef   string
-	Domain        string // bank transaction code: PMNT
-	Family        string // ICDT (issued), RCDT (received), CNTR…
-	SubFamily     string // ESCT, BOOK, XBCT, CWDL…
-	MessageID     string
-	PaymentInfoID string
-	InstructionID string
-	EndToEndID    string
-	DebtorName    string
-	DebtorAccount string
-	CreditorName  string
-	CreditorAcct  string
-	Remittance    string
+	Amount         decimal.Decimal // positive
+	Credit         bool
+	BookingDate    time.Time
+	ValueDate      time.Time
+	ServicerRef    string
+	Domain         string // bank transaction code: PMNT
+	Family         string // ICDT (issued), RCDT (received), CNTR…
+	SubFamily      string // ESCT, BOOK, XBCT, CWDL…
+	MessageID      string
+	PaymentInfoID  string
+	InstructionID  string
+	EndToEndID     string
+	DebtorName     string
+	DebtorAccount  string
+	UltimateDebtor string // the third party the debtor paid on behalf of
+	CreditorName   string
+	CreditorAcct   string
+	Remittance     string
 }
 
 // ErrVersion is returned for a version other than 2 or 8.
@@ -197,6 +198,7 @@ func (w *Writer) WriteEntry(e *Entry) error {
 	w.raw("</Refs><RltdPties>")
 	w.party("Dbtr", e.DebtorName)
 	w.account("DbtrAcct", e.DebtorAccount)
+	w.party("UltmtDbtr", e.UltimateDebtor)
 	w.party("Cdtr", e.CreditorName)
 	w.account("CdtrAcct", e.CreditorAcct)
 	w.raw("</RltdPties>")
