@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
 
 	"maksa"
 	"maksa/formats/csvfmt"
@@ -160,6 +161,22 @@ func (im *Importer) writeErrors(ctx context.Context, dir string, b *maksa.Batch,
 	return place(tmp.Name(), dir, b.FileName, name, ".errors.csv")
 }
 
+// safeName makes a file name safe to write into an outbox: no leading dots,
+// no control characters or invalid UTF-8, no path separators.
+func safeName(name string) string {
+	name = strings.ToValidUTF8(name, "_")
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '/' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, name)
+	if name = strings.TrimLeft(name, "."); name == "" {
+		name = "file"
+	}
+	return name
+}
+
 // place gives a finished temporary file its final name: the reserved name
 // when there is one (replacing a file an interrupted attempt left), or the
 // next free name after the file's.
@@ -175,7 +192,7 @@ func place(tmp, dir, base, reserved, suffix string) (string, error) {
 // replacing an existing file: a hard link fails when the name is taken, so
 // the next free name is tried.
 func publish(tmp, dir, base, suffix string) (string, error) {
-	base = strings.TrimLeft(base, ".")
+	base = safeName(base)
 	for n := 1; n < 10000; n++ {
 		name := base + suffix
 		if n > 1 {

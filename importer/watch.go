@@ -13,7 +13,10 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fsnotify/fsnotify"
 
@@ -297,6 +300,12 @@ func (w *Watcher) process(ctx context.Context, path string) error {
 	}
 	if !fi.Mode().IsRegular() {
 		return w.refuse(ctx, path, user, name, maksa.FF01, "only regular files are accepted; symbolic links and special files are refused")
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Nlink > 1 {
+		return w.refuse(ctx, path, user, name, maksa.FF01, "the file has other hard links; files must be written into the inbox, not linked from elsewhere")
+	}
+	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return w.refuse(ctx, path, user, name, maksa.FF01, "the file name holds control characters or is not UTF-8")
 	}
 	known, err := w.Store.UserExists(ctx, user)
 	if err != nil {

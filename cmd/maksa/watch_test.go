@@ -355,3 +355,41 @@ func BenchmarkWatchLatency(b *testing.B) {
 	b.ReportMetric(float64(latencies[len(latencies)/2].Milliseconds()), "median-ms")
 	b.ReportMetric(float64(latencies[len(latencies)*99/100].Milliseconds()), "p99-ms")
 }
+
+// TestWatchHostileNames drops files the watcher must refuse: a hard link, a
+// name with a newline, and a folder that only looks like a user's name in
+// another Unicode normalisation.
+func TestWatchHostileNames(t *testing.T) {
+	e := newEnv(t, testdb.Backends(t)[0])
+	dir := filepath.Join(t.TempDir(), "directory")
+	os.MkdirAll(dir, 0o755)
+	doc := "clients: [{id: \"1\", name: K}]\naccounts: [{iban: LV21TREL9160100000000, client: \"1\", currency: EUR, signatures: 1}]\n" +
+		"users:\n  - id: jānis\n    valid_until: 2030-01-01\n    grants: [{account: LV21TREL9160100000000, modes: [prepare], payment_limit: \"1000\", daily_limit: \"1000\"}]\n"
+	os.WriteFile(filepath.Join(dir, "d.yaml"), []byte(doc), 0o600)
+	e.mustRun(0, "directory", "apply", filepath.Join(dir, "d.yaml"))
+	spec := testgen.Spec{Count: 1, MessageID: "H", Date: nov27}
+	e.drop("jānis", "good.xml", "xml", "rename", spec)
+	e.drop("jānis", "bad\nname.xml", "xml", "rename", testgen.Spec{Count: 1, MessageID: "H2", Date: nov27})
+	outside := filepath.Join(t.TempDir(), "outside.xml")
+	os.WriteFile(outside, []byte("<x/>"), 0o600)
+	os.Link(outside, filepath.Join(e.home, "inbox", "jānis", "linked.xml"))
+	nfd := "ja\u0304nis" // the same name with a combining macron
+	e.drop(nfd, "other.xml", "xml", "rename", testgen.Spec{Count: 1, MessageID: "H3", Date: nov27})
+	time.Sleep(400 * time.Millisecond)
+	e.mustRun(0, "watch", "--once", "--quiet", "300ms")
+	if got := files(t, filepath.Join(e.home, "archive")); len(got) != 1 || !strings.HasSuffix(got[0], "good.xml") {
+		t.Errorf("archived %v, want only good.xml", got)
+	}
+	rejected := strings.Join(files(t, filepath.Join(e.home, "rejected")), ",")
+	for _, want := range []string{"jānis/bad\nname.xml", "jānis/linked.xml", nfd + "/other.xml"} {
+		if !strings.Contains(rejected, want) {
+			t.Errorf("%q was not refused: rejected %q", want, rejected)
+		}
+	}
+	if data, _ := os.ReadFile(outside); string(data) != "<x/>" {
+		t.Error("the linked file outside the inbox was changed")
+	}
+	if !contains(files(t, filepath.Join(e.home, "outbox", "jānis")), "bad_name.xml.pain002.xml") {
+		t.Errorf("the refused file's report does not have a safe name: %v", files(t, filepath.Join(e.home, "outbox", "jānis")))
+	}
+}

@@ -25,11 +25,16 @@ import (
 	"golang.org/x/text/encoding/unicode"
 
 	"maksa"
+	"maksa/formats/internal/runlimit"
 	"maksa/formats/profile"
 )
 
-// maxTitleLines is how many lines above the header row are skipped at most.
-const maxTitleLines = 20
+// Limits: how many lines above the header row are skipped at most, and
+// how long a line may be.
+const (
+	maxTitleLines = 20
+	maxLine       = 1 << 20
+)
 
 // Reader reads payments from a CSV file.
 type Reader struct {
@@ -71,7 +76,7 @@ func (r *Reader) Header() error {
 	sample, _ := r.src.Peek(64 << 10)
 	enc, name := detectEncoding(sample, r.Profile.Encoding)
 	r.Encoding = name
-	text := enc.NewDecoder().Reader(r.src)
+	text := enc.NewDecoder().Reader(runlimit.New(r.src, maxLine, '\n'))
 	decodedSample, _ := enc.NewDecoder().Bytes(sample)
 	r.Delimiter = detectDelimiter(decodedSample, r.Profile.Delimiter)
 	r.cr = csv.NewReader(text)
@@ -163,6 +168,10 @@ func detectDelimiter(sample []byte, want string) rune {
 }
 
 func (r *Reader) syntaxError(err error) error {
+	if errors.Is(err, runlimit.ErrTooLong) {
+		r.err = maksa.Problemf(maksa.FF02, maksa.Position{File: r.File}, "a line is longer than %d bytes", maxLine)
+		return r.err
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		r.err = maksa.Problemf(maksa.FF02, maksa.Position{File: r.File, Line: pe.Line, Column: pe.Column}, "CSV is malformed: %v", pe.Err)

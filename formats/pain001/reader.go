@@ -44,6 +44,7 @@ import (
 	"golang.org/x/text/encoding/ianaindex"
 
 	"maksa"
+	"maksa/formats/internal/runlimit"
 )
 
 // Header is the group header of a pain.001 message, plus what identifies
@@ -76,6 +77,7 @@ type PaymentInfo struct {
 const (
 	maxDepth     = 64
 	maxValueSize = 64 << 10
+	maxRunSize   = 1 << 20 // bytes between '<' and '>': the decoder would buffer a longer run whole
 )
 
 var namespacePattern = regexp.MustCompile(`pain\.001\.00([123])\.(\d\d)((?:\.[a-z]{2}\.\d\d)?)`)
@@ -132,7 +134,7 @@ func NewReader(r io.Reader) *Reader {
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3)
 	}
-	dec := xml.NewDecoder(br)
+	dec := xml.NewDecoder(runlimit.New(br, maxRunSize, '<', '>'))
 	dec.Strict = true
 	dec.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
 		enc, err := ianaindex.IANA.Encoding(label)
@@ -188,6 +190,9 @@ func (r *Reader) step() (*maksa.Payment, error) {
 		}
 		r.done = true
 		return nil, nil
+	}
+	if errors.Is(err, runlimit.ErrTooLong) {
+		return nil, r.fail(maksa.FF02, "a value or tag is longer than %d bytes", maxRunSize)
 	}
 	if err != nil {
 		return nil, r.syntaxError(err)

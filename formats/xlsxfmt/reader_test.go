@@ -1,11 +1,13 @@
 package xlsxfmt_test
 
 import (
+	"archive/zip"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
@@ -212,4 +214,60 @@ func BenchmarkRead(b *testing.B) {
 			b.ReportMetric(float64(peak)/(1<<20), "live-heap-MB")
 		})
 	}
+}
+
+// TestZipBomb: a workbook whose sheet claims to unpack to 2 GB is refused
+// before anything is unpacked.
+func TestZipBomb(t *testing.T) {
+	path := t.TempDir() + "/bomb.xlsx"
+	f, _ := os.Create(path)
+	zw := zip.NewWriter(f)
+	for _, name := range []string{"[Content_Types].xml", "xl/workbook.xml"} {
+		w, _ := zw.Create(name)
+		w.Write([]byte("<x/>"))
+	}
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Store, UncompressedSize64: 2 << 30, CompressedSize64: 4, CRC32: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("<x/>"))
+	zw.Close()
+	f.Close()
+	_, _, err = read(t, path)
+	var p *maksa.Problem
+	if !errors.As(err, &p) || p.Code != maksa.FF01 {
+		t.Fatalf("a zip bomb: %v, want FF01", err)
+	}
+}
+
+func FuzzReader(f *testing.F) {
+	for _, pattern := range []string{"../../testdata/xlsx/*.xlsx", "../../testdata/xlsx/bad/*.xlsx"} {
+		files, _ := filepath.Glob(pattern)
+		for _, file := range files {
+			data, _ := os.ReadFile(file)
+			f.Add(data)
+		}
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "fuzz.xlsx")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Skip()
+		}
+		r := xlsxfmt.Open(path)
+		defer r.Close()
+		for i := 0; i < 100000; i++ {
+			_, err := r.Read()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				var p *maksa.Problem
+				if !errors.As(err, &p) {
+					t.Fatalf("error %v is not a *maksa.Problem", err)
+				}
+				return
+			}
+		}
+	})
 }
