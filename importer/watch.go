@@ -94,7 +94,7 @@ func (w *Watcher) init() {
 // in the inbox (waiting for files still being written to settle) and returns.
 func (w *Watcher) Once(ctx context.Context) error {
 	w.init()
-	w.recover(ctx, true)
+	w.recover(ctx)
 	var wg sync.WaitGroup
 	w.startWorkers(ctx, &wg)
 	defer func() {
@@ -129,7 +129,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 	if err := fw.Add(inbox); err != nil {
 		return err
 	}
-	w.recover(ctx, true)
+	w.recover(ctx)
 	var wg sync.WaitGroup
 	w.startWorkers(ctx, &wg)
 	defer func() {
@@ -163,7 +163,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			if err := w.scan(); err != nil {
 				w.Log.Error("rescan failed", "err", err)
 			}
-			w.recover(ctx, false)
+			w.recover(ctx)
 		case <-heartbeat.C:
 			if err := w.Store.Heartbeat(ctx, w.Owner); err != nil {
 				w.Log.Error("heartbeat failed", "err", err)
@@ -427,19 +427,31 @@ func (w *Watcher) refuse(ctx context.Context, path, user, name string, code maks
 	return os.Rename(path, target)
 }
 
-// recover takes over the claims of processes that died and, at start
-// (restart), finishes the claims this process left.
-func (w *Watcher) recover(ctx context.Context, restart bool) {
-	claims, err := w.Store.TakeOver(ctx, w.Owner, w.Stale, restart)
+// recover finishes the unfinished claims this process holds but is not
+// working on — left by an earlier run of it, or by an attempt that failed
+// (the database was away) — and takes over those of processes that died.
+func (w *Watcher) recover(ctx context.Context) {
+	claims, err := w.Store.TakeOver(ctx, w.Owner, w.Stale, true)
 	if err != nil {
 		w.Log.Error("cannot look for unfinished claims", "err", err)
 		return
 	}
 	for _, c := range claims {
+		key := w.dir("inbox", c.UserID, c.Name)
+		w.mu.Lock()
+		busy := w.inFlight[key]
+		w.inFlight[key] = true
+		w.mu.Unlock()
+		if busy {
+			continue // a worker has it in hand
+		}
 		w.Log.Info("finishing an interrupted file", "user", c.UserID, "file", c.Name, "state", c.State)
 		if err := w.complete(ctx, c); err != nil {
 			w.Log.Error("interrupted file not finished; tried again at the next rescan", "file", c.Name, "err", err)
 		}
+		w.mu.Lock()
+		delete(w.inFlight, key)
+		w.mu.Unlock()
 	}
 }
 
