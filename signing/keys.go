@@ -169,18 +169,6 @@ func FindKey(keys []maksa.Key, pub crypto.PublicKey) (*PublicKey, error) {
 	return nil, ErrUnknownKey
 }
 
-// VerifyWithAny finds the user's directory key that verifies sig over the
-// digest. Returns ErrBadSignature when none does.
-func VerifyWithAny(keys []maksa.Key, digest, sig []byte) (*PublicKey, error) {
-	for _, k := range keys {
-		pk, err := ParsePublicKey(k)
-		if err == nil && Verify(pk.Key, digest, sig) == nil {
-			return pk, nil
-		}
-	}
-	return nil, ErrBadSignature
-}
-
 // Accept checks a directory key at time t for a new signature: not
 // revoked (DS0C) and, for a certificate, valid (DS0D). It returns the
 // reason code with the error.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"maksa"
@@ -22,6 +23,28 @@ type Service struct {
 	SignDays int
 
 	instance string
+	keys     sync.Map // PEM → *PublicKey, parsed once
+}
+
+// verifyWithAny finds the user's directory key that verifies sig over the
+// digest, parsing each key once. Returns ErrBadSignature when none does.
+func (s *Service) verifyWithAny(keys []maksa.Key, digest, sig []byte) (*PublicKey, error) {
+	for _, k := range keys {
+		cached, ok := s.keys.Load(k.PEM)
+		if !ok {
+			pk, err := ParsePublicKey(k)
+			if err != nil {
+				continue
+			}
+			cached, _ = s.keys.LoadOrStore(k.PEM, pk)
+		}
+		pk := *cached.(*PublicKey)
+		pk.Revoked, pk.Fingerprint = k.Revoked, k.Fingerprint
+		if Verify(pk.Key, digest, sig) == nil {
+			return &pk, nil
+		}
+	}
+	return nil, ErrBadSignature
 }
 
 // Outcome is what happened to one payment. It is the JSON contract of
@@ -183,7 +206,7 @@ func (s *Service) Attach(ctx context.Context, user string, id int64, sig []byte)
 		if u == nil {
 			return nil, nil, maksa.Problemf(maksa.DS0H, maksa.Position{}, "the signer is not in the directory")
 		}
-		pk, err := VerifyWithAny(u.Keys, digest, sig)
+		pk, err := s.verifyWithAny(u.Keys, digest, sig)
 		if err != nil {
 			return nil, nil, maksa.Problemf(maksa.DS0E, maksa.Position{}, "the signature does not verify with any key of %s over payment %d's digest", u.ID, id)
 		}
@@ -248,7 +271,7 @@ func (s *Service) Verify(ctx context.Context, p *maksa.Payment, required int, si
 	}
 	digest := Digest(instance, p)
 	for _, sig := range sigs {
-		pk, err := VerifyWithAny(keysOf(sig.UserID), digest, sig.Value)
+		pk, err := s.verifyWithAny(keysOf(sig.UserID), digest, sig.Value)
 		if err != nil {
 			return maksa.Problemf(maksa.DS0E, maksa.Position{}, "the level %d signature by %s does not verify over the payment as it is now", sig.Level, sig.UserID)
 		}
