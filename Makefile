@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/maksa
 HOME_DIR ?= maksa-data
 
-.PHONY: build run test bench lint fuzz clean
+.PHONY: build run test bench lint fuzz soak clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/maksa
@@ -37,6 +37,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime $(FUZZTIME) ./formats/csvfmt
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime $(FUZZTIME) ./formats/xlsxfmt
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./formats/directory
+
+# soak: the kill campaign (internal/soak) for SOAK_CYCLES cycles per database.
+SOAK_CYCLES ?= 100
+soak:
+	SOAK_VERBOSE=1 $(GO) test -count=1 -timeout 60m -v -run TestSoak ./internal/soak -soak.cycles $(SOAK_CYCLES)
 
 clean:
 	rm -rf bin $(HOME_DIR)

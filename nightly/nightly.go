@@ -79,7 +79,7 @@ func (r *Runner) Run(ctx context.Context, day time.Time) (*Summary, error) {
 	if !r.Calendar.WorkingDay(day) {
 		return nil, fmt.Errorf("%s: %w (weekend, Latvian public holiday or TARGET2 closing day)", day.Format(maksa.DateLayout), ErrNotWorkingDay)
 	}
-	if err := r.Store.AcquireLock(ctx, lockName, r.Owner, 10*time.Minute); err != nil {
+	if err := r.Store.AcquireLock(ctx, lockName, r.Owner, 10*time.Minute, HolderGone); err != nil {
 		return nil, err
 	}
 	defer r.Store.ReleaseLock(context.WithoutCancel(ctx), lockName, r.Owner)

@@ -2,7 +2,10 @@ package nightly_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 	"maksa/internal/memwatch"
 	"maksa/internal/testdb"
 	"maksa/nightly"
+	"maksa/store"
 )
 
 func runner(f *fixture.Fixture, home string) *nightly.Runner {
@@ -76,4 +80,46 @@ func BenchmarkRun10kPostgres(b *testing.B) {
 		b.Skipf("SKIP: %s is not set", testdb.EnvPostgres)
 	}
 	benchmarkRun(b, testdb.Postgres, 10000)
+}
+
+// TestKilledHolderIsTakenOver holds the batch lock in the name of a process
+// on this host that has exited, as "kill -9" mid-batch leaves it: the next
+// run takes it over at once. A lock held by a living process is refused.
+func TestKilledHolderIsTakenOver(t *testing.T) {
+	f := fixture.New(t, testdb.SQLite, 10)
+	f.SignAll(t)
+	host, _ := os.Hostname()
+	exited := exec.Command("go", "version")
+	if err := exited.Run(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	alive := fmt.Sprintf("batch@%s:%d", host, os.Getpid())
+	if err := f.Store.AcquireLock(ctx, "nightly-batch", alive, time.Hour, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runner(f, t.TempDir()).Run(ctx, fixture.Day); !errors.Is(err, store.ErrLocked) {
+		t.Fatalf("a run while a living process holds the lock: %v, want ErrLocked", err)
+	}
+	f.Store.ReleaseLock(ctx, "nightly-batch", alive)
+	dead := fmt.Sprintf("batch@%s:%d", host, exited.Process.Pid)
+	if err := f.Store.AcquireLock(ctx, "nightly-batch", dead, time.Hour, nil); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := runner(f, t.TempDir()).Run(ctx, fixture.Day)
+	if err != nil {
+		t.Fatalf("the lock of an exited process was not taken over: %v", err)
+	}
+	if sum.Executed != 10 {
+		t.Errorf("executed %d, want 10", sum.Executed)
+	}
+}
+
+func TestHolderGone(t *testing.T) {
+	host, _ := os.Hostname()
+	for _, owner := range []string{"test", "batch@elsewhere:1", fmt.Sprintf("batch@%s:%d (MAKSA_NOW=x)", host, os.Getpid())} {
+		if nightly.HolderGone(owner) {
+			t.Errorf("HolderGone(%q) = true", owner)
+		}
+	}
 }

@@ -18,9 +18,10 @@ import (
 var ErrLocked = errors.New("locked by another process")
 
 // AcquireLock takes the named lock for owner. A lock whose holder has not
-// refreshed it (Refresh) for stale is taken over: its holder died. Returns
-// an error wrapping ErrLocked, naming the holder, when it is held.
-func (db *DB) AcquireLock(ctx context.Context, name, owner string, stale time.Duration) error {
+// refreshed it (Refresh) for stale is taken over: its holder died. So is one
+// whose holder gone reports dead (gone may be nil). Returns an error
+// wrapping ErrLocked, naming the holder, when it is held.
+func (db *DB) AcquireLock(ctx context.Context, name, owner string, stale time.Duration, gone func(holder string) bool) error {
 	now := db.Now()
 	_, err := db.x.ExecContext(ctx, db.x.Rebind(`INSERT INTO locks (name, owner, heartbeat) VALUES (?, ?, ?)`), name, owner, ts(now))
 	if err == nil || !isUniqueViolation(err) {
@@ -33,7 +34,8 @@ func (db *DB) AcquireLock(ctx context.Context, name, owner string, stale time.Du
 	if err := db.x.GetContext(ctx, &held, db.x.Rebind(`SELECT owner, heartbeat FROM locks WHERE name = ?`), name); err != nil {
 		return err
 	}
-	if beat, _ := time.Parse(time.RFC3339Nano, held.Heartbeat); now.Sub(beat) < stale {
+	beat, _ := time.Parse(time.RFC3339Nano, held.Heartbeat)
+	if now.Sub(beat) < stale && (gone == nil || !gone(held.Owner)) {
 		return fmt.Errorf("%s is held by %s (last seen %s): %w", name, held.Owner, beat.Format(time.RFC3339), ErrLocked)
 	}
 	res, err := db.x.ExecContext(ctx, db.x.Rebind(`UPDATE locks SET owner = ?, heartbeat = ? WHERE name = ? AND heartbeat = ?`), owner, ts(now), name, held.Heartbeat)
