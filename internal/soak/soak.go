@@ -154,7 +154,9 @@ users:
 
 // check verifies the invariants.
 func check(ctx context.Context, c Config, rep *Report, run func(...string) error) error {
-	violate := func(format string, args ...any) { rep.Violations = append(rep.Violations, fmt.Sprintf(format, args...)) }
+	violate := func(format string, args ...any) {
+		rep.Violations = append(rep.Violations, fmt.Sprintf(format, args...))
+	}
 	driver, source := "postgres", c.DSN
 	if p, ok := strings.CutPrefix(c.DSN, "sqlite:"); ok {
 		driver, source = "sqlite", p
