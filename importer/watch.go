@@ -445,6 +445,13 @@ func (w *Watcher) recover(ctx context.Context) {
 		if busy {
 			continue // a worker has it in hand
 		}
+		// A worker may have finished it since TakeOver read it.
+		if c, err = w.Store.Claim(ctx, c.ID); err != nil || c.State == store.ClaimDone || c.Owner != w.Owner {
+			w.mu.Lock()
+			delete(w.inFlight, key)
+			w.mu.Unlock()
+			continue
+		}
 		w.Log.Info("finishing an interrupted file", "user", c.UserID, "file", c.Name, "state", c.State)
 		if err := w.complete(ctx, c); err != nil {
 			w.Log.Error("interrupted file not finished; tried again at the next rescan", "file", c.Name, "err", err)

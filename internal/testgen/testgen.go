@@ -27,6 +27,7 @@ type Spec struct {
 	MessageID   string
 	Seed        uint64
 	MaxAmount   int64 // largest amount in cents (default 100000 = EUR 1000.00)
+	Amount      int64 // every payment's amount in cents; 0: random up to MaxAmount
 }
 
 var firstNames = []string{"Anna", "Jānis", "Līga", "Pēteris", "Ilze", "Kārlis", "Māra", "Edgars", "Dace", "Ģirts", "Zane", "Andris", "Ieva", "Roberts", "Sandra"}
@@ -91,6 +92,9 @@ func (s Spec) Payments(fn func(*maksa.Payment) error) error {
 			Currency:       "EUR",
 			ExecutionDate:  s.Date,
 			Remittance:     remit,
+		}
+		if s.Amount > 0 {
+			p.Amount = decimal.New(s.Amount, -2)
 		}
 		if err := fn(p); err != nil {
 			return err
