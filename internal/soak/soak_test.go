@@ -38,7 +38,7 @@ func TestSoak(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Logf("%s: %d cycles, %d files, %d payments, %d kills, %d invariant checks, %d violations", b.Name, rep.Cycles, rep.Files, rep.Payments, rep.Kills, rep.Checks, len(rep.Violations))
+			t.Logf("%s: %d cycles, %d watched files, %d imported by hand, %d payments, %d kills, %d invariant checks, %d violations", b.Name, rep.Cycles, rep.Files, rep.CLIFiles, rep.Payments, rep.Kills, rep.Checks, len(rep.Violations))
 			for _, v := range rep.Violations {
 				t.Errorf("violation: %s", v)
 			}
