@@ -37,6 +37,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime $(FUZZTIME) ./formats/csvfmt
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime $(FUZZTIME) ./formats/xlsxfmt
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./formats/directory
+	$(GO) test -run '^$$' -fuzz FuzzKeysAndSignatures -fuzztime $(FUZZTIME) ./signing
+	$(GO) test -run '^$$' -fuzz FuzzRequests -fuzztime $(FUZZTIME) ./api
 
 # soak: the kill campaign (internal/soak) for SOAK_CYCLES cycles per database.
 SOAK_CYCLES ?= 100
