@@ -41,7 +41,7 @@ type Config struct {
 // Report is what the campaign did and found.
 type Report struct {
 	Cycles, Files, CLIFiles, Payments, Kills, Checks int
-	Violations                             []string
+	Violations                                       []string
 }
 
 const (
