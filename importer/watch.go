@@ -396,8 +396,11 @@ func (w *Watcher) moveOut(ctx context.Context, c *store.Claim, dest string) (str
 			return "", err
 		}
 		err := os.Link(c.Processing, target)
+		if errors.Is(err, fs.ErrExist) && !sameFile(c.Processing, target) {
+			continue // another file of that name
+		}
 		if errors.Is(err, fs.ErrExist) {
-			continue
+			err = nil // linked by an attempt that died before removing the original
 		}
 		if err != nil {
 			return "", err
@@ -460,6 +463,13 @@ func (w *Watcher) recover(ctx context.Context) {
 		delete(w.inFlight, key)
 		w.mu.Unlock()
 	}
+}
+
+// sameFile reports whether both paths name the same file.
+func sameFile(a, b string) bool {
+	fa, errA := os.Lstat(a)
+	fb, errB := os.Lstat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }
 
 func fileSHA256(path string) (string, error) {

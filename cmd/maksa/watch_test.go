@@ -279,6 +279,26 @@ func TestWatchCrash(t *testing.T) {
 	}
 }
 
+// TestWatchCrashAfterArchiving puts a finished file back into the state a
+// kill leaves between archiving the original (a hard link) and removing it
+// from processing/: the next run finishes it with one archived original,
+// not a second copy under another name. The kill campaign found this.
+func TestWatchCrashAfterArchiving(t *testing.T) {
+	e := newEnv(t, testdb.Backends(t)[0])
+	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
+	e.drop("gramatvediba", "pay.xml", "xml", "rename", testgen.Spec{Count: 3, MessageID: "ARCH", Date: nov27})
+	time.Sleep(300 * time.Millisecond)
+	e.mustRun(0, "watch", "--once", "--quiet", "200ms")
+	var processing, destination string
+	testdb.Row(t, e.dsn, `SELECT processing, destination FROM watch_claims`, &processing, &destination)
+	if err := os.Link(destination, processing); err != nil {
+		t.Fatal(err)
+	}
+	testdb.Exec(t, e.dsn, `UPDATE watch_claims SET state = 'imported', heartbeat = '2000-01-01T00:00:00Z'`)
+	e.mustRun(0, "watch", "--once", "--quiet", "200ms")
+	checkExactlyOnce(t, e, map[string][]string{"gramatvediba": {"pay.xml"}})
+}
+
 // TestWatchTwoProcesses runs two watchers on one inbox and one PostgreSQL
 // database: between them every file is processed exactly once.
 func TestWatchTwoProcesses(t *testing.T) {

@@ -122,6 +122,16 @@ func Count(tb testing.TB, dsn, query string, args ...any) int {
 	return n
 }
 
+// Row runs a query outside maksa and scans its first row into dest.
+func Row(tb testing.TB, dsn, query string, dest ...any) {
+	tb.Helper()
+	db, query := open(tb, dsn, query)
+	defer db.Close()
+	if err := db.QueryRow(query).Scan(dest...); err != nil {
+		tb.Fatalf("%s: %v", query, err)
+	}
+}
+
 // open connects to dsn directly and adapts query's placeholders to it.
 func open(tb testing.TB, dsn, query string) (*sql.DB, string) {
 	tb.Helper()
