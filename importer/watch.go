@@ -396,6 +396,15 @@ func (w *Watcher) moveOut(ctx context.Context, c *store.Claim, dest string) (str
 			return "", err
 		}
 		err := os.Link(c.Processing, target)
+		if errors.Is(err, fs.ErrPermission) {
+			// Linking another user's file is refused where hard links
+			// are protected (fs.protected_hardlinks): move it instead,
+			// once sure no archived file has that name.
+			if _, err := os.Lstat(target); err == nil {
+				continue
+			}
+			return target, os.Rename(c.Processing, target)
+		}
 		if errors.Is(err, fs.ErrExist) && !sameFile(c.Processing, target) {
 			continue // another file of that name
 		}

@@ -1,0 +1,125 @@
+package main_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"maksa/internal/testdb"
+	"maksa/internal/testgen"
+)
+
+// needRoot skips a test that mounts file systems or changes users unless
+// it runs as root; in CI (CI set) it fails instead.
+func needRoot(t *testing.T, why string) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s needs root in CI", why)
+	}
+	t.Skipf("SKIP: %s needs root", why)
+}
+
+// TestWatchFullOutbox answers a file while the outbox file system is full:
+// the batch is stored once, the original waits in processing/, and when
+// space returns the report is written and the original archived — the
+// file is neither lost nor imported again.
+func TestWatchFullOutbox(t *testing.T) {
+	needRoot(t, "mounting a small tmpfs as the outbox")
+	e := newEnv(t, testdb.Backends(t)[0])
+	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
+	outbox := filepath.Join(e.home, "outbox")
+	os.MkdirAll(outbox, 0o755)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs", outbox).CombinedOutput(); err != nil {
+		t.Fatalf("mount: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", outbox).Run() })
+	filler := filepath.Join(outbox, "filler")
+	os.WriteFile(filler, make([]byte, 1<<20), 0o644) // fails part way: the disk is full
+	w := e.startWatch("--quiet", "200ms", "--rescan", "300ms")
+	e.drop("gramatvediba", "pay.xml", "xml", "rename", testgen.Spec{Count: 200, MessageID: "FULL", Date: nov27})
+	waitFor(t, 20*time.Second, "the batch to be stored", func() bool {
+		return testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM batches`) == 1 && strings.Contains(w.stderr.String(), "no space left")
+	})
+	time.Sleep(time.Second) // several retries while the disk stays full
+	if got := files(t, filepath.Join(e.home, "processing")); len(got) != 1 {
+		t.Fatalf("while the outbox is full the original must wait in processing/, found %v", got)
+	}
+	if got := files(t, filepath.Join(e.home, "archive")); len(got) != 0 {
+		t.Fatalf("archived before its report was written: %v", got)
+	}
+	os.Remove(filler)
+	waitFor(t, 20*time.Second, "the report once space returned", func() bool {
+		return len(files(t, filepath.Join(e.home, "archive"))) == 1
+	})
+	w.stop(t)
+	checkExactlyOnce(t, e, map[string][]string{"gramatvediba": {"pay.xml"}})
+}
+
+// TestWatchUnreadableFile runs the watcher as an unprivileged user over a
+// file it may not read: the file is reported in the log, left where it is
+// and tried again, never archived or answered as if it were empty; once it
+// is readable it is imported — and archived, although it belongs to another
+// user, whose files the kernel does not let maksa hard-link.
+func TestWatchUnreadableFile(t *testing.T) {
+	needRoot(t, "running the watcher as another user")
+	e := newEnv(t, testdb.Backends(t)[0])
+	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
+	e.drop("gramatvediba", "secret.xml", "xml", "rename", testgen.Spec{Count: 3, MessageID: "PERM", Date: nov27})
+	inboxFile := filepath.Join(e.home, "inbox", "gramatvediba", "secret.xml")
+	os.Chmod(inboxFile, 0o000)
+	// The unprivileged watcher owns the data folder and the database, but
+	// not the file.
+	owned := []string{e.home}
+	if db, ok := strings.CutPrefix(e.dsn, "sqlite:"); ok {
+		owned = append(owned, filepath.Dir(db))
+	}
+	for _, top := range owned {
+		for dir := top; strings.HasPrefix(dir, os.TempDir()) && dir != os.TempDir(); dir = filepath.Dir(dir) {
+			os.Chmod(dir, 0o755)
+		}
+		filepath.Walk(top, func(p string, fi os.FileInfo, err error) error {
+			if err == nil && p != inboxFile {
+				os.Lchown(p, 65534, 65534)
+			}
+			return nil
+		})
+	}
+	bin := filepath.Join(e.home, "maksa")
+	data, _ := os.ReadFile(binary)
+	os.WriteFile(bin, data, 0o755)
+	w := &watcher{cmd: exec.Command(bin, "--home", e.home, "--db", e.dsn, "watch", "--quiet", "200ms", "--rescan", "300ms")}
+	w.cmd.Env = append(os.Environ(), "MAKSA_NOW="+testNow)
+	w.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	w.cmd.Stderr = &w.stderr
+	if err := w.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.kill)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(w.stderr.String())
+		}
+	})
+	waitFor(t, 20*time.Second, "two attempts", func() bool {
+		return strings.Count(w.stderr.String(), "permission denied") >= 2
+	})
+	if _, err := os.Stat(inboxFile); err != nil {
+		t.Fatalf("the unreadable file left the inbox: %v", err)
+	}
+	if got := files(t, filepath.Join(e.home, "archive")); len(got) != 0 {
+		t.Fatalf("an unreadable file was archived: %v", got)
+	}
+	os.Chmod(inboxFile, 0o644)
+	waitFor(t, 20*time.Second, "the import once the file is readable", func() bool {
+		return len(files(t, filepath.Join(e.home, "archive"))) == 1
+	})
+	w.stop(t)
+	checkExactlyOnce(t, e, map[string][]string{"gramatvediba": {"secret.xml"}})
+}
