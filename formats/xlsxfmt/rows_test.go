@@ -1,0 +1,92 @@
+package xlsxfmt_test
+
+import (
+	"archive/zip"
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"maksa/internal/memwatch"
+)
+
+// TestTenMillionEmptyStyledRows reads a workbook whose sheet has its four
+// payments followed by 10⁷ empty but styled rows (a 400 MB sheet packed
+// into a few hundred kilobytes): the payments are read, the empty tail
+// ends the sheet, and memory stays bounded.
+func TestTenMillionEmptyStyledRows(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIP in -short mode: a 400 MB sheet")
+	}
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain.xlsx")
+	craft(t, plain, goodRows())
+	padded := filepath.Join(dir, "padded.xlsx")
+	if err := padSheet(plain, padded, 10_000_000); err != nil {
+		t.Fatal(err)
+	}
+	watch := memwatch.Start()
+	_, ps, err := read(t, padded)
+	peak := watch.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 4 {
+		t.Errorf("read %d payments, want 4", len(ps))
+	}
+	if peak > 100<<20 {
+		t.Errorf("peak heap %d MiB reading a sheet of empty rows", peak>>20)
+	}
+}
+
+// padSheet copies the workbook src to dst with n empty styled rows added
+// at the end of its first sheet.
+func padSheet(src, dst string, n int) error {
+	zr, err := zip.OpenReader(src)
+	if err != nil {
+		return err
+	}
+	defer zr.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	zw := zip.NewWriter(out)
+	for _, f := range zr.File {
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			return err
+		}
+		r, err := f.Open()
+		if err != nil {
+			return err
+		}
+		data, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			return err
+		}
+		if f.Name != "xl/worksheets/sheet1.xml" {
+			w.Write(data)
+			continue
+		}
+		head, tail, ok := strings.Cut(string(data), "</sheetData>")
+		if !ok {
+			return fmt.Errorf("%s has no </sheetData>", f.Name)
+		}
+		bw := bufio.NewWriterSize(w, 1<<20)
+		bw.WriteString(head)
+		for r := 100; r < 100+n; r++ {
+			fmt.Fprintf(bw, `<row r="%d" s="1" customFormat="1"/>`, r)
+		}
+		bw.WriteString("</sheetData>" + tail)
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
