@@ -378,7 +378,8 @@ func BenchmarkWatchLatency(b *testing.B) {
 
 // TestWatchHostileNames drops files the watcher must refuse: a hard link, a
 // name with a newline, and a folder that only looks like a user's name in
-// another Unicode normalisation.
+// another Unicode normalisation; it imports a file whose name is full of
+// shell characters like any other.
 func TestWatchHostileNames(t *testing.T) {
 	e := newEnv(t, testdb.Backends(t)[0])
 	dir := filepath.Join(t.TempDir(), "directory")
@@ -389,6 +390,8 @@ func TestWatchHostileNames(t *testing.T) {
 	e.mustRun(0, "directory", "apply", filepath.Join(dir, "d.yaml"))
 	spec := testgen.Spec{Count: 1, MessageID: "H", Date: nov27}
 	e.drop("jānis", "good.xml", "xml", "rename", spec)
+	shell := "$(touch pwned);`touch pwned2`|..xml"
+	e.drop("jānis", shell, "xml", "rename", testgen.Spec{Count: 1, MessageID: "H4", Date: nov27})
 	e.drop("jānis", "bad\nname.xml", "xml", "rename", testgen.Spec{Count: 1, MessageID: "H2", Date: nov27})
 	outside := filepath.Join(t.TempDir(), "outside.xml")
 	os.WriteFile(outside, []byte("<x/>"), 0o600)
@@ -397,8 +400,18 @@ func TestWatchHostileNames(t *testing.T) {
 	e.drop(nfd, "other.xml", "xml", "rename", testgen.Spec{Count: 1, MessageID: "H3", Date: nov27})
 	time.Sleep(400 * time.Millisecond)
 	e.mustRun(0, "watch", "--once", "--quiet", "300ms")
-	if got := files(t, filepath.Join(e.home, "archive")); len(got) != 1 || !strings.HasSuffix(got[0], "good.xml") {
-		t.Errorf("archived %v, want only good.xml", got)
+	// Shell characters are only characters: the file is imported under its
+	// own name and nothing runs.
+	if got := files(t, filepath.Join(e.home, "archive")); len(got) != 2 || !strings.HasSuffix(got[0], shell) || !strings.HasSuffix(got[1], "good.xml") {
+		t.Errorf("archived %v, want good.xml and %q", got, shell)
+	}
+	if !contains(files(t, filepath.Join(e.home, "outbox", "jānis")), shell+".pain002.xml") {
+		t.Errorf("no report for %q", shell)
+	}
+	for _, dir := range []string{e.home, filepath.Join(e.home, "inbox", "jānis"), "."} {
+		if _, err := os.Stat(filepath.Join(dir, "pwned")); err == nil {
+			t.Errorf("a command in a file name ran in %s", dir)
+		}
 	}
 	rejected := strings.Join(files(t, filepath.Join(e.home, "rejected")), ",")
 	for _, want := range []string{"jānis/bad\nname.xml", "jānis/linked.xml", nfd + "/other.xml"} {
