@@ -56,6 +56,7 @@ type Watcher struct {
 	seen     map[string]fileState // candidate files and what they looked like
 	inFlight map[string]bool
 	queue    chan string
+	outage   store.Outage
 }
 
 type fileState struct {
@@ -85,6 +86,7 @@ func (w *Watcher) init() {
 	w.seen = map[string]fileState{}
 	w.inFlight = map[string]bool{}
 	w.queue = make(chan string, 1024)
+	w.outage.Log = w.Log
 	if w.Workers < 1 {
 		w.Workers = 1
 	}
@@ -165,9 +167,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 			}
 			w.recover(ctx)
 		case <-heartbeat.C:
-			if err := w.Store.Heartbeat(ctx, w.Owner); err != nil {
-				w.Log.Error("heartbeat failed", "err", err)
-			}
+			w.trouble("heartbeat failed", w.Store.Heartbeat(ctx, w.Owner))
 		}
 	}
 }
@@ -280,9 +280,7 @@ func (w *Watcher) startWorkers(ctx context.Context, wg *sync.WaitGroup) {
 		go func() {
 			defer wg.Done()
 			for path := range w.queue {
-				if err := w.process(work, path); err != nil {
-					w.Log.Error("file not processed; it stays where it is and is tried again", "file", path, "err", err)
-				}
+				w.trouble("file not processed; it stays where it is and is tried again", w.process(work, path), "file", path)
 				w.mu.Lock()
 				delete(w.inFlight, path)
 				w.mu.Unlock()
@@ -444,8 +442,8 @@ func (w *Watcher) refuse(ctx context.Context, path, user, name string, code maks
 // (the database was away) — and takes over those of processes that died.
 func (w *Watcher) recover(ctx context.Context) {
 	claims, err := w.Store.TakeOver(ctx, w.Owner, w.Stale, true)
+	w.trouble("cannot look for unfinished claims", err)
 	if err != nil {
-		w.Log.Error("cannot look for unfinished claims", "err", err)
 		return
 	}
 	for _, c := range claims {
@@ -465,12 +463,23 @@ func (w *Watcher) recover(ctx context.Context) {
 			continue
 		}
 		w.Log.Info("finishing an interrupted file", "user", c.UserID, "file", c.Name, "state", c.State)
-		if err := w.complete(ctx, c); err != nil {
-			w.Log.Error("interrupted file not finished; tried again at the next rescan", "file", c.Name, "err", err)
-		}
+		w.trouble("interrupted file not finished; tried again at the next rescan", w.complete(ctx, c), "file", c.Name)
 		w.mu.Lock()
 		delete(w.inFlight, key)
 		w.mu.Unlock()
+	}
+}
+
+// trouble logs a failure — except a database outage, which is told once
+// when it begins and once when it ends — or, for a nil err, notes that
+// the database answered.
+func (w *Watcher) trouble(msg string, err error, args ...any) {
+	if err == nil {
+		w.outage.Succeeded()
+		return
+	}
+	if !w.outage.Failed(err) {
+		w.Log.Error(msg, append(args, "err", err)...)
 	}
 }
 

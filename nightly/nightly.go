@@ -54,7 +54,11 @@ type Runner struct {
 	Settle func(ctx context.Context, batches []int64) error
 	// Progress, when set, is told how many payments were decided so far.
 	Progress func(done int)
+	// Patience is how long the run waits for a database that went away,
+	// retrying with backoff, before it gives up; 0 gives up at once.
+	Patience time.Duration
 	Log      *slog.Logger
+	outage   store.Outage
 }
 
 // Summary is what one run did. It is the JSON contract of "maksa batch run".
@@ -79,30 +83,45 @@ func (r *Runner) Run(ctx context.Context, day time.Time) (*Summary, error) {
 	if !r.Calendar.WorkingDay(day) {
 		return nil, fmt.Errorf("%s: %w (weekend, Latvian public holiday or TARGET2 closing day)", day.Format(maksa.DateLayout), ErrNotWorkingDay)
 	}
-	if err := r.Store.AcquireLock(ctx, lockName, r.Owner, 10*time.Minute, HolderGone); err != nil {
+	r.outage.Log = r.log()
+	// Each step may be run again: a database outage retries the step.
+	retry := func(step func() error) error { return r.outage.Retry(ctx, r.Patience, step) }
+	if err := retry(func() error { return r.Store.AcquireLock(ctx, lockName, r.Owner, 10*time.Minute, HolderGone) }); err != nil {
 		return nil, err
 	}
-	defer r.Store.ReleaseLock(context.WithoutCancel(ctx), lockName, r.Owner)
+	defer retry(func() error { return r.Store.ReleaseLock(context.WithoutCancel(ctx), lockName, r.Owner) })
 	sum := &Summary{Date: day.Format(maksa.DateLayout), Statements: []string{}, Reports: []string{}, Files: []string{}}
-	cancelled, err := r.Signing.Expire(ctx, r.Owner)
+	err := retry(func() error {
+		cancelled, err := r.Signing.Expire(ctx, r.Owner)
+		if err != nil || len(cancelled) == 0 || r.Settle == nil {
+			return err
+		}
+		return r.Settle(ctx, cancelled)
+	})
 	if err != nil {
 		return nil, err
 	}
-	if len(cancelled) > 0 && r.Settle != nil {
-		if err := r.Settle(ctx, cancelled); err != nil {
-			return nil, err
-		}
-	}
-	if err := r.execute(ctx, day, sum); err != nil {
+	if err := retry(func() error { return r.execute(ctx, day, sum) }); err != nil {
 		return nil, err
 	}
-	if err := r.write(ctx, day, sum); err != nil {
+	err = retry(func() error {
+		sum.Statements, sum.Reports, sum.Files, sum.Awaiting = []string{}, []string{}, []string{}, 0
+		return r.write(ctx, day, sum)
+	})
+	if err != nil {
 		return nil, err
 	}
-	if err := r.Store.Audit(ctx, r.Owner, "batch.run", "nightly batch "+sum.Date, sum); err != nil {
+	if err := retry(func() error { return r.Store.Audit(ctx, r.Owner, "batch.run", "nightly batch "+sum.Date, sum) }); err != nil {
 		return nil, err
 	}
 	return sum, nil
+}
+
+func (r *Runner) log() *slog.Logger {
+	if r.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Log
 }
 
 // execute decides and posts every due payment, chunk by chunk.
@@ -139,6 +158,7 @@ func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error
 			return err
 		}
 		chunk := make([]store.Execution, 0, len(due))
+		var counts Summary // of this chunk, added to sum once it is committed
 		for _, p := range due {
 			if why := hold(p); why != "" {
 				if err := r.Store.Hold(ctx, p.ID, why); err != nil {
@@ -154,16 +174,16 @@ func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error
 			chunk = append(chunk, e)
 			switch {
 			case e.Refusal != nil:
-				sum.Refused++
+				counts.Refused++
 			case e.Postings[1].Account == r.Exporter.Clearing:
-				sum.Executed++
-				sum.Outbound++
+				counts.Executed++
+				counts.Outbound++
 			case e.Postings[1].Account == r.CashAccount:
-				sum.Executed++
-				sum.Cash++
+				counts.Executed++
+				counts.Cash++
 			default:
-				sum.Executed++
-				sum.Internal++
+				counts.Executed++
+				counts.Internal++
 			}
 		}
 		if len(chunk) == 0 {
@@ -172,6 +192,11 @@ func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error
 		if err := r.Store.Execute(ctx, day, chunk, r.Owner); err != nil {
 			return err
 		}
+		sum.Refused += counts.Refused
+		sum.Executed += counts.Executed
+		sum.Outbound += counts.Outbound
+		sum.Cash += counts.Cash
+		sum.Internal += counts.Internal
 		if err := r.Store.RefreshLock(ctx, lockName, r.Owner); err != nil {
 			return err
 		}

@@ -1,11 +1,15 @@
 package nightly_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -121,5 +125,41 @@ func TestHolderGone(t *testing.T) {
 		if nightly.HolderGone(owner) {
 			t.Errorf("HolderGone(%q) = true", owner)
 		}
+	}
+}
+
+// TestDatabaseOutage takes PostgreSQL away after the first chunk of a run
+// and brings it back two seconds later: the run waits, retries and ends
+// with every payment executed once, and the log tells of the outage in two
+// lines, not one per attempt.
+func TestDatabaseOutage(t *testing.T) {
+	proxy, dsn := testdb.NewProxy(t, testdb.Postgres(t))
+	f := fixture.New(t, func(testing.TB) string { return dsn }, 2500)
+	f.SignAll(t)
+	var log bytes.Buffer
+	r := runner(f, t.TempDir())
+	r.Patience, r.Log = time.Minute, slog.New(slog.NewTextHandler(&log, nil))
+	var once sync.Once
+	r.Progress = func(done int) {
+		once.Do(func() {
+			proxy.Down()
+			time.AfterFunc(2*time.Second, proxy.Up)
+		})
+	}
+	sum, err := r.Run(context.Background(), fixture.Day)
+	if err != nil {
+		t.Fatalf("the run gave up: %v\n%s", err, log.String())
+	}
+	if sum.Executed != 2500 {
+		t.Errorf("the run reports %d executed, want 2500", sum.Executed)
+	}
+	if n := testdb.Count(t, f.DSN, `SELECT COUNT(*) FROM postings`); n != 5000 {
+		t.Errorf("%d postings, want two per payment", n)
+	}
+	if n := strings.Count(log.String(), "database unreachable"); n != 1 {
+		t.Errorf("%d 'database unreachable' lines, want 1:\n%s", n, log.String())
+	}
+	if n := strings.Count(log.String(), "database reachable again"); n != 1 {
+		t.Errorf("%d 'database reachable again' lines, want 1:\n%s", n, log.String())
 	}
 }

@@ -19,7 +19,8 @@ var ErrLocked = errors.New("locked by another process")
 
 // AcquireLock takes the named lock for owner. A lock whose holder has not
 // refreshed it (Refresh) for stale is taken over: its holder died. So is one
-// whose holder gone reports dead (gone may be nil). Returns an error
+// whose holder gone reports dead (gone may be nil), and one owner holds
+// already. Returns an error
 // wrapping ErrLocked, naming the holder, when it is held.
 func (db *DB) AcquireLock(ctx context.Context, name, owner string, stale time.Duration, gone func(holder string) bool) error {
 	now := db.Now()
@@ -35,7 +36,8 @@ func (db *DB) AcquireLock(ctx context.Context, name, owner string, stale time.Du
 		return err
 	}
 	beat, _ := time.Parse(time.RFC3339Nano, held.Heartbeat)
-	if now.Sub(beat) < stale && (gone == nil || !gone(held.Owner)) {
+	mine := held.Owner == owner // kept by an attempt of this run that lost the database
+	if !mine && now.Sub(beat) < stale && (gone == nil || !gone(held.Owner)) {
 		return fmt.Errorf("%s is held by %s (last seen %s): %w", name, held.Owner, beat.Format(time.RFC3339), ErrLocked)
 	}
 	res, err := db.x.ExecContext(ctx, db.x.Rebind(`UPDATE locks SET owner = ?, heartbeat = ? WHERE name = ? AND heartbeat = ?`), owner, ts(now), name, held.Heartbeat)

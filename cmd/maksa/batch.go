@@ -70,6 +70,7 @@ func (m *Main) batchCommand() *cobra.Command {
 		date, clearing, format, cash string
 		camt, signDays               int
 		all                          bool
+		patience                     time.Duration
 	)
 	run := &cobra.Command{
 		Use:   "run [--date D]",
@@ -87,7 +88,9 @@ or the clearing account. Then it writes:
   reports/<D>/daily.xlsx                  (or CSV files with --format csv)
 
 Only one batch runs at a time. Running a day again executes nothing new
-and writes the same files; a batch that died continues where it stopped.`,
+and writes the same files; a batch that died continues where it stopped.
+When the database goes away the run waits for it, retrying with backoff,
+for --patience before it gives up.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -118,7 +121,7 @@ and writes the same files; a batch that died continues where it stopped.`,
 			}
 			host, _ := os.Hostname()
 			r := &nightly.Runner{Store: db, Signing: m.signingService(db, signDays), Exporter: ex, Calendar: cal, Rules: rules, CashAccount: cash, Home: m.Home,
-				Owner: m.actor(fmt.Sprintf("batch@%s:%d", host, os.Getpid())), AllAccounts: all, ReportFormat: format, Log: m.log,
+				Owner: m.actor(fmt.Sprintf("batch@%s:%d", host, os.Getpid())), AllAccounts: all, ReportFormat: format, Log: m.log, Patience: patience,
 				Settle: func(ctx context.Context, batches []int64) error { return m.settle(ctx, db, batches, m.actor("batch")) }}
 			if bar := m.progress("executing"); bar != nil {
 				r.Progress = func(done int) { bar.Set(done) }
@@ -147,6 +150,7 @@ and writes the same files; a batch that died continues where it stopped.`,
 	}
 	run.Flags().StringVar(&date, "date", "", "business day (YYYY-MM-DD), default today")
 	run.Flags().BoolVar(&all, "all-accounts", false, "a statement for every account, not only those with entries")
+	run.Flags().DurationVar(&patience, "patience", 10*time.Minute, "how long to wait for a database that went away before giving up")
 	run.Flags().StringVar(&format, "format", "xlsx", "daily report format: xlsx or csv")
 	run.Flags().StringVar(&cash, "cash-account", m.env("MAKSA_CASH_ACCOUNT", defaultCash), "the account cash-withdrawal orders are credited to (MAKSA_CASH_ACCOUNT)")
 	m.addExportFlags(run, &clearing, &camt)

@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -122,4 +123,41 @@ func TestWatchUnreadableFile(t *testing.T) {
 	})
 	w.stop(t)
 	checkExactlyOnce(t, e, map[string][]string{"gramatvediba": {"secret.xml"}})
+}
+
+// TestWatchDatabaseOutage takes PostgreSQL away from a running watcher
+// while files arrive and brings it back: every file is imported exactly
+// once, and the log tells of the outage in two lines.
+func TestWatchDatabaseOutage(t *testing.T) {
+	proxy, dsn := testdb.NewProxy(t, testdb.Postgres(t))
+	e := &env{t: t, home: t.TempDir(), dsn: dsn}
+	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
+	w := e.startWatch("--quiet", "200ms", "--rescan", "300ms", "--stale", "3s")
+	dropped := map[string][]string{}
+	drop := func(from, to int) {
+		for i := from; i < to; i++ {
+			name := fmt.Sprintf("f%02d.xml", i)
+			e.drop("gramatvediba", name, "xml", "rename", testgen.Spec{Count: 5, MessageID: fmt.Sprintf("OUT%d", i), Date: nov27})
+			dropped["gramatvediba"] = append(dropped["gramatvediba"], name)
+		}
+	}
+	drop(0, 5)
+	waitFor(t, 20*time.Second, "the first files", func() bool { return len(files(t, filepath.Join(e.home, "archive"))) == 5 })
+	proxy.Down()
+	drop(5, 10)
+	time.Sleep(3 * time.Second) // the files wait; attempts fail
+	if n := len(files(t, filepath.Join(e.home, "archive"))); n != 5 {
+		t.Fatalf("%d files archived while the database was away", n)
+	}
+	proxy.Up()
+	waitFor(t, 30*time.Second, "the files once the database is back", func() bool { return len(files(t, filepath.Join(e.home, "archive"))) == 10 })
+	w.stop(t)
+	checkExactlyOnce(t, e, dropped)
+	log := w.stderr.String()
+	if n := strings.Count(log, "database unreachable"); n != 1 {
+		t.Errorf("%d 'database unreachable' lines, want 1:\n%s", n, log)
+	}
+	if n := strings.Count(log, "database reachable again"); n != 1 {
+		t.Errorf("%d 'database reachable again' lines, want 1:\n%s", n, log)
+	}
 }
