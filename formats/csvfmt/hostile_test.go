@@ -44,3 +44,17 @@ func TestHugeLine(t *testing.T) {
 		t.Errorf("a 100 MB line: %v", err)
 	}
 }
+
+// TestManyCellsBeforeTheHeader: title lines of 40,000 cells each, with
+// diacritics, ahead of a missing header. Every cell is compared with the
+// profile's column names; that once cost a fresh Unicode transformer per
+// name and cell, and a file like this stopped the importer for hours (the
+// fuzzer found it). Now it is refused at once.
+func TestManyCellsBeforeTheHeader(t *testing.T) {
+	line := strings.Repeat("Ā;", 40000) + "\n"
+	_, _, err := readAll([]byte(strings.Repeat(line, 50)))
+	var p *maksa.Problem
+	if !errors.As(err, &p) || p.Code != maksa.FF01 {
+		t.Fatalf("got %v, want FF01: no header row", err)
+	}
+}

@@ -110,7 +110,16 @@ func FuzzReader(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, ps, err := readAll(data)
+		// A hang is a failure too: the fuzzer would wait for it forever.
+		var ps []*maksa.Payment
+		var err error
+		done := make(chan struct{})
+		go func() { _, ps, err = readAll(data); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("reading %d bytes did not end in 10 s: %q", len(data), data)
+		}
 		if err != nil {
 			var p *maksa.Problem
 			if !errors.As(err, &p) {

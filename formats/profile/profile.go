@@ -29,6 +29,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"go.yaml.in/yaml/v3"
@@ -84,6 +85,9 @@ type Profile struct {
 	Delimiter   string             `yaml:"delimiter"`
 	Sheet       string             `yaml:"sheet"`
 	TotalLabels []string           `yaml:"total_labels"`
+
+	once  sync.Once
+	names map[string]Field // normalised column name → field, made once
 }
 
 // Auto returns the built-in profile for common Latvian and English headers.
@@ -170,7 +174,17 @@ func (p *Profile) check() error {
 // Normalize folds a header for matching: no diacritics, lower case, words
 // separated by single spaces, punctuation dropped ("Dokumenta Nr." is
 // "dokumenta nr").
-func Normalize(s string) string { return newFolder().fold(s) }
+func Normalize(s string) string {
+	if isASCII(s) {
+		return (&folder{}).fold(s) // needs no transformer
+	}
+	f := folders.Get().(*folder)
+	defer folders.Put(f)
+	return f.fold(s)
+}
+
+// folders are reused: making a transformer allocates its buffers.
+var folders = sync.Pool{New: func() any { return newFolder() }}
 
 // folder normalises strings, reusing one transformer (which allocates
 // buffers when it is made); it is not safe for concurrent use.
@@ -214,18 +228,22 @@ func isASCII(s string) bool {
 
 // fieldOf returns the field whose header list contains the header.
 func (p *Profile) fieldOf(header string) (Field, bool) {
+	p.once.Do(func() {
+		p.names = map[string]Field{}
+		for _, f := range Fields {
+			for _, name := range p.Columns[f] {
+				if n := Normalize(name); p.names[n] == "" {
+					p.names[n] = f // the first field that names it wins
+				}
+			}
+		}
+	})
 	h := Normalize(header)
 	if h == "" {
 		return "", false
 	}
-	for _, f := range Fields {
-		for _, name := range p.Columns[f] {
-			if Normalize(name) == h {
-				return f, true
-			}
-		}
-	}
-	return "", false
+	f, ok := p.names[h]
+	return f, ok
 }
 
 // LooksLikeHeader reports whether a row is the header row: at least two of
