@@ -159,7 +159,7 @@ func (r *Reader) Read() (*maksa.Payment, error) {
 			continue
 		}
 		empty = 0
-		row := profile.Row{Cells: cells, Line: r.row, Numeric: func(i int) bool { return isNumber(cells[i]) }}
+		row := profile.Row{Cells: cells, Line: r.row, Numeric: func(i int) bool { return i < len(cells) && isNumber(cells[i]) }}
 		if r.Columns.IsTotalRow(cells) {
 			r.controlSum = r.Columns.ControlSum(row)
 			r.totalPos = maksa.Position{File: r.File, Sheet: r.Sheet, Cell: maksa.CellName(1, r.row)}

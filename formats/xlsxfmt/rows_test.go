@@ -90,3 +90,18 @@ func padSheet(src, dst string, n int) error {
 	}
 	return zw.Close()
 }
+
+// TestShortRow reads a row that ends before the amount column: it is a
+// payment without an amount for the rules to refuse, not a crash (a
+// mutated workbook found it).
+func TestShortRow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "short.xlsx")
+	craft(t, path, [][]any{goodRows()[0], {"205", "LV21TREL9160100000000"}})
+	_, ps, err := read(t, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 2 || ps[1].AmountText != "" {
+		t.Fatalf("read %d payments, the short one %+v", len(ps), ps[len(ps)-1])
+	}
+}
