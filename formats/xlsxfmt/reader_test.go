@@ -254,20 +254,33 @@ func FuzzReader(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Skip()
 		}
-		r := xlsxfmt.Open(path)
-		defer r.Close()
-		for i := 0; i < 100000; i++ {
-			_, err := r.Read()
-			if err == io.EOF {
-				return
+		// A hang is a failure too: the fuzzer would wait for it forever.
+		done := make(chan error, 1)
+		go func() { done <- readFuzzed(path) }()
+		select {
+		case err := <-done:
+			var p *maksa.Problem
+			if err != nil && !errors.As(err, &p) {
+				t.Fatalf("error %v is not a *maksa.Problem", err)
 			}
-			if err != nil {
-				var p *maksa.Problem
-				if !errors.As(err, &p) {
-					t.Fatalf("error %v is not a *maksa.Problem", err)
-				}
-				return
-			}
+		case <-time.After(10 * time.Second):
+			stack := make([]byte, 1<<16)
+			t.Fatalf("reading %d bytes did not end in 10 s:\n%s", len(data), stack[:runtime.Stack(stack, true)])
 		}
 	})
+}
+
+// readFuzzed reads up to 100,000 payments of the workbook at path.
+func readFuzzed(path string) error {
+	r := xlsxfmt.Open(path)
+	defer r.Close()
+	for i := 0; i < 100000; i++ {
+		if _, err := r.Read(); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
 }
