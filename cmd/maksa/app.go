@@ -32,6 +32,7 @@ type Main struct {
 
 	clock    maksa.Clock
 	location *time.Location
+	profiler profiler
 	log      *slog.Logger
 	db       *store.DB
 }
@@ -60,7 +61,10 @@ func (m *Main) rootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			return m.setup()
+			if err := m.setup(); err != nil {
+				return err
+			}
+			return m.profiler.start()
 		},
 	}
 	f := root.PersistentFlags()
@@ -68,6 +72,8 @@ func (m *Main) rootCommand() *cobra.Command {
 	f.StringVar(&m.DSN, "db", m.env("MAKSA_DB", ""), "database: sqlite:PATH or postgres://… (MAKSA_DB); default sqlite:<home>/maksa.db")
 	f.BoolVar(&m.JSON, "json", false, "print results as JSON")
 	f.StringVar(&m.TimeZone, "tz", m.env("MAKSA_TZ", "Europe/Riga"), "business time zone (MAKSA_TZ)")
+	f.StringVar(&m.profiler.cpuPath, "cpuprofile", "", "write a CPU profile to this file (go tool pprof)")
+	f.StringVar(&m.profiler.memPath, "memprofile", "", "write a heap profile to this file when the command ends")
 	f.StringVar(&m.ConfigFile, "config", m.env("MAKSA_CONFIG", ""), "treasury configuration YAML (MAKSA_CONFIG); default <home>/maksa.yaml when it exists")
 	root.AddCommand(m.directoryCommand(), m.auditCommand(), m.importCommand(), m.validateCommand(), m.watchCommand(), m.statusCommand(),
 		m.queueCommand(), m.signCommand(), m.rejectCommand(), m.batchCommand(), m.paymentsCommand(), m.exportCommand(), m.serveCommand(),
@@ -142,6 +148,7 @@ func (m *Main) actor(user string) string {
 
 // Close closes the database.
 func (m *Main) Close() {
+	m.profiler.stop()
 	if m.db != nil {
 		m.db.Close()
 		m.db = nil

@@ -1,0 +1,23 @@
+package main_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"maksa/internal/testdb"
+)
+
+// TestProfiles: --cpuprofile and --memprofile write pprof files.
+func TestProfiles(t *testing.T) {
+	e := newEnv(t, testdb.Backends(t)[0])
+	cpu, mem := filepath.Join(t.TempDir(), "cpu.pprof"), filepath.Join(t.TempDir(), "mem.pprof")
+	e.mustRun(0, "--cpuprofile", cpu, "--memprofile", mem, "validate", repo("testdata/pain001/good-3.xml"))
+	for _, path := range []string{cpu, mem} {
+		data, err := os.ReadFile(path)
+		if err != nil || !bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+			t.Errorf("%s is not a gzipped pprof profile (%d bytes, %v)", filepath.Base(path), len(data), err)
+		}
+	}
+}
