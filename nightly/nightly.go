@@ -13,6 +13,9 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -157,9 +160,13 @@ func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error
 		if err != nil {
 			return err
 		}
+		verdicts, err := r.verifyChunk(ctx, due, accounts, sigs, keysOf)
+		if err != nil {
+			return err
+		}
 		chunk := make([]store.Execution, 0, len(due))
 		var counts Summary // of this chunk, added to sum once it is committed
-		for _, p := range due {
+		for i, p := range due {
 			if why := hold(p); why != "" {
 				if err := r.Store.Hold(ctx, p.ID, why); err != nil {
 					return err
@@ -167,7 +174,7 @@ func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error
 				sum.Held++
 				continue
 			}
-			e, err := r.decide(ctx, p, day, balances, accounts, sigs[p.ID], keysOf)
+			e, err := r.decide(p, day, balances, accounts, verdicts[i])
 			if err != nil {
 				return err
 			}
@@ -207,13 +214,37 @@ func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error
 	}
 }
 
+// verifyChunk verifies the signatures of every payment of a chunk, on all
+// cores, over the payments as they are now: the verdict decide needs for
+// each (nil, or why its signatures fail).
+func (r *Runner) verifyChunk(ctx context.Context, due []*maksa.Payment, accounts map[string]*maksa.Account,
+	sigs map[int64][]store.Signature, keysOf func(string) []maksa.Key) ([]error, error) {
+	if _, err := r.Signing.Instance(ctx); err != nil { // read once, before the workers share it
+		return nil, err
+	}
+	verdicts := make([]error, len(due))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(due); i = int(next.Add(1) - 1) {
+				if acct := accounts[due[i].DebtorIBAN]; acct != nil {
+					verdicts[i] = r.Signing.Verify(ctx, due[i], acct.Signatures, sigs[due[i].ID], keysOf)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return verdicts, nil
+}
+
 // decide executes or refuses one payment: the debtor account must be
 // active (AC06, AC04), the signatures must still verify over the payment as
 // it is (DS0E, DS0C), and the account must have the funds, given everything
 // executed before it (AM04). A payment to a treasury account in the same
 // currency is credited to it; any other to the clearing account.
-func (r *Runner) decide(ctx context.Context, p *maksa.Payment, day time.Time, balances map[string]decimal.Decimal, accounts map[string]*maksa.Account,
-	sigs []store.Signature, keysOf func(string) []maksa.Key) (store.Execution, error) {
+func (r *Runner) decide(p *maksa.Payment, day time.Time, balances map[string]decimal.Decimal, accounts map[string]*maksa.Account,
+	verdict error) (store.Execution, error) {
 	refuse := func(code maksa.Reason, format string, args ...any) (store.Execution, error) {
 		return store.Execution{Payment: p, Refusal: maksa.Problemf(code, p.Position, format, args...)}, nil
 	}
@@ -226,7 +257,7 @@ func (r *Runner) decide(ctx context.Context, p *maksa.Payment, day time.Time, ba
 	case acct.Status == maksa.AccountClosed:
 		return refuse(maksa.AC04, "debtor account %s is closed", acct.IBAN)
 	}
-	if err := r.Signing.Verify(ctx, p, acct.Signatures, sigs, keysOf); err != nil {
+	if err := verdict; err != nil {
 		var pr *maksa.Problem
 		if errors.As(err, &pr) {
 			return store.Execution{Payment: p, Refusal: pr}, nil
