@@ -10,6 +10,7 @@
 package xlsxfmt
 
 import (
+	"archive/zip"
 	"fmt"
 	"io"
 	"strconv"
@@ -24,10 +25,11 @@ import (
 
 // Limits that protect the reader from zip bombs and endless sheets.
 const (
-	maxUnzipped       = 1 << 30 // the whole unpacked workbook
-	maxInMemoryXML    = 1 << 20 // larger sheets and string tables are unpacked to temporary files
-	maxTitleRows      = 50      // rows above the header row
-	maxEmptyRowsInRow = 10000   // this many empty rows in a row end the sheet
+	maxUnzipped       = 1 << 30  // the whole unpacked workbook
+	maxInMemoryXML    = 1 << 20  // larger sheets and string tables are unpacked to temporary files
+	maxInMemoryPart   = 32 << 20 // any other part is unpacked into memory, as large as it claims to be
+	maxTitleRows      = 50       // rows above the header row
+	maxEmptyRowsInRow = 10000    // this many empty rows in a row end the sheet
 )
 
 // Reader reads payments from an XLSX file.
@@ -80,6 +82,9 @@ func (r *Reader) Header() error {
 	if r.Profile == nil {
 		r.Profile = profile.Auto()
 	}
+	if err := checkParts(r.path); err != nil {
+		return r.fail(maksa.Position{File: r.File}, "%v", err)
+	}
 	book, err := excelize.OpenFile(r.path, excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxInMemoryXML})
 	if err != nil {
 		return r.fail(maksa.Position{File: r.File}, "not a readable XLSX workbook: %v", err)
@@ -115,6 +120,28 @@ func (r *Reader) Header() error {
 	}
 	return r.fail(maksa.Position{File: r.File, Sheet: r.Sheet}, "no header row found in the first %d rows of sheet %q (profile %s; a header row names at least two payment fields, such as %q and %q)",
 		maxTitleRows, r.Sheet, r.Profile.Name, "Saņēmēja konts", "Summa")
+}
+
+// checkParts refuses, from the zip directory alone, a workbook whose parts
+// other than worksheets and the string table claim to unpack to more than
+// maxInMemoryPart: excelize reserves memory for each such part as large as
+// its claim before it unpacks a byte.
+func checkParts(path string) error {
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		return fmt.Errorf("not a readable XLSX workbook: %v", err)
+	}
+	defer z.Close()
+	for _, f := range z.File {
+		name := strings.ToLower(strings.ReplaceAll(f.Name, "\\", "/"))
+		if strings.HasPrefix(name, "xl/worksheets/sheet") || name == "xl/sharedstrings.xml" {
+			continue
+		}
+		if f.UncompressedSize64 > maxInMemoryPart {
+			return fmt.Errorf("part %s claims to unpack to %d MB, more than any workbook part needs: refused as a zip bomb", f.Name, f.UncompressedSize64>>20)
+		}
+	}
+	return nil
 }
 
 func (r *Reader) fail(pos maksa.Position, format string, args ...any) error {

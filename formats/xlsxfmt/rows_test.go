@@ -105,3 +105,43 @@ func TestShortRow(t *testing.T) {
 		t.Fatalf("read %d payments, the short one %+v", len(ps), ps[len(ps)-1])
 	}
 }
+
+// TestPartClaimingHundredsOfMegabytes: a workbook whose styles part claims
+// to unpack to 900 MB is refused from the zip directory alone; excelize
+// would reserve the 900 MB before reading a byte (the fuzzer's stalls led
+// here).
+func TestPartClaimingHundredsOfMegabytes(t *testing.T) {
+	dir := t.TempDir()
+	plain, bloated := filepath.Join(dir, "plain.xlsx"), filepath.Join(dir, "bloated.xlsx")
+	craft(t, plain, goodRows())
+	zr, err := zip.OpenReader(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	out, _ := os.Create(bloated)
+	zw := zip.NewWriter(out)
+	for _, f := range zr.File {
+		raw, _ := f.OpenRaw()
+		header := f.FileHeader
+		if f.Name == "xl/styles.xml" {
+			header.UncompressedSize64 = 900 << 20
+		}
+		w, err := zw.CreateRaw(&header)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(w, raw)
+	}
+	zw.Close()
+	out.Close()
+	watch := memwatch.Start()
+	_, _, err = read(t, bloated)
+	peak := watch.Stop()
+	if err == nil || !strings.Contains(err.Error(), "xl/styles.xml claims to unpack to 900 MB") {
+		t.Fatalf("got %v, want a refusal naming xl/styles.xml", err)
+	}
+	if peak > 100<<20 {
+		t.Errorf("peak heap %d MiB", peak>>20)
+	}
+}
