@@ -447,6 +447,9 @@ func (w *Watcher) recover(ctx context.Context) {
 		return
 	}
 	for _, c := range claims {
+		if ctx.Err() != nil {
+			return // stopping: the next start takes up the rest
+		}
 		key := w.dir("inbox", c.UserID, c.Name)
 		w.mu.Lock()
 		busy := w.inFlight[key]
@@ -463,7 +466,8 @@ func (w *Watcher) recover(ctx context.Context) {
 			continue
 		}
 		w.Log.Info("finishing an interrupted file", "user", c.UserID, "file", c.Name, "state", c.State)
-		w.trouble("interrupted file not finished; tried again at the next rescan", w.complete(ctx, c), "file", c.Name)
+		// The file in hand is finished even when ctx is cancelled.
+		w.trouble("interrupted file not finished; tried again at the next rescan", w.complete(context.WithoutCancel(ctx), c), "file", c.Name)
 		w.mu.Lock()
 		delete(w.inFlight, key)
 		w.mu.Unlock()
