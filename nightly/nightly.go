@@ -86,7 +86,7 @@ func (r *Runner) Run(ctx context.Context, day time.Time) (*Summary, error) {
 	if !r.Calendar.WorkingDay(day) {
 		return nil, fmt.Errorf("%s: %w (weekend, Latvian public holiday or TARGET2 closing day)", day.Format(maksa.DateLayout), ErrNotWorkingDay)
 	}
-	r.outage.Log = r.log()
+	r.outage.Log = r.Log
 	// Each step may be run again: a database outage retries the step.
 	retry := func(step func() error) error { return r.outage.Retry(ctx, r.Patience, step) }
 	if err := retry(func() error { return r.Store.AcquireLock(ctx, lockName, r.Owner, 10*time.Minute, HolderGone) }); err != nil {
@@ -118,13 +118,6 @@ func (r *Runner) Run(ctx context.Context, day time.Time) (*Summary, error) {
 		return nil, err
 	}
 	return sum, nil
-}
-
-func (r *Runner) log() *slog.Logger {
-	if r.Log == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return r.Log
 }
 
 // execute decides and posts every due payment, chunk by chunk.

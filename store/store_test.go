@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+	"time"
 
 	"maksa"
 	"maksa/formats/directory"
@@ -112,6 +113,30 @@ func TestVerifyAuditDetectsTampering(t *testing.T) {
 						t.Fatalf("VerifyAudit error = %v, want broken event %d", err, tamper.wantID)
 					}
 				})
+			}
+		})
+	}
+}
+
+// TestLockAcquiredAgainByItsOwner: a run whose lock was taken but whose
+// answer was lost to an outage asks again and gets it; another owner is
+// refused while the heartbeat is fresh and its holder alive.
+func TestLockAcquiredAgainByItsOwner(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db, _ := MustOpen(t, b)
+			if err := db.AcquireLock(ctx, "l", "a", time.Hour, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.AcquireLock(ctx, "l", "a", time.Hour, nil); err != nil {
+				t.Errorf("the owner asking again: %v", err)
+			}
+			if err := db.AcquireLock(ctx, "l", "b", time.Hour, nil); !errors.Is(err, store.ErrLocked) {
+				t.Errorf("another owner: %v, want ErrLocked", err)
+			}
+			if err := db.AcquireLock(ctx, "l", "b", time.Hour, func(string) bool { return true }); err != nil {
+				t.Errorf("another owner, the holder gone: %v", err)
 			}
 		})
 	}

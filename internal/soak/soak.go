@@ -50,6 +50,14 @@ const (
 	now     = "2026-11-25T10:00:00+02:00"
 )
 
+// command is maksa with args on the campaign's home and database, at the
+// campaign's business time.
+func (c Config) command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, c.Binary, append([]string{"--home", c.Home, "--db", c.DSN}, args...)...)
+	cmd.Env = append(os.Environ(), "MAKSA_NOW="+now)
+	return cmd
+}
+
 // laterAnswer names a later pain.002 for a file already answered once.
 var laterAnswer = regexp.MustCompile(`\.\d+\.pain002\.xml$`)
 
@@ -57,14 +65,12 @@ var laterAnswer = regexp.MustCompile(`\.\d+\.pain002\.xml$`)
 func Run(ctx context.Context, c Config) (*Report, error) {
 	rep := &Report{}
 	rng := mrand.New(mrand.NewPCG(c.Seed, 7))
-	keyFile, err := setup(c)
+	keyFile, err := setup(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	run := func(args ...string) error {
-		cmd := exec.CommandContext(ctx, c.Binary, append([]string{"--home", c.Home, "--db", c.DSN}, args...)...)
-		cmd.Env = append(os.Environ(), "MAKSA_NOW="+now)
-		out, err := cmd.CombinedOutput()
+		out, err := c.command(ctx, args...).CombinedOutput()
 		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 {
 			c.Log("maksa %v refused something: %s", args, lastLine(out))
 			return nil // part of the game
@@ -76,8 +82,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	}
 	// kill runs maksa and kills it with SIGKILL after a random moment.
 	kill := func(args ...string) {
-		cmd := exec.Command(c.Binary, append([]string{"--home", c.Home, "--db", c.DSN}, args...)...)
-		cmd.Env = append(os.Environ(), "MAKSA_NOW="+now)
+		cmd := c.command(ctx, args...)
 		if cmd.Start() != nil {
 			return
 		}
@@ -143,7 +148,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 
 // setup writes the directory (one account, one user who prepares and signs)
 // and returns the user's private key file.
-func setup(c Config) (string, error) {
+func setup(ctx context.Context, c Config) (string, error) {
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	der, _ := x509.MarshalPKCS8PrivateKey(key)
 	pub, _ := x509.MarshalPKIXPublicKey(key.Public())
@@ -164,9 +169,7 @@ users:
 	// The day's total passes the 700,000 EUR announcement threshold after
 	// some 40 cycles: it is announced, or the batch would hold the rest.
 	for _, args := range [][]string{{"directory", "apply", path}, {"announce", "--account", account, "--date", day, "--amount", "100000000", "--user", "u"}} {
-		cmd := exec.Command(c.Binary, append([]string{"--home", c.Home, "--db", c.DSN}, args...)...)
-		cmd.Env = append(os.Environ(), "MAKSA_NOW="+now)
-		if out, err := cmd.CombinedOutput(); err != nil {
+		if out, err := c.command(ctx, args...).CombinedOutput(); err != nil {
 			return "", fmt.Errorf("%v: %v\n%s", args, err, out)
 		}
 	}

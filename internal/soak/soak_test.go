@@ -23,10 +23,7 @@ func TestSoak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIP in -short mode: the kill campaign")
 	}
-	bin := filepath.Join(t.TempDir(), "maksa")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/maksa").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := build(t)
 	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			rep, err := soak.Run(context.Background(), soak.Config{Binary: bin, Home: t.TempDir(), DSN: b.DSN(t), Cycles: *cycles, Seed: 1,
@@ -44,4 +41,14 @@ func TestSoak(t *testing.T) {
 			}
 		})
 	}
+}
+
+// build builds the maksa binary the campaigns run.
+func build(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "maksa")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/maksa").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
 }

@@ -25,10 +25,7 @@ func TestManyWriters(t *testing.T) {
 		t.Skip("SKIP in -short mode: three watchers, 1,000 files")
 	}
 	const users, perUser, watchers = 20, 50, 3
-	bin := filepath.Join(t.TempDir(), "maksa")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/maksa").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := build(t)
 	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			home, dsn := t.TempDir(), b.DSN(t)
