@@ -29,11 +29,8 @@
 package pain001
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"regexp"
 	"strconv"
@@ -41,10 +38,9 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
-	"golang.org/x/text/encoding/ianaindex"
 
 	"maksa"
-	"maksa/formats/internal/runlimit"
+	"maksa/formats/internal/xmlscan"
 )
 
 // Header is the group header of a pain.001 message, plus what identifies
@@ -77,7 +73,8 @@ type PaymentInfo struct {
 const (
 	maxDepth     = 64
 	maxValueSize = 64 << 10
-	maxRunSize   = 1 << 20 // bytes between '<' and '>': the decoder would buffer a longer run whole
+	maxTokenSize = 1 << 20 // a tag, a text or a comment: the scanner holds one token whole
+	maxInterned  = 4096    // distinct element names and paths kept as shared strings
 )
 
 var namespacePattern = regexp.MustCompile(`pain\.001\.00([123])\.(\d\d)((?:\.[a-z]{2}\.\d\d)?)`)
@@ -89,7 +86,8 @@ type Reader struct {
 	// OnPaymentInfo, when set, is called as each PmtInf block ends.
 	OnPaymentInfo func(PaymentInfo)
 
-	dec    *xml.Decoder
+	scan   *xmlscan.Scanner
+	names  map[string]string // interned element names and paths
 	header *Header
 	err    error
 
@@ -130,20 +128,22 @@ const (
 
 // NewReader returns a Reader over r.
 func NewReader(r io.Reader) *Reader {
-	br := bufio.NewReaderSize(r, 64<<10)
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
-		br.Discard(3)
+	scan := xmlscan.New(r)
+	scan.MaxToken = maxTokenSize
+	return &Reader{scan: scan, names: make(map[string]string)}
+}
+
+// intern returns b as a string, shared with earlier equal ones, so that
+// element names and paths cost no allocation per payment.
+func (r *Reader) intern(b []byte) string {
+	if s, ok := r.names[string(b)]; ok {
+		return s
 	}
-	dec := xml.NewDecoder(runlimit.New(br, maxRunSize, '<', '>'))
-	dec.Strict = true
-	dec.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
-		enc, err := ianaindex.IANA.Encoding(label)
-		if err != nil || enc == nil {
-			return nil, fmt.Errorf("unsupported encoding %q", label)
-		}
-		return enc.NewDecoder().Reader(input), nil
+	s := string(b)
+	if len(r.names) < maxInterned {
+		r.names[s] = s
 	}
-	return &Reader{dec: dec, header: nil}
+	return s
 }
 
 // Header reads the document up to the end of its group header.
@@ -183,35 +183,32 @@ func (r *Reader) step() (*maksa.Payment, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	tok, err := r.dec.Token()
+	kind, err := r.scan.Next()
 	if err == io.EOF {
-		if len(r.stack) > 0 || r.rootName == "" {
-			return nil, r.fail(maksa.FF02, "the document ends too early (truncated file?)")
-		}
 		r.done = true
 		return nil, nil
 	}
-	if errors.Is(err, runlimit.ErrTooLong) {
-		return nil, r.fail(maksa.FF02, "a value or tag is longer than %d bytes", maxRunSize)
+	if errors.Is(err, xmlscan.ErrTooLong) {
+		return nil, r.fail(maksa.FF02, "a value or tag is longer than %d bytes", maxTokenSize)
 	}
 	if err != nil {
 		return nil, r.syntaxError(err)
 	}
-	switch t := tok.(type) {
-	case xml.StartElement:
-		return nil, r.start(t)
-	case xml.EndElement:
+	switch kind {
+	case xmlscan.StartElement:
+		return nil, r.start()
+	case xmlscan.EndElement:
 		return r.end()
-	case xml.CharData:
-		return nil, r.charData(t)
-	case xml.Directive:
+	case xmlscan.Text:
+		return nil, r.charData(r.scan.Text())
+	case xmlscan.Doctype:
 		return nil, r.fail(maksa.FF02, "DTDs and entity declarations are not accepted")
 	}
 	return nil, nil
 }
 
 func (r *Reader) syntaxError(err error) error {
-	var se *xml.SyntaxError
+	var se *xmlscan.SyntaxError
 	msg := err.Error()
 	if errors.As(err, &se) {
 		msg = se.Msg
@@ -233,7 +230,7 @@ func (r *Reader) fail(code maksa.Reason, format string, args ...any) error {
 }
 
 func (r *Reader) problem(code maksa.Reason, format string, args ...any) *maksa.Problem {
-	line, col := r.dec.InputPos()
+	line, col := r.scan.Pos()
 	return maksa.Problemf(code, maksa.Position{File: r.File, Line: line, Column: col, XPath: r.xpath()}, format, args...)
 }
 
@@ -254,7 +251,7 @@ func (r *Reader) xpath() string {
 	return b.String()
 }
 
-func (r *Reader) start(t xml.StartElement) error {
+func (r *Reader) start() error {
 	if n := len(r.stack); n > 0 {
 		parent := &r.stack[n-1]
 		if parent.hasText {
@@ -265,14 +262,14 @@ func (r *Reader) start(t xml.StartElement) error {
 	if len(r.stack) >= maxDepth {
 		return r.fail(maksa.FF02, "elements nested deeper than %d levels", maxDepth)
 	}
-	line, col := r.dec.InputPos()
-	name := t.Name.Local
+	line, col := r.scan.Pos()
+	name := r.intern(r.scan.Local())
 	r.stack = append(r.stack, frame{name: name, line: line, col: col})
 	r.text = r.text[:0]
 	depth := len(r.stack)
 	switch {
 	case depth == 1:
-		return r.document(t)
+		return r.document()
 	case depth == 2:
 		if name != "CstmrCdtTrfInitn" && name != "pain.001.001.02" {
 			return r.fail(maksa.FF01, "<%s> is not a pain.001 message (expected CstmrCdtTrfInitn)", name)
@@ -311,9 +308,9 @@ func (r *Reader) start(t xml.StartElement) error {
 		}
 		r.rel = append(r.rel, name...)
 		if r.ctx == ctxTx && (string(r.rel) == "Amt/InstdAmt" || string(r.rel) == "Amt/EqvtAmt/Amt") {
-			for _, a := range t.Attr {
-				if a.Name.Local == "Ccy" {
-					r.cur.Currency = a.Value
+			for _, a := range r.scan.Attrs() {
+				if string(a.Local) == "Ccy" && len(a.Prefix) == 0 {
+					r.cur.Currency = string(a.Value)
 					r.cur.Fields[maksa.FieldCurrency] = maksa.FieldPosition{Line: int32(line), Column: int32(col), Path: string(r.rel) + "/@Ccy"}
 				}
 			}
@@ -327,26 +324,40 @@ func (r *Reader) resetRel() {
 	r.relLen = r.relLen[:0]
 }
 
-func (r *Reader) document(t xml.StartElement) error {
-	if t.Name.Local != "Document" {
-		return r.fail(maksa.FF01, "root element <%s> is not an ISO 20022 Document", t.Name.Local)
+func (r *Reader) document() error {
+	if name := r.stack[0].name; name != "Document" {
+		return r.fail(maksa.FF01, "root element <%s> is not an ISO 20022 Document", name)
 	}
-	m := namespacePattern.FindStringSubmatch(t.Name.Space)
+	space := r.namespace()
+	m := namespacePattern.FindStringSubmatch(space)
 	if m == nil {
-		if t.Name.Space == "" {
+		if space == "" {
 			return r.fail(maksa.FF01, "the Document has no namespace, so its message type is unknown")
 		}
-		return r.fail(maksa.FF01, "namespace %q is not a pain.001 version maksa reads", t.Name.Space)
+		return r.fail(maksa.FF01, "namespace %q is not a pain.001 version maksa reads", space)
 	}
 	version, _ := strconv.Atoi(m[2])
 	if m[1] == "1" && (version < 2 || version > 12) || m[1] != "1" && version != 3 && version != 2 {
-		return r.fail(maksa.FF01, "namespace %q is not a pain.001 version maksa reads", t.Name.Space)
+		return r.fail(maksa.FF01, "namespace %q is not a pain.001 version maksa reads", space)
 	}
-	r.header = &Header{Format: "pain.001.00" + m[1] + "." + m[2] + m[3], Version: version, Namespace: t.Name.Space}
+	r.header = &Header{Format: "pain.001.00" + m[1] + "." + m[2] + m[3], Version: version, Namespace: space}
 	return nil
 }
 
-func (r *Reader) charData(t xml.CharData) error {
+// namespace returns the namespace of the root element: the default one, or
+// the one its prefix is declared for.
+func (r *Reader) namespace() string {
+	prefix := r.scan.Prefix()
+	for _, a := range r.scan.Attrs() {
+		if len(prefix) == 0 && len(a.Prefix) == 0 && string(a.Local) == "xmlns" ||
+			len(prefix) > 0 && string(a.Prefix) == "xmlns" && bytes.Equal(a.Local, prefix) {
+			return string(a.Value)
+		}
+	}
+	return ""
+}
+
+func (r *Reader) charData(t []byte) error {
 	n := len(r.stack)
 	if n == 0 {
 		return nil
@@ -451,7 +462,7 @@ func fieldPos(line, col int, path string, inInfo bool) maksa.FieldPosition {
 // infoField stores a PmtInf-level value.
 func (r *Reader) infoField(v string, line, col int) {
 	p := &r.info
-	switch rel := string(r.rel); rel {
+	switch rel := r.intern(r.rel); rel {
 	case "PmtInfId":
 		p.PaymentInfoID = v
 	case "PmtMtd":
@@ -493,7 +504,7 @@ func (r *Reader) infoField(v string, line, col int) {
 // txField stores a CdtTrfTxInf-level value; it overrides the PmtInf level.
 func (r *Reader) txField(v string, line, col int) {
 	p := r.cur
-	switch rel := string(r.rel); rel {
+	switch rel := r.intern(r.rel); rel {
 	case "PmtId/InstrId":
 		p.InstructionID = v
 	case "PmtId/EndToEndId":

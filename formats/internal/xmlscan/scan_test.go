@@ -1,0 +1,266 @@
+package xmlscan_test
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"golang.org/x/text/encoding/charmap"
+
+	"maksa/formats/internal/xmlscan"
+)
+
+// tokens renders what the scanner reads as one line per token, or the
+// error it stops with.
+func tokens(r io.Reader, maxToken int) (string, error) {
+	s := xmlscan.New(r)
+	if maxToken > 0 {
+		s.MaxToken = maxToken
+	}
+	var b strings.Builder
+	var text []byte
+	flush := func() {
+		if len(text) > 0 {
+			fmt.Fprintf(&b, "text %q\n", text)
+			text = text[:0]
+		}
+	}
+	for {
+		kind, err := s.Next()
+		if err == io.EOF {
+			flush()
+			return b.String(), nil
+		}
+		if err != nil {
+			return b.String(), err
+		}
+		switch kind {
+		case xmlscan.StartElement:
+			flush()
+			fmt.Fprintf(&b, "start %s:%s", s.Prefix(), s.Local())
+			for _, a := range s.Attrs() {
+				fmt.Fprintf(&b, " %s:%s=%q", a.Prefix, a.Local, a.Value)
+			}
+			b.WriteByte('\n')
+		case xmlscan.EndElement:
+			flush()
+			fmt.Fprintf(&b, "end %s:%s\n", s.Prefix(), s.Local())
+		case xmlscan.Text:
+			text = append(text, s.Text()...)
+		case xmlscan.Doctype:
+			return b.String(), errors.New("doctype")
+		}
+	}
+}
+
+// stdTokens renders what encoding/xml reads the same way, with prefixes
+// as written.
+func stdTokens(data []byte) (string, error) {
+	d := xml.NewDecoder(bytes.NewReader(data))
+	d.Strict = true
+	var b strings.Builder
+	var text []byte
+	flush := func() {
+		if len(text) > 0 {
+			fmt.Fprintf(&b, "text %q\n", text)
+			text = text[:0]
+		}
+	}
+	depth := 0
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			flush()
+			return b.String(), nil
+		}
+		if err != nil {
+			return b.String(), err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			flush()
+			depth++
+			fmt.Fprintf(&b, "start %s:%s", t.Name.Space, t.Name.Local)
+			for _, a := range t.Attr {
+				fmt.Fprintf(&b, " %s:%s=%q", a.Name.Space, a.Name.Local, a.Value)
+			}
+			b.WriteByte('\n')
+		case xml.EndElement:
+			flush()
+			depth--
+			fmt.Fprintf(&b, "end %s:%s\n", t.Name.Space, t.Name.Local)
+		case xml.CharData:
+			if depth > 0 {
+				text = append(text, t...)
+			}
+		}
+	}
+}
+
+func TestTokens(t *testing.T) {
+	doc := "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<!-- c -->\n<a:Doc xmlns:a='urn:x' b=\"1 &amp; 2\">\r\n <Nm>Bērziņš &lt;&#x41;&#66;&gt; <![CDATA[<raw & >]]></Nm><E/></a:Doc>\n<?pi x?>\n"
+	got, err := tokens(strings.NewReader(doc), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `start a:Doc xmlns:a="urn:x" :b="1 & 2"
+text "\n "
+start :Nm
+text "Bērziņš <AB> <raw & >"
+end :Nm
+start :E
+end :E
+end a:Doc
+`
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	// The same, one byte per read: tokens that straddle the window.
+	got, err = tokens(iotest.OneByteReader(strings.NewReader(doc)), 0)
+	if err != nil || got != want {
+		t.Errorf("one byte at a time: %v\n%s", err, got)
+	}
+}
+
+func TestPositions(t *testing.T) {
+	s := xmlscan.New(strings.NewReader("<a>\n  <bb>x</bb>\n</a>"))
+	var got []string
+	for {
+		kind, err := s.Next()
+		if err != nil {
+			break
+		}
+		line, col := s.Pos()
+		got = append(got, fmt.Sprintf("%d:%d:%d", kind, line, col))
+	}
+	want := "1:1:4 3:2:3 1:2:7 3:2:8 2:2:13 3:3:1 2:3:5"
+	if strings.Join(got, " ") != want {
+		t.Errorf("positions %s, want %s", strings.Join(got, " "), want)
+	}
+}
+
+func TestEncoding(t *testing.T) {
+	body, _ := charmap.Windows1257.NewEncoder().String("<?xml version=\"1.0\" encoding=\"windows-1257\"?><a>Ābele</a>")
+	got, err := tokens(strings.NewReader(body), 0)
+	if err != nil || got != "start :a\ntext \"Ābele\"\nend :a\n" {
+		t.Errorf("windows-1257: %v %q", err, got)
+	}
+	got, err = tokens(strings.NewReader("\xEF\xBB\xBF<a>x</a>"), 0)
+	if err != nil || got != "start :a\ntext \"x\"\nend :a\n" {
+		t.Errorf("BOM: %v %q", err, got)
+	}
+	if _, err = tokens(strings.NewReader(`<?xml version="1.0" encoding="EBCDIC-X"?><a/>`), 0); err == nil || !strings.Contains(err.Error(), `unsupported encoding "EBCDIC-X"`) {
+		t.Errorf("unknown encoding: %v", err)
+	}
+}
+
+func TestNotWellFormed(t *testing.T) {
+	tests := []struct{ doc, want string }{
+		{"", "no root element"},
+		{"<a>", "unexpected EOF"},
+		{"<a></b>", "element <a> closed by </b>"},
+		{"<a/><b/>", "a second root element"},
+		{"x<a/>", "text outside the root element"},
+		{"<a/>x", "text outside the root element"},
+		{"<a>\xff</a>", "invalid UTF-8"},
+		{"<a>\x00</a>", "illegal character code U+0000"},
+		{"<a>&foo;</a>", "invalid character entity &foo;"},
+		{"<a>&#0;</a>", "invalid character entity &#0;"},
+		{"<a>& b</a>", "invalid character entity"},
+		{"<a>]]></a>", "unescaped ]]>"},
+		{"<a b=c/>", "unquoted"},
+		{"<a b='1' b='2'/>", "given twice"},
+		{"<a b='<'/>", "unescaped <"},
+		{"<a><!-- x -- y --></a>", "-- inside a comment"},
+		{"<a><?xml version='1.0'?></a>", "XML declaration not at the start"},
+		{" <?xml version='1.0'?><a/>", "XML declaration not at the start"},
+		{"<a><!ELEMENT x></a>", "invalid sequence <!"},
+		{"<1a/>", "expected element name"},
+		{"<a></a >x", "text outside"},
+		{"<a", "unexpected EOF"},
+	}
+	for _, tt := range tests {
+		_, err := tokens(strings.NewReader(tt.doc), 0)
+		var se *xmlscan.SyntaxError
+		if !errors.As(err, &se) || !strings.Contains(se.Msg, tt.want) {
+			t.Errorf("%q: error %v, want %q", tt.doc, err, tt.want)
+		}
+	}
+	if _, err := tokens(strings.NewReader("<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>"), 0); err == nil || err.Error() != "doctype" {
+		t.Errorf("doctype: %v", err)
+	}
+}
+
+func TestMaxToken(t *testing.T) {
+	long := strings.Repeat("x", 5000)
+	for _, doc := range []string{"<a>" + long + "</a>", "<a b='" + long + "'/>", "<a><!--" + long + "--></a>", "<" + long + "/>"} {
+		if _, err := tokens(strings.NewReader(doc), 1000); err != xmlscan.ErrTooLong {
+			t.Errorf("%.10q…: %v, want ErrTooLong", doc, err)
+		}
+		if _, err := tokens(strings.NewReader(doc), 10000); err != nil {
+			t.Errorf("%.10q… under the limit: %v", doc, err)
+		}
+	}
+}
+
+// seeds are the repository's XML test files.
+func seeds(f *testing.F) {
+	files, _ := filepath.Glob("../../../testdata/pain001/*.xml")
+	more, _ := filepath.Glob("../../../testdata/pain001/bad/*.xml")
+	for _, file := range append(files, more...) {
+		data, _ := os.ReadFile(file)
+		f.Add(data)
+	}
+	f.Add([]byte("<a x='&lt;'>\r\n<b/>&#x10FFFF;<![CDATA[]]]]></a>"))
+}
+
+// FuzzAgainstEncodingXML: whatever the scanner accepts, encoding/xml (in
+// strict mode) accepts too and reads as the same tokens; the scanner never
+// panics.
+func FuzzAgainstEncodingXML(f *testing.F) {
+	seeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if bytes.HasPrefix(data, []byte("<?xml")) && bytes.Contains(data[:min(len(data), 200)], []byte("encoding")) {
+			return // encoding/xml needs a CharsetReader for these
+		}
+		got, err := tokens(bytes.NewReader(data), 4096)
+		if err != nil {
+			return
+		}
+		want, stdErr := stdTokens(data)
+		if stdErr != nil {
+			t.Fatalf("scanner accepted what encoding/xml refuses (%v):\n%q", stdErr, data)
+		}
+		if got != want {
+			t.Fatalf("tokens differ for %q:\nscanner\n%s\nencoding/xml\n%s", data, got, want)
+		}
+	})
+}
+
+func BenchmarkScan(b *testing.B) {
+	var doc bytes.Buffer
+	doc.WriteString(`<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"><CstmrCdtTrfInitn>`)
+	for i := range 10000 {
+		fmt.Fprintf(&doc, "\n<CdtTrfTxInf><PmtId><EndToEndId>E%d</EndToEndId></PmtId><Amt><InstdAmt Ccy=\"EUR\">%d.25</InstdAmt></Amt><Cdtr><Nm>Jānis Bērziņš</Nm></Cdtr><CdtrAcct><Id><IBAN>LV80BANK0000435195001</IBAN></Id></CdtrAcct><RmtInf><Ustrd>Alga &amp; prēmija</Ustrd></RmtInf></CdtTrfTxInf>", i, i)
+	}
+	doc.WriteString("</CstmrCdtTrfInitn></Document>")
+	b.SetBytes(int64(doc.Len()))
+	for b.Loop() {
+		s := xmlscan.New(bytes.NewReader(doc.Bytes()))
+		for {
+			if _, err := s.Next(); err != nil {
+				if err != io.EOF {
+					b.Fatal(err)
+				}
+				break
+			}
+		}
+	}
+}
