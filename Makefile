@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/maksa
 HOME_DIR ?= maksa-data
 
-.PHONY: build run test bench lint fuzz soak clean
+.PHONY: build run test bench bench-go lint fuzz soak clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/maksa
@@ -23,7 +23,15 @@ test:
 	$(GO) test -count=1 -timeout 20m ./...
 	@$(GO) test -count=1 -v -run 'TestApplyDirectory|TestVerifyAuditDetectsTampering' ./store | grep -E '^ *--- |SKIP' | grep -v '/.*/' || true
 
+# bench: the performance campaign (internal/bench): maksa against xmllint,
+# psql \copy (when MAKSA_TEST_POSTGRES is set) and a prepared-insert loop on
+# generated 10 k, 100 k and 1 M payment files, as one table. BENCH_FLAGS
+# passes options, e.g. BENCH_FLAGS=-smoke. bench-go runs the Go benchmarks.
+BENCH_FLAGS ?=
 bench:
+	$(GO) run ./internal/bench $(BENCH_FLAGS)
+
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 lint:

@@ -107,10 +107,14 @@ func Load(path string) (*maksa.Directory, error) {
 }
 
 // relativeTo reads files relative to a folder, "../keys/a.pem" included
-// (os.DirFS would refuse to leave the folder).
+// (os.DirFS would refuse to leave the folder); an absolute path is read as
+// it is.
 type relativeTo string
 
 func (dir relativeTo) Open(name string) (fs.File, error) {
+	if filepath.IsAbs(name) {
+		return os.Open(name)
+	}
 	return os.Open(filepath.Join(string(dir), filepath.FromSlash(name)))
 }
 

@@ -3,6 +3,7 @@ package directory_test
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"testing"
 	"testing/fstest"
 
@@ -21,6 +22,29 @@ func TestLoadDemo(t *testing.T) {
 		if u.ID == "anna" && (len(u.Keys) != 1 || len(u.Keys[0].Fingerprint) != 64) {
 			t.Errorf("anna's certificate was not loaded: %+v", u.Keys)
 		}
+	}
+}
+
+// TestAbsoluteKeyPath: a key named by an absolute path is read from there,
+// not from below the directory file's folder.
+func TestAbsoluteKeyPath(t *testing.T) {
+	key, err := filepath.Abs("../../testdata/demo/keys/janis.pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := `clients: [{id: "1", name: K}]
+accounts: [{iban: LV21TREL9160100000000, client: "1", currency: EUR, signatures: 1}]
+users:
+  - id: u
+    valid_until: 2030-01-01
+    keys: [` + key + `]
+    grants: [{account: LV21TREL9160100000000, modes: [sign1], payment_limit: "1", daily_limit: "1", card_valid_until: 2030-01-01}]
+`
+	path := filepath.Join(t.TempDir(), "d.yaml")
+	os.WriteFile(path, []byte(doc), 0o600)
+	d, err := directory.Load(path)
+	if err != nil || len(d.Users[0].Keys) != 1 {
+		t.Fatalf("directory with an absolute key path: %v", err)
 	}
 }
 

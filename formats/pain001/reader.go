@@ -88,6 +88,7 @@ type Reader struct {
 
 	scan   *xmlscan.Scanner
 	names  map[string]string // interned element names and paths
+	recent [512]string        // a cache of names, by a cheap hash
 	header *Header
 	err    error
 
@@ -134,15 +135,25 @@ func NewReader(r io.Reader) *Reader {
 }
 
 // intern returns b as a string, shared with earlier equal ones, so that
-// element names and paths cost no allocation per payment.
+// element names and paths cost no allocation per payment. A small
+// direct-mapped cache in front of the map answers most lookups without
+// hashing the whole name.
 func (r *Reader) intern(b []byte) string {
-	if s, ok := r.names[string(b)]; ok {
-		return s
+	if len(b) == 0 {
+		return ""
 	}
-	s := string(b)
-	if len(r.names) < maxInterned {
-		r.names[s] = s
+	slot := &r.recent[(len(b)*31+int(b[0])*7+int(b[len(b)-1])*3+int(b[len(b)/2]))%len(r.recent)]
+	if *slot == string(b) {
+		return *slot
 	}
+	s, ok := r.names[string(b)]
+	if !ok {
+		s = string(b)
+		if len(r.names) < maxInterned {
+			r.names[s] = s
+		}
+	}
+	*slot = s
 	return s
 }
 
@@ -297,7 +308,7 @@ func (r *Reader) start() error {
 		r.txIdx++
 		r.ctx = ctxTx
 		p := r.info // the PmtInf-level fields and positions
-		p.Position = maksa.Position{File: r.File, Line: line, Column: col, XPath: r.xpath()}
+		p.Position = maksa.Position{File: r.File, Line: line, Column: col, XPath: r.info.InfoXPath + "/CdtTrfTxInf[" + strconv.Itoa(r.txIdx) + "]"}
 		r.cur = &p
 		r.ustrd = r.ustrd[:0]
 		r.resetRel()

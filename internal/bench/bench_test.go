@@ -1,0 +1,50 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestSmoke runs the whole campaign once on small files: every step, the
+// references included, works on a fresh machine. It is not timed.
+func TestSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the bench smoke run builds maksa and runs every step")
+	}
+	cfg := config{dir: t.TempDir(), sizes: []int{2000}, tabular: 500, watchFiles: 3, sign: 500, batch: 2000,
+		postgres: os.Getenv("MAKSA_TEST_POSTGRES")}
+	if cfg.postgres == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("MAKSA_TEST_POSTGRES is not set in CI: the PostgreSQL import step would be skipped")
+		}
+		t.Log("SKIP the PostgreSQL import step: MAKSA_TEST_POSTGRES is not set")
+	}
+	var log strings.Builder
+	rows, err := run(cfg, &log)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	want := []string{"validate", "import into SQLite", "import CSV", "import XLSX", "watcher", "sign", "nightly batch", "camt.053"}
+	if cfg.postgres != "" {
+		want = append(want, "import into PostgreSQL")
+	}
+	var table strings.Builder
+	printTable(&table, rows)
+	for _, step := range want {
+		if !strings.Contains(table.String(), "| "+step) {
+			t.Errorf("no %q row in\n%s", step, table.String())
+		}
+	}
+	for _, r := range rows {
+		if r.count <= 0 || r.wall <= 0 {
+			t.Errorf("row %+v measured nothing", r)
+		}
+	}
+	_, xmllint := exec.LookPath("xmllint")
+	if xmllint == nil && !strings.Contains(table.String(), "xmllint --stream") {
+		t.Errorf("xmllint is installed but no validate row compares with it:\n%s", table.String())
+	}
+	t.Logf("\n%s", table.String())
+}

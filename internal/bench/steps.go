@@ -1,0 +1,545 @@
+package main
+
+import (
+	"database/sql"
+	"fmt"
+	"io"
+	"log"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "github.com/lib/pq"  // PostgreSQL driver, for the schemas
+	_ "modernc.org/sqlite" // SQLite driver, for the reference loop
+)
+
+// The bench directory's account, importing user and signer.
+const (
+	account = "LV21TREL9160100000000"
+	user    = "bench"
+	signer  = "signer"
+)
+
+// bench holds what the steps share.
+type bench struct {
+	config
+	log    *log.Logger
+	root   string // the repository
+	maksa  string // the binary
+	day    string // the payments' execution date: the next working day
+	dirYML string
+	homes  int
+}
+
+func run(cfg config, logw io.Writer) ([]row, error) {
+	b := &bench{config: cfg, log: log.New(logw, "bench: ", log.Ltime)}
+	if err := b.setUp(); err != nil {
+		return nil, err
+	}
+	var rows []row
+	add := func(r row, err error) error {
+		if err == nil {
+			rows = append(rows, r)
+			b.log.Printf("%s %s: %.0f/s", r.step, count(r.size), r.perSecond())
+		}
+		return err
+	}
+	largest := b.sizes[len(b.sizes)-1]
+	for _, n := range b.sizes {
+		if err := add(b.validate(n, n == largest)); err != nil {
+			return rows, err
+		}
+	}
+	for _, n := range b.sizes {
+		if err := add(b.importSQLite(n, n == largest)); err != nil {
+			return rows, err
+		}
+	}
+	if b.postgres != "" {
+		for _, n := range b.sizes {
+			if err := add(b.importPostgres(n, n == largest)); err != nil {
+				return rows, err
+			}
+		}
+	} else {
+		b.log.Printf("SKIP PostgreSQL import: MAKSA_TEST_POSTGRES is not set")
+	}
+	for _, format := range []string{"csv", "xlsx"} {
+		if err := add(b.importTabular(format)); err != nil {
+			return rows, err
+		}
+	}
+	if err := add(b.watch()); err != nil {
+		return rows, err
+	}
+	if err := add(b.signing()); err != nil {
+		return rows, err
+	}
+	batch, camt, err := b.nightly()
+	if err != nil {
+		return rows, err
+	}
+	rows = append(rows, batch, camt)
+	return rows, nil
+}
+
+func (b *bench) setUp() error {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		return fmt.Errorf("finding the repository: %v", err)
+	}
+	b.root = strings.TrimSpace(string(out))
+	if err := os.MkdirAll(filepath.Join(b.dir, "files"), 0o755); err != nil {
+		return err
+	}
+	b.maksa = filepath.Join(b.dir, "maksa")
+	build := exec.Command("go", "build", "-o", b.maksa, "./cmd/maksa")
+	build.Dir, build.Stderr = b.root, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building maksa: %v", err)
+	}
+	d := time.Now().AddDate(0, 0, 1)
+	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		d = d.AddDate(0, 0, 1)
+	}
+	b.day = d.Format("2006-01-02")
+	key := filepath.Join(b.root, "testdata/demo/keys/anna.crt")
+	limit := `"1000000000000.00"`
+	directory := fmt.Sprintf(`clients: [{id: "90000012345", name: "Bench"}]
+accounts:
+  - {iban: %s, client: "90000012345", currency: EUR, balance: %s, signatures: 1}
+users:
+  - id: %s
+    valid_until: 2099-12-31
+    grants: [{account: %s, modes: [prepare, view_outgoing], payment_limit: %s, daily_limit: %s}]
+  - id: %s
+    valid_until: 2099-12-31
+    keys: [%s]
+    grants: [{account: %s, modes: [sign1], payment_limit: %s, daily_limit: %s, card_valid_until: 2099-12-31}]
+`, account, limit, user, account, limit, limit, signer, key, account, limit, limit)
+	b.dirYML = filepath.Join(b.dir, "directory.yaml")
+	return os.WriteFile(b.dirYML, []byte(directory), 0o644)
+}
+
+// file returns a generated file of n payments, made once and kept.
+func (b *bench) file(format string, n int) (string, error) {
+	ext := map[string]string{"pain001": "xml", "csv": "csv", "xlsx": "xlsx"}[format]
+	path := filepath.Join(b.dir, "files", fmt.Sprintf("%s-%d-%s.%s", format, n, b.day, ext))
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	b.log.Printf("generating %s", filepath.Base(path))
+	tmp := path + ".part"
+	if _, _, err := timed(b.maksa, "--home", b.dir, "dev", "gen", "--format", format, "--count", fmt.Sprint(n),
+		"--date", b.day, "--message-id", fmt.Sprintf("BENCH-%s-%d", format, n), "--out", tmp); err != nil {
+		return "", err
+	}
+	return path, os.Rename(tmp, path)
+}
+
+// home makes a fresh maksa home with the bench directory applied, on SQLite
+// or on the given database.
+func (b *bench) home(db string) (string, []string, error) {
+	b.homes++
+	home := filepath.Join(b.dir, fmt.Sprintf("home-%d", b.homes))
+	if err := os.RemoveAll(home); err != nil {
+		return "", nil, err
+	}
+	args := []string{"--home", home}
+	if db != "" {
+		args = append(args, "--db", db)
+	}
+	_, _, err := timed(b.maksa, append(args, "directory", "apply", b.dirYML)...)
+	return home, args, err
+}
+
+func (b *bench) validate(n int, last bool) (row, error) {
+	path, err := b.file("pain001", n)
+	if err != nil {
+		return row{}, err
+	}
+	r := row{step: "validate pain.001.001.03", size: n, count: n, bytes: size(path), byMB: true}
+	if r.wall, r.rss, err = timed(b.maksa, "--home", b.dir, "validate", "--json", path); err != nil {
+		return r, err
+	}
+	if xmllint, err := exec.LookPath("xmllint"); err == nil {
+		wall, _, err := timed(xmllint, "--stream", "--noout", path)
+		if err != nil {
+			return r, err
+		}
+		r.ref, r.refRate = "xmllint --stream", float64(r.bytes)/1e6/wall.Seconds()
+	} else {
+		b.log.Printf("SKIP the xmllint reference: xmllint is not installed")
+	}
+	if last {
+		r.target = "≥ 2× xmllint; RSS < 100 MB"
+		r.met = yesNo(r.ratio() >= 2 && r.rss < 100e6)
+	}
+	return r, nil
+}
+
+func (b *bench) importSQLite(n int, last bool) (row, error) {
+	path, err := b.file("pain001", n)
+	if err != nil {
+		return row{}, err
+	}
+	home, args, err := b.home("")
+	if err != nil {
+		return row{}, err
+	}
+	defer os.RemoveAll(home)
+	r := row{step: "import into SQLite", size: n, count: n, bytes: size(path)}
+	if r.wall, r.rss, err = timed(b.maksa, append(args, "import", "--user", user, path)...); err != nil {
+		return r, err
+	}
+	loop, err := insertLoop(filepath.Join(home, "maksa.db"), filepath.Join(b.dir, "reference.db"))
+	if err != nil {
+		return r, err
+	}
+	r.ref, r.refRate = "prepared-insert loop", float64(n)/loop.Seconds()
+	if last {
+		r.target = "≥ 0.75× insert loop; RSS < 100 MB"
+		r.met = yesNo(r.ratio() >= 0.75 && r.rss < 100e6)
+	}
+	return r, nil
+}
+
+// insertLoop copies the payments maksa stored in src into a plain table of
+// the same columns in a new database dst, one prepared INSERT per row in
+// one transaction, and returns the time spent inserting (reading src is
+// timed apart and subtracted).
+func insertLoop(src, dst string) (time.Duration, error) {
+	os.Remove(dst)
+	from, err := sql.Open("sqlite", src)
+	if err != nil {
+		return 0, err
+	}
+	defer from.Close()
+	to, err := sql.Open("sqlite", dst+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	if err != nil {
+		return 0, err
+	}
+	defer func() { to.Close(); os.Remove(dst) }()
+	var ddl string
+	if err := from.QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'payments'`).Scan(&ddl); err != nil {
+		return 0, err
+	}
+	cols, err := columns(from)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := to.Exec(plainTable(ddl)); err != nil {
+		return 0, fmt.Errorf("reference table: %v", err)
+	}
+	scan := func(each func([]any) error) (time.Duration, error) {
+		start := time.Now()
+		rows, err := from.Query("SELECT " + strings.Join(cols, ", ") + " FROM payments")
+		if err != nil {
+			return 0, err
+		}
+		defer rows.Close()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				return 0, err
+			}
+			if err := each(vals); err != nil {
+				return 0, err
+			}
+		}
+		return time.Since(start), rows.Err()
+	}
+	reading, err := scan(func([]any) error { return nil })
+	if err != nil {
+		return 0, err
+	}
+	tx, err := to.Begin()
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	stmt, err := tx.Prepare("INSERT INTO ref (" + strings.Join(cols, ", ") + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")")
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	both, err := scan(func(v []any) error { _, err := stmt.Exec(v...); return err })
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	both = max(both, time.Since(start))
+	return max(both-reading, time.Millisecond), nil
+}
+
+// columns lists the payments table's columns but its generated id.
+func columns(db *sql.DB) ([]string, error) {
+	rows, err := db.Query(`SELECT name FROM pragma_table_info('payments') WHERE name <> 'id'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		cols = append(cols, c)
+	}
+	return cols, rows.Err()
+}
+
+// plainTable turns the payments table's DDL into a table "ref" of the same
+// columns with no constraints: each column definition keeps its name and type.
+func plainTable(ddl string) string {
+	body := ddl[strings.Index(ddl, "(")+1 : strings.LastIndex(ddl, ")")]
+	var defs []string
+	depth, start := 0, 0
+	parts := []string{}
+	for i, c := range body {
+		switch c {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				parts = append(parts, body[start:i])
+				start = i + 1
+			}
+		}
+	}
+	parts = append(parts, body[start:])
+	for _, p := range parts {
+		f := strings.Fields(p)
+		if len(f) < 2 || f[0] == "id" || slices.Contains([]string{"PRIMARY", "FOREIGN", "UNIQUE", "CHECK", "CONSTRAINT"}, strings.ToUpper(f[0])) {
+			continue
+		}
+		defs = append(defs, f[0]+" "+f[1])
+	}
+	return "CREATE TABLE ref (" + strings.Join(defs, ", ") + ")"
+}
+
+func (b *bench) importPostgres(n int, last bool) (row, error) {
+	path, err := b.file("pain001", n)
+	if err != nil {
+		return row{}, err
+	}
+	schema := fmt.Sprintf("bench_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
+	db, err := sql.Open("postgres", b.postgres)
+	if err != nil {
+		return row{}, err
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		return row{}, err
+	}
+	defer db.Exec("DROP SCHEMA " + schema + " CASCADE")
+	u, err := url.Parse(b.postgres)
+	if err != nil {
+		return row{}, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	home, args, err := b.home(u.String())
+	if err != nil {
+		return row{}, err
+	}
+	defer os.RemoveAll(home)
+	r := row{step: "import into PostgreSQL", size: n, count: n, bytes: size(path)}
+	if r.wall, r.rss, err = timed(b.maksa, append(args, "import", "--user", user, path)...); err != nil {
+		return r, err
+	}
+	psql, err := exec.LookPath("psql")
+	if err != nil {
+		b.log.Printf("SKIP the psql \\copy reference: psql is not installed")
+		return r, nil
+	}
+	csv := filepath.Join(b.dir, "payments.csv")
+	defer os.Remove(csv)
+	if _, err := db.Exec(fmt.Sprintf("CREATE TABLE %s.ref (LIKE %s.payments)", schema, schema)); err != nil {
+		return r, err
+	}
+	if _, err := db.Exec(fmt.Sprintf("ALTER TABLE %s.ref ALTER COLUMN id DROP NOT NULL", schema)); err != nil {
+		return r, err
+	}
+	if _, _, err := timed(psql, b.postgres, "-v", "ON_ERROR_STOP=1", "-c", fmt.Sprintf(`\copy %s.payments TO '%s' CSV`, schema, csv)); err != nil {
+		return r, err
+	}
+	wall, _, err := timed(psql, b.postgres, "-v", "ON_ERROR_STOP=1", "-c", fmt.Sprintf(`\copy %s.ref FROM '%s' CSV`, schema, csv))
+	if err != nil {
+		return r, err
+	}
+	r.ref, r.refRate = "psql \\copy", float64(n)/wall.Seconds()
+	if last {
+		r.target = "≥ 0.75× psql \\copy; RSS < 100 MB"
+		r.met = yesNo(r.ratio() >= 0.75 && r.rss < 100e6)
+	}
+	return r, nil
+}
+
+func (b *bench) importTabular(format string) (row, error) {
+	path, err := b.file(format, b.tabular)
+	if err != nil {
+		return row{}, err
+	}
+	home, args, err := b.home("")
+	if err != nil {
+		return row{}, err
+	}
+	defer os.RemoveAll(home)
+	r := row{step: "import " + strings.ToUpper(format) + " into SQLite", size: b.tabular, count: b.tabular, bytes: size(path)}
+	r.wall, r.rss, err = timed(b.maksa, append(args, "import", "--user", user, path)...)
+	if format == "xlsx" {
+		r.target, r.met = "RSS < 100 MB", yesNo(r.rss < 100e6)
+	}
+	return r, err
+}
+
+// watch drops small files one at a time, renamed into the inbox, and
+// measures the time from the drop to the pain.002 in the outbox.
+func (b *bench) watch() (row, error) {
+	home, args, err := b.home("")
+	if err != nil {
+		return row{}, err
+	}
+	defer os.RemoveAll(home)
+	small, err := b.file("pain001", 5)
+	if err != nil {
+		return row{}, err
+	}
+	data, err := os.ReadFile(small)
+	if err != nil {
+		return row{}, err
+	}
+	inbox, outbox := filepath.Join(home, "inbox", user), filepath.Join(home, "outbox", user)
+	if err := os.MkdirAll(inbox, 0o755); err != nil {
+		return row{}, err
+	}
+	w := exec.Command(b.maksa, append(args, "watch")...)
+	logFile, err := os.Create(filepath.Join(home, "watch.log"))
+	if err != nil {
+		return row{}, err
+	}
+	defer logFile.Close()
+	w.Stdout, w.Stderr = logFile, logFile
+	if err := w.Start(); err != nil {
+		return row{}, err
+	}
+	defer func() { w.Process.Signal(syscall.SIGTERM); w.Wait() }()
+	time.Sleep(500 * time.Millisecond)
+	var latencies []time.Duration
+	start := time.Now()
+	for i := range b.watchFiles {
+		name := fmt.Sprintf("latency-%03d.xml", i)
+		// Each file its own message id, so that none is a duplicate.
+		doc := strings.Replace(string(data), "BENCH-pain001-5", fmt.Sprintf("LAT-%d-%d", time.Now().UnixNano(), i), 1)
+		tmp := filepath.Join(home, name)
+		if err := os.WriteFile(tmp, []byte(doc), 0o644); err != nil {
+			return row{}, err
+		}
+		dropped := time.Now()
+		if err := os.Rename(tmp, filepath.Join(inbox, name)); err != nil {
+			return row{}, err
+		}
+		report := filepath.Join(outbox, name+".pain002.xml")
+		for {
+			if _, err := os.Stat(report); err == nil {
+				break
+			}
+			if time.Since(dropped) > 30*time.Second {
+				return row{}, fmt.Errorf("watcher: no report for %s after 30 s; see %s", name, logFile.Name())
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		latencies = append(latencies, time.Since(dropped))
+	}
+	slices.Sort(latencies)
+	median, p99 := latencies[len(latencies)/2], latencies[(len(latencies)*99)/100]
+	r := row{step: fmt.Sprintf("watcher: drop to pain.002, %d files one by one", b.watchFiles), size: 5, count: b.watchFiles * 5, wall: time.Since(start),
+		rate:   fmt.Sprintf("median %d ms, p99 %d ms", median.Milliseconds(), p99.Milliseconds()),
+		target: "median < 300 ms, p99 < 1 s", met: yesNo(median < 300*time.Millisecond && p99 < time.Second)}
+	return r, nil
+}
+
+// signing imports b.sign payments and times signing them all.
+func (b *bench) signing() (row, error) {
+	path, err := b.file("pain001", b.sign)
+	if err != nil {
+		return row{}, err
+	}
+	home, args, err := b.home("")
+	if err != nil {
+		return row{}, err
+	}
+	defer os.RemoveAll(home)
+	if _, _, err := timed(b.maksa, append(args, "import", "--user", user, path)...); err != nil {
+		return row{}, err
+	}
+	r := row{step: "sign (Ed25519, SQLite)", size: b.sign, count: b.sign}
+	r.wall, r.rss, err = timed(b.maksa, append(args, "sign", "--user", signer, "--key", filepath.Join(b.root, "testdata/demo/keys/anna.key"), "--all")...)
+	return r, err
+}
+
+// nightly imports and signs b.batch payments, then times the nightly batch
+// and a camt.053 statement of all its entries.
+func (b *bench) nightly() (row, row, error) {
+	path, err := b.file("pain001", b.batch)
+	if err != nil {
+		return row{}, row{}, err
+	}
+	home, args, err := b.home("")
+	if err != nil {
+		return row{}, row{}, err
+	}
+	defer os.RemoveAll(home)
+	if _, _, err := timed(b.maksa, append(args, "import", "--user", user, path)...); err != nil {
+		return row{}, row{}, err
+	}
+	b.log.Printf("signing %d payments for the batch", b.batch)
+	if _, _, err := timed(b.maksa, append(args, "sign", "--user", signer, "--key", filepath.Join(b.root, "testdata/demo/keys/anna.key"), "--all")...); err != nil {
+		return row{}, row{}, err
+	}
+	batch := row{step: "nightly batch run (SQLite)", size: b.batch, count: b.batch, target: "≥ 50,000/s"}
+	if batch.wall, batch.rss, err = timed(b.maksa, append(args, "batch", "run", "--date", b.day)...); err != nil {
+		return batch, row{}, err
+	}
+	batch.met = yesNo(batch.perSecond() >= 50000 && batch.rss < 100e6)
+	out := filepath.Join(home, "statement.xml")
+	camt := row{step: "camt.053 statement", size: b.batch, count: b.batch + 1, target: "≥ 100 MB/s"}
+	if camt.wall, camt.rss, err = timed(b.maksa, append(args, "export", "statement", "--account", account, "--from", b.day, "--to", b.day, "--format", "camt053", "--out", out)...); err != nil {
+		return batch, camt, err
+	}
+	camt.bytes = size(out)
+	camt.met = yesNo(camt.mbPerSecond() >= 100 && camt.rss < 100e6)
+	return batch, camt, nil
+}
+
+func size(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// maxRSS is the peak resident set of a finished process, in bytes.
+func maxRSS(ps *os.ProcessState) int64 {
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		return ru.Maxrss * 1024
+	}
+	return 0
+}
