@@ -88,7 +88,7 @@ type Reader struct {
 
 	scan   *xmlscan.Scanner
 	names  map[string]string // interned element names and paths
-	recent [512]string        // a cache of names, by a cheap hash
+	recent [512]string       // a cache of names, by a cheap hash
 	header *Header
 	err    error
 
