@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -147,3 +148,84 @@ func (w *insertWriter) close(ctx context.Context) error {
 }
 
 func (w *insertWriter) abort() { w.full.Close() }
+
+// pipeWriter hands rows to a goroutine that writes them, so that reading,
+// checking and encoding the payments (on one core) and writing to the
+// database (on another) overlap. Rows are passed in chunks, in file order;
+// after the first write error the goroutine only drains the pipe, and add
+// and close return that error.
+type pipeWriter struct {
+	next    rowWriter
+	chunks  chan [][]any
+	chunk   [][]any
+	done    chan error
+	failed  atomic.Pointer[error]
+	err     error
+	stopped bool
+}
+
+const pipeChunk = 256
+
+func newPipeWriter(ctx context.Context, next rowWriter) *pipeWriter {
+	w := &pipeWriter{next: next, chunks: make(chan [][]any, 4), done: make(chan error, 1),
+		chunk: make([][]any, 0, pipeChunk)}
+	go func() {
+		var err error
+		for chunk := range w.chunks {
+			for _, values := range chunk {
+				if err != nil {
+					break
+				}
+				if err = next.add(ctx, values); err != nil {
+					w.failed.Store(&err)
+				}
+			}
+		}
+		w.done <- err
+	}()
+	return w
+}
+
+func (w *pipeWriter) add(ctx context.Context, values []any) error {
+	if err := w.failed.Load(); err != nil {
+		return *err
+	}
+	w.chunk = append(w.chunk, values)
+	if len(w.chunk) < pipeChunk {
+		return nil
+	}
+	select {
+	case w.chunks <- w.chunk:
+		w.chunk = make([][]any, 0, pipeChunk)
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// stop sends what is left, ends the goroutine and returns its error.
+func (w *pipeWriter) stop() error {
+	if w.stopped {
+		return w.err
+	}
+	w.stopped = true
+	if len(w.chunk) > 0 {
+		w.chunks <- w.chunk
+		w.chunk = nil
+	}
+	close(w.chunks)
+	w.err = <-w.done
+	return w.err
+}
+
+func (w *pipeWriter) close(ctx context.Context) error {
+	if err := w.stop(); err != nil {
+		return err
+	}
+	return w.next.close(ctx)
+}
+
+func (w *pipeWriter) abort() {
+	w.stop()
+	w.next.abort()
+}

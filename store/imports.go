@@ -33,7 +33,7 @@ type Import struct {
 	db    *DB
 	tx    *sqlx.Tx
 	batch *maksa.Batch
-	rows  rowWriter
+	rows  *pipeWriter
 	done  bool
 }
 
@@ -91,12 +91,17 @@ func (im *Import) start(ctx context.Context) (*maksa.UserView, error) {
 	if err != nil {
 		return nil, err
 	}
+	var rows rowWriter
 	if im.db.dialect == Postgres {
-		im.rows, err = newCopyWriter(ctx, tx)
+		rows, err = newCopyWriter(ctx, tx)
 	} else {
-		im.rows, err = newInsertWriter(ctx, tx)
+		rows, err = newInsertWriter(ctx, tx)
 	}
-	return view, err
+	if err != nil {
+		return nil, err
+	}
+	im.rows = newPipeWriter(ctx, rows)
+	return view, nil
 }
 
 func decimalText(d *decimal.Decimal) string {
@@ -224,7 +229,9 @@ var ErrDuplicateMessage = errors.New("message id already imported for this clien
 // Rollback abandons the import; nothing of it is stored.
 func (im *Import) Rollback() {
 	if !im.done {
-		im.rows.abort()
+		if im.rows != nil {
+			im.rows.abort()
+		}
 		im.tx.Rollback()
 		im.done = true
 	}
