@@ -119,19 +119,15 @@ func (im *Importer) ImportFile(ctx context.Context, path string, opt Options) (*
 		return nil, err
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
 	if opt.Actor == "" {
 		opt.Actor = opt.UserID
 	}
 	run := &run{Importer: im, opt: opt, path: path, res: &Result{File: name, Problems: []maksa.Problem{}, ControlSum: "0"},
-		batch: &maksa.Batch{UserID: opt.UserID, FileName: name, SHA256: hex.EncodeToString(h.Sum(nil))}}
+		batch: &maksa.Batch{UserID: opt.UserID, FileName: name}, digest: digestFile(path)}
 	if err := run.importFrom(ctx, f); err != nil {
+		if _, herr := run.digest(); herr != nil {
+			return nil, fmt.Errorf("%s: %w", name, herr)
+		}
 		return nil, err
 	}
 	run.res.Duration = time.Since(start)
@@ -155,6 +151,41 @@ type run struct {
 	group     []maksa.Problem // problems that reject the whole file
 	headerPos maksa.Position  // where the file's header is
 	scale     int32           // the most decimals an amount had, for printing the control sum
+	// digest returns the file's SHA-256, computed on another goroutine
+	// while the file is read; it also sets batch.SHA256.
+	digest func() (string, error)
+}
+
+// digestFile starts hashing the file at path and returns a function that
+// waits for the hex SHA-256.
+func digestFile(path string) func() (string, error) {
+	var sum string
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f, ferr := os.Open(path)
+		if ferr != nil {
+			err = ferr
+			return
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, err = io.Copy(h, f); err == nil {
+			sum = hex.EncodeToString(h.Sum(nil))
+		}
+	}()
+	return func() (string, error) {
+		<-done
+		return sum, err
+	}
+}
+
+// sha256 waits for the file's digest and records it on the batch.
+func (r *run) sha256() error {
+	sum, err := r.digest()
+	r.batch.SHA256 = sum
+	return err
 }
 
 func (r *run) importFrom(ctx context.Context, f io.Reader) error {
@@ -174,6 +205,9 @@ func (r *run) importFrom(ctx context.Context, f io.Reader) error {
 		}
 	}
 	if r.Store != nil && r.opt.UserID != "" {
+		if err := r.sha256(); err != nil {
+			return err
+		}
 		tx, view, err := r.Store.BeginImport(ctx, b)
 		var dup *store.DuplicateFileError
 		switch {
@@ -188,8 +222,14 @@ func (r *run) importFrom(ctx context.Context, f io.Reader) error {
 		r.business = &validator.Business{View: view, Today: r.today(), Received: r.Now().In(r.Location), DaysPast: r.DaysPast, DaysFuture: r.DaysFuture,
 			Rules: r.Rules, Calendar: r.Calendar}
 	}
+	next, stop := src.readAhead()
+	defer stop()
 	for {
-		p, err := src.read()
+		it := next()
+		for _, t := range it.totals {
+			r.groupProblems(validator.CheckTotals(t))
+		}
+		p, err := it.p, it.err
 		if err == io.EOF {
 			break
 		}
@@ -304,6 +344,9 @@ func paymentResult(p *maksa.Payment) PaymentResult {
 // the status report.
 func (r *run) finish(ctx context.Context) error {
 	b := r.batch
+	if err := r.sha256(); err != nil {
+		return err
+	}
 	if len(r.group) == 0 && r.tx != nil {
 		if err := r.finishPayments(ctx); err != nil {
 			return err

@@ -25,6 +25,70 @@ type source struct {
 	endTotals func() (string, maksa.Position)
 	warnings  []string
 	close     func()
+	// pendingTotals, when set, returns (and forgets) the totals of the
+	// payment information blocks that ended during the last read.
+	pendingTotals func() []validator.Totals
+}
+
+// item is what one read of a source gave: a payment or an error (io.EOF at
+// the end), and the totals of the payment information blocks that ended
+// on the way, to be checked first.
+type item struct {
+	p      *maksa.Payment
+	totals []validator.Totals
+	err    error
+}
+
+// readAhead reads the source on another goroutine, a chunk of payments at
+// a time, so that reading the file and checking and storing its payments
+// overlap. next returns the items in file order and must not be called
+// after it returned an error; stop ends the goroutine (call it before
+// closing the source).
+func (s *source) readAhead() (next func() item, stop func()) {
+	const chunkSize = 128
+	chunks, quit, done := make(chan []item, 2), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		chunk := make([]item, 0, chunkSize)
+		for {
+			p, err := s.read()
+			it := item{p: p, err: err}
+			if s.pendingTotals != nil {
+				it.totals = s.pendingTotals()
+			}
+			chunk = append(chunk, it)
+			if err == nil && len(chunk) < chunkSize {
+				continue
+			}
+			select {
+			case chunks <- chunk:
+			case <-quit:
+				return
+			}
+			if err != nil {
+				return
+			}
+			chunk = make([]item, 0, chunkSize)
+		}
+	}()
+	var chunk []item
+	stopped := false
+	next = func() item {
+		if len(chunk) == 0 {
+			chunk = <-chunks
+		}
+		it := chunk[0]
+		chunk = chunk[1:]
+		return it
+	}
+	stop = func() {
+		if !stopped {
+			stopped = true
+			close(quit)
+			<-done
+		}
+	}
+	return next, stop
 }
 
 // open sniffs the format from the content — never from the file name —
@@ -47,22 +111,31 @@ func (r *run) open(br *bufio.Reader) (*source, error) {
 func (r *run) openPain001(br *bufio.Reader) (*source, error) {
 	reader := pain001.NewReader(br)
 	reader.File = r.res.File
+	var pending []validator.Totals
 	reader.OnPaymentInfo = func(pi pain001.PaymentInfo) {
-		r.groupProblems(validator.CheckTotals(validator.Totals{Level: validator.PaymentInfoLevel, ID: pi.ID,
-			NbOfTxs: pi.NbOfTxs, CtrlSum: pi.CtrlSum, Count: pi.Count, Sum: pi.Sum, Position: pi.Position}))
+		pending = append(pending, validator.Totals{Level: validator.PaymentInfoLevel, ID: pi.ID,
+			NbOfTxs: pi.NbOfTxs, CtrlSum: pi.CtrlSum, Count: pi.Count, Sum: pi.Sum, Position: pi.Position})
 	}
 	hdr, err := reader.Header()
 	if err != nil {
 		return nil, err
 	}
 	return &source{format: hdr.Format, messageID: hdr.MessageID, nbOfTxs: hdr.NbOfTxs, ctrlSum: hdr.CtrlSum,
-		position: hdr.Position, read: reader.Read, close: func() {}}, nil
+		position: hdr.Position, read: reader.Read, close: func() {},
+		pendingTotals: func() []validator.Totals {
+			t := pending
+			pending = nil
+			return t
+		}}, nil
 }
 
 func (r *run) openCSV(br *bufio.Reader) (*source, error) {
 	reader := csvfmt.NewReader(br)
 	reader.File, reader.Profile, reader.Today = r.res.File, r.Profile, r.today()
 	if err := reader.Header(); err != nil {
+		return nil, err
+	}
+	if err := r.sha256(); err != nil {
 		return nil, err
 	}
 	return &source{format: "csv", messageID: r.derivedMessageID(), position: reader.HeaderPosition(), read: reader.Read,
@@ -76,12 +149,17 @@ func (r *run) openXLSX() (*source, error) {
 		reader.Close()
 		return nil, err
 	}
+	if err := r.sha256(); err != nil {
+		reader.Close()
+		return nil, err
+	}
 	return &source{format: "xlsx", messageID: r.derivedMessageID(), position: reader.HeaderPosition(), read: reader.Read,
 		endTotals: reader.ControlSum, warnings: reader.Columns.Warnings, close: func() { reader.Close() }}, nil
 }
 
 // derivedMessageID names a file that has no message id of its own: by its
-// SHA-256, so that the same file always gets the same id.
+// SHA-256 (r.sha256 called before), so that the same file always gets the
+// same id.
 func (r *run) derivedMessageID() string {
 	return "SHA256-" + r.batch.SHA256[:28]
 }

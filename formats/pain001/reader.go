@@ -319,10 +319,14 @@ func (r *Reader) start() error {
 		}
 		r.rel = append(r.rel, name...)
 		if r.ctx == ctxTx && (string(r.rel) == "Amt/InstdAmt" || string(r.rel) == "Amt/EqvtAmt/Amt") {
+			path := "Amt/InstdAmt/@Ccy"
+			if string(r.rel) != "Amt/InstdAmt" {
+				path = "Amt/EqvtAmt/Amt/@Ccy"
+			}
 			for _, a := range r.scan.Attrs() {
 				if string(a.Local) == "Ccy" && len(a.Prefix) == 0 {
-					r.cur.Currency = string(a.Value)
-					r.cur.Fields[maksa.FieldCurrency] = maksa.FieldPosition{Line: int32(line), Column: int32(col), Path: string(r.rel) + "/@Ccy"}
+					r.cur.Currency = r.intern(a.Value)
+					r.cur.Fields[maksa.FieldCurrency] = maksa.FieldPosition{Line: int32(line), Column: int32(col), Path: path}
 				}
 			}
 		}
