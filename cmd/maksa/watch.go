@@ -60,7 +60,7 @@ are taken over by the others after --stale.`,
 	host, _ := os.Hostname()
 	cmd.Flags().BoolVar(&once, "once", false, "process what is waiting and exit")
 	cmd.Flags().IntVar(&workers, "workers", runtime.NumCPU(), "files processed at once")
-	cmd.Flags().DurationVar(&quiet, "quiet", 500*time.Millisecond, "how long a file must stay unchanged before it is read")
+	cmd.Flags().DurationVar(&quiet, "quiet", 200*time.Millisecond, "how long a file must stay unchanged before it is read (raise it for writers that pause, e.g. over slow network shares)")
 	cmd.Flags().DurationVar(&rescan, "rescan", 5*time.Second, "how often the inbox is read again in case events were lost")
 	cmd.Flags().DurationVar(&stale, "stale", 2*time.Minute, "after how long without a heartbeat another process's files are taken over")
 	cmd.Flags().StringVar(&instance, "instance", m.env("MAKSA_INSTANCE", host), "this process's name in file claims (MAKSA_INSTANCE); unique per process")
