@@ -8,6 +8,7 @@ package exporter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -57,18 +58,12 @@ func (e *Exporter) Statement(ctx context.Context, w io.Writer, iban string, from
 		st.MessageID = st.MessageID[:len(st.MessageID)-len(iban)] + to.Format("0102") + iban
 		st.StatementID = st.MessageID
 	}
-	err = e.Store.Entries(ctx, iban, from, to, func(en store.Entry) error {
-		t := &st.Debits
-		if en.Side == "CRDT" {
-			t = &st.Credits
-		}
-		t.Count++
-		t.Sum = t.Sum.Add(en.Amount)
-		return nil
-	})
+	totals, err := e.Store.Totals(ctx, iban, currency, from, to)
 	if err != nil {
 		return err
 	}
+	st.Debits.Count, st.Debits.Sum = totals.Debits, totals.DebitSum
+	st.Credits.Count, st.Credits.Sum = totals.Credits, totals.CreditSum
 	st.Closing = opening.Add(st.Credits.Sum).Sub(st.Debits.Sum)
 	version := e.CamtVersion
 	if version == 0 {
@@ -78,14 +73,67 @@ func (e *Exporter) Statement(ctx context.Context, w io.Writer, iban string, from
 	if err := cw.WriteHeader(st); err != nil {
 		return err
 	}
-	err = e.Store.Entries(ctx, iban, from, to, func(en store.Entry) error {
-		return cw.WriteEntry(e.entry(en))
-	})
+	err = readAhead(func(fn func(store.Entry) error) error { return e.Store.Entries(ctx, iban, from, to, fn) },
+		func(en store.Entry) error { return cw.WriteEntry(e.entry(en)) })
 	if err != nil {
 		return err
 	}
 	return cw.Close()
 }
+
+// readAhead runs produce on another goroutine and hands what it yields to
+// consume in chunks, in order, so that reading the database and writing a
+// file overlap. The first error of either side stops both and is returned.
+func readAhead[T any](produce func(yield func(T) error) error, consume func(T) error) error {
+	const chunkSize = 256
+	chunks := make(chan []T, 4)
+	quit := make(chan struct{})
+	errc := make(chan error, 1)
+	go func() {
+		defer close(chunks)
+		chunk := make([]T, 0, chunkSize)
+		err := produce(func(v T) error {
+			chunk = append(chunk, v)
+			if len(chunk) < chunkSize {
+				return nil
+			}
+			select {
+			case chunks <- chunk:
+				chunk = make([]T, 0, chunkSize)
+				return nil
+			case <-quit:
+				return errStopped
+			}
+		})
+		if err == nil && len(chunk) > 0 {
+			select {
+			case chunks <- chunk:
+			case <-quit:
+			}
+		}
+		errc <- err
+	}()
+	var err error
+	for chunk := range chunks {
+		for _, v := range chunk {
+			if err = consume(v); err != nil {
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	close(quit)
+	for range chunks { // let the producer finish
+	}
+	if perr := <-errc; err == nil && perr != errStopped {
+		err = perr
+	}
+	return err
+}
+
+var errStopped = errors.New("stopped")
 
 // entry turns a posting into a statement entry with its kind's bank
 // transaction code: PMNT/ICDT (debit) or RCDT (credit) with ESCT, XBCT for

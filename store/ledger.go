@@ -228,6 +228,35 @@ func (db *DB) BalanceBefore(ctx context.Context, iban string, day time.Time) (de
 	return acct.OpeningBalance.Add(maksa.FromMinorUnits(minor, cur)), acct.Currency, err
 }
 
+// EntryTotals are the number and sum of an account's debit and credit
+// postings over a period.
+type EntryTotals struct {
+	Debits, Credits     int
+	DebitSum, CreditSum decimal.Decimal
+}
+
+// Totals counts and sums the postings on the account booked from..to
+// (inclusive), in the account's currency.
+func (db *DB) Totals(ctx context.Context, iban, currency string, from, to time.Time) (EntryTotals, error) {
+	var rows []struct {
+		Side  string `db:"side"`
+		Count int    `db:"n"`
+		Minor int64  `db:"minor"`
+	}
+	var t EntryTotals
+	err := db.x.SelectContext(ctx, &rows, db.x.Rebind(`SELECT side, COUNT(*) AS n, COALESCE(SUM(amount_minor), 0) AS minor FROM postings
+		WHERE account_iban = ? AND booking_date >= ? AND booking_date <= ? GROUP BY side`), iban, date(from), date(to))
+	cur, _ := maksa.LookupCurrency(currency)
+	for _, r := range rows {
+		if r.Side == "CRDT" {
+			t.Credits, t.CreditSum = r.Count, maksa.FromMinorUnits(r.Minor, cur)
+		} else {
+			t.Debits, t.DebitSum = r.Count, maksa.FromMinorUnits(r.Minor, cur)
+		}
+	}
+	return t, err
+}
+
 // Entries calls fn for each posting on the account booked from..to
 // (inclusive), in booking order.
 func (db *DB) Entries(ctx context.Context, iban string, from, to time.Time, fn func(Entry) error) error {
