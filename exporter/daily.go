@@ -74,7 +74,7 @@ func (e *Exporter) DailyReport(ctx context.Context, dir string, day time.Time, f
 	if err != nil {
 		return nil, err
 	}
-	err = e.Store.ExecutedOn(ctx, day, 0, func(p *maksa.Payment) error {
+	err = e.executedOn(ctx, day, 0, func(p *maksa.Payment) error {
 		s := summary[p.DebtorIBAN]
 		if s == nil {
 			s = &accountSummary{currency: p.Currency}
@@ -246,7 +246,7 @@ func (e *Exporter) CashOrders(ctx context.Context, dir string, day time.Time) ([
 			if err != nil {
 				return err
 			}
-			err = e.Store.ExecutedOn(ctx, day, 0, func(p *maksa.Payment) error {
+			err = e.executedOn(ctx, day, 0, func(p *maksa.Payment) error {
 				if p.Kind != maksa.KindCash || p.Status != maksa.ACSC {
 					return nil
 				}

@@ -135,6 +135,19 @@ func readAhead[T any](produce func(yield func(T) error) error, consume func(T) e
 
 var errStopped = errors.New("stopped")
 
+// executedOn is store.ExecutedOn, read ahead on another goroutine.
+func (e *Exporter) executedOn(ctx context.Context, day time.Time, batch int64, fn func(*maksa.Payment) error) error {
+	return readAhead(func(yield func(*maksa.Payment) error) error { return e.Store.ExecutedOn(ctx, day, batch, yield) }, fn)
+}
+
+// paymentsCredited is store.PaymentsCredited on the clearing account, read
+// ahead on another goroutine.
+func (e *Exporter) paymentsCredited(ctx context.Context, day time.Time, fn func(*maksa.Payment) error) error {
+	return readAhead(func(yield func(*maksa.Payment) error) error {
+		return e.Store.PaymentsCredited(ctx, e.Clearing, day, yield)
+	}, fn)
+}
+
 // entry turns a posting into a statement entry with its kind's bank
 // transaction code: PMNT/ICDT (debit) or RCDT (credit) with ESCT, XBCT for
 // cross-border and BOOK between treasury accounts; PMNT/CNTR/CWDL for a
@@ -219,7 +232,7 @@ func (e *Exporter) StatementTable(ctx context.Context, w io.Writer, format, iban
 // to the clearing account on day, as pain.001.001.09. It returns how many.
 func (e *Exporter) Outbound(ctx context.Context, w io.Writer, day time.Time) (int, error) {
 	count, sum := 0, decimal.Zero
-	if err := e.Store.PaymentsCredited(ctx, e.Clearing, day, func(p *maksa.Payment) error {
+	if err := e.paymentsCredited(ctx, day, func(p *maksa.Payment) error {
 		count++
 		sum = sum.Add(p.Amount)
 		return nil
@@ -231,7 +244,7 @@ func (e *Exporter) Outbound(ctx context.Context, w io.Writer, day time.Time) (in
 		NbOfTxs: count, CtrlSum: sum, InitiatingParty: "Valsts kase"}); err != nil {
 		return 0, err
 	}
-	err := e.Store.PaymentsCredited(ctx, e.Clearing, day, func(p *maksa.Payment) error {
+	err := e.paymentsCredited(ctx, day, func(p *maksa.Payment) error {
 		p.ExecutionDate = day
 		if p.Kind == maksa.KindUrgent {
 			p.Priority = "HIGH" // flagged for the clearing system
@@ -261,7 +274,7 @@ func (e *Exporter) ExecutionReport(ctx context.Context, w io.Writer, b *maksa.Ba
 	if err != nil {
 		return err
 	}
-	err = e.Store.ExecutedOn(ctx, day, b.ID, func(p *maksa.Payment) error {
+	err = e.executedOn(ctx, day, b.ID, func(p *maksa.Payment) error {
 		return pw.WriteTransaction(&pain002.Transaction{PaymentInfoID: p.PaymentInfoID, InstructionID: p.InstructionID, EndToEndID: p.EndToEndID,
 			UETR: p.UETR, Status: p.Status, Reasons: p.Problems})
 	})
