@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -159,5 +160,43 @@ func TestWatchDatabaseOutage(t *testing.T) {
 	}
 	if n := strings.Count(log, "database reachable again"); n != 1 {
 		t.Errorf("%d 'database reachable again' lines, want 1:\n%s", n, log)
+	}
+}
+
+// TestImportWaitsForTheDatabase: "maksa import" started while PostgreSQL is
+// unreachable waits for it (one log line when it goes, one when it is
+// back) and then imports the file once.
+func TestImportWaitsForTheDatabase(t *testing.T) {
+	proxy, dsn := testdb.NewProxy(t, testdb.Postgres(t))
+	e := &env{t: t, home: t.TempDir(), dsn: dsn}
+	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
+	file := filepath.Join(t.TempDir(), "late.xml")
+	var buf bytes.Buffer
+	if err := (testgen.Spec{Count: 5, MessageID: "LATE", Date: nov27}).WritePain001(&buf); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(file, buf.Bytes(), 0o600)
+	proxy.Down()
+	done := make(chan result, 1)
+	go func() { done <- e.run("import", "--user", "gramatvediba", "--patience", "1m", file) }()
+	time.Sleep(3 * time.Second)
+	select {
+	case r := <-done:
+		t.Fatalf("the import ended while the database was away: exit %d\n%s", r.code, r.stderr)
+	default:
+	}
+	proxy.Up()
+	r := <-done
+	if r.code != 0 {
+		t.Fatalf("exit %d once the database was back\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if n := strings.Count(r.stderr, "database unreachable"); n != 1 {
+		t.Errorf("%d 'database unreachable' lines, want 1:\n%s", n, r.stderr)
+	}
+	if n := strings.Count(r.stderr, "database reachable again"); n != 1 {
+		t.Errorf("%d 'database reachable again' lines, want 1:\n%s", n, r.stderr)
+	}
+	if n := testdb.Count(t, dsn, `SELECT COUNT(*) FROM batches`); n != 1 {
+		t.Errorf("%d batches, want 1", n)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"time"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -23,6 +24,7 @@ type importFlags struct {
 	daysPast    int
 	daysFuture  int
 	pain002     int
+	patience    time.Duration
 }
 
 func (m *Main) addImportFlags(cmd *cobra.Command, f *importFlags) {
@@ -47,7 +49,11 @@ func (m *Main) importCommand() *cobra.Command {
 		Long: `Import payment files for a user, the same way the watcher does: each file
 becomes one batch stored in one transaction; payments that pass every rule
 await signatures (PDNG), the others are stored rejected (RJCT) with their
-reasons; a pain.002 status report goes to outbox/<user>/.
+reasons; a pain.002 status report goes to outbox/<user>/. When the database goes
+away, the file's transaction is rolled back and the import is tried again
+until the database answers, for --patience (a file whose commit reached
+the database just before it went away is then reported as a duplicate of
+its own batch, DU01).
 Exit status: 0 all accepted, 1 something rejected, 2 usage or system error.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -61,6 +67,7 @@ Exit status: 0 all accepted, 1 something rejected, 2 usage or system error.`,
 	cmd.Flags().StringVar(&f.user, "user", "", "the importing user")
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "validate against the database but store nothing and write no report")
 	cmd.Flags().IntVar(&f.pain002, "pain002-version", 3, "pain.002 version of the status report: 3 or 10")
+	cmd.Flags().DurationVar(&f.patience, "patience", 10*time.Minute, "how long to wait for a database that went away before giving up")
 	m.addImportFlags(cmd, &f)
 	return cmd
 }
@@ -110,9 +117,13 @@ func (m *Main) importer(db *store.DB, f importFlags) (*importer.Importer, error)
 
 func (m *Main) runImport(cmd *cobra.Command, files []string, f importFlags) error {
 	var db *store.DB
+	outage := store.Outage{Log: m.log}
 	if f.user != "" {
-		var err error
-		if db, err = m.open(cmd.Context()); err != nil {
+		err := outage.Retry(cmd.Context(), f.patience, func() (err error) {
+			db, err = m.open(cmd.Context())
+			return err
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -123,7 +134,11 @@ func (m *Main) runImport(cmd *cobra.Command, files []string, f importFlags) erro
 	results := []*importer.Result{}
 	rejected := false
 	for _, file := range files {
-		res, err := im.ImportFile(cmd.Context(), file, importer.Options{UserID: f.user, Actor: m.actor(f.user), DryRun: f.dryRun, ListPayments: f.list})
+		var res *importer.Result
+		err := outage.Retry(cmd.Context(), f.patience, func() (err error) {
+			res, err = im.ImportFile(cmd.Context(), file, importer.Options{UserID: f.user, Actor: m.actor(f.user), DryRun: f.dryRun, ListPayments: f.list})
+			return err
+		})
 		if err != nil {
 			return fmt.Errorf("%s: %w", file, err)
 		}

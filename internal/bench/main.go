@@ -170,10 +170,15 @@ func machine() string {
 
 // timed runs a command and returns its wall time and peak RSS.
 func timed(name string, args ...string) (time.Duration, int64, error) {
+	return timedOut(io.Discard, name, args...)
+}
+
+// timedOut is timed, with the command's output written to out.
+func timedOut(out io.Writer, name string, args ...string) (time.Duration, int64, error) {
 	cmd := exec.Command(name, args...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
-	cmd.Stdout = io.Discard
+	cmd.Stdout = out
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)

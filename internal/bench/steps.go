@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -108,7 +109,7 @@ func (b *bench) setUp() error {
 		d = d.AddDate(0, 0, 1)
 	}
 	b.day = d.Format("2006-01-02")
-	key := filepath.Join(b.root, "testdata/demo/keys/anna.crt")
+	key := filepath.Join(b.root, "testdata/demo/keys/janis.pub") // Ed25519
 	limit := `"1000000000000.00"`
 	directory := fmt.Sprintf(`clients: [{id: "90000012345", name: "Bench"}]
 accounts:
@@ -510,7 +511,7 @@ func (b *bench) signing() (row, error) {
 		return row{}, err
 	}
 	r := row{step: "sign (Ed25519, SQLite)", size: b.sign, count: b.sign}
-	r.wall, r.rss, err = timed(b.maksa, append(args, "sign", "--user", signer, "--key", filepath.Join(b.root, "testdata/demo/keys/anna.key"), "--all")...)
+	r.wall, r.rss, err = timed(b.maksa, append(args, "sign", "--user", signer, "--key", filepath.Join(b.root, "testdata/demo/keys/janis.key"), "--all")...)
 	return r, err
 }
 
@@ -530,16 +531,26 @@ func (b *bench) nightly() (row, row, error) {
 		return row{}, row{}, err
 	}
 	b.log.Printf("signing %d payments for the batch", b.batch)
-	if _, _, err := timed(b.maksa, append(args, "sign", "--user", signer, "--key", filepath.Join(b.root, "testdata/demo/keys/anna.key"), "--all")...); err != nil {
+	if _, _, err := timed(b.maksa, append(args, "sign", "--user", signer, "--key", filepath.Join(b.root, "testdata/demo/keys/janis.key"), "--all")...); err != nil {
 		return row{}, row{}, err
 	}
-	batch := row{step: "nightly batch run (SQLite)", size: b.batch, count: b.batch, target: "≥ 50,000/s"}
-	if batch.wall, batch.rss, err = timed(b.maksa, append(args, "batch", "run", "--date", b.day)...); err != nil {
+	// The generated total passes the announcement threshold: an operator
+	// releases the day's payments, as after a late announcement.
+	if _, _, err := timed(b.maksa, append(args, "release", "--client", "90000012345", "--date", b.day)...); err != nil {
+		return row{}, row{}, err
+	}
+	batch := row{step: "nightly batch run (SQLite)", size: b.batch, count: b.batch, target: "≥ 50,000/s; RSS < 100 MB"}
+	var summary strings.Builder
+	if batch.wall, batch.rss, err = timedOut(&summary, b.maksa, append(args, "--json", "batch", "run", "--date", b.day)...); err != nil {
 		return batch, row{}, err
+	}
+	var sum struct{ Executed, Held, Refused int }
+	if err := json.Unmarshal([]byte(summary.String()), &sum); err != nil || sum.Executed != b.batch {
+		return batch, row{}, fmt.Errorf("the batch executed %d of %d payments (%d held, %d refused; %v)", sum.Executed, b.batch, sum.Held, sum.Refused, err)
 	}
 	batch.met = yesNo(batch.perSecond() >= 50000 && batch.rss < 100e6)
 	out := filepath.Join(home, "statement.xml")
-	camt := row{step: "camt.053 statement", size: b.batch, count: b.batch + 1, target: "≥ 100 MB/s"}
+	camt := row{step: "camt.053 statement", size: b.batch, count: b.batch, target: "≥ 100 MB/s; RSS < 100 MB"}
 	if camt.wall, camt.rss, err = timed(b.maksa, append(args, "export", "statement", "--account", account, "--from", b.day, "--to", b.day, "--format", "camt053", "--out", out)...); err != nil {
 		return batch, camt, err
 	}
