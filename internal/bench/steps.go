@@ -159,6 +159,28 @@ func (b *bench) home(db string) (string, []string, error) {
 	return home, args, err
 }
 
+// imported imports the file at path as the bench user into a fresh home
+// on db (SQLite when empty) and returns the step's row and the home, which
+// the caller removes.
+func (b *bench) imported(step, path string, n int, db string) (row, string, error) {
+	home, args, err := b.home(db)
+	if err != nil {
+		return row{}, home, err
+	}
+	r := row{step: step, size: n, count: n, bytes: size(path)}
+	r.wall, r.rss, err = timed(b.maksa, append(args, "import", "--user", user, path)...)
+	return r, home, err
+}
+
+// judge sets the target of the largest size's row: at least ratio times
+// the reference, and the RSS bound.
+func (r *row) judge(last bool, ratio float64) {
+	if last {
+		r.target = fmt.Sprintf("≥ %g× %s; RSS < 100 MB", ratio, r.ref)
+		r.met = yesNo(r.ratio() >= ratio && r.rss < 100e6)
+	}
+}
+
 func (b *bench) validate(n int, last bool) (row, error) {
 	path, err := b.file("pain001", n)
 	if err != nil {
@@ -174,12 +196,9 @@ func (b *bench) validate(n int, last bool) (row, error) {
 			return r, err
 		}
 		r.ref, r.refRate = "xmllint --stream", float64(r.bytes)/1e6/wall.Seconds()
+		r.judge(last, 2)
 	} else {
 		b.log.Printf("SKIP the xmllint reference: xmllint is not installed")
-	}
-	if last {
-		r.target = "≥ 2× xmllint; RSS < 100 MB"
-		r.met = yesNo(r.ratio() >= 2 && r.rss < 100e6)
 	}
 	return r, nil
 }
@@ -189,13 +208,9 @@ func (b *bench) importSQLite(n int, last bool) (row, error) {
 	if err != nil {
 		return row{}, err
 	}
-	home, args, err := b.home("")
-	if err != nil {
-		return row{}, err
-	}
+	r, home, err := b.imported("import into SQLite", path, n, "")
 	defer os.RemoveAll(home)
-	r := row{step: "import into SQLite", size: n, count: n, bytes: size(path)}
-	if r.wall, r.rss, err = timed(b.maksa, append(args, "import", "--user", user, path)...); err != nil {
+	if err != nil {
 		return r, err
 	}
 	loop, err := insertLoop(filepath.Join(home, "maksa.db"), filepath.Join(b.dir, "reference.db"))
@@ -203,10 +218,7 @@ func (b *bench) importSQLite(n int, last bool) (row, error) {
 		return r, err
 	}
 	r.ref, r.refRate = "prepared-insert loop", float64(n)/loop.Seconds()
-	if last {
-		r.target = "≥ 0.75× insert loop; RSS < 100 MB"
-		r.met = yesNo(r.ratio() >= 0.75 && r.rss < 100e6)
-	}
+	r.judge(last, 0.75)
 	return r, nil
 }
 
@@ -376,13 +388,9 @@ func (b *bench) importPostgres(n int, last bool) (row, error) {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	home, args, err := b.home(u.String())
-	if err != nil {
-		return row{}, err
-	}
+	r, home, err := b.imported("import into PostgreSQL", path, n, u.String())
 	defer os.RemoveAll(home)
-	r := row{step: "import into PostgreSQL", size: n, count: n, bytes: size(path)}
-	if r.wall, r.rss, err = timed(b.maksa, append(args, "import", "--user", user, path)...); err != nil {
+	if err != nil {
 		return r, err
 	}
 	psql, err := exec.LookPath("psql")
@@ -405,10 +413,7 @@ func (b *bench) importPostgres(n int, last bool) (row, error) {
 		return r, err
 	}
 	r.ref, r.refRate = "psql \\copy", float64(n)/wall.Seconds()
-	if last {
-		r.target = "≥ 0.75× psql \\copy; RSS < 100 MB"
-		r.met = yesNo(r.ratio() >= 0.75 && r.rss < 100e6)
-	}
+	r.judge(last, 0.75)
 	return r, nil
 }
 
@@ -417,13 +422,8 @@ func (b *bench) importTabular(format string) (row, error) {
 	if err != nil {
 		return row{}, err
 	}
-	home, args, err := b.home("")
-	if err != nil {
-		return row{}, err
-	}
+	r, home, err := b.imported("import "+strings.ToUpper(format)+" into SQLite", path, b.tabular, "")
 	defer os.RemoveAll(home)
-	r := row{step: "import " + strings.ToUpper(format) + " into SQLite", size: b.tabular, count: b.tabular, bytes: size(path)}
-	r.wall, r.rss, err = timed(b.maksa, append(args, "import", "--user", user, path)...)
 	if format == "xlsx" {
 		r.target, r.met = "RSS < 100 MB", yesNo(r.rss < 100e6)
 	}

@@ -521,10 +521,35 @@ func nameLen(b []byte, whole bool) int {
 	if i == len(b) && !whole {
 		return -1
 	}
-	if high >= 0x80 && !utf8.Valid(b[:i]) {
+	if high >= 0x80 && !validName(b[:i]) {
 		return 0
 	}
 	return i
+}
+
+// validName checks a name with non-ASCII characters against XML 1.0 (fifth
+// edition): NameStartChar first, NameChar after.
+func validName(b []byte) bool {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 || !nameChar(r, i == 0) {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+func nameChar(r rune, first bool) bool {
+	switch {
+	case r < 0x80:
+		return nameByte[r] && (!first || !(r >= '0' && r <= '9' || r == '-' || r == '.'))
+	case r >= 0xC0 && r <= 0xD6, r >= 0xD8 && r <= 0xF6, r >= 0xF8 && r <= 0x2FF, r >= 0x370 && r <= 0x37D,
+		r >= 0x37F && r <= 0x1FFF, r == 0x200C, r == 0x200D, r >= 0x2070 && r <= 0x218F, r >= 0x2C00 && r <= 0x2FEF,
+		r >= 0x3001 && r <= 0xD7FF, r >= 0xF900 && r <= 0xFDCF, r >= 0xFDF0 && r <= 0xFFFD, r >= 0x10000 && r <= 0xEFFFF:
+		return true
+	}
+	return !first && (r == 0xB7 || r >= 0x300 && r <= 0x36F || r == 0x203F || r == 0x2040)
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }

@@ -17,88 +17,100 @@ import (
 	"maksa/formats/internal/xmlscan"
 )
 
-// tokens renders what the scanner reads as one line per token, or the
-// error it stops with.
+// listing renders tokens one per line, adjacent texts joined, so that two
+// readers can be compared.
+type listing struct {
+	b    strings.Builder
+	text []byte
+}
+
+func (l *listing) flush() {
+	if len(l.text) > 0 {
+		fmt.Fprintf(&l.b, "text %q\n", l.text)
+		l.text = l.text[:0]
+	}
+}
+
+func (l *listing) start(prefix, local string, attrs [][3]string) {
+	l.flush()
+	fmt.Fprintf(&l.b, "start %s:%s", prefix, local)
+	for _, a := range attrs {
+		fmt.Fprintf(&l.b, " %s:%s=%q", a[0], a[1], a[2])
+	}
+	l.b.WriteByte('\n')
+}
+
+func (l *listing) end(prefix, local string) {
+	l.flush()
+	fmt.Fprintf(&l.b, "end %s:%s\n", prefix, local)
+}
+
+func (l *listing) String() string {
+	l.flush()
+	return l.b.String()
+}
+
+// tokens renders what the scanner reads, or the error it stops with.
 func tokens(r io.Reader, maxToken int) (string, error) {
 	s := xmlscan.New(r)
 	if maxToken > 0 {
 		s.MaxToken = maxToken
 	}
-	var b strings.Builder
-	var text []byte
-	flush := func() {
-		if len(text) > 0 {
-			fmt.Fprintf(&b, "text %q\n", text)
-			text = text[:0]
-		}
-	}
+	var l listing
 	for {
 		kind, err := s.Next()
 		if err == io.EOF {
-			flush()
-			return b.String(), nil
+			return l.String(), nil
 		}
 		if err != nil {
-			return b.String(), err
+			return l.String(), err
 		}
 		switch kind {
 		case xmlscan.StartElement:
-			flush()
-			fmt.Fprintf(&b, "start %s:%s", s.Prefix(), s.Local())
+			var attrs [][3]string
 			for _, a := range s.Attrs() {
-				fmt.Fprintf(&b, " %s:%s=%q", a.Prefix, a.Local, a.Value)
+				attrs = append(attrs, [3]string{string(a.Prefix), string(a.Local), string(a.Value)})
 			}
-			b.WriteByte('\n')
+			l.start(string(s.Prefix()), string(s.Local()), attrs)
 		case xmlscan.EndElement:
-			flush()
-			fmt.Fprintf(&b, "end %s:%s\n", s.Prefix(), s.Local())
+			l.end(string(s.Prefix()), string(s.Local()))
 		case xmlscan.Text:
-			text = append(text, s.Text()...)
+			l.text = append(l.text, s.Text()...)
 		case xmlscan.Doctype:
-			return b.String(), errors.New("doctype")
+			return l.String(), errors.New("doctype")
 		}
 	}
 }
 
 // stdTokens renders what encoding/xml reads the same way, with prefixes
-// as written.
+// as written and no text outside the root element.
 func stdTokens(data []byte) (string, error) {
 	d := xml.NewDecoder(bytes.NewReader(data))
 	d.Strict = true
-	var b strings.Builder
-	var text []byte
-	flush := func() {
-		if len(text) > 0 {
-			fmt.Fprintf(&b, "text %q\n", text)
-			text = text[:0]
-		}
-	}
+	var l listing
 	depth := 0
 	for {
 		tok, err := d.RawToken()
 		if err == io.EOF {
-			flush()
-			return b.String(), nil
+			return l.String(), nil
 		}
 		if err != nil {
-			return b.String(), err
+			return l.String(), err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			flush()
 			depth++
-			fmt.Fprintf(&b, "start %s:%s", t.Name.Space, t.Name.Local)
+			var attrs [][3]string
 			for _, a := range t.Attr {
-				fmt.Fprintf(&b, " %s:%s=%q", a.Name.Space, a.Name.Local, a.Value)
+				attrs = append(attrs, [3]string{a.Name.Space, a.Name.Local, a.Value})
 			}
-			b.WriteByte('\n')
+			l.start(t.Name.Space, t.Name.Local, attrs)
 		case xml.EndElement:
-			flush()
 			depth--
-			fmt.Fprintf(&b, "end %s:%s\n", t.Name.Space, t.Name.Local)
+			l.end(t.Name.Space, t.Name.Local)
 		case xml.CharData:
 			if depth > 0 {
-				text = append(text, t...)
+				l.text = append(l.text, t...)
 			}
 		}
 	}
@@ -223,7 +235,8 @@ func seeds(f *testing.F) {
 
 // FuzzAgainstEncodingXML: whatever the scanner accepts, encoding/xml (in
 // strict mode) accepts too and reads as the same tokens; the scanner never
-// panics.
+// panics. The one known difference: names with characters that only the
+// fifth edition of XML 1.0 allows (such as combining marks).
 func FuzzAgainstEncodingXML(f *testing.F) {
 	seeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -235,6 +248,9 @@ func FuzzAgainstEncodingXML(f *testing.F) {
 			return
 		}
 		want, stdErr := stdTokens(data)
+		if stdErr != nil && strings.Contains(stdErr.Error(), "invalid XML name") {
+			return // encoding/xml uses the name tables of XML 1.0's fourth edition, the scanner the fifth's
+		}
 		if stdErr != nil {
 			t.Fatalf("scanner accepted what encoding/xml refuses (%v):\n%q", stdErr, data)
 		}
@@ -261,6 +277,18 @@ func BenchmarkScan(b *testing.B) {
 				}
 				break
 			}
+		}
+	}
+}
+
+func TestNames(t *testing.T) {
+	for doc, ok := range map[string]bool{
+		"<Ābele/>": true, "<a͟b/>": true, "<a·b/>": true, "<_x/>": true,
+		"<a×/>": false, "<͟a/>": false, "<-a/>": false, "<a b×='1'/>": false,
+	} {
+		_, err := tokens(strings.NewReader(doc), 0)
+		if (err == nil) != ok {
+			t.Errorf("%s: error %v, want accepted %v", doc, err, ok)
 		}
 	}
 }
