@@ -71,6 +71,15 @@ type SignState struct {
 	SignedToday decimal.Decimal
 }
 
+// brief keeps of a state what is reported once the chunk is done — the
+// payment's identity and status, its account and signatures — so that
+// signing many payments does not hold every payment in memory.
+func (st *SignState) brief() *SignState {
+	p := st.Payment
+	return &SignState{Payment: &maksa.Payment{ID: p.ID, BatchID: p.BatchID, EndToEndID: p.EndToEndID, Status: p.Status},
+		Account: st.Account, Signatures: st.Signatures}
+}
+
 // ErrNotPending means the payment does not await signatures.
 var ErrNotPending = errors.New("the payment does not await signatures")
 
@@ -150,7 +159,7 @@ func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day tim
 		st.SignedToday = signedToday[st.Account.IBAN]
 		sig, err := decide(st)
 		if err != nil {
-			results[id] = SignResult{State: st, Err: err}
+			results[id] = SignResult{State: st.brief(), Err: err}
 			continue
 		}
 		_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO signatures (payment_id, level, user_id, fingerprint, signature, digest, signed_at, signed_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -171,7 +180,7 @@ func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day tim
 		}
 		signedToday[st.Account.IBAN] = signedToday[st.Account.IBAN].Add(st.Payment.Amount)
 		signed = append(signed, map[string]any{"payment": id, "level": sig.Level, "of": st.Account.Signatures, "key": sig.Fingerprint, "digest": sig.Digest, "status": st.Payment.Status})
-		results[id] = SignResult{State: st}
+		results[id] = SignResult{State: st.brief()}
 	}
 	if len(signed) > 0 {
 		if err := db.appendAudit(ctx, tx, userID, "payments.sign", fmt.Sprintf("%d payments", len(signed)), signed); err != nil {

@@ -561,6 +561,13 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
+// qualified reports whether a name is a qualified name of XML Namespaces:
+// at most one colon, neither first nor last.
+func qualified(name []byte) bool {
+	i := bytes.IndexByte(name, ':')
+	return i < 0 || i > 0 && i < len(name)-1 && bytes.IndexByte(name[i+1:], ':') < 0
+}
+
 // splitName splits a qualified name at its first colon.
 func splitName(q []byte) (prefix, local []byte) {
 	if i := bytes.IndexByte(q, ':'); i > 0 && i < len(q)-1 {
@@ -582,6 +589,9 @@ func (s *Scanner) scanStart(w []byte) (Kind, error) {
 		return EOF, s.syntax(s.pos, "a second root element")
 	}
 	qname := w[1 : 1+n]
+	if !qualified(qname) {
+		return EOF, s.syntax(s.pos+1, "element name %q is not a qualified name (prefix:local)", qname)
+	}
 	s.attrs = s.attrs[:0]
 	s.attrBuf = s.attrBuf[:0]
 	i := 1 + n
@@ -626,6 +636,9 @@ func (s *Scanner) scanAttr(w []byte, i int) (int, error) {
 		return 0, s.syntax(s.pos+i, "expected attribute name in element")
 	}
 	qname := w[i : i+n]
+	if !qualified(qname) {
+		return 0, s.syntax(s.pos+i, "attribute name %q is not a qualified name (prefix:local)", qname)
+	}
 	j := skipSpace(w, i+n)
 	if j == len(w) {
 		return 0, errShort

@@ -285,6 +285,7 @@ func TestNames(t *testing.T) {
 	for doc, ok := range map[string]bool{
 		"<Ābele/>": true, "<a͟b/>": true, "<a·b/>": true, "<_x/>": true,
 		"<a×/>": false, "<͟a/>": false, "<-a/>": false, "<a b×='1'/>": false,
+		"<p:a xmlns:p='u'/>": true, "<::a/>": false, "<a:/>": false, "<a:b:c/>": false, "<a :b='1'/>": false,
 	} {
 		_, err := tokens(strings.NewReader(doc), 0)
 		if (err == nil) != ok {
