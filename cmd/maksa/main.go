@@ -39,14 +39,14 @@ func main() {
 // tuneGC trades a little memory for less garbage-collection work: maksa's
 // live heap is a few megabytes while it streams a file, so collecting at
 // 4× the live heap instead of 2× halves the collector's share of the CPU,
-// and a soft limit of 64 MB makes it collect more often before the process
+// and a soft limit of 40 MB makes it collect more often before the process
 // grows past that. GOGC and GOMEMLIMIT, when set, win.
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(64 << 20)
+		debug.SetMemoryLimit(40 << 20)
 	}
 }
 
