@@ -21,6 +21,8 @@ func (m *Main) devCommand() *cobra.Command {
 		format  string
 		date    string
 		debtors []string
+		dirOut  string
+		user    string
 	)
 	gen := &cobra.Command{
 		Use:   "gen --out FILE",
@@ -39,6 +41,9 @@ func (m *Main) devCommand() *cobra.Command {
 				spec.MessageID = fmt.Sprintf("GEN-%s-%d", m.now().Format("20060102150405"), spec.Count)
 			}
 			spec.DebtorIBANs = debtors
+			if spec.Invalid < 0 || spec.Invalid > 1 {
+				return usageErrorf("--invalid %g: a share between 0 and 1", spec.Invalid)
+			}
 			if err := os.MkdirAll(filepath.Dir(out), 0o750); err != nil {
 				return err
 			}
@@ -55,12 +60,29 @@ func (m *Main) devCommand() *cobra.Command {
 				f.Close()
 				return err
 			}
-			return f.Close()
+			if err := f.Close(); err != nil {
+				return err
+			}
+			if dirOut == "" {
+				return nil
+			}
+			d, err := os.Create(dirOut)
+			if err != nil {
+				return err
+			}
+			if err := spec.WriteDirectory(d, user); err != nil {
+				d.Close()
+				return err
+			}
+			return d.Close()
 		},
 	}
 	gen.Flags().IntVar(&spec.Count, "count", 10, "number of payments")
 	gen.Flags().IntVar(&spec.PerInfo, "per-info", 1000, "payments per PmtInf block")
-	gen.Flags().IntVar(&spec.Version, "version", 3, "pain.001.001 version: 3 or 9")
+	gen.Flags().IntVar(&spec.Version, "version", 3, "pain.001.001 version: 3, 9, 10 or 11")
+	gen.Flags().Float64Var(&spec.Invalid, "invalid", 0, "share of payments (0..1) given one defect each, in turn AC03, AM01, AM12, RC01, RR03, RR10")
+	gen.Flags().StringVar(&dirOut, "directory", "", "also write a directory YAML the file imports under, for --user")
+	gen.Flags().StringVar(&user, "user", "gramatvediba", "the importing user of --directory")
 	gen.Flags().Uint64Var(&spec.Seed, "seed", 1, "random seed")
 	gen.Flags().StringVar(&spec.MessageID, "message-id", "", "message id (default: derived from the time)")
 	gen.Flags().StringVar(&date, "date", "", "requested execution date (default: today)")

@@ -21,13 +21,43 @@ import (
 type Spec struct {
 	Count       int       // how many payments
 	PerInfo     int       // payments per PmtInf block (default 1000)
-	Version     int       // pain.001.001.<Version>: 3 or 9
+	Version     int       // pain.001.001.<Version>: 3, 9, 10 or 11
 	DebtorIBANs []string  // debtor accounts, used round robin (default: the demo municipality's accounts)
 	Date        time.Time // requested execution date
 	MessageID   string
 	Seed        uint64
 	MaxAmount   int64 // largest amount in cents (default 100000 = EUR 1000.00)
 	Amount      int64 // every payment's amount in cents; 0: random up to MaxAmount
+	// Invalid is the share (0..1) of payments given one defect each, spread
+	// evenly through the file, the defects taking turns through
+	// InvalidCodes.
+	Invalid float64
+}
+
+// InvalidCodes are the reason codes of the defects Spec.Invalid puts into
+// payments, in turn: a creditor IBAN with wrong check digits, a zero and a
+// negative amount, a malformed BIC, no creditor name, a character outside
+// the allowed set.
+var InvalidCodes = []maksa.Reason{maksa.AC03, maksa.AM01, maksa.AM12, maksa.RC01, maksa.RR03, maksa.RR10}
+
+// spoil gives p the defect that code names.
+func spoil(p *maksa.Payment, code maksa.Reason) {
+	switch code {
+	case maksa.AC03:
+		digits := []byte(p.CreditorIBAN)
+		digits[2] = '0' + (digits[2]-'0'+1)%10
+		p.CreditorIBAN = string(digits)
+	case maksa.AM01:
+		p.Amount = decimal.Zero
+	case maksa.AM12:
+		p.Amount = p.Amount.Neg()
+	case maksa.RC01:
+		p.CreditorBIC = "HABA-LV22"
+	case maksa.RR03:
+		p.CreditorName = ""
+	case maksa.RR10:
+		p.CreditorName += " #1" // "#" is outside the SEPA character set, yet in every encoding
+	}
 }
 
 var firstNames = []string{"Anna", "Jānis", "Līga", "Pēteris", "Ilze", "Kārlis", "Māra", "Edgars", "Dace", "Ģirts", "Zane", "Andris", "Ieva", "Roberts", "Sandra"}
@@ -96,11 +126,37 @@ func (s Spec) Payments(fn func(*maksa.Payment) error) error {
 		if s.Amount > 0 {
 			p.Amount = decimal.New(s.Amount, -2)
 		}
+		if s.Invalid > 0 && int(float64(i+1)*s.Invalid) > int(float64(i)*s.Invalid) {
+			spoil(p, InvalidCodes[int(float64(i)*s.Invalid)%len(InvalidCodes)])
+		}
 		if err := fn(p); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// WriteDirectory writes a directory YAML that the spec's files import
+// under: one client, the debtor accounts (one signature each, a large
+// balance) and user with the prepare mode and limits no generated file
+// reaches.
+func (s Spec) WriteDirectory(w io.Writer, user string) error {
+	debtors := s.DebtorIBANs
+	if len(debtors) == 0 {
+		debtors = []string{"LV21TREL9160100000000"}
+	}
+	const limit = `"1000000000000.00"`
+	var b strings.Builder
+	b.WriteString("clients:\n  - {id: \"90000012345\", name: \"Rīgas pilsētas pašvaldība\"}\naccounts:\n")
+	for _, iban := range debtors {
+		fmt.Fprintf(&b, "  - {iban: %s, client: \"90000012345\", currency: EUR, balance: %s, signatures: 1}\n", iban, limit)
+	}
+	fmt.Fprintf(&b, "users:\n  - id: %q\n    valid_until: 2099-12-31\n    grants:\n", user)
+	for _, iban := range debtors {
+		fmt.Fprintf(&b, "      - {account: %s, modes: [prepare, view_outgoing], payment_limit: %s, daily_limit: %s}\n", iban, limit, limit)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // WritePain001 writes the spec as a pain.001 document.
