@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -158,7 +159,11 @@ func (w *Writer) amount(d decimal.Decimal) {
 	if ok {
 		s = maksa.FormatAmount(d, cur)
 	}
-	w.raw(`<Amt Ccy="` + w.currency + `">` + s + `</Amt>`)
+	w.raw(`<Amt Ccy="`)
+	w.raw(w.currency)
+	w.raw(`">`)
+	w.raw(s)
+	w.raw(`</Amt>`)
 }
 
 // WriteEntry writes one entry.
@@ -215,7 +220,9 @@ func (w *Writer) party(tag, name string) {
 	if name == "" {
 		return
 	}
-	w.raw("<" + tag + ">")
+	w.raw("<")
+	w.raw(tag)
+	w.raw(">")
 	if w.version == 8 {
 		w.raw("<Pty>")
 	}
@@ -223,14 +230,18 @@ func (w *Writer) party(tag, name string) {
 	if w.version == 8 {
 		w.raw("</Pty>")
 	}
-	w.raw("</" + tag + ">")
+	w.raw("</")
+	w.raw(tag)
+	w.raw(">")
 }
 
 func (w *Writer) account(tag, id string) {
 	if id == "" {
 		return
 	}
-	w.raw("<" + tag + "><Id>")
+	w.raw("<")
+	w.raw(tag)
+	w.raw("><Id>")
 	if maksa.CheckIBAN(id) == nil {
 		w.elem("IBAN", id)
 	} else {
@@ -238,7 +249,9 @@ func (w *Writer) account(tag, id string) {
 		w.elem("Id", truncate(id, 34))
 		w.raw("</Othr>")
 	}
-	w.raw("</Id></" + tag + ">")
+	w.raw("</Id></")
+	w.raw(tag)
+	w.raw(">")
 }
 
 // Close ends the document and flushes it.
@@ -256,21 +269,46 @@ func (w *Writer) raw(s string) {
 	}
 }
 
+// elem writes <name>value</name>, the value escaped, without building
+// strings on the way: a statement has a million of them.
 func (w *Writer) elem(name, value string) {
-	w.raw("<" + name + ">")
-	if w.err == nil {
-		w.err = xml.EscapeText(w.w, []byte(value))
+	if w.err != nil {
+		return
 	}
-	w.raw("</" + name + ">")
+	b := w.w
+	b.WriteByte('<')
+	b.WriteString(name)
+	b.WriteByte('>')
+	if plain(value) {
+		b.WriteString(value)
+	} else if w.err = xml.EscapeText(b, []byte(value)); w.err != nil {
+		return
+	}
+	b.WriteString("</")
+	b.WriteString(name)
+	_, w.err = b.WriteString(">")
+}
+
+// plain reports whether s is valid UTF-8 with nothing XML would escape.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '&' || c == '<' || c == '>' || c == '"' || c == '\'' || c < 0x20:
+			return false
+		case c >= 0x80:
+			return utf8.ValidString(s[i:])
+		}
+	}
+	return true
 }
 
 func dateTime(t time.Time) string { return t.Format("2006-01-02T15:04:05") }
 
 // truncate cuts s to n characters.
 func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s
 	}
+	r := []rune(s)
 	return string(r[:n])
 }
