@@ -139,10 +139,14 @@ func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error
 	if err != nil {
 		return err
 	}
+	order, err := r.Store.DueIDs(ctx, day)
+	if err != nil {
+		return err
+	}
 	done := 0
-	for {
-		due, err := r.Store.DuePayments(ctx, day, chunkSize)
-		if err != nil || len(due) == 0 {
+	for start := 0; start < len(order); start += chunkSize {
+		due, err := r.Store.DuePayments(ctx, order[start:min(start+chunkSize, len(order))])
+		if err != nil {
 			return err
 		}
 		ids := make([]int64, len(due))
@@ -205,6 +209,7 @@ func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error
 			r.Progress(done)
 		}
 	}
+	return nil
 }
 
 // verifyChunk verifies the signatures of every payment of a chunk, on all

@@ -66,18 +66,44 @@ func (db *DB) ReleaseLock(ctx context.Context, name, owner string) error {
 // execution date, urgent first, then in the order they were imported.
 const executionOrder = `execution_date, CASE WHEN kind = 'urgent' OR priority = 'HIGH' THEN 0 ELSE 1 END, batch_id, seq`
 
-// DuePayments returns up to n fully signed payments (ACCP) with an
+// DueIDs returns the ids of the fully signed payments (ACCP) with an
 // execution date on or before day, in execution order — but not those held
-// for an unannounced total (note "held: …") that no operator released.
-func (db *DB) DuePayments(ctx context.Context, day time.Time, n int) ([]*maksa.Payment, error) {
-	var rows []paymentRow
-	err := db.x.SelectContext(ctx, &rows, db.x.Rebind(`SELECT * FROM payments WHERE status = 'ACCP' AND execution_date <= ?
-		AND (released = 1 OR note NOT LIKE 'held:%') ORDER BY `+executionOrder+` LIMIT ?`), date(day), n)
-	out := make([]*maksa.Payment, len(rows))
-	for i := range rows {
-		out[i] = rows[i].payment()
+// for an unannounced total (note "held: …") that no operator released. The
+// batch takes them a chunk at a time with DuePayments: one sort of the
+// day's payments instead of one per chunk.
+func (db *DB) DueIDs(ctx context.Context, day time.Time) ([]int64, error) {
+	var ids []int64
+	err := db.x.SelectContext(ctx, &ids, db.x.Rebind(`SELECT id FROM payments WHERE status = 'ACCP' AND execution_date <= ?
+		AND (released = 1 OR note NOT LIKE 'held:%') ORDER BY `+executionOrder), date(day))
+	return ids, err
+}
+
+// DuePayments returns the payments of ids that are still fully signed
+// (ACCP), in the order of ids.
+func (db *DB) DuePayments(ctx context.Context, ids []int64) ([]*maksa.Payment, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	return out, err
+	q, args, err := sqlx.In(`SELECT * FROM payments WHERE status = 'ACCP' AND id IN (?)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	var rows []paymentRow
+	if err := db.x.SelectContext(ctx, &rows, db.x.Rebind(q), args...); err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*maksa.Payment, len(rows))
+	for i := range rows {
+		p := rows[i].payment()
+		byID[p.ID] = p
+	}
+	out := make([]*maksa.Payment, 0, len(rows))
+	for _, id := range ids {
+		if p := byID[id]; p != nil {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // Balances returns every account's booked balance now: its opening balance
