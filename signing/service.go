@@ -131,7 +131,7 @@ func (s *Service) sign(ctx context.Context, user string, ids []int64, produce fu
 	}
 	out := make([]Outcome, len(ids))
 	for i, r := range results {
-		if out[i], err = outcome(ids[i], r.State, r.Err); err != nil {
+		if out[i], err = outcome(ids[i], r); err != nil {
 			return nil, err
 		}
 	}
@@ -152,12 +152,13 @@ func verifyStored(sigs []store.Signature, digest []byte) *maksa.Problem {
 
 // outcome turns the result of a store call into an Outcome; refusals
 // become reasons, other errors stay errors.
-func outcome(id int64, st *store.SignState, err error) (Outcome, error) {
+func outcome(id int64, r store.SignResult) (Outcome, error) {
 	o := Outcome{PaymentID: id, Reasons: []maksa.Problem{}}
-	if st != nil {
-		o.EndToEndID, o.BatchID, o.Status = st.Payment.EndToEndID, st.Payment.BatchID, st.Payment.Status
-		o.Level, o.Required = len(st.Signatures), st.Account.Signatures
+	if r.Found {
+		o.EndToEndID, o.BatchID, o.Status = r.EndToEndID, r.BatchID, r.Status
+		o.Level, o.Required = r.Level, r.Required
 	}
+	err := r.Err
 	var pr *maksa.Problem
 	switch {
 	case errors.As(err, &pr):
@@ -235,7 +236,7 @@ func (s *Service) Reject(ctx context.Context, user string, ids []int64, reason s
 			}
 			return maksa.Problemf(maksa.DS0H, maksa.Position{}, "%s is no signer of account %s and may not refuse its payments", user, st.Account.IBAN)
 		})
-		o, err := outcome(id, st, err)
+		o, err := outcome(id, store.ResultOf(st, err))
 		if err != nil {
 			return out, err
 		}

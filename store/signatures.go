@@ -71,26 +71,33 @@ type SignState struct {
 	SignedToday decimal.Decimal
 }
 
-// brief keeps of a state what is reported once the chunk is done — the
-// payment's identity and status, its account and signatures — so that
-// signing many payments does not hold every payment in memory.
-func (st *SignState) brief() *SignState {
-	p := st.Payment
-	return &SignState{Payment: &maksa.Payment{ID: p.ID, BatchID: p.BatchID, EndToEndID: p.EndToEndID, Status: p.Status},
-		Account: st.Account, Signatures: st.Signatures}
-}
-
 // ErrNotPending means the payment does not await signatures.
 var ErrNotPending = errors.New("the payment does not await signatures")
 
 // signChunk is how many payments one signing transaction holds at most.
 const signChunk = 1000
 
-// SignResult is what SignPayments decided for one payment: the state it
-// decided on, and the refusal, if any.
+// SignResult is what SignPayments decided for one payment: what a report
+// of it needs (zero when the payment was not found), and the refusal, if
+// any. It holds no payment, so that signing many payments stays small.
 type SignResult struct {
-	State *SignState
-	Err   error
+	EndToEndID string
+	BatchID    int64
+	Status     maksa.Status
+	Level      int // signatures the payment has now
+	Required   int // signatures its account requires
+	Found      bool
+	Err        error
+}
+
+// ResultOf is the SignResult of a decided state (nil when the payment was
+// not found) and its refusal.
+func ResultOf(st *SignState, err error) SignResult {
+	if st == nil {
+		return SignResult{Err: err}
+	}
+	return SignResult{EndToEndID: st.Payment.EndToEndID, BatchID: st.Payment.BatchID, Status: st.Payment.Status,
+		Level: len(st.Signatures), Required: st.Account.Signatures, Found: true, Err: err}
 }
 
 // SignPayments runs decide for each payment in transactions that hold the
@@ -159,7 +166,7 @@ func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day tim
 		st.SignedToday = signedToday[st.Account.IBAN]
 		sig, err := decide(st)
 		if err != nil {
-			results[id] = SignResult{State: st.brief(), Err: err}
+			results[id] = ResultOf(st, err)
 			continue
 		}
 		_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO signatures (payment_id, level, user_id, fingerprint, signature, digest, signed_at, signed_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -180,7 +187,7 @@ func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day tim
 		}
 		signedToday[st.Account.IBAN] = signedToday[st.Account.IBAN].Add(st.Payment.Amount)
 		signed = append(signed, map[string]any{"payment": id, "level": sig.Level, "of": st.Account.Signatures, "key": sig.Fingerprint, "digest": sig.Digest, "status": st.Payment.Status})
-		results[id] = SignResult{State: st.brief()}
+		results[id] = ResultOf(st, nil)
 	}
 	if len(signed) > 0 {
 		if err := db.appendAudit(ctx, tx, userID, "payments.sign", fmt.Sprintf("%d payments", len(signed)), signed); err != nil {
