@@ -61,3 +61,26 @@ func BenchmarkSign10k(b *testing.B) {
 	}
 	b.ReportMetric(float64(10000*b.N)/elapsed.Seconds(), "signatures/s")
 }
+
+// TestQueueAcrossChunks: the queue is read a chunk of 1,000 at a time; every
+// payment appears once, in file order, with the signatures it has.
+func TestQueueAcrossChunks(t *testing.T) {
+	ctx := context.Background()
+	f := fixture.New(t, testdb.SQLite, 2500)
+	lines, err := f.Signing.Queue(ctx, "u", "")
+	if err != nil || len(lines) != 2500 {
+		t.Fatalf("queue: %d lines, %v", len(lines), err)
+	}
+	for i, l := range lines {
+		if l.PaymentID != f.IDs[i] || l.LevelsDone != 0 {
+			t.Fatalf("line %d: payment %d with %d levels, want %d with 0", i, l.PaymentID, l.LevelsDone, f.IDs[i])
+		}
+	}
+	if _, err := f.Signing.SignWithKey(ctx, "u", f.Key, f.IDs[1500:1501]); err != nil {
+		t.Fatal(err)
+	}
+	all, err := f.Signing.Queue(ctx, "", "")
+	if err != nil || len(all) != 2499 {
+		t.Fatalf("queue after one was fully signed: %d lines, %v", len(all), err)
+	}
+}

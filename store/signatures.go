@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -354,45 +355,48 @@ type QueueItem struct {
 // Queue calls fn for every payment awaiting signatures, optionally only
 // those of one account, in batch and file order.
 func (db *DB) Queue(ctx context.Context, account string, fn func(QueueItem) error) error {
-	q := `SELECT p.*, a.signatures AS required FROM payments p JOIN accounts a ON a.iban = p.debtor_iban WHERE p.status = 'PDNG'`
-	args := []any{}
-	if account != "" {
-		q += ` AND p.debtor_iban = ?`
-		args = append(args, account)
-	}
-	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(q+` ORDER BY p.batch_id, p.seq`), args...)
-	if err != nil {
-		return err
-	}
-	var items []QueueItem
-	for rows.Next() {
-		var r struct {
+	const chunk = 1000
+	lastBatch, lastSeq := int64(0), 0
+	for {
+		// A chunk at a time, after the last one in (batch, seq) order, with
+		// the chunk's signatures in one query: memory stays bounded.
+		q := `SELECT p.*, a.signatures AS required FROM payments p JOIN accounts a ON a.iban = p.debtor_iban
+			WHERE p.status = 'PDNG' AND (p.batch_id > ? OR p.batch_id = ? AND p.seq > ?)`
+		args := []any{lastBatch, lastBatch, lastSeq}
+		if account != "" {
+			q += ` AND p.debtor_iban = ?`
+			args = append(args, account)
+		}
+		var rows []struct {
 			paymentRow
 			Required int `db:"required"`
 		}
-		if err := rows.StructScan(&r); err != nil {
-			rows.Close()
+		if err := db.x.SelectContext(ctx, &rows, db.x.Rebind(q+` ORDER BY p.batch_id, p.seq LIMIT `+strconv.Itoa(chunk)), args...); err != nil {
 			return err
 		}
-		items = append(items, QueueItem{Payment: r.payment(), Required: r.Required})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, it := range items {
-		sigs, err := db.PaymentSignatures(ctx, it.Payment.ID)
+		if len(rows) == 0 {
+			return nil
+		}
+		ids := make([]int64, len(rows))
+		for i := range rows {
+			ids[i] = rows[i].ID
+		}
+		sigs, err := db.SignaturesOf(ctx, ids)
 		if err != nil {
 			return err
 		}
-		for _, s := range sigs {
-			it.SignedBy = append(it.SignedBy, s.UserID)
+		for i := range rows {
+			it := QueueItem{Payment: rows[i].payment(), Required: rows[i].Required}
+			for _, s := range sigs[it.Payment.ID] {
+				it.SignedBy = append(it.SignedBy, s.UserID)
+			}
+			if err := fn(it); err != nil {
+				return err
+			}
 		}
-		if err := fn(it); err != nil {
-			return err
-		}
+		last := rows[len(rows)-1]
+		lastBatch, lastSeq = last.BatchID, last.Seq
 	}
-	return nil
 }
 
 // SettleBatch notes when no payment of a batch awaits signatures any more,
