@@ -84,7 +84,9 @@ func (db *DB) DuePayments(ctx context.Context, ids []int64) ([]*maksa.Payment, e
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	q, args, err := sqlx.In(`SELECT * FROM payments WHERE status = 'ACCP' AND id IN (?)`, ids)
+	// By id only: with the status in the query, SQLite scans every
+	// payment of that status through its index instead (chunk after chunk).
+	q, args, err := sqlx.In(`SELECT * FROM payments WHERE id IN (?)`, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -94,8 +96,10 @@ func (db *DB) DuePayments(ctx context.Context, ids []int64) ([]*maksa.Payment, e
 	}
 	byID := make(map[int64]*maksa.Payment, len(rows))
 	for i := range rows {
-		p := rows[i].payment()
-		byID[p.ID] = p
+		if rows[i].Status == string(maksa.ACCP) {
+			p := rows[i].payment()
+			byID[p.ID] = p
+		}
 	}
 	out := make([]*maksa.Payment, 0, len(rows))
 	for _, id := range ids {

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -355,48 +354,59 @@ type QueueItem struct {
 // Queue calls fn for every payment awaiting signatures, optionally only
 // those of one account, in batch and file order.
 func (db *DB) Queue(ctx context.Context, account string, fn func(QueueItem) error) error {
+	// The pending ids in order first (one sort), then a chunk at a time by
+	// id with the chunk's signatures in one query: memory stays bounded and
+	// no chunk sorts the rest again.
+	q, args := `SELECT id FROM payments WHERE status = 'PDNG'`, []any{}
+	if account != "" {
+		q, args = q+` AND debtor_iban = ?`, append(args, account)
+	}
+	var order []int64
+	if err := db.x.SelectContext(ctx, &order, db.x.Rebind(q+` ORDER BY batch_id, seq`), args...); err != nil {
+		return err
+	}
 	const chunk = 1000
-	lastBatch, lastSeq := int64(0), 0
-	for {
-		// A chunk at a time, after the last one in (batch, seq) order, with
-		// the chunk's signatures in one query: memory stays bounded.
-		q := `SELECT p.*, a.signatures AS required FROM payments p JOIN accounts a ON a.iban = p.debtor_iban
-			WHERE p.status = 'PDNG' AND (p.batch_id > ? OR p.batch_id = ? AND p.seq > ?)`
-		args := []any{lastBatch, lastBatch, lastSeq}
-		if account != "" {
-			q += ` AND p.debtor_iban = ?`
-			args = append(args, account)
+	for start := 0; start < len(order); start += chunk {
+		ids := order[start:min(start+chunk, len(order))]
+		// By id only: with the status in the query, SQLite scans every
+		// pending payment through its index instead (chunk after chunk).
+		in, inArgs, err := sqlx.In(`SELECT p.*, a.signatures AS required FROM payments p JOIN accounts a ON a.iban = p.debtor_iban
+			WHERE p.id IN (?)`, ids)
+		if err != nil {
+			return err
 		}
 		var rows []struct {
 			paymentRow
 			Required int `db:"required"`
 		}
-		if err := db.x.SelectContext(ctx, &rows, db.x.Rebind(q+` ORDER BY p.batch_id, p.seq LIMIT `+strconv.Itoa(chunk)), args...); err != nil {
+		if err := db.x.SelectContext(ctx, &rows, db.x.Rebind(in), inArgs...); err != nil {
 			return err
 		}
-		if len(rows) == 0 {
-			return nil
-		}
-		ids := make([]int64, len(rows))
+		byID := make(map[int64]int, len(rows))
 		for i := range rows {
-			ids[i] = rows[i].ID
+			if rows[i].Status == string(maksa.PDNG) {
+				byID[rows[i].ID] = i
+			}
 		}
 		sigs, err := db.SignaturesOf(ctx, ids)
 		if err != nil {
 			return err
 		}
-		for i := range rows {
+		for _, id := range ids {
+			i, ok := byID[id]
+			if !ok {
+				continue // signed or refused meanwhile
+			}
 			it := QueueItem{Payment: rows[i].payment(), Required: rows[i].Required}
-			for _, s := range sigs[it.Payment.ID] {
+			for _, s := range sigs[id] {
 				it.SignedBy = append(it.SignedBy, s.UserID)
 			}
 			if err := fn(it); err != nil {
 				return err
 			}
 		}
-		last := rows[len(rows)-1]
-		lastBatch, lastSeq = last.BatchID, last.Seq
 	}
+	return nil
 }
 
 // SettleBatch notes when no payment of a batch awaits signatures any more,
