@@ -113,12 +113,8 @@ func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day 
 	order := append([]int64(nil), ids...)
 	sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
 	results := map[int64]SignResult{}
-	// What the user signed today per account: read from the database once
-	// per account, then kept up to date here (summing the day's signatures
-	// again for every chunk grew with every chunk).
-	signedToday := map[string]decimal.Decimal{}
 	for start := 0; start < len(order); start += signChunk {
-		if err := db.signChunk(ctx, order[start:min(start+signChunk, len(order))], userID, day, decide, results, signedToday); err != nil {
+		if err := db.signChunk(ctx, order[start:min(start+signChunk, len(order))], userID, day, decide, results); err != nil {
 			return nil, err
 		}
 	}
@@ -129,8 +125,7 @@ func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day 
 	return out, nil
 }
 
-func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day time.Time, decide func(*SignState) (*Signature, error),
-	results map[int64]SignResult, signedToday map[string]decimal.Decimal) error {
+func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day time.Time, decide func(*SignState) (*Signature, error), results map[int64]SignResult) error {
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
@@ -150,6 +145,7 @@ func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day tim
 	}
 	view := &maksa.UserView{Grants: grants, Overrides: overrides}
 	accounts := map[string]*maksa.Account{}
+	signedToday := map[string]decimal.Decimal{}
 	now := db.Now().UTC()
 	var signed []map[string]any
 	for _, id := range ids {
