@@ -13,8 +13,6 @@
 package camt053
 
 import (
-	"bufio"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +22,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"maksa"
+	"maksa/formats/internal/xmlout"
 )
 
 // Statement is the part of a statement that precedes its entries.
@@ -74,15 +73,14 @@ var ErrVersion = errors.New("camt.053 version must be 2 or 8")
 
 // Writer writes one camt.053 document with one statement.
 type Writer struct {
-	w        *bufio.Writer
+	out      *xmlout.Writer
 	version  int
 	currency string
-	err      error
 }
 
 // NewWriter returns a writer of camt.053.001.<version>; version is 2 or 8.
 func NewWriter(w io.Writer, version int) *Writer {
-	return &Writer{w: bufio.NewWriterSize(w, 64<<10), version: version}
+	return &Writer{out: xmlout.New(w), version: version}
 }
 
 // WriteHeader writes the document start up to the first entry.
@@ -91,59 +89,59 @@ func (w *Writer) WriteHeader(s *Statement) error {
 		return ErrVersion
 	}
 	w.currency = s.Currency
-	w.raw(fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.%02d">`+"\n<BkToCstmrStmt>\n<GrpHdr>", w.version))
-	w.elem("MsgId", s.MessageID)
-	w.elem("CreDtTm", dateTime(s.Created))
-	w.raw("</GrpHdr>\n<Stmt>")
-	w.elem("Id", s.StatementID)
-	w.elem("CreDtTm", dateTime(s.Created))
-	w.raw("<FrToDt>")
-	w.elem("FrDtTm", s.From.Format("2006-01-02")+"T00:00:00")
-	w.elem("ToDtTm", s.To.Format("2006-01-02")+"T23:59:59")
-	w.raw("</FrToDt><Acct><Id>")
-	w.elem("IBAN", s.IBAN)
-	w.raw("</Id>")
-	w.elem("Ccy", s.Currency)
+	w.out.Raw(fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.%02d">`+"\n<BkToCstmrStmt>\n<GrpHdr>", w.version))
+	w.out.Elem("MsgId", s.MessageID)
+	w.out.Elem("CreDtTm", dateTime(s.Created))
+	w.out.Raw("</GrpHdr>\n<Stmt>")
+	w.out.Elem("Id", s.StatementID)
+	w.out.Elem("CreDtTm", dateTime(s.Created))
+	w.out.Raw("<FrToDt>")
+	w.out.Elem("FrDtTm", s.From.Format("2006-01-02")+"T00:00:00")
+	w.out.Elem("ToDtTm", s.To.Format("2006-01-02")+"T23:59:59")
+	w.out.Raw("</FrToDt><Acct><Id>")
+	w.out.Elem("IBAN", s.IBAN)
+	w.out.Raw("</Id>")
+	w.out.Elem("Ccy", s.Currency)
 	if s.OwnerName != "" {
-		w.raw("<Ownr>")
-		w.elem("Nm", s.OwnerName)
-		w.raw("</Ownr>")
+		w.out.Raw("<Ownr>")
+		w.out.Elem("Nm", s.OwnerName)
+		w.out.Raw("</Ownr>")
 	}
-	w.raw("</Acct>\n")
+	w.out.Raw("</Acct>\n")
 	w.balance("OPBD", s.Opening, s.From)
 	w.balance("CLBD", s.Closing, s.To)
 	net := s.Credits.Sum.Sub(s.Debits.Sum)
-	w.raw("<TxsSummry><TtlNtries>")
-	w.elem("NbOfNtries", fmt.Sprint(s.Credits.Count+s.Debits.Count))
-	w.elem("Sum", s.Credits.Sum.Add(s.Debits.Sum).String())
+	w.out.Raw("<TxsSummry><TtlNtries>")
+	w.out.Elem("NbOfNtries", fmt.Sprint(s.Credits.Count+s.Debits.Count))
+	w.out.Elem("Sum", s.Credits.Sum.Add(s.Debits.Sum).String())
 	if w.version == 2 {
-		w.elem("TtlNetNtryAmt", net.Abs().String())
-		w.elem("CdtDbtInd", direction(!net.IsNegative()))
+		w.out.Elem("TtlNetNtryAmt", net.Abs().String())
+		w.out.Elem("CdtDbtInd", direction(!net.IsNegative()))
 	} else {
-		w.raw("<TtlNetNtry>")
-		w.elem("Amt", net.Abs().String())
-		w.elem("CdtDbtInd", direction(!net.IsNegative()))
-		w.raw("</TtlNetNtry>")
+		w.out.Raw("<TtlNetNtry>")
+		w.out.Elem("Amt", net.Abs().String())
+		w.out.Elem("CdtDbtInd", direction(!net.IsNegative()))
+		w.out.Raw("</TtlNetNtry>")
 	}
-	w.raw("</TtlNtries><TtlCdtNtries>")
-	w.elem("NbOfNtries", fmt.Sprint(s.Credits.Count))
-	w.elem("Sum", s.Credits.Sum.String())
-	w.raw("</TtlCdtNtries><TtlDbtNtries>")
-	w.elem("NbOfNtries", fmt.Sprint(s.Debits.Count))
-	w.elem("Sum", s.Debits.Sum.String())
-	w.raw("</TtlDbtNtries></TxsSummry>\n")
-	return w.err
+	w.out.Raw("</TtlNtries><TtlCdtNtries>")
+	w.out.Elem("NbOfNtries", fmt.Sprint(s.Credits.Count))
+	w.out.Elem("Sum", s.Credits.Sum.String())
+	w.out.Raw("</TtlCdtNtries><TtlDbtNtries>")
+	w.out.Elem("NbOfNtries", fmt.Sprint(s.Debits.Count))
+	w.out.Elem("Sum", s.Debits.Sum.String())
+	w.out.Raw("</TtlDbtNtries></TxsSummry>\n")
+	return w.out.Err()
 }
 
 func (w *Writer) balance(code string, amount decimal.Decimal, day time.Time) {
-	w.raw("<Bal><Tp><CdOrPrtry>")
-	w.elem("Cd", code)
-	w.raw("</CdOrPrtry></Tp>")
+	w.out.Raw("<Bal><Tp><CdOrPrtry>")
+	w.out.Elem("Cd", code)
+	w.out.Raw("</CdOrPrtry></Tp>")
 	w.amount(amount.Abs())
-	w.elem("CdtDbtInd", direction(!amount.IsNegative()))
-	w.raw("<Dt>")
-	w.elem("Dt", day.Format(maksa.DateLayout))
-	w.raw("</Dt></Bal>\n")
+	w.out.Elem("CdtDbtInd", direction(!amount.IsNegative()))
+	w.out.Raw("<Dt>")
+	w.out.Elem("Dt", day.Format(maksa.DateLayout))
+	w.out.Raw("</Dt></Bal>\n")
 }
 
 func direction(credit bool) string {
@@ -159,147 +157,105 @@ func (w *Writer) amount(d decimal.Decimal) {
 	if ok {
 		s = maksa.FormatAmount(d, cur)
 	}
-	w.raw(`<Amt Ccy="`)
-	w.raw(w.currency)
-	w.raw(`">`)
-	w.raw(s)
-	w.raw(`</Amt>`)
+	w.out.Raw(`<Amt Ccy="`)
+	w.out.Raw(w.currency)
+	w.out.Raw(`">`)
+	w.out.Raw(s)
+	w.out.Raw(`</Amt>`)
 }
 
 // WriteEntry writes one entry.
 func (w *Writer) WriteEntry(e *Entry) error {
-	w.raw("<Ntry>")
+	w.out.Raw("<Ntry>")
 	w.amount(e.Amount)
-	w.elem("CdtDbtInd", direction(e.Credit))
+	w.out.Elem("CdtDbtInd", direction(e.Credit))
 	if w.version == 2 {
-		w.elem("Sts", "BOOK")
+		w.out.Elem("Sts", "BOOK")
 	} else {
-		w.raw("<Sts>")
-		w.elem("Cd", "BOOK")
-		w.raw("</Sts>")
+		w.out.Raw("<Sts>")
+		w.out.Elem("Cd", "BOOK")
+		w.out.Raw("</Sts>")
 	}
-	w.raw("<BookgDt>")
-	w.elem("Dt", e.BookingDate.Format(maksa.DateLayout))
-	w.raw("</BookgDt><ValDt>")
-	w.elem("Dt", e.ValueDate.Format(maksa.DateLayout))
-	w.raw("</ValDt>")
-	w.elem("AcctSvcrRef", e.ServicerRef)
-	w.raw("<BkTxCd><Domn>")
-	w.elem("Cd", e.Domain)
-	w.raw("<Fmly>")
-	w.elem("Cd", e.Family)
-	w.elem("SubFmlyCd", e.SubFamily)
-	w.raw("</Fmly></Domn></BkTxCd><NtryDtls><TxDtls><Refs>")
+	w.out.Raw("<BookgDt>")
+	w.out.Elem("Dt", e.BookingDate.Format(maksa.DateLayout))
+	w.out.Raw("</BookgDt><ValDt>")
+	w.out.Elem("Dt", e.ValueDate.Format(maksa.DateLayout))
+	w.out.Raw("</ValDt>")
+	w.out.Elem("AcctSvcrRef", e.ServicerRef)
+	w.out.Raw("<BkTxCd><Domn>")
+	w.out.Elem("Cd", e.Domain)
+	w.out.Raw("<Fmly>")
+	w.out.Elem("Cd", e.Family)
+	w.out.Elem("SubFmlyCd", e.SubFamily)
+	w.out.Raw("</Fmly></Domn></BkTxCd><NtryDtls><TxDtls><Refs>")
 	optional := func(name, v string) {
 		if v != "" {
-			w.elem(name, v)
+			w.out.Elem(name, v)
 		}
 	}
 	optional("MsgId", e.MessageID)
-	w.elem("AcctSvcrRef", e.ServicerRef)
+	w.out.Elem("AcctSvcrRef", e.ServicerRef)
 	optional("PmtInfId", e.PaymentInfoID)
 	optional("InstrId", e.InstructionID)
 	optional("EndToEndId", e.EndToEndID)
-	w.raw("</Refs><RltdPties>")
+	w.out.Raw("</Refs><RltdPties>")
 	w.party("Dbtr", e.DebtorName)
 	w.account("DbtrAcct", e.DebtorAccount)
 	w.party("UltmtDbtr", e.UltimateDebtor)
 	w.party("Cdtr", e.CreditorName)
 	w.account("CdtrAcct", e.CreditorAcct)
-	w.raw("</RltdPties>")
+	w.out.Raw("</RltdPties>")
 	if e.Remittance != "" {
-		w.raw("<RmtInf>")
-		w.elem("Ustrd", truncate(e.Remittance, 140))
-		w.raw("</RmtInf>")
+		w.out.Raw("<RmtInf>")
+		w.out.Elem("Ustrd", truncate(e.Remittance, 140))
+		w.out.Raw("</RmtInf>")
 	}
-	w.raw("</TxDtls></NtryDtls></Ntry>\n")
-	return w.err
+	w.out.Raw("</TxDtls></NtryDtls></Ntry>\n")
+	return w.out.Err()
 }
 
 func (w *Writer) party(tag, name string) {
 	if name == "" {
 		return
 	}
-	w.raw("<")
-	w.raw(tag)
-	w.raw(">")
+	w.out.Raw("<")
+	w.out.Raw(tag)
+	w.out.Raw(">")
 	if w.version == 8 {
-		w.raw("<Pty>")
+		w.out.Raw("<Pty>")
 	}
-	w.elem("Nm", truncate(name, 70))
+	w.out.Elem("Nm", truncate(name, 70))
 	if w.version == 8 {
-		w.raw("</Pty>")
+		w.out.Raw("</Pty>")
 	}
-	w.raw("</")
-	w.raw(tag)
-	w.raw(">")
+	w.out.Raw("</")
+	w.out.Raw(tag)
+	w.out.Raw(">")
 }
 
 func (w *Writer) account(tag, id string) {
 	if id == "" {
 		return
 	}
-	w.raw("<")
-	w.raw(tag)
-	w.raw("><Id>")
+	w.out.Raw("<")
+	w.out.Raw(tag)
+	w.out.Raw("><Id>")
 	if maksa.CheckIBAN(id) == nil {
-		w.elem("IBAN", id)
+		w.out.Elem("IBAN", id)
 	} else {
-		w.raw("<Othr>")
-		w.elem("Id", truncate(id, 34))
-		w.raw("</Othr>")
+		w.out.Raw("<Othr>")
+		w.out.Elem("Id", truncate(id, 34))
+		w.out.Raw("</Othr>")
 	}
-	w.raw("</Id></")
-	w.raw(tag)
-	w.raw(">")
+	w.out.Raw("</Id></")
+	w.out.Raw(tag)
+	w.out.Raw(">")
 }
 
 // Close ends the document and flushes it.
 func (w *Writer) Close() error {
-	w.raw("</Stmt>\n</BkToCstmrStmt>\n</Document>\n")
-	if w.err != nil {
-		return w.err
-	}
-	return w.w.Flush()
-}
-
-func (w *Writer) raw(s string) {
-	if w.err == nil {
-		_, w.err = w.w.WriteString(s)
-	}
-}
-
-// elem writes <name>value</name>, the value escaped, without building
-// strings on the way: a statement has a million of them.
-func (w *Writer) elem(name, value string) {
-	if w.err != nil {
-		return
-	}
-	b := w.w
-	b.WriteByte('<')
-	b.WriteString(name)
-	b.WriteByte('>')
-	if plain(value) {
-		b.WriteString(value)
-	} else if w.err = xml.EscapeText(b, []byte(value)); w.err != nil {
-		return
-	}
-	b.WriteString("</")
-	b.WriteString(name)
-	_, w.err = b.WriteString(">")
-}
-
-// plain reports whether s is valid UTF-8 with nothing XML would escape.
-func plain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '&' || c == '<' || c == '>' || c == '"' || c == '\'' || c < 0x20:
-			return false
-		case c >= 0x80:
-			return utf8.ValidString(s[i:])
-		}
-	}
-	return true
+	w.out.Raw("</Stmt>\n</BkToCstmrStmt>\n</Document>\n")
+	return w.out.Flush()
 }
 
 func dateTime(t time.Time) string { return t.Format("2006-01-02T15:04:05") }

@@ -1,8 +1,6 @@
 package pain001
 
 import (
-	"bufio"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"maksa"
+	"maksa/formats/internal/xmlout"
 )
 
 // GroupHeader is what the Writer puts in GrpHdr.
@@ -28,11 +27,10 @@ type GroupHeader struct {
 // written in the order given; consecutive payments with the same payment
 // information id, debtor account and execution date share one PmtInf block.
 type Writer struct {
-	w       *bufio.Writer
+	out     *xmlout.Writer
 	version int
 	inInfo  bool
 	infoKey string
-	err     error
 }
 
 // ErrWriterVersion is returned for a version other than 3, 9, 10 or 11.
@@ -40,7 +38,7 @@ var ErrWriterVersion = errors.New("pain.001 writer version must be 3, 9, 10 or 1
 
 // NewWriter returns a Writer of pain.001.001.<version>; version is 3, 9, 10 or 11.
 func NewWriter(w io.Writer, version int) *Writer {
-	return &Writer{w: bufio.NewWriterSize(w, 64<<10), version: version}
+	return &Writer{out: xmlout.New(w), version: version}
 }
 
 // WriteHeader writes the document start and the group header.
@@ -48,16 +46,16 @@ func (w *Writer) WriteHeader(h *GroupHeader) error {
 	if w.version != 3 && (w.version < 9 || w.version > 11) {
 		return ErrWriterVersion
 	}
-	w.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	w.raw(fmt.Sprintf(`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.%02d">`, w.version) + "\n<CstmrCdtTrfInitn>\n<GrpHdr>")
-	w.elem("MsgId", h.MessageID)
-	w.elem("CreDtTm", h.CreationTime.Format("2006-01-02T15:04:05"))
-	w.elem("NbOfTxs", fmt.Sprint(h.NbOfTxs))
-	w.elem("CtrlSum", h.CtrlSum.String())
-	w.raw("<InitgPty>")
-	w.elem("Nm", h.InitiatingParty)
-	w.raw("</InitgPty></GrpHdr>\n")
-	return w.err
+	w.out.Raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	w.out.Raw(fmt.Sprintf(`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.%02d">`, w.version) + "\n<CstmrCdtTrfInitn>\n<GrpHdr>")
+	w.out.Elem("MsgId", h.MessageID)
+	w.out.Elem("CreDtTm", h.CreationTime.Format("2006-01-02T15:04:05"))
+	w.out.Elem("NbOfTxs", fmt.Sprint(h.NbOfTxs))
+	w.out.Elem("CtrlSum", h.CtrlSum.String())
+	w.out.Raw("<InitgPty>")
+	w.out.Elem("Nm", h.InitiatingParty)
+	w.out.Raw("</InitgPty></GrpHdr>\n")
+	return w.out.Err()
 }
 
 // Write writes one payment. Its amount must be valid for its currency.
@@ -72,81 +70,81 @@ func (w *Writer) Write(p *maksa.Payment) error {
 		w.startInfo(p)
 		w.inInfo, w.infoKey = true, key
 	}
-	w.raw("<CdtTrfTxInf><PmtId>")
+	w.out.Raw("<CdtTrfTxInf><PmtId>")
 	if p.InstructionID != "" {
-		w.elem("InstrId", p.InstructionID)
+		w.out.Elem("InstrId", p.InstructionID)
 	}
-	w.elem("EndToEndId", nonEmpty(p.EndToEndID))
+	w.out.Elem("EndToEndId", nonEmpty(p.EndToEndID))
 	if w.version >= 9 && maksa.ValidUETR(p.UETR) {
-		w.elem("UETR", p.UETR)
+		w.out.Elem("UETR", p.UETR)
 	}
-	w.raw("</PmtId>")
+	w.out.Raw("</PmtId>")
 	if p.Priority != "" || p.ServiceLevel != "" || p.CategoryPurpose != "" {
-		w.raw("<PmtTpInf>")
+		w.out.Raw("<PmtTpInf>")
 		if p.Priority != "" {
-			w.elem("InstrPrty", p.Priority)
+			w.out.Elem("InstrPrty", p.Priority)
 		}
 		if p.ServiceLevel != "" {
-			w.raw("<SvcLvl>")
-			w.elem("Cd", p.ServiceLevel)
-			w.raw("</SvcLvl>")
+			w.out.Raw("<SvcLvl>")
+			w.out.Elem("Cd", p.ServiceLevel)
+			w.out.Raw("</SvcLvl>")
 		}
 		if p.CategoryPurpose != "" {
-			w.raw("<CtgyPurp>")
-			w.elem("Cd", p.CategoryPurpose)
-			w.raw("</CtgyPurp>")
+			w.out.Raw("<CtgyPurp>")
+			w.out.Elem("Cd", p.CategoryPurpose)
+			w.out.Raw("</CtgyPurp>")
 		}
-		w.raw("</PmtTpInf>")
+		w.out.Raw("</PmtTpInf>")
 	}
-	w.raw(`<Amt><InstdAmt Ccy="` + p.Currency + `">` + maksa.FormatAmount(p.Amount, cur) + "</InstdAmt></Amt>")
+	w.out.Raw(`<Amt><InstdAmt Ccy="` + p.Currency + `">` + maksa.FormatAmount(p.Amount, cur) + "</InstdAmt></Amt>")
 	if p.ChargeBearer != "" {
-		w.elem("ChrgBr", p.ChargeBearer)
+		w.out.Elem("ChrgBr", p.ChargeBearer)
 	}
 	if p.CreditorBIC != "" {
-		w.raw("<CdtrAgt><FinInstnId>")
-		w.elem(w.bicElement(), p.CreditorBIC)
-		w.raw("</FinInstnId></CdtrAgt>")
+		w.out.Raw("<CdtrAgt><FinInstnId>")
+		w.out.Elem(w.bicElement(), p.CreditorBIC)
+		w.out.Raw("</FinInstnId></CdtrAgt>")
 	}
-	w.raw("<Cdtr>")
-	w.elem("Nm", p.CreditorName)
+	w.out.Raw("<Cdtr>")
+	w.out.Elem("Nm", p.CreditorName)
 	if p.CreditorCountry != "" {
-		w.raw("<PstlAdr>")
-		w.elem("Ctry", p.CreditorCountry)
-		w.raw("</PstlAdr>")
+		w.out.Raw("<PstlAdr>")
+		w.out.Elem("Ctry", p.CreditorCountry)
+		w.out.Raw("</PstlAdr>")
 	}
-	w.raw("</Cdtr><CdtrAcct><Id>")
+	w.out.Raw("</Cdtr><CdtrAcct><Id>")
 	if p.CreditorIsIBAN {
-		w.elem("IBAN", p.CreditorIBAN)
+		w.out.Elem("IBAN", p.CreditorIBAN)
 	} else {
-		w.raw("<Othr>")
-		w.elem("Id", p.CreditorIBAN)
-		w.raw("</Othr>")
+		w.out.Raw("<Othr>")
+		w.out.Elem("Id", p.CreditorIBAN)
+		w.out.Raw("</Othr>")
 	}
-	w.raw("</Id></CdtrAcct>")
+	w.out.Raw("</Id></CdtrAcct>")
 	if p.UltimateCreditor != "" {
-		w.raw("<UltmtCdtr>")
-		w.elem("Nm", p.UltimateCreditor)
-		w.raw("</UltmtCdtr>")
+		w.out.Raw("<UltmtCdtr>")
+		w.out.Elem("Nm", p.UltimateCreditor)
+		w.out.Raw("</UltmtCdtr>")
 	}
 	if p.Purpose != "" {
-		w.raw("<Purp>")
-		w.elem("Cd", p.Purpose)
-		w.raw("</Purp>")
+		w.out.Raw("<Purp>")
+		w.out.Elem("Cd", p.Purpose)
+		w.out.Raw("</Purp>")
 	}
 	if p.Remittance != "" || p.Reference != "" {
-		w.raw("<RmtInf>")
+		w.out.Raw("<RmtInf>")
 		for _, line := range split(p.Remittance, 140) {
-			w.elem("Ustrd", line)
+			w.out.Elem("Ustrd", line)
 		}
 		if p.Reference != "" {
-			w.raw("<Strd><CdtrRefInf>")
-			w.elem("Ref", p.Reference)
-			w.raw("</CdtrRefInf></Strd>")
+			w.out.Raw("<Strd><CdtrRefInf>")
+			w.out.Elem("Ref", p.Reference)
+			w.out.Raw("</CdtrRefInf></Strd>")
 		}
-		w.raw("</RmtInf>")
+		w.out.Raw("</RmtInf>")
 	}
-	w.raw("</CdtTrfTxInf>\n")
-	return w.err
+	w.out.Raw("</CdtTrfTxInf>\n")
+	return w.out.Err()
 }
 
 func (w *Writer) bicElement() string {
@@ -157,44 +155,44 @@ func (w *Writer) bicElement() string {
 }
 
 func (w *Writer) startInfo(p *maksa.Payment) {
-	w.raw("<PmtInf>")
-	w.elem("PmtInfId", nonEmpty(p.PaymentInfoID))
+	w.out.Raw("<PmtInf>")
+	w.out.Elem("PmtInfId", nonEmpty(p.PaymentInfoID))
 	method := p.PaymentMethod
 	if method == "" {
 		method = "TRF"
 	}
-	w.elem("PmtMtd", method)
+	w.out.Elem("PmtMtd", method)
 	if w.version >= 9 {
-		w.raw("<ReqdExctnDt>")
-		w.elem("Dt", p.ExecutionDate.Format(maksa.DateLayout))
-		w.raw("</ReqdExctnDt>")
+		w.out.Raw("<ReqdExctnDt>")
+		w.out.Elem("Dt", p.ExecutionDate.Format(maksa.DateLayout))
+		w.out.Raw("</ReqdExctnDt>")
 	} else {
-		w.elem("ReqdExctnDt", p.ExecutionDate.Format(maksa.DateLayout))
+		w.out.Elem("ReqdExctnDt", p.ExecutionDate.Format(maksa.DateLayout))
 	}
-	w.raw("<Dbtr>")
+	w.out.Raw("<Dbtr>")
 	if p.DebtorName != "" {
-		w.elem("Nm", p.DebtorName)
+		w.out.Elem("Nm", p.DebtorName)
 	}
-	w.raw("</Dbtr><DbtrAcct><Id>")
-	w.elem("IBAN", p.DebtorIBAN)
-	w.raw("</Id></DbtrAcct><DbtrAgt><FinInstnId>")
+	w.out.Raw("</Dbtr><DbtrAcct><Id>")
+	w.out.Elem("IBAN", p.DebtorIBAN)
+	w.out.Raw("</Id></DbtrAcct><DbtrAgt><FinInstnId>")
 	if p.DebtorBIC != "" {
-		w.elem(w.bicElement(), p.DebtorBIC)
+		w.out.Elem(w.bicElement(), p.DebtorBIC)
 	} else {
-		w.raw("<Othr><Id>NOTPROVIDED</Id></Othr>")
+		w.out.Raw("<Othr><Id>NOTPROVIDED</Id></Othr>")
 	}
-	w.raw("</FinInstnId></DbtrAgt>")
+	w.out.Raw("</FinInstnId></DbtrAgt>")
 	if p.UltimateDebtor != "" {
-		w.raw("<UltmtDbtr>")
-		w.elem("Nm", p.UltimateDebtor)
-		w.raw("</UltmtDbtr>")
+		w.out.Raw("<UltmtDbtr>")
+		w.out.Elem("Nm", p.UltimateDebtor)
+		w.out.Raw("</UltmtDbtr>")
 	}
-	w.raw("\n")
+	w.out.Raw("\n")
 }
 
 func (w *Writer) endInfo() {
 	if w.inInfo {
-		w.raw("</PmtInf>\n")
+		w.out.Raw("</PmtInf>\n")
 	}
 }
 
@@ -202,25 +200,8 @@ func (w *Writer) endInfo() {
 func (w *Writer) Close() error {
 	w.endInfo()
 	w.inInfo = false
-	w.raw("</CstmrCdtTrfInitn>\n</Document>\n")
-	if w.err != nil {
-		return w.err
-	}
-	return w.w.Flush()
-}
-
-func (w *Writer) raw(s string) {
-	if w.err == nil {
-		_, w.err = w.w.WriteString(s)
-	}
-}
-
-func (w *Writer) elem(name, value string) {
-	w.raw("<" + name + ">")
-	if w.err == nil {
-		w.err = xml.EscapeText(w.w, []byte(value))
-	}
-	w.raw("</" + name + ">")
+	w.out.Raw("</CstmrCdtTrfInitn>\n</Document>\n")
+	return w.out.Flush()
 }
 
 func nonEmpty(s string) string {

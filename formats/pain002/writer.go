@@ -14,8 +14,6 @@
 package pain002
 
 import (
-	"bufio"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"maksa"
+	"maksa/formats/internal/xmlout"
 )
 
 // Report is the group part of a status report.
@@ -49,7 +48,7 @@ type Transaction struct {
 
 // Writer writes one pain.002 document.
 type Writer struct {
-	w        *bufio.Writer
+	out      *xmlout.Writer
 	version  int
 	inInfo   bool
 	infoID   string
@@ -59,7 +58,7 @@ type Writer struct {
 
 // NewWriter returns a writer of pain.002.001.<version>; version is 3 or 10.
 func NewWriter(w io.Writer, version int) *Writer {
-	return &Writer{w: bufio.NewWriterSize(w, 64<<10), version: version}
+	return &Writer{out: xmlout.New(w), version: version}
 }
 
 // Namespace returns the XML namespace of the writer's version.
@@ -77,23 +76,23 @@ func (w *Writer) WriteHeader(r *Report) error {
 		return ErrVersion
 	}
 	w.started = true
-	w.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	w.raw(`<Document xmlns="` + w.Namespace() + `">` + "\n<CstmrPmtStsRpt>\n<GrpHdr>")
-	w.elem("MsgId", max35(r.MessageID))
-	w.elem("CreDtTm", r.CreationTime.Format("2006-01-02T15:04:05.000-07:00"))
-	w.raw("<InitgPty>")
-	w.elem("Nm", "maksa")
-	w.raw("</InitgPty></GrpHdr>\n<OrgnlGrpInfAndSts>")
-	w.elem("OrgnlMsgId", max35(nonEmpty(r.OriginalMessageID)))
-	w.elem("OrgnlMsgNmId", max35(r.OriginalMessageName))
-	w.elem("OrgnlNbOfTxs", fmt.Sprint(r.OriginalNbOfTxs))
+	w.out.Raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	w.out.Raw(`<Document xmlns="` + w.Namespace() + `">` + "\n<CstmrPmtStsRpt>\n<GrpHdr>")
+	w.out.Elem("MsgId", max35(r.MessageID))
+	w.out.Elem("CreDtTm", r.CreationTime.Format("2006-01-02T15:04:05.000-07:00"))
+	w.out.Raw("<InitgPty>")
+	w.out.Elem("Nm", "maksa")
+	w.out.Raw("</InitgPty></GrpHdr>\n<OrgnlGrpInfAndSts>")
+	w.out.Elem("OrgnlMsgId", max35(nonEmpty(r.OriginalMessageID)))
+	w.out.Elem("OrgnlMsgNmId", max35(r.OriginalMessageName))
+	w.out.Elem("OrgnlNbOfTxs", fmt.Sprint(r.OriginalNbOfTxs))
 	if r.OriginalCtrlSum != "" {
-		w.elem("OrgnlCtrlSum", r.OriginalCtrlSum)
+		w.out.Elem("OrgnlCtrlSum", r.OriginalCtrlSum)
 	}
-	w.elem("GrpSts", string(r.GroupStatus))
+	w.out.Elem("GrpSts", string(r.GroupStatus))
 	w.reasons(r.GroupReasons)
-	w.raw("</OrgnlGrpInfAndSts>\n")
-	return w.w.Flush()
+	w.out.Raw("</OrgnlGrpInfAndSts>\n")
+	return w.out.Flush()
 }
 
 // WriteTransaction writes one transaction status. Transactions of one
@@ -102,28 +101,28 @@ func (w *Writer) WriteTransaction(t *Transaction) error {
 	info := max35(nonEmpty(t.PaymentInfoID))
 	if !w.inInfo || info != w.infoID {
 		if w.inInfo {
-			w.raw("</OrgnlPmtInfAndSts>\n")
+			w.out.Raw("</OrgnlPmtInfAndSts>\n")
 		}
-		w.raw("<OrgnlPmtInfAndSts>")
-		w.elem("OrgnlPmtInfId", info)
-		w.raw("\n")
+		w.out.Raw("<OrgnlPmtInfAndSts>")
+		w.out.Elem("OrgnlPmtInfId", info)
+		w.out.Raw("\n")
 		w.inInfo, w.infoID = true, info
 	}
-	w.raw("<TxInfAndSts>")
+	w.out.Raw("<TxInfAndSts>")
 	if t.InstructionID != "" {
-		w.elem("OrgnlInstrId", max35(t.InstructionID))
+		w.out.Elem("OrgnlInstrId", max35(t.InstructionID))
 	}
-	w.elem("OrgnlEndToEndId", max35(nonEmpty(t.EndToEndID)))
+	w.out.Elem("OrgnlEndToEndId", max35(nonEmpty(t.EndToEndID)))
 	if w.version >= 10 && maksa.ValidUETR(t.UETR) {
-		w.elem("OrgnlUETR", t.UETR)
+		w.out.Elem("OrgnlUETR", t.UETR)
 	}
 	status := t.Status
 	if status == maksa.CANC && w.version < 10 {
 		status = maksa.RJCT // pain.002.001.03 has no CANC: a cancelled payment is reported rejected, with its reason
 	}
-	w.elem("TxSts", string(status))
+	w.out.Elem("TxSts", string(status))
 	w.reasons(t.Reasons)
-	w.raw("</TxInfAndSts>\n")
+	w.out.Raw("</TxInfAndSts>\n")
 	return nil
 }
 
@@ -134,34 +133,26 @@ func (w *Writer) Close() error {
 	}
 	w.finished = true
 	if w.inInfo {
-		w.raw("</OrgnlPmtInfAndSts>\n")
+		w.out.Raw("</OrgnlPmtInfAndSts>\n")
 	}
-	w.raw("</CstmrPmtStsRpt>\n</Document>\n")
-	return w.w.Flush()
+	w.out.Raw("</CstmrPmtStsRpt>\n</Document>\n")
+	return w.out.Flush()
 }
 
 func (w *Writer) reasons(ps []maksa.Problem) {
 	for _, p := range ps {
-		w.raw("<StsRsnInf><Rsn>")
-		w.elem("Cd", string(p.Code))
-		w.raw("</Rsn>")
+		w.out.Raw("<StsRsnInf><Rsn>")
+		w.out.Elem("Cd", string(p.Code))
+		w.out.Raw("</Rsn>")
 		msg := p.Message
 		if pos := p.Position.String(); pos != "" {
 			msg += " (" + pos + ")"
 		}
 		for _, part := range chunks(msg, 105) {
-			w.elem("AddtlInf", part)
+			w.out.Elem("AddtlInf", part)
 		}
-		w.raw("</StsRsnInf>")
+		w.out.Raw("</StsRsnInf>")
 	}
-}
-
-func (w *Writer) raw(s string) { w.w.WriteString(s) }
-
-func (w *Writer) elem(name, value string) {
-	w.w.WriteString("<" + name + ">")
-	xml.EscapeText(w.w, []byte(value))
-	w.w.WriteString("</" + name + ">")
 }
 
 func nonEmpty(s string) string {
