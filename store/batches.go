@@ -113,15 +113,10 @@ func (r *paymentRow) payment() *maksa.Payment {
 	return p
 }
 
-// BatchPayments calls fn for each payment of the batch in file order; with
-// reported, only for those a status report names: rejected, cancelled, or
-// changed by maksa (a note, such as a moved execution date).
-func (db *DB) BatchPayments(ctx context.Context, batchID int64, reported bool, fn func(*maksa.Payment) error) error {
-	q := `SELECT * FROM payments WHERE batch_id = ?`
-	if reported {
-		q += ` AND (status IN ('RJCT', 'CANC') OR note <> '')`
-	}
-	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(q+` ORDER BY seq`), batchID)
+// eachPayment runs query (with ? placeholders) and calls fn with each
+// payment row it returns.
+func (db *DB) eachPayment(ctx context.Context, query string, args []any, fn func(*maksa.Payment) error) error {
+	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(query), args...)
 	if err != nil {
 		return err
 	}
@@ -136,4 +131,15 @@ func (db *DB) BatchPayments(ctx context.Context, batchID int64, reported bool, f
 		}
 	}
 	return rows.Err()
+}
+
+// BatchPayments calls fn for each payment of the batch in file order; with
+// reported, only for those a status report names: rejected, cancelled, or
+// changed by maksa (a note, such as a moved execution date).
+func (db *DB) BatchPayments(ctx context.Context, batchID int64, reported bool, fn func(*maksa.Payment) error) error {
+	q := `SELECT * FROM payments WHERE batch_id = ?`
+	if reported {
+		q += ` AND (status IN ('RJCT', 'CANC') OR note <> '')`
+	}
+	return db.eachPayment(ctx, q+` ORDER BY seq`, []any{batchID}, fn)
 }

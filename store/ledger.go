@@ -333,22 +333,8 @@ func (db *DB) AccountIBANs(ctx context.Context) ([]string, error) {
 // account on day — for the clearing account, the day's outbound payments —
 // in posting order.
 func (db *DB) PaymentsCredited(ctx context.Context, account string, day time.Time, fn func(*maksa.Payment) error) error {
-	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(`SELECT p.* FROM postings e JOIN payments p ON p.id = e.payment_id
-		WHERE e.account_iban = ? AND e.side = 'CRDT' AND e.booking_date = ? ORDER BY e.id`), account, date(day))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r paymentRow
-		if err := rows.StructScan(&r); err != nil {
-			return err
-		}
-		if err := fn(r.payment()); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return db.eachPayment(ctx, `SELECT p.* FROM postings e JOIN payments p ON p.id = e.payment_id
+		WHERE e.account_iban = ? AND e.side = 'CRDT' AND e.booking_date = ? ORDER BY e.id`, []any{account, date(day)}, fn)
 }
 
 // BatchRun counts what the nightly batch did with one import batch's
@@ -376,21 +362,7 @@ func (db *DB) ExecutedOn(ctx context.Context, day time.Time, batch int64, fn fun
 	if batch != 0 {
 		q, args = q+` AND batch_id = ?`, append(args, batch)
 	}
-	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(q+` ORDER BY batch_id, seq`), args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r paymentRow
-		if err := rows.StructScan(&r); err != nil {
-			return err
-		}
-		if err := fn(r.payment()); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return db.eachPayment(ctx, q+` ORDER BY batch_id, seq`, args, fn)
 }
 
 // AwaitingSignature calls fn for each payment due on or before day that

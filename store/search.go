@@ -100,21 +100,7 @@ func (db *DB) SearchPayments(ctx context.Context, f PaymentFilter, fn func(*maks
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(q+` ORDER BY batch_id DESC, seq`), args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r paymentRow
-		if err := rows.StructScan(&r); err != nil {
-			return err
-		}
-		if err := fn(r.payment()); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return db.eachPayment(ctx, q+` ORDER BY batch_id DESC, seq`, args, fn)
 }
 
 // PaymentPostings returns the ledger postings of a payment.
