@@ -14,6 +14,7 @@ import (
 func TestGenerator(t *testing.T) {
 	e := newEnv(t, testdb.Backends(t)[0])
 	dir := t.TempDir()
+	e.mustRun(2, "dev", "gen", "--invalid", "1.5", "--out", filepath.Join(dir, "bad.xml"))
 	directory := filepath.Join(dir, "directory.yaml")
 	for _, tt := range []struct{ format, file string }{{"pain001", "gen.xml"}, {"csv", "gen.csv"}, {"xlsx", "gen.xlsx"}} {
 		file := filepath.Join(dir, tt.file)
