@@ -1,6 +1,9 @@
 package maksa
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // Calendar tells the treasury's working days: not Saturdays or Sundays,
 // not Latvian public holidays (which include the TARGET2 closing days), and
@@ -16,15 +19,29 @@ func (c Calendar) WorkingDay(d time.Time) bool {
 	case time.Saturday, time.Sunday:
 		return false
 	}
-	if c.Closed[d.Format(DateLayout)] {
+	if len(c.Closed) > 0 && c.Closed[d.Format(DateLayout)] {
 		return false
 	}
-	for _, h := range LatvianHolidays(d.Year()) {
-		if h.Equal(Day(d)) {
+	y, m, day := d.Date()
+	for _, h := range holidays(y) {
+		if hm, hd := h.Month(), h.Day(); hm == m && hd == day {
 			return false
 		}
 	}
 	return true
+}
+
+// holidayYears keeps LatvianHolidays of each year asked for: the
+// validator asks once per payment.
+var holidayYears sync.Map // int -> []time.Time
+
+func holidays(year int) []time.Time {
+	if h, ok := holidayYears.Load(year); ok {
+		return h.([]time.Time)
+	}
+	h := LatvianHolidays(year)
+	holidayYears.Store(year, h)
+	return h
 }
 
 // NextWorkingDay returns the first working day after d.

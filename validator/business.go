@@ -52,19 +52,18 @@ func (b *Business) Check(p *maksa.Payment) {
 	if maksa.CheckIBAN(p.DebtorIBAN) != nil {
 		return // the structural rules rejected the debtor account already
 	}
-	acctPos := p.PositionOf(maksa.FieldDebtorAccount)
 	acct := b.View.Accounts[p.DebtorIBAN]
 	if acct == nil {
-		p.Reject(maksa.Problemf(maksa.AC02, acctPos, "debtor account %s is not a treasury account", p.DebtorIBAN))
+		p.Reject(maksa.Problemf(maksa.AC02, p.PositionOf(maksa.FieldDebtorAccount), "debtor account %s is not a treasury account", p.DebtorIBAN))
 		return
 	}
 	switch acct.Status {
 	case maksa.AccountBlocked:
-		p.Reject(maksa.Problemf(maksa.AC06, acctPos, "debtor account %s is blocked", acct.IBAN))
+		p.Reject(maksa.Problemf(maksa.AC06, p.PositionOf(maksa.FieldDebtorAccount), "debtor account %s is blocked", acct.IBAN))
 	case maksa.AccountClosed:
-		p.Reject(maksa.Problemf(maksa.AC04, acctPos, "debtor account %s is closed", acct.IBAN))
+		p.Reject(maksa.Problemf(maksa.AC04, p.PositionOf(maksa.FieldDebtorAccount), "debtor account %s is closed", acct.IBAN))
 	}
-	grant := b.checkAccess(p, acct, acctPos)
+	grant := b.checkAccess(p, acct)
 	if _, known := maksa.LookupCurrency(p.Currency); known && p.Currency != acct.Currency {
 		p.Reject(maksa.Problemf(maksa.AM03, p.PositionOf(maksa.FieldCurrency), "currency %s is not the currency of account %s (%s)", p.Currency, acct.IBAN, acct.Currency))
 	}
@@ -76,16 +75,15 @@ func (b *Business) Check(p *maksa.Payment) {
 	}
 	b.schedule(p)
 	grant = b.View.GrantOn(acct.IBAN, p.ExecutionDate)
-	amtPos := p.PositionOf(maksa.FieldAmount)
 	if p.Amount.GreaterThan(grant.PaymentLimit) {
-		p.Reject(maksa.Problemf(maksa.AM14, amtPos, "amount %s is above %s's single-payment limit of %s on %s", p.Amount.String(), grant.UserID, grant.PaymentLimit.StringFixed(2), acct.IBAN))
+		p.Reject(maksa.Problemf(maksa.AM14, p.PositionOf(maksa.FieldAmount), "amount %s is above %s's single-payment limit of %s on %s", p.Amount.String(), grant.UserID, grant.PaymentLimit.StringFixed(2), acct.IBAN))
 		return
 	}
 	key := maksa.DayKey{Account: acct.IBAN, Date: p.ExecutionDate}
 	used := b.View.Used[key]
 	total := used.Add(p.Amount)
 	if total.GreaterThan(grant.DailyLimit) {
-		p.Reject(maksa.Problemf(maksa.AM21, amtPos, "amount %s would bring %s's total on %s for %s to %s, above the daily limit of %s (%s already accepted)",
+		p.Reject(maksa.Problemf(maksa.AM21, p.PositionOf(maksa.FieldAmount), "amount %s would bring %s's total on %s for %s to %s, above the daily limit of %s (%s already accepted)",
 			p.Amount.String(), grant.UserID, acct.IBAN, p.ExecutionDate.Format(maksa.DateLayout), total.String(), grant.DailyLimit.StringFixed(2), used.StringFixed(2)))
 		return
 	}
@@ -97,26 +95,26 @@ func (b *Business) Check(p *maksa.Payment) {
 
 // checkAccess returns the user's grant on acct when the user may prepare
 // payments on it, and rejects p with AG08 otherwise.
-func (b *Business) checkAccess(p *maksa.Payment, acct *maksa.Account, pos maksa.Position) *maksa.Grant {
+func (b *Business) checkAccess(p *maksa.Payment, acct *maksa.Account) *maksa.Grant {
 	u := b.View.User
 	switch {
 	case u == nil:
-		p.Reject(maksa.Problemf(maksa.AG08, pos, "the importing user is not in the directory"))
+		p.Reject(maksa.Problemf(maksa.AG08, p.PositionOf(maksa.FieldDebtorAccount), "the importing user is not in the directory"))
 		return nil
 	case u.Status != maksa.UserActive:
-		p.Reject(maksa.Problemf(maksa.AG08, pos, "user %s is %s", u.ID, u.Status))
+		p.Reject(maksa.Problemf(maksa.AG08, p.PositionOf(maksa.FieldDebtorAccount), "user %s is %s", u.ID, u.Status))
 		return nil
 	case b.Today.After(u.ValidUntil):
-		p.Reject(maksa.Problemf(maksa.AG08, pos, "user %s's application expired on %s", u.ID, u.ValidUntil.Format(maksa.DateLayout)))
+		p.Reject(maksa.Problemf(maksa.AG08, p.PositionOf(maksa.FieldDebtorAccount), "user %s's application expired on %s", u.ID, u.ValidUntil.Format(maksa.DateLayout)))
 		return nil
 	}
 	g := b.View.Grants[acct.IBAN]
 	switch {
 	case g == nil || !g.Has(maksa.ModePrepare):
-		p.Reject(maksa.Problemf(maksa.AG08, pos, "user %s may not prepare payments on account %s", u.ID, acct.IBAN))
+		p.Reject(maksa.Problemf(maksa.AG08, p.PositionOf(maksa.FieldDebtorAccount), "user %s may not prepare payments on account %s", u.ID, acct.IBAN))
 		return nil
 	case !g.CardValidUntil.IsZero() && b.Today.After(g.CardValidUntil):
-		p.Reject(maksa.Problemf(maksa.AG08, pos, "user %s's authorisation card for %s expired on %s", u.ID, acct.IBAN, g.CardValidUntil.Format(maksa.DateLayout)))
+		p.Reject(maksa.Problemf(maksa.AG08, p.PositionOf(maksa.FieldDebtorAccount), "user %s's authorisation card for %s expired on %s", u.ID, acct.IBAN, g.CardValidUntil.Format(maksa.DateLayout)))
 		return nil
 	}
 	return g
@@ -126,13 +124,12 @@ func (b *Business) checkDate(p *maksa.Payment) {
 	if p.ExecutionDate.IsZero() {
 		return
 	}
-	pos := p.PositionOf(maksa.FieldExecutionDate)
 	earliest := b.Today.AddDate(0, 0, -b.DaysPast)
 	latest := b.Today.AddDate(0, 0, b.DaysFuture)
 	switch {
 	case p.ExecutionDate.Before(earliest):
-		p.Reject(maksa.Problemf(maksa.CH04, pos, "requested execution date %s is more than %d days in the past", p.ExecutionDate.Format(maksa.DateLayout), b.DaysPast))
+		p.Reject(maksa.Problemf(maksa.CH04, p.PositionOf(maksa.FieldExecutionDate), "requested execution date %s is more than %d days in the past", p.ExecutionDate.Format(maksa.DateLayout), b.DaysPast))
 	case p.ExecutionDate.After(latest):
-		p.Reject(maksa.Problemf(maksa.CH03, pos, "requested execution date %s is more than %d days in the future", p.ExecutionDate.Format(maksa.DateLayout), b.DaysFuture))
+		p.Reject(maksa.Problemf(maksa.CH03, p.PositionOf(maksa.FieldExecutionDate), "requested execution date %s is more than %d days in the future", p.ExecutionDate.Format(maksa.DateLayout), b.DaysFuture))
 	}
 }

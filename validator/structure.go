@@ -128,14 +128,13 @@ func CheckPayment(p *maksa.Payment) {
 }
 
 func checkAmount(p *maksa.Payment) {
-	pos := p.PositionOf(maksa.FieldAmount)
 	if p.AmountText == "" {
-		p.Reject(maksa.Problemf(maksa.AM12, pos, "the amount is missing"))
+		p.Reject(maksa.Problemf(maksa.AM12, p.PositionOf(maksa.FieldAmount), "the amount is missing"))
 		return
 	}
 	d, err := maksa.ParseDecimal(p.AmountText)
 	if err != nil {
-		p.Reject(maksa.Problemf(maksa.AM12, pos, "amount %q is not a decimal number: %v", p.AmountText, err))
+		p.Reject(maksa.Problemf(maksa.AM12, p.PositionOf(maksa.FieldAmount), "amount %q is not a decimal number: %v", p.AmountText, err))
 		return
 	}
 	cur, ok := maksa.LookupCurrency(p.Currency)
@@ -144,18 +143,17 @@ func checkAmount(p *maksa.Payment) {
 		return
 	}
 	if code, err := maksa.CheckAmount(d, cur); err != nil {
-		p.Reject(maksa.Problemf(code, pos, "amount %s: %v", p.AmountText, err))
+		p.Reject(maksa.Problemf(code, p.PositionOf(maksa.FieldAmount), "amount %s: %v", p.AmountText, err))
 	}
 }
 
 func checkCreditorAccount(p *maksa.Payment) {
-	pos := p.PositionOf(maksa.FieldCreditorAccount)
 	switch {
 	case p.CreditorIBAN == "":
-		p.Reject(maksa.Problemf(maksa.AC03, pos, "the creditor account is missing"))
+		p.Reject(maksa.Problemf(maksa.AC03, p.PositionOf(maksa.FieldCreditorAccount), "the creditor account is missing"))
 	case p.CreditorIsIBAN || p.Currency == "EUR":
 		if err := maksa.CheckIBAN(p.CreditorIBAN); err != nil {
-			p.Reject(maksa.Problemf(maksa.AC03, pos, "creditor account %q is not a valid IBAN: %v", p.CreditorIBAN, err))
+			p.Reject(maksa.Problemf(maksa.AC03, p.PositionOf(maksa.FieldCreditorAccount), "creditor account %q is not a valid IBAN: %v", p.CreditorIBAN, err))
 		}
 	}
 }
@@ -169,12 +167,11 @@ var documentNumber = regexp.MustCompile(`^[A-Z]{2}\d{6,8}$`)
 // checkCashOrder: a cash-withdrawal order names its recipient by personal
 // code or identity document number (RR03), and pays no account.
 func checkCashOrder(p *maksa.Payment) {
-	pos := p.PositionOf(maksa.FieldCreditorName)
 	switch {
 	case p.CreditorID == "":
-		p.Reject(maksa.Problemf(maksa.RR03, pos, "a cash-withdrawal order needs the recipient's personal code or identity document number"))
+		p.Reject(maksa.Problemf(maksa.RR03, p.PositionOf(maksa.FieldCreditorName), "a cash-withdrawal order needs the recipient's personal code or identity document number"))
 	case !personalCode.MatchString(p.CreditorID) && !documentNumber.MatchString(p.CreditorID):
-		p.Reject(maksa.Problemf(maksa.RR03, pos, "%q is neither a personal code (123456-12345) nor an identity document number (PA1234567)", p.CreditorID))
+		p.Reject(maksa.Problemf(maksa.RR03, p.PositionOf(maksa.FieldCreditorName), "%q is neither a personal code (123456-12345) nor an identity document number (PA1234567)", p.CreditorID))
 	}
 }
 

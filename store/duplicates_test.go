@@ -1,0 +1,87 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"maksa"
+	"maksa/internal/testdb"
+	"maksa/store"
+)
+
+// importIDs stores one batch of payments with the given end-to-end ids
+// (a leading "!" marks a payment the validator rejected) and returns the
+// seqs FinishPayments rejected with DU04.
+func importIDs(t *testing.T, db *store.DB, file string, ids ...string) []int {
+	t.Helper()
+	ctx := context.Background()
+	b := &maksa.Batch{UserID: "gramatvediba", FileName: file, SHA256: file, Format: "pain.001.001.03", MessageID: file}
+	im, _, err := db.BeginImport(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Rollback()
+	for i, id := range ids {
+		p := &maksa.Payment{Seq: i + 1, Status: maksa.PDNG, DebtorIBAN: "LV21TREL9160100000000", EndToEndID: id,
+			Amount: decimal.NewFromInt(1), Currency: "EUR", ExecutionDate: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
+		if id[0] == '!' {
+			p.EndToEndID, p.Status = id[1:], maksa.RJCT
+		}
+		if err := im.Add(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dups, err := im.FinishPayments(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := im.Commit(ctx, "test", 0); err != nil {
+		t.Fatal(err)
+	}
+	seqs := []int{}
+	for _, d := range dups {
+		seqs = append(seqs, d.Seq)
+	}
+	return seqs
+}
+
+// TestEndToEndDuplicates: DU04 rejects an accepted payment whose id its
+// account used earlier in the file or in another batch; a payment rejected
+// by the validator is no use of its id, NOTPROVIDED is exempt, and a long
+// file is looked up in several chunks.
+func TestEndToEndDuplicates(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			db, _ := MustOpen(t, b)
+			if _, err := db.ApplyDirectory(context.Background(), demoDirectory(t), "test"); err != nil {
+				t.Fatal(err)
+			}
+			got := importIDs(t, db, "one", "A", "B", "A", "NOTPROVIDED", "NOTPROVIDED", "!C", "C", "A")
+			if want := []int{3, 8}; !reflect.DeepEqual(got, want) {
+				t.Errorf("first file: DU04 at %v, want %v", got, want)
+			}
+			got = importIDs(t, db, "two", "D", "C", "!B", "B", "NOTPROVIDED")
+			if want := []int{2, 4}; !reflect.DeepEqual(got, want) {
+				t.Errorf("second file: DU04 at %v, want %v", got, want)
+			}
+			long := make([]string, 2500)
+			for i := range long {
+				long[i] = fmt.Sprintf("L%d", i%1200)
+			}
+			long[2499] = "D"
+			got = importIDs(t, db, "three", long...)
+			want := []int{}
+			for seq := 1201; seq <= 2500; seq++ {
+				want = append(want, seq)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("third file: %d DU04 (%v…), want %d", len(got), got[:min(5, len(got))], len(want))
+			}
+		})
+	}
+}
