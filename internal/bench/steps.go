@@ -400,9 +400,12 @@ func (b *bench) importPostgres(n int, last bool) (row, error) {
 	}
 	csv := filepath.Join(b.dir, "payments.csv")
 	defer os.Remove(csv)
-	// The same columns and indexes: what a store must keep up to date is
-	// part of the job.
+	// The same columns, indexes and foreign key (each row's batch is
+	// checked): what a store must keep up to date is part of the job.
 	if _, err := db.Exec(fmt.Sprintf("CREATE TABLE %s.ref (LIKE %s.payments INCLUDING DEFAULTS INCLUDING INDEXES)", schema, schema)); err != nil {
+		return r, err
+	}
+	if err := copyForeignKeys(db, schema+".payments", schema+".ref"); err != nil {
 		return r, err
 	}
 	if _, _, err := timed(psql, b.postgres, "-v", "ON_ERROR_STOP=1", "-c", fmt.Sprintf(`\copy %s.payments TO '%s' CSV`, schema, csv)); err != nil {
@@ -415,6 +418,34 @@ func (b *bench) importPostgres(n int, last bool) (row, error) {
 	r.ref, r.refRate = "psql \\copy", float64(n)/wall.Seconds()
 	r.judge(last, 0.75)
 	return r, nil
+}
+
+// copyForeignKeys gives table to the foreign keys of table from, which
+// CREATE TABLE … LIKE leaves out.
+func copyForeignKeys(db *sql.DB, from, to string) error {
+	rows, err := db.Query(`SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'`, from)
+	if err != nil {
+		return err
+	}
+	var defs []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			rows.Close()
+			return err
+		}
+		defs = append(defs, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, d := range defs {
+		if _, err := db.Exec("ALTER TABLE " + to + " ADD " + d); err != nil {
+			return fmt.Errorf("reference foreign key: %v", err)
+		}
+	}
+	return nil
 }
 
 func (b *bench) importTabular(format string) (row, error) {
