@@ -10,12 +10,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"golang.org/x/sync/errgroup"
 	"io"
 	"log/slog"
 	"path/filepath"
-	"runtime"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -143,97 +141,138 @@ func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error
 	if err != nil {
 		return err
 	}
-	done := 0
-	for start := 0; start < len(order); start += chunkSize {
-		due, err := r.Store.DuePayments(ctx, order[start:min(start+chunkSize, len(order))])
-		if err != nil {
-			return err
-		}
-		ids := make([]int64, len(due))
-		for i, p := range due {
-			ids[i] = p.ID
-		}
-		sigs, err := r.Store.SignaturesOf(ctx, ids)
-		if err != nil {
-			return err
-		}
-		verdicts, err := r.verifyChunk(ctx, due, accounts, sigs, keysOf)
-		if err != nil {
-			return err
-		}
-		chunk := make([]store.Execution, 0, len(due))
-		var counts Summary // of this chunk, added to sum once it is committed
-		for i, p := range due {
-			if why := hold(p); why != "" {
-				if err := r.Store.Hold(ctx, p.ID, why); err != nil {
-					return err
-				}
-				sum.Held++
-				continue
-			}
-			e, err := r.decide(p, day, balances, accounts, verdicts[i])
+	// Chunks are read and their signatures verified one ahead of the
+	// chunk being decided and written.
+	g, ctx := errgroup.WithContext(ctx)
+	chunks := make(chan verified, 1)
+	g.Go(func() error {
+		defer close(chunks)
+		for start := 0; start < len(order); start += chunkSize {
+			c, err := r.verified(ctx, order[start:min(start+chunkSize, len(order))], accounts, keysOf)
 			if err != nil {
 				return err
 			}
-			chunk = append(chunk, e)
-			switch {
-			case e.Refusal != nil:
-				counts.Refused++
-			case e.Postings[1].Account == r.Exporter.Clearing:
-				counts.Executed++
-				counts.Outbound++
-			case e.Postings[1].Account == r.CashAccount:
-				counts.Executed++
-				counts.Cash++
-			default:
-				counts.Executed++
-				counts.Internal++
+			select {
+			case chunks <- c:
+			case <-ctx.Done():
+				return ctx.Err()
 			}
 		}
-		if len(chunk) == 0 {
-			continue
+		return nil
+	})
+	g.Go(func() error {
+		done := 0
+		for c := range chunks {
+			n, err := r.executeChunk(ctx, day, c, hold, balances, accounts, sum)
+			if err != nil {
+				return err
+			}
+			if done += n; n > 0 && r.Progress != nil {
+				r.Progress(done)
+			}
 		}
-		if err := r.Store.Execute(ctx, day, chunk, r.Owner); err != nil {
-			return err
-		}
-		sum.Refused += counts.Refused
-		sum.Executed += counts.Executed
-		sum.Outbound += counts.Outbound
-		sum.Cash += counts.Cash
-		sum.Internal += counts.Internal
-		if err := r.Store.RefreshLock(ctx, lockName, r.Owner); err != nil {
-			return err
-		}
-		done += len(chunk)
-		if r.Progress != nil {
-			r.Progress(done)
-		}
-	}
-	return nil
+		return nil
+	})
+	return g.Wait()
 }
 
-// verifyChunk verifies the signatures of every payment of a chunk, on all
-// cores, over the payments as they are now: the verdict decide needs for
-// each (nil, or why its signatures fail).
+// verified is a chunk of due payments with the verdicts on their
+// signatures.
+type verified struct {
+	due      []*maksa.Payment
+	verdicts []error
+}
+
+// verified reads the due payments with the given ids and verifies their
+// signatures.
+func (r *Runner) verified(ctx context.Context, ids []int64, accounts map[string]*maksa.Account, keysOf func(string) []maksa.Key) (verified, error) {
+	due, err := r.Store.DuePayments(ctx, ids)
+	if err != nil {
+		return verified{}, err
+	}
+	ids = make([]int64, len(due))
+	for i, p := range due {
+		ids[i] = p.ID
+	}
+	sigs, err := r.Store.SignaturesOf(ctx, ids)
+	if err != nil {
+		return verified{}, err
+	}
+	verdicts, err := r.verifyChunk(ctx, due, accounts, sigs, keysOf)
+	return verified{due: due, verdicts: verdicts}, err
+}
+
+// executeChunk decides every payment of a chunk and commits the chunk's
+// executions and refusals, and then its counts to sum. It returns how many
+// payments it decided (not held).
+func (r *Runner) executeChunk(ctx context.Context, day time.Time, c verified, hold func(*maksa.Payment) string,
+	balances map[string]decimal.Decimal, accounts map[string]*maksa.Account, sum *Summary) (int, error) {
+	chunk := make([]store.Execution, 0, len(c.due))
+	var counts Summary // of this chunk, added to sum once it is committed
+	for i, p := range c.due {
+		if why := hold(p); why != "" {
+			if err := r.Store.Hold(ctx, p.ID, why); err != nil {
+				return 0, err
+			}
+			sum.Held++
+			continue
+		}
+		e, err := r.decide(p, day, balances, accounts, c.verdicts[i])
+		if err != nil {
+			return 0, err
+		}
+		chunk = append(chunk, e)
+		switch {
+		case e.Refusal != nil:
+			counts.Refused++
+		case e.Postings[1].Account == r.Exporter.Clearing:
+			counts.Executed++
+			counts.Outbound++
+		case e.Postings[1].Account == r.CashAccount:
+			counts.Executed++
+			counts.Cash++
+		default:
+			counts.Executed++
+			counts.Internal++
+		}
+	}
+	if len(chunk) == 0 {
+		return 0, nil
+	}
+	if err := r.Store.Execute(ctx, day, chunk, r.Owner); err != nil {
+		return 0, err
+	}
+	sum.Refused += counts.Refused
+	sum.Executed += counts.Executed
+	sum.Outbound += counts.Outbound
+	sum.Cash += counts.Cash
+	sum.Internal += counts.Internal
+	return len(chunk), r.Store.RefreshLock(ctx, lockName, r.Owner)
+}
+
+// verifyChunk verifies the signatures of every payment of a chunk, over
+// the payments as they are now: the verdict decide needs for each (nil, or
+// why its signatures fail). A payment whose account is gone gets none:
+// decide refuses it first.
 func (r *Runner) verifyChunk(ctx context.Context, due []*maksa.Payment, accounts map[string]*maksa.Account,
 	sigs map[int64][]store.Signature, keysOf func(string) []maksa.Key) ([]error, error) {
-	if _, err := r.Signing.Instance(ctx); err != nil { // read once, before the workers share it
+	var items []signing.Signed
+	var at []int // the index in due of each item
+	for i, p := range due {
+		if acct := accounts[p.DebtorIBAN]; acct != nil {
+			items = append(items, signing.Signed{Payment: p, Required: acct.Signatures, Sigs: sigs[p.ID]})
+			at = append(at, i)
+		}
+	}
+	verdicts, err := r.Signing.VerifyMany(ctx, items, keysOf)
+	if err != nil {
 		return nil, err
 	}
-	verdicts := make([]error, len(due))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(due); i = int(next.Add(1) - 1) {
-				if acct := accounts[due[i].DebtorIBAN]; acct != nil {
-					verdicts[i] = r.Signing.Verify(ctx, due[i], acct.Signatures, sigs[due[i].ID], keysOf)
-				}
-			}
-		})
+	out := make([]error, len(due))
+	for k, i := range at {
+		out[i] = verdicts[k]
 	}
-	wg.Wait()
-	return verdicts, nil
+	return out, nil
 }
 
 // decide executes or refuses one payment: the debtor account must be

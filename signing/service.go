@@ -24,27 +24,34 @@ type Service struct {
 
 	instance string
 	keys     sync.Map // PEM → *PublicKey, parsed once
+	expanded sync.Map // PEM → *voi.ExpandedPublicKey of an Ed25519 key, for batches
 }
 
 // verifyWithAny finds the user's directory key that verifies sig over the
 // digest, parsing each key once. Returns ErrBadSignature when none does.
 func (s *Service) verifyWithAny(keys []maksa.Key, digest, sig []byte) (*PublicKey, error) {
 	for _, k := range keys {
-		cached, ok := s.keys.Load(k.PEM)
-		if !ok {
-			pk, err := ParsePublicKey(k)
-			if err != nil {
-				continue
-			}
-			cached, _ = s.keys.LoadOrStore(k.PEM, pk)
-		}
-		pk := *cached.(*PublicKey)
-		pk.Revoked, pk.Fingerprint = k.Revoked, k.Fingerprint
-		if Verify(pk.Key, digest, sig) == nil {
-			return &pk, nil
+		if pk, err := s.publicKey(k); err == nil && Verify(pk.Key, digest, sig) == nil {
+			return pk, nil
 		}
 	}
 	return nil, ErrBadSignature
+}
+
+// publicKey parses directory key k, once; what it returns carries k's
+// revocation and fingerprint.
+func (s *Service) publicKey(k maksa.Key) (*PublicKey, error) {
+	cached, ok := s.keys.Load(k.PEM)
+	if !ok {
+		pk, err := ParsePublicKey(k)
+		if err != nil {
+			return nil, err
+		}
+		cached, _ = s.keys.LoadOrStore(k.PEM, pk)
+	}
+	pk := *cached.(*PublicKey)
+	pk.Revoked, pk.Fingerprint = k.Revoked, k.Fingerprint
+	return &pk, nil
 }
 
 // Outcome is what happened to one payment. It is the JSON contract of
@@ -261,26 +268,13 @@ func (s *Service) VerifyAll(ctx context.Context, p *maksa.Payment, required int,
 	return s.Verify(ctx, p, required, sigs, keysOf)
 }
 
-// Verify is VerifyAll over signatures the caller read (in bulk).
+// Verify is VerifyAll over signatures the caller read.
 func (s *Service) Verify(ctx context.Context, p *maksa.Payment, required int, sigs []store.Signature, keysOf func(user string) []maksa.Key) error {
-	instance, err := s.Instance(ctx)
+	verdicts, err := s.VerifyMany(ctx, []Signed{{Payment: p, Required: required, Sigs: sigs}}, keysOf)
 	if err != nil {
 		return err
 	}
-	if len(sigs) < required {
-		return maksa.Problemf(maksa.DS24, maksa.Position{}, "payment %d has %d of %d signatures", p.ID, len(sigs), required)
-	}
-	digest := Digest(instance, p)
-	for _, sig := range sigs {
-		pk, err := s.verifyWithAny(keysOf(sig.UserID), digest, sig.Value)
-		if err != nil {
-			return maksa.Problemf(maksa.DS0E, maksa.Position{}, "the level %d signature by %s does not verify over the payment as it is now", sig.Level, sig.UserID)
-		}
-		if pk.Revoked {
-			return maksa.Problemf(maksa.DS0C, maksa.Position{}, "the key of %s's level %d signature has been revoked", sig.UserID, sig.Level)
-		}
-	}
-	return nil
+	return verdicts[0]
 }
 
 // Expire cancels (DS24) the payments whose signatures were not complete
