@@ -353,7 +353,8 @@ func (r *Runner) holds(ctx context.Context, day time.Time, accounts map[string]*
 }
 
 // write writes the day's files from the database: statements, the
-// outbound clearing file, the execution reports and the daily report.
+// outbound clearing file, the execution reports and the daily report, two
+// at a time.
 func (r *Runner) write(ctx context.Context, day time.Time, sum *Summary) error {
 	d := day.Format(maksa.DateLayout)
 	ibans, err := r.Store.AccountsWithPostings(ctx, day)
@@ -363,34 +364,37 @@ func (r *Runner) write(ctx context.Context, day time.Time, sum *Summary) error {
 	if err != nil {
 		return err
 	}
-	for _, iban := range ibans {
-		path := filepath.Join(r.Home, "statements", iban, d+".camt053.xml")
-		err := exporter.WriteFile(path, func(w io.Writer) error {
-			return r.Exporter.Statement(ctx, w, iban, day, day, r.Exporter.EndOfDay(day))
-		})
-		if err != nil {
-			return err
-		}
-		sum.Statements = append(sum.Statements, path)
-	}
+	statements := make([]string, len(ibans))
 	outbound := filepath.Join(r.Home, "outbound", d, d+".pain001.xml")
-	if err := exporter.WriteFile(outbound, func(w io.Writer) error {
-		_, err := r.Exporter.Outbound(ctx, w, day)
+	var reports, files []string
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(2)
+	for i, iban := range ibans {
+		statements[i] = filepath.Join(r.Home, "statements", iban, d+".camt053.xml")
+		g.Go(func() error {
+			return exporter.WriteFile(statements[i], func(w io.Writer) error {
+				return r.Exporter.Statement(gctx, w, iban, day, day, r.Exporter.EndOfDay(day))
+			})
+		})
+	}
+	g.Go(func() error {
+		return exporter.WriteFile(outbound, func(w io.Writer) error {
+			_, err := r.Exporter.Outbound(gctx, w, day)
+			return err
+		})
+	})
+	g.Go(func() (err error) {
+		reports, err = r.executionReports(gctx, day)
 		return err
-	}); err != nil {
+	})
+	g.Go(func() (err error) {
+		files, err = r.Exporter.DailyReport(gctx, filepath.Join(r.Home, "reports", d), day, r.ReportFormat)
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return err
 	}
-	sum.Files = append(sum.Files, outbound)
-	reports, err := r.executionReports(ctx, day)
-	if err != nil {
-		return err
-	}
-	sum.Reports = reports
-	files, err := r.Exporter.DailyReport(ctx, filepath.Join(r.Home, "reports", d), day, r.ReportFormat)
-	if err != nil {
-		return err
-	}
-	sum.Files = append(sum.Files, files...)
+	sum.Statements, sum.Reports, sum.Files = statements, reports, append([]string{outbound}, files...)
 	return r.Store.AwaitingSignature(ctx, day, func(*maksa.Payment, int, int) error {
 		sum.Awaiting++
 		return nil

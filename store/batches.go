@@ -109,7 +109,11 @@ func (r *paymentRow) payment() *maksa.Payment {
 		CreditorAddress: r.CreditorAddress, Note: r.Note, Released: r.Released}
 	p.Amount, _ = decimal.NewFromString(r.Amount)
 	_ = json.Unmarshal([]byte(r.Position), &p.Position)
-	_ = json.Unmarshal([]byte(r.Reasons), &p.Problems)
+	if r.Reasons == noReasons { // nearly every payment's: spare the decoder
+		p.Problems = []maksa.Problem{}
+	} else {
+		_ = json.Unmarshal([]byte(r.Reasons), &p.Problems)
+	}
 	return p
 }
 
