@@ -3,6 +3,8 @@ package signing_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -82,5 +84,51 @@ func TestQueueAcrossChunks(t *testing.T) {
 	all, err := f.Signing.Queue(ctx, "", "")
 	if err != nil || len(all) != 2499 {
 		t.Fatalf("queue after one was fully signed: %d lines, %v", len(all), err)
+	}
+}
+
+// TestConcurrentRunsShareTheDailyLimit: two signing runs of one user at
+// the same time, on alternate payments, together sign no more than the
+// user's daily limit (the day's total is locked per chunk on PostgreSQL).
+func TestConcurrentRunsShareTheDailyLimit(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			f := fixture.New(t, b.DSN, 2400)
+			var total int
+			testdb.Row(t, f.DSN, `SELECT SUM(amount_minor) FROM payments`, &total)
+			limit := total / 2
+			testdb.Exec(t, f.DSN, `UPDATE grants SET daily_limit = ? WHERE user_id = 'u'`, fmt.Sprintf("%d.%02d", limit/100, limit%100))
+			var halves [2][]int64
+			for i, id := range f.IDs {
+				halves[i%2] = append(halves[i%2], id)
+			}
+			var wg sync.WaitGroup
+			var refused [2]int
+			for h := range halves {
+				wg.Go(func() {
+					out, err := f.Signing.SignWithKey(ctx, "u", f.Key, halves[h])
+					if err != nil {
+						t.Error(err)
+					}
+					for _, o := range out {
+						if !o.Signed && len(o.Reasons) > 0 && o.Reasons[0].Code == maksa.AM21 {
+							refused[h]++
+						}
+					}
+				})
+			}
+			wg.Wait()
+			var signed int
+			testdb.Row(t, f.DSN, `SELECT COALESCE(SUM(p.amount_minor), 0) FROM signatures s JOIN payments p ON p.id = s.payment_id`, &signed)
+			if signed > limit || refused[0]+refused[1] == 0 {
+				t.Errorf("signed %d minor units against a daily limit of %d (%d and %d refused with AM21)", signed, limit, refused[0], refused[1])
+			}
+			var kept int
+			testdb.Row(t, f.DSN, `SELECT amount_minor FROM signed_totals WHERE user_id = 'u'`, &kept)
+			if kept != signed {
+				t.Errorf("the day's total says %d, the signatures %d", kept, signed)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -144,24 +145,29 @@ func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day tim
 		return err
 	}
 	view := &maksa.UserView{Grants: grants, Overrides: overrides}
+	totals, err := db.lockSignedTotals(ctx, tx, userID, day, grants)
+	if err != nil {
+		return err
+	}
 	accounts := map[string]*maksa.Account{}
 	signedToday := map[string]decimal.Decimal{}
+	added := map[string]decimal.Decimal{} // signed in this chunk, by account
 	now := db.Now().UTC()
 	var signed []map[string]any
+	states, err := db.signStates(ctx, tx, ids, accounts)
+	if err != nil {
+		return err
+	}
 	for _, id := range ids {
-		st, err := db.signState(ctx, tx, id, accounts)
-		if errors.Is(err, ErrNotFound) {
-			results[id] = SignResult{Err: err}
+		st := states[id]
+		if st == nil {
+			results[id] = SignResult{Err: notFound(sql.ErrNoRows, fmt.Sprintf("payment %d", id))}
 			continue
-		}
-		if err != nil {
-			return err
 		}
 		st.User, st.Grant = user, view.GrantOn(st.Account.IBAN, day)
 		if _, ok := signedToday[st.Account.IBAN]; !ok {
-			if signedToday[st.Account.IBAN], err = signedOn(ctx, tx, userID, day, st.Account.IBAN); err != nil {
-				return err
-			}
+			cur, _ := maksa.LookupCurrency(st.Account.Currency)
+			signedToday[st.Account.IBAN] = maksa.FromMinorUnits(totals[st.Account.IBAN], cur)
 		}
 		st.SignedToday = signedToday[st.Account.IBAN]
 		sig, err := decide(st)
@@ -186,8 +192,18 @@ func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day tim
 			st.Payment.Status = maksa.ACCP
 		}
 		signedToday[st.Account.IBAN] = signedToday[st.Account.IBAN].Add(st.Payment.Amount)
+		added[st.Account.IBAN] = added[st.Account.IBAN].Add(st.Payment.Amount)
 		signed = append(signed, map[string]any{"payment": id, "level": sig.Level, "of": st.Account.Signatures, "key": sig.Fingerprint, "digest": sig.Digest, "status": st.Payment.Status})
 		results[id] = ResultOf(st, nil)
+	}
+	for iban, sum := range added {
+		cur, _ := maksa.LookupCurrency(accounts[iban].Currency)
+		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO signed_totals (user_id, account_iban, signed_day, amount_minor) VALUES (?, ?, ?, ?)
+			ON CONFLICT (user_id, account_iban, signed_day) DO UPDATE SET amount_minor = signed_totals.amount_minor + excluded.amount_minor`),
+			userID, iban, date(day), maksa.MinorUnits(sum, cur))
+		if err != nil {
+			return err
+		}
 	}
 	if len(signed) > 0 {
 		if err := db.appendAudit(ctx, tx, userID, "payments.sign", fmt.Sprintf("%d payments", len(signed)), signed); err != nil {
@@ -200,26 +216,60 @@ func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day tim
 // signState reads, and on PostgreSQL locks, one payment with its account
 // (from the cache when read before) and its signatures.
 func (db *DB) signState(ctx context.Context, tx *sqlx.Tx, paymentID int64, accounts map[string]*maksa.Account) (*SignState, error) {
-	q := `SELECT * FROM payments WHERE id = ?`
+	states, err := db.signStates(ctx, tx, []int64{paymentID}, accounts)
+	if err != nil {
+		return nil, err
+	}
+	if st := states[paymentID]; st != nil {
+		return st, nil
+	}
+	return nil, notFound(sql.ErrNoRows, fmt.Sprintf("payment %d", paymentID))
+}
+
+// signStates reads, and on PostgreSQL locks in id order, the payments with
+// the given ids, with their accounts (from the cache when read before) and
+// signatures, in two queries. A payment that does not exist is missing
+// from the map.
+func (db *DB) signStates(ctx context.Context, tx *sqlx.Tx, ids []int64, accounts map[string]*maksa.Account) (map[int64]*SignState, error) {
+	q, args, err := sqlx.In(`SELECT * FROM payments WHERE id IN (?) ORDER BY id`, ids)
+	if err != nil {
+		return nil, err
+	}
 	if db.dialect == Postgres {
 		q += ` FOR UPDATE`
 	}
-	var pr paymentRow
-	if err := tx.GetContext(ctx, &pr, tx.Rebind(q), paymentID); err != nil {
-		return nil, notFound(err, fmt.Sprintf("payment %d", paymentID))
+	var rows []paymentRow
+	if err := tx.SelectContext(ctx, &rows, tx.Rebind(q), args...); err != nil {
+		return nil, err
 	}
-	st := &SignState{Payment: pr.payment(), Account: accounts[pr.DebtorIBAN]}
-	if st.Account == nil {
-		var ar accountRow
-		if err := tx.GetContext(ctx, &ar, tx.Rebind(`SELECT `+accountColumns+` FROM accounts WHERE iban = ?`), pr.DebtorIBAN); err != nil {
-			return nil, notFound(err, "account "+pr.DebtorIBAN)
+	states := make(map[int64]*SignState, len(rows))
+	for i := range rows {
+		pr := &rows[i]
+		st := &SignState{Payment: pr.payment(), Account: accounts[pr.DebtorIBAN]}
+		if st.Account == nil {
+			var ar accountRow
+			if err := tx.GetContext(ctx, &ar, tx.Rebind(`SELECT `+accountColumns+` FROM accounts WHERE iban = ?`), pr.DebtorIBAN); err != nil {
+				return nil, notFound(err, "account "+pr.DebtorIBAN)
+			}
+			acct := ar.account()
+			st.Account, accounts[pr.DebtorIBAN] = &acct, &acct
 		}
-		acct := ar.account()
-		st.Account, accounts[pr.DebtorIBAN] = &acct, &acct
+		states[pr.ID] = st
 	}
-	var err error
-	st.Signatures, err = paymentSignatures(ctx, tx, paymentID)
-	return st, err
+	q, args, err = sqlx.In(`SELECT * FROM signatures WHERE payment_id IN (?) ORDER BY payment_id, level`, ids)
+	if err != nil {
+		return nil, err
+	}
+	var sigs []signatureRow
+	if err := tx.SelectContext(ctx, &sigs, tx.Rebind(q), args...); err != nil {
+		return nil, err
+	}
+	for _, r := range sigs {
+		if st := states[r.PaymentID]; st != nil {
+			st.Signatures = append(st.Signatures, r.signature())
+		}
+	}
+	return states, nil
 }
 
 // userGrants reads a user's grants by account.
@@ -236,20 +286,34 @@ func userGrants(ctx context.Context, tx *sqlx.Tx, userID string) (map[string]*ma
 	return out, nil
 }
 
-// signedOn returns what the user signed on day on the account.
-func signedOn(ctx context.Context, tx *sqlx.Tx, userID string, day time.Time, account string) (decimal.Decimal, error) {
-	var minor []struct {
-		Currency string `db:"currency"`
-		Sum      int64  `db:"minor"`
+// lockSignedTotals returns what the user signed on day, by account, in the
+// account currency's minor units. On PostgreSQL the rows of the accounts
+// the user holds grants on are created when missing and locked until tx
+// ends — in account order, before any payment is locked — so that two
+// signing runs of one user check the daily limit one after the other.
+func (db *DB) lockSignedTotals(ctx context.Context, tx *sqlx.Tx, userID string, day time.Time, grants map[string]*maksa.Grant) (map[string]int64, error) {
+	q := `SELECT account_iban, amount_minor FROM signed_totals WHERE user_id = ? AND signed_day = ? ORDER BY account_iban`
+	if db.dialect == Postgres {
+		for iban := range grants {
+			_, err := tx.ExecContext(ctx, `INSERT INTO signed_totals (user_id, account_iban, signed_day, amount_minor) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING`, userID, iban, date(day))
+			if err != nil {
+				return nil, err
+			}
+		}
+		q += ` FOR UPDATE`
 	}
-	err := tx.SelectContext(ctx, &minor, tx.Rebind(`SELECT p.currency, COALESCE(SUM(p.amount_minor), 0) AS minor FROM signatures s JOIN payments p ON p.id = s.payment_id
-		WHERE s.user_id = ? AND s.signed_day = ? AND p.debtor_iban = ? GROUP BY p.currency`), userID, date(day), account)
-	var total decimal.Decimal
-	for _, m := range minor {
-		cur, _ := maksa.LookupCurrency(m.Currency)
-		total = total.Add(maksa.FromMinorUnits(m.Sum, cur))
+	var rows []struct {
+		Account string `db:"account_iban"`
+		Minor   int64  `db:"amount_minor"`
 	}
-	return total, err
+	if err := tx.SelectContext(ctx, &rows, tx.Rebind(q), userID, date(day)); err != nil {
+		return nil, err
+	}
+	totals := map[string]int64{}
+	for _, r := range rows {
+		totals[r.Account] = r.Minor
+	}
+	return totals, nil
 }
 
 func paymentSignatures(ctx context.Context, q sqlx.QueryerContext, paymentID int64) ([]Signature, error) {
