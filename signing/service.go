@@ -96,14 +96,16 @@ func (s *Service) Digest(ctx context.Context, paymentID int64) ([]byte, error) {
 
 // sign decides on each payment's signature and stores the accepted ones:
 // produce makes the signature for a digest and names the directory key that
-// verifies it, or refuses (produce).
-func (s *Service) sign(ctx context.Context, user string, ids []int64, produce func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem)) ([]Outcome, error) {
+// verifies it, or refuses (produce). each gets the outcomes, in the order
+// of ids, as they are committed.
+func (s *Service) sign(ctx context.Context, user string, ids []int64, produce func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem),
+	each func(Outcome) error) error {
 	instance, err := s.Instance(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	day, now := s.today(), s.Now()
-	results, err := s.Store.SignPayments(ctx, ids, user, day, func(st *store.SignState) (*store.Signature, error) {
+	decide := func(st *store.SignState) (*store.Signature, error) {
 		p := st.Payment
 		level := len(st.Signatures) + 1
 		if p.Status != maksa.PDNG || level > st.Account.Signatures {
@@ -132,17 +134,14 @@ func (s *Service) sign(ctx context.Context, user string, ids []int64, produce fu
 			return nil, maksa.Problemf(code, p.Position, "%v", err)
 		}
 		return &store.Signature{Level: level, UserID: user, Fingerprint: key.Fingerprint, Value: value, Digest: hex.EncodeToString(digest)}, nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	out := make([]Outcome, len(ids))
-	for i, r := range results {
-		if out[i], err = outcome(ids[i], r); err != nil {
-			return nil, err
+	return s.Store.SignPayments(ctx, ids, user, day, decide, func(id int64, r store.SignResult) error {
+		o, err := outcome(id, r)
+		if err != nil {
+			return err
 		}
-	}
-	return out, nil
+		return each(o)
+	})
 }
 
 // verifyStored checks that every earlier signature was made over the
@@ -187,9 +186,20 @@ func outcome(id int64, r store.SignResult) (Outcome, error) {
 }
 
 // SignWithKey signs each payment at the user's next level with the user's
-// private key. A key the directory does not list for the user is refused
-// (DS0C).
+// private key and returns the outcomes. A key the directory does not list
+// for the user is refused (DS0C).
 func (s *Service) SignWithKey(ctx context.Context, user string, key crypto.Signer, ids []int64) ([]Outcome, error) {
+	out := make([]Outcome, 0, len(ids))
+	err := s.SignEachWithKey(ctx, user, key, ids, func(o Outcome) error {
+		out = append(out, o)
+		return nil
+	})
+	return out, err
+}
+
+// SignEachWithKey is SignWithKey handing each outcome to each as soon as
+// its chunk is committed, so that a million payments need not be held.
+func (s *Service) SignEachWithKey(ctx context.Context, user string, key crypto.Signer, ids []int64, each func(Outcome) error) error {
 	return s.sign(ctx, user, ids, func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem) {
 		if u == nil {
 			return nil, nil, maksa.Problemf(maksa.DS0H, maksa.Position{}, "the signer is not in the directory")
@@ -203,14 +213,15 @@ func (s *Service) SignWithKey(ctx context.Context, user string, key crypto.Signe
 			return nil, nil, maksa.Problemf(maksa.DS0E, maksa.Position{}, "cannot sign: %v", err)
 		}
 		return pk, sig, nil
-	})
+	}, each)
 }
 
 // Attach adds a signature made elsewhere (on a smart card or token) over
 // the payment's digest. It must verify with one of the user's directory
 // keys (DS0E otherwise).
 func (s *Service) Attach(ctx context.Context, user string, id int64, sig []byte) (Outcome, error) {
-	out, err := s.sign(ctx, user, []int64{id}, func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem) {
+	var out Outcome
+	err := s.sign(ctx, user, []int64{id}, func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem) {
 		if u == nil {
 			return nil, nil, maksa.Problemf(maksa.DS0H, maksa.Position{}, "the signer is not in the directory")
 		}
@@ -219,11 +230,11 @@ func (s *Service) Attach(ctx context.Context, user string, id int64, sig []byte)
 			return nil, nil, maksa.Problemf(maksa.DS0E, maksa.Position{}, "the signature does not verify with any key of %s over payment %d's digest", u.ID, id)
 		}
 		return pk, sig, nil
+	}, func(o Outcome) error {
+		out = o
+		return nil
 	})
-	if err != nil {
-		return Outcome{}, err
-	}
-	return out[0], nil
+	return out, err
 }
 
 // Reject refuses payments on behalf of a signer: any user holding a sign
@@ -302,12 +313,22 @@ type QueueLine struct {
 // Queue lists the payments awaiting signatures, of one account or all;
 // for a user, only those the user may sign next.
 func (s *Service) Queue(ctx context.Context, user, account string) ([]QueueLine, error) {
+	out := []QueueLine{}
+	err := s.EachInQueue(ctx, user, account, func(l QueueLine) error {
+		out = append(out, l)
+		return nil
+	})
+	return out, err
+}
+
+// EachInQueue is Queue handing each line to fn, without holding them.
+func (s *Service) EachInQueue(ctx context.Context, user, account string, fn func(QueueLine) error) error {
 	var grants map[string]*maksa.Grant
 	var u *maksa.User
 	if user != "" {
 		d, err := s.Store.Directory(ctx)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		grants = map[string]*maksa.Grant{}
 		for i := range d.Grants {
@@ -322,20 +343,17 @@ func (s *Service) Queue(ctx context.Context, user, account string) ([]QueueLine,
 		}
 	}
 	day := s.today()
-	out := []QueueLine{}
-	err := s.Store.Queue(ctx, account, func(it store.QueueItem) error {
+	return s.Store.Queue(ctx, account, func(it store.QueueItem) error {
 		p := it.Payment
 		if user != "" {
 			if contains(it.SignedBy, user) || CheckSigner(u, grants[p.DebtorIBAN], len(it.SignedBy)+1, day) != nil {
 				return nil
 			}
 		}
-		out = append(out, QueueLine{PaymentID: p.ID, BatchID: p.BatchID, EndToEndID: p.EndToEndID, DebtorIBAN: p.DebtorIBAN,
+		return fn(QueueLine{PaymentID: p.ID, BatchID: p.BatchID, EndToEndID: p.EndToEndID, DebtorIBAN: p.DebtorIBAN,
 			CreditorName: p.CreditorName, CreditorIBAN: p.CreditorIBAN, Amount: p.AmountText, Currency: p.Currency,
 			ExecutionDate: p.DateText, LevelsDone: len(it.SignedBy), LevelsNeeded: it.Required, SignedBy: nonNil(it.SignedBy)})
-		return nil
 	})
-	return out, err
 }
 
 func contains(list []string, s string) bool {

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -101,53 +100,55 @@ func ResultOf(st *SignState, err error) SignResult {
 		Level: len(st.Signatures), Required: st.Account.Signatures, Found: true, Err: err}
 }
 
-// SignPayments runs decide for each payment in transactions that hold the
-// payments (locked on PostgreSQL, taken in id order; the single writer on
-// SQLite), so that two signers of one payment are decided one after the
-// other. When decide returns a signature, it is stored — the database
-// refuses a second signature for one level or by one user — and the payment
-// becomes ACCP when its account's levels are complete. A refusal from
-// decide changes nothing for that payment. Each transaction appends one
-// audit event listing what was signed. SignedToday grows with every
-// signature given in the call.
-func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day time.Time, decide func(*SignState) (*Signature, error)) ([]SignResult, error) {
-	order := append([]int64(nil), ids...)
-	sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
-	results := map[int64]SignResult{}
-	for start := 0; start < len(order); start += signChunk {
-		if err := db.signChunk(ctx, order[start:min(start+signChunk, len(order))], userID, day, decide, results); err != nil {
-			return nil, err
+// SignPayments runs decide for each payment in transactions of up to
+// signChunk payments that hold them (locked on PostgreSQL, in id order; the
+// single writer on SQLite), so that two signers of one payment are decided
+// one after the other. When decide returns a signature, it is stored — the
+// database refuses a second signature for one level or by one user — and
+// the payment becomes ACCP when its account's levels are complete. A
+// refusal from decide changes nothing for that payment. Each transaction
+// appends one audit event listing what was signed. SignedToday grows with
+// every signature given. Once a transaction is committed, done is called
+// for each of its payments, in the order of ids.
+func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day time.Time, decide func(*SignState) (*Signature, error),
+	done func(id int64, r SignResult) error) error {
+	for start := 0; start < len(ids); start += signChunk {
+		chunk := ids[start:min(start+signChunk, len(ids))]
+		results, err := db.signChunk(ctx, chunk, userID, day, decide)
+		if err != nil {
+			return err
+		}
+		for i, id := range chunk {
+			if err := done(id, results[i]); err != nil {
+				return err
+			}
 		}
 	}
-	out := make([]SignResult, len(ids))
-	for i, id := range ids {
-		out[i] = results[id]
-	}
-	return out, nil
+	return nil
 }
 
-func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day time.Time, decide func(*SignState) (*Signature, error), results map[int64]SignResult) error {
+func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day time.Time, decide func(*SignState) (*Signature, error)) ([]SignResult, error) {
 	tx, err := db.begin(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer tx.Rollback()
 	user, err := loadDirectoryUser(ctx, tx, userID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	grants, err := userGrants(ctx, tx, userID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	overrides, err := limitOverrides(ctx, tx, userID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	view := &maksa.UserView{Grants: grants, Overrides: overrides}
 	totals, err := db.lockSignedTotals(ctx, tx, userID, day, grants)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	accounts := map[string]*maksa.Account{}
 	signedToday := map[string]decimal.Decimal{}
@@ -156,12 +157,13 @@ func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day tim
 	var signed []map[string]any
 	states, err := db.signStates(ctx, tx, ids, accounts)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, id := range ids {
+	results := make([]SignResult, len(ids))
+	for k, id := range ids {
 		st := states[id]
 		if st == nil {
-			results[id] = SignResult{Err: notFound(sql.ErrNoRows, fmt.Sprintf("payment %d", id))}
+			results[k] = SignResult{Err: notFound(sql.ErrNoRows, fmt.Sprintf("payment %d", id))}
 			continue
 		}
 		st.User, st.Grant = user, view.GrantOn(st.Account.IBAN, day)
@@ -172,29 +174,29 @@ func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day tim
 		st.SignedToday = signedToday[st.Account.IBAN]
 		sig, err := decide(st)
 		if err != nil {
-			results[id] = ResultOf(st, err)
+			results[k] = ResultOf(st, err)
 			continue
 		}
 		_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO signatures (payment_id, level, user_id, fingerprint, signature, digest, signed_at, signed_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
 			id, sig.Level, userID, sig.Fingerprint, base64.StdEncoding.EncodeToString(sig.Value), sig.Digest, ts(now), date(day))
 		if err != nil {
 			if isUniqueViolation(err) {
-				return fmt.Errorf("level %d of payment %d was signed by someone else at the same moment: %w", sig.Level, id, ErrNotPending)
+				return nil, fmt.Errorf("level %d of payment %d was signed by someone else at the same moment: %w", sig.Level, id, ErrNotPending)
 			}
-			return err
+			return nil, err
 		}
 		sig.PaymentID, sig.SignedAt = id, now
 		st.Signatures = append(st.Signatures, *sig)
 		if sig.Level >= st.Account.Signatures {
 			if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE payments SET status = 'ACCP' WHERE id = ?`), id); err != nil {
-				return err
+				return nil, err
 			}
 			st.Payment.Status = maksa.ACCP
 		}
 		signedToday[st.Account.IBAN] = signedToday[st.Account.IBAN].Add(st.Payment.Amount)
 		added[st.Account.IBAN] = added[st.Account.IBAN].Add(st.Payment.Amount)
 		signed = append(signed, map[string]any{"payment": id, "level": sig.Level, "of": st.Account.Signatures, "key": sig.Fingerprint, "digest": sig.Digest, "status": st.Payment.Status})
-		results[id] = ResultOf(st, nil)
+		results[k] = ResultOf(st, nil)
 	}
 	for iban, sum := range added {
 		cur, _ := maksa.LookupCurrency(accounts[iban].Currency)
@@ -202,15 +204,15 @@ func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day tim
 			ON CONFLICT (user_id, account_iban, signed_day) DO UPDATE SET amount_minor = signed_totals.amount_minor + excluded.amount_minor`),
 			userID, iban, date(day), maksa.MinorUnits(sum, cur))
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if len(signed) > 0 {
 		if err := db.appendAudit(ctx, tx, userID, "payments.sign", fmt.Sprintf("%d payments", len(signed)), signed); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return tx.Commit()
+	return results, tx.Commit()
 }
 
 // signState reads, and on PostgreSQL locks, one payment with its account

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -149,11 +151,11 @@ func (s *paymentSelection) ids(ctx context.Context, svc *signing.Service, user s
 	case s.batch != 0:
 		return svc.Store.BatchPaymentIDs(ctx, s.batch)
 	case s.all:
-		lines, err := svc.Queue(ctx, user, "")
 		var ids []int64
-		for _, l := range lines {
+		err := svc.EachInQueue(ctx, user, "", func(l signing.QueueLine) error {
 			ids = append(ids, l.PaymentID)
-		}
+			return nil
+		})
 		return ids, err
 	}
 	var ids []int64
@@ -200,7 +202,7 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 			if err != nil {
 				return err
 			}
-			var outcomes []signing.Outcome
+			report := m.newOutcomeReport("signed")
 			if sigFile != "" {
 				if len(ids) != 1 {
 					return usageErrorf("--signature-file signs exactly one --payment")
@@ -213,7 +215,9 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 				if err != nil {
 					return err
 				}
-				outcomes = []signing.Outcome{o}
+				if err := report.add(o); err != nil {
+					return err
+				}
 			} else {
 				pemData, err := os.ReadFile(keyFile)
 				if err != nil {
@@ -223,11 +227,11 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 				if err != nil {
 					return usageErrorf("%s: %v", keyFile, err)
 				}
-				if outcomes, err = svc.SignWithKey(ctx, user, key, ids); err != nil {
+				if err := svc.SignEachWithKey(ctx, user, key, ids, report.add); err != nil {
 					return err
 				}
 			}
-			return m.reportOutcomes(ctx, db, outcomes, user, "signed")
+			return report.finish(ctx, db, user)
 		},
 	}
 	cmd.Flags().StringVar(&user, "user", "", "the signer")
@@ -265,7 +269,13 @@ func (m *Main) rejectCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return m.reportOutcomes(ctx, db, outcomes, user, "refused")
+			report := m.newOutcomeReport("refused")
+			for _, o := range outcomes {
+				if err := report.add(o); err != nil {
+					return err
+				}
+			}
+			return report.finish(ctx, db, user)
 		},
 	}
 	cmd.Flags().StringVar(&user, "user", "", "the signer who refuses")
@@ -274,45 +284,95 @@ func (m *Main) rejectCommand() *cobra.Command {
 	return cmd
 }
 
-// reportOutcomes settles the touched batches and prints the outcomes. done
-// names what a success was ("signed", "refused").
-func (m *Main) reportOutcomes(ctx context.Context, db *store.DB, outcomes []signing.Outcome, user, done string) error {
-	var batches []int64
-	failed := false
-	for _, o := range outcomes {
-		batches = append(batches, o.BatchID)
-		for _, r := range o.Reasons {
-			failed = failed || r.Code != maksa.DS02 // DS02 is the refusal itself, not a problem with it
-		}
+// outcomeReport prints outcomes as they come — a table, or with --json one
+// array — and settles the batches they touched at the end, so that a
+// million outcomes are never held at once.
+type outcomeReport struct {
+	m       *Main
+	done    string // what a success was: "signed", "refused"
+	table   *tabwriter.Writer
+	printed int
+	batches map[int64]bool
+	failed  bool
+}
+
+func (m *Main) newOutcomeReport(done string) *outcomeReport {
+	return &outcomeReport{m: m, done: done, table: tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0), batches: map[int64]bool{}}
+}
+
+// add prints one outcome.
+func (r *outcomeReport) add(o signing.Outcome) error {
+	r.batches[o.BatchID] = true
+	for _, p := range o.Reasons {
+		r.failed = r.failed || p.Code != maksa.DS02 // DS02 is the refusal itself, not a problem with it
 	}
-	if err := m.settle(ctx, db, batches, m.actor(user)); err != nil {
-		return err
-	}
-	if outcomes == nil {
-		outcomes = []signing.Outcome{}
-	}
-	if m.JSON {
-		if err := m.printJSON(outcomes); err != nil {
+	defer func() { r.printed++ }()
+	if r.m.JSON { // what printJSON prints for the whole array, an element at a time
+		js, err := json.MarshalIndent(o, "  ", "  ")
+		if err != nil {
 			return err
 		}
-	} else {
-		w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "PAYMENT\tEND-TO-END ID\tLEVEL\tSTATUS\tRESULT")
-		for _, o := range outcomes {
-			result := done
-			if o.Signed {
-				result = fmt.Sprintf("signed level %d of %d", o.Level, o.Required)
-			}
-			for _, r := range o.Reasons {
-				if r.Code != maksa.DS02 {
-					result = fmt.Sprintf("REFUSED %s: %s", r.Code, r.Message)
-				}
-			}
-			fmt.Fprintf(w, "%d\t%s\t%d\t%s\t%s\n", o.PaymentID, o.EndToEndID, o.Level, o.Status, result)
+		sep := ",\n  "
+		if r.printed == 0 {
+			sep = "[\n  "
 		}
-		w.Flush()
+		_, err = fmt.Fprintf(r.m.Stdout, "%s%s", sep, js)
+		return err
 	}
-	if failed {
+	if r.printed == 0 {
+		r.header()
+	}
+	result := r.done
+	if o.Signed {
+		result = fmt.Sprintf("signed level %d of %d", o.Level, o.Required)
+	}
+	for _, p := range o.Reasons {
+		if p.Code != maksa.DS02 {
+			result = fmt.Sprintf("REFUSED %s: %s", p.Code, p.Message)
+		}
+	}
+	fmt.Fprintf(r.table, "%d\t%s\t%d\t%s\t%s\n", o.PaymentID, o.EndToEndID, o.Level, o.Status, result)
+	if r.printed%1000 == 999 { // columns line up a thousand lines at a time
+		return r.table.Flush()
+	}
+	return nil
+}
+
+func (r *outcomeReport) header() {
+	fmt.Fprintln(r.table, "PAYMENT\tEND-TO-END ID\tLEVEL\tSTATUS\tRESULT")
+}
+
+// end ends the output.
+func (r *outcomeReport) end() error {
+	switch {
+	case r.m.JSON && r.printed == 0:
+		_, err := fmt.Fprintln(r.m.Stdout, "[]")
+		return err
+	case r.m.JSON:
+		_, err := fmt.Fprintln(r.m.Stdout, "\n]")
+		return err
+	}
+	if r.printed == 0 {
+		r.header()
+	}
+	return r.table.Flush()
+}
+
+// finish ends the output, settles the touched batches and returns
+// errRejected when anything was refused.
+func (r *outcomeReport) finish(ctx context.Context, db *store.DB, user string) error {
+	if err := r.end(); err != nil {
+		return err
+	}
+	batches := make([]int64, 0, len(r.batches))
+	for b := range r.batches {
+		batches = append(batches, b)
+	}
+	slices.Sort(batches)
+	if err := r.m.settle(ctx, db, batches, r.m.actor(user)); err != nil {
+		return err
+	}
+	if r.failed {
 		return errRejected
 	}
 	return nil
