@@ -35,7 +35,7 @@ func main() {
 	flag.IntVar(&cfg.tabular, "tabular", 100000, "payments in the CSV and XLSX files")
 	flag.IntVar(&cfg.watchFiles, "watch", 200, "small files dropped one at a time for the watcher latency")
 	flag.IntVar(&cfg.sign, "sign", 10000, "payments signed")
-	flag.IntVar(&cfg.batch, "batch", 100000, "signed payments executed by the nightly batch (0: the largest size)")
+	flag.IntVar(&cfg.batch, "batch", 0, "signed payments executed by the nightly batch (0: the largest size, whose SQLite import it reuses)")
 	smoke := flag.Bool("smoke", false, "small sizes, every step once: that it works, not how fast")
 	flag.Parse()
 	if *smoke {
