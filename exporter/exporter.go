@@ -231,12 +231,8 @@ func (e *Exporter) StatementTable(ctx context.Context, w io.Writer, format, iban
 // Outbound writes the day's outbound clearing file: every payment credited
 // to the clearing account on day, as pain.001.001.09. It returns how many.
 func (e *Exporter) Outbound(ctx context.Context, w io.Writer, day time.Time) (int, error) {
-	count, sum := 0, decimal.Zero
-	if err := e.paymentsCredited(ctx, day, func(p *maksa.Payment) error {
-		count++
-		sum = sum.Add(p.Amount)
-		return nil
-	}); err != nil {
+	count, sum, err := e.Store.CreditedTotal(ctx, e.Clearing, day)
+	if err != nil {
 		return 0, err
 	}
 	pw := pain001.NewWriter(w, 9)
@@ -244,7 +240,7 @@ func (e *Exporter) Outbound(ctx context.Context, w io.Writer, day time.Time) (in
 		NbOfTxs: count, CtrlSum: sum, InitiatingParty: "Valsts kase"}); err != nil {
 		return 0, err
 	}
-	err := e.paymentsCredited(ctx, day, func(p *maksa.Payment) error {
+	err = e.paymentsCredited(ctx, day, func(p *maksa.Payment) error {
 		p.ExecutionDate = day
 		if p.Kind == maksa.KindUrgent {
 			p.Priority = "HIGH" // flagged for the clearing system

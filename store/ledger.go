@@ -329,6 +329,24 @@ func (db *DB) AccountIBANs(ctx context.Context) ([]string, error) {
 	return ibans, err
 }
 
+// CreditedTotal returns how many payments PaymentsCredited would give and
+// the sum of their amounts, from one aggregate query.
+func (db *DB) CreditedTotal(ctx context.Context, account string, day time.Time) (int, decimal.Decimal, error) {
+	var rows []struct {
+		Currency string `db:"currency"`
+		Count    int    `db:"n"`
+		Minor    int64  `db:"minor"`
+	}
+	err := db.x.SelectContext(ctx, &rows, db.x.Rebind(`SELECT currency, COUNT(*) AS n, COALESCE(SUM(amount_minor), 0) AS minor FROM postings
+		WHERE account_iban = ? AND side = 'CRDT' AND booking_date = ? GROUP BY currency`), account, date(day))
+	count, sum := 0, decimal.Zero
+	for _, r := range rows {
+		cur, _ := maksa.LookupCurrency(r.Currency)
+		count, sum = count+r.Count, sum.Add(maksa.FromMinorUnits(r.Minor, cur))
+	}
+	return count, sum, err
+}
+
 // PaymentsCredited calls fn for each payment whose credit was booked on
 // account on day — for the clearing account, the day's outbound payments —
 // in posting order.

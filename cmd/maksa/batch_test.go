@@ -136,6 +136,9 @@ func TestNightlyBatch(t *testing.T) {
 			if data, _ := os.ReadFile(outbound); bytes.Count(data, []byte("<CdtTrfTxInf>")) != 8 {
 				t.Errorf("outbound file holds %d payments, want 8", bytes.Count(data, []byte("<CdtTrfTxInf>")))
 			}
+			if r := e.run("validate", outbound); r.code != 0 { // its NbOfTxs and CtrlSum included
+				t.Errorf("the outbound file does not validate:\n%s%s", r.stdout, r.stderr)
+			}
 			report := filepath.Join(e.home, "outbox", "prep", "pay.xml.executed-"+batchDay+".pain002.xml")
 			xsdcheck.Validate(t, report, "pain.002.001.03.xsd")
 			data, _ := os.ReadFile(report)
