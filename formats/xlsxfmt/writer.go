@@ -140,7 +140,13 @@ func (wb *Workbook) Close(w io.Writer, sheets ...*Sheet) error {
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	if err := wb.f.Write(tmp); err != nil {
+	// excelize's Write builds the whole zipped workbook in memory (60 MB
+	// for a million rows) before it writes it; its zip goes straight to
+	// the temporary file instead, and the buffer stays empty. (Without the
+	// buffer excelize cannot mark a sheet of more than 4 GB as zip64 for
+	// old readers; archive/zip still writes its zip64 records.)
+	wb.f.ZipWriter = func(io.Writer) excelize.ZipWriter { return zip.NewWriter(tmp) }
+	if _, err := wb.f.WriteToBuffer(); err != nil {
 		return err
 	}
 	size, err := tmp.Seek(0, io.SeekCurrent)
