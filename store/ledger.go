@@ -209,7 +209,7 @@ func (db *DB) Execute(ctx context.Context, day time.Time, chunk []Execution, act
 		return err
 	}
 	if len(executed) > 0 {
-		q, args, err := sqlx.In(`UPDATE payments SET status = 'ACSC', executed_on = ? WHERE status = 'ACCP' AND id IN (?)`, date(day), executed)
+		q, args, err := sqlx.In(db.markExecutedSQL(), date(day), executed)
 		if err != nil {
 			return err
 		}
@@ -226,6 +226,12 @@ func (db *DB) Execute(ctx context.Context, day time.Time, chunk []Execution, act
 		return err
 	}
 	return tx.Commit()
+}
+
+// markExecutedSQL marks the payments with the given ids (still ACCP)
+// executed on a day.
+func (db *DB) markExecutedSQL() string {
+	return `UPDATE payments SET status = 'ACSC', executed_on = ? WHERE ` + db.byIDOnly("status") + ` = 'ACCP' AND id IN (?)`
 }
 
 // Entry is a posting with what a statement says about its payment.

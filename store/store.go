@@ -114,6 +114,19 @@ func (db *DB) Dialect() string { return db.dialect }
 func (db *DB) Close() error { return db.x.Close() }
 
 // begin starts a transaction. On SQLite it is an immediate (write) transaction.
+// byIDOnly returns column for a condition beside "id IN (…)" that must not
+// choose the plan: given ids and a status, SQLite's planner reads every
+// payment of that status through the status index, for each chunk of ids
+// (the nightly batch of 1 M spent half its time so). A unary plus is
+// SQLite's way of saying "no index for this term"; PostgreSQL plans such a
+// query by id on its own.
+func (db *DB) byIDOnly(column string) string {
+	if db.dialect == SQLite {
+		return "+" + column
+	}
+	return column
+}
+
 func (db *DB) begin(ctx context.Context) (*sqlx.Tx, error) {
 	return db.x.BeginTxx(ctx, nil)
 }
