@@ -357,7 +357,7 @@ func (db *DB) CreditedTotal(ctx context.Context, account string, day time.Time) 
 // account on day — for the clearing account, the day's outbound payments —
 // in posting order.
 func (db *DB) PaymentsCredited(ctx context.Context, account string, day time.Time, fn func(*maksa.Payment) error) error {
-	return db.eachPayment(ctx, `SELECT p.* FROM postings e JOIN payments p ON p.id = e.payment_id
+	return db.eachPayment(ctx, `SELECT `+reportColumns+` FROM postings e JOIN payments p ON p.id = e.payment_id
 		WHERE e.account_iban = ? AND e.side = 'CRDT' AND e.booking_date = ? ORDER BY e.id`, []any{account, date(day)}, fn)
 }
 
@@ -382,11 +382,11 @@ func (db *DB) BatchesExecutedOn(ctx context.Context, day time.Time) ([]BatchRun,
 // refused on day — of one import batch when batch is not 0 — by batch and
 // file order.
 func (db *DB) ExecutedOn(ctx context.Context, day time.Time, batch int64, fn func(*maksa.Payment) error) error {
-	q, args := `SELECT * FROM payments WHERE executed_on = ?`, []any{date(day)}
+	q, args := `SELECT `+reportColumns+` FROM payments p WHERE p.executed_on = ?`, []any{date(day)}
 	if batch != 0 {
-		q, args = q+` AND batch_id = ?`, append(args, batch)
+		q, args = q+` AND p.batch_id = ?`, append(args, batch)
 	}
-	return db.eachPayment(ctx, q+` ORDER BY batch_id, seq`, args, fn)
+	return db.eachPayment(ctx, q+` ORDER BY p.batch_id, p.seq`, args, fn)
 }
 
 // AwaitingSignature calls fn for each payment due on or before day that
