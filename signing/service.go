@@ -21,6 +21,11 @@ type Service struct {
 	// SignDays is how many days after its execution date a payment may
 	// still await signatures before it is cancelled (DS24).
 	SignDays int
+	// Patience is how long signing waits for a database that went away,
+	// a chunk of payments at a time, logging the outage on Outage (0: it
+	// gives up at once).
+	Patience time.Duration
+	Outage   store.Outage
 
 	instance string
 	keys     sync.Map // PEM → *PublicKey, parsed once
@@ -135,13 +140,29 @@ func (s *Service) sign(ctx context.Context, user string, ids []int64, produce fu
 		}
 		return &store.Signature{Level: level, UserID: user, Fingerprint: key.Fingerprint, Value: value, Digest: hex.EncodeToString(digest)}, nil
 	}
-	return s.Store.SignPayments(ctx, ids, user, day, decide, func(id int64, r store.SignResult) error {
-		o, err := outcome(id, r)
+	for start := 0; start < len(ids); start += store.SignChunk {
+		chunk := ids[start:min(start+store.SignChunk, len(ids))]
+		var results []store.SignResult
+		// A chunk whose transaction the database lost is signed again
+		// once it answers (its outcomes are reported once, after commit).
+		err := s.Outage.Retry(ctx, s.Patience, func() (err error) {
+			results, err = s.Store.SignPayments(ctx, chunk, user, day, decide)
+			return err
+		})
 		if err != nil {
 			return err
 		}
-		return each(o)
-	})
+		for i, id := range chunk {
+			o, err := outcome(id, results[i])
+			if err != nil {
+				return err
+			}
+			if err := each(o); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // verifyStored checks that every earlier signature was made over the

@@ -11,6 +11,7 @@ import (
 	"maksa"
 	"maksa/internal/fixture"
 	"maksa/internal/testdb"
+	"maksa/signing"
 )
 
 // TestVerifyAllRefusesTamperedPayment is what execution does: a payment
@@ -130,5 +131,35 @@ func TestConcurrentRunsShareTheDailyLimit(t *testing.T) {
 				t.Errorf("the day's total says %d, the signatures %d", kept, signed)
 			}
 		})
+	}
+}
+
+// TestSigningWaitsBetweenChunks: when PostgreSQL goes away after the first
+// chunk of 1,000 is committed, signing waits (Patience) and signs the rest
+// once it is back: every payment signed once, every outcome reported once.
+func TestSigningWaitsBetweenChunks(t *testing.T) {
+	proxy, dsn := testdb.NewProxy(t, testdb.Postgres(t))
+	f := fixture.New(t, func(testing.TB) string { return dsn }, 2500)
+	f.Signing.Patience = time.Minute
+	seen := map[int64]bool{}
+	err := f.Signing.SignEachWithKey(context.Background(), "u", f.Key, f.IDs, func(o signing.Outcome) error {
+		if len(seen) == 0 {
+			proxy.Down()
+			time.AfterFunc(2*time.Second, proxy.Up)
+		}
+		if seen[o.PaymentID] || !o.Signed {
+			t.Errorf("payment %d: %+v (seen before: %v)", o.PaymentID, o, seen[o.PaymentID])
+		}
+		seen[o.PaymentID] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2500 {
+		t.Errorf("%d outcomes, want 2500", len(seen))
+	}
+	if n := testdb.Count(t, dsn, `SELECT COUNT(*) FROM signatures`); n != 2500 {
+		t.Errorf("%d signatures, want 2500", n)
 	}
 }

@@ -74,8 +74,8 @@ type SignState struct {
 // ErrNotPending means the payment does not await signatures.
 var ErrNotPending = errors.New("the payment does not await signatures")
 
-// signChunk is how many payments one signing transaction holds at most.
-const signChunk = 1000
+// SignChunk is how many payments one signing transaction holds at most.
+const SignChunk = 1000
 
 // SignResult is what SignPayments decided for one payment: what a report
 // of it needs (zero when the payment was not found), and the refusal, if
@@ -100,34 +100,17 @@ func ResultOf(st *SignState, err error) SignResult {
 		Level: len(st.Signatures), Required: st.Account.Signatures, Found: true, Err: err}
 }
 
-// SignPayments runs decide for each payment in transactions of up to
-// signChunk payments that hold them (locked on PostgreSQL, in id order; the
-// single writer on SQLite), so that two signers of one payment are decided
-// one after the other. When decide returns a signature, it is stored — the
-// database refuses a second signature for one level or by one user — and
-// the payment becomes ACCP when its account's levels are complete. A
-// refusal from decide changes nothing for that payment. Each transaction
-// appends one audit event listing what was signed. SignedToday grows with
-// every signature given. Once a transaction is committed, done is called
-// for each of its payments, in the order of ids.
-func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day time.Time, decide func(*SignState) (*Signature, error),
-	done func(id int64, r SignResult) error) error {
-	for start := 0; start < len(ids); start += signChunk {
-		chunk := ids[start:min(start+signChunk, len(ids))]
-		results, err := db.signChunk(ctx, chunk, userID, day, decide)
-		if err != nil {
-			return err
-		}
-		for i, id := range chunk {
-			if err := done(id, results[i]); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func (db *DB) signChunk(ctx context.Context, ids []int64, userID string, day time.Time, decide func(*SignState) (*Signature, error)) ([]SignResult, error) {
+// SignPayments runs decide for each of the payments with the given ids (at
+// most SignChunk) in one transaction that holds them (locked on
+// PostgreSQL, in id order; the single writer on SQLite), so that two
+// signers of one payment are decided one after the other. When decide
+// returns a signature, it is stored — the database refuses a second
+// signature for one level or by one user — and the payment becomes ACCP
+// when its account's levels are complete. A refusal from decide changes
+// nothing for that payment. The transaction appends one audit event
+// listing what was signed. SignedToday grows with every signature given.
+// It returns each payment's result, in the order of ids, once committed.
+func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day time.Time, decide func(*SignState) (*Signature, error)) ([]SignResult, error) {
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return nil, err

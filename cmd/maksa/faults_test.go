@@ -200,3 +200,41 @@ func TestImportWaitsForTheDatabase(t *testing.T) {
 		t.Errorf("%d batches, want 1", n)
 	}
 }
+
+// TestSignWaitsForTheDatabase: maksa sign started while PostgreSQL is
+// away waits for it (--patience), says so once, and signs every payment
+// once it is back.
+func TestSignWaitsForTheDatabase(t *testing.T) {
+	proxy, dsn := testdb.NewProxy(t, testdb.Postgres(t))
+	e := &env{t: t, home: t.TempDir(), dsn: dsn}
+	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
+	file := filepath.Join(t.TempDir(), "tosign.xml")
+	var buf bytes.Buffer
+	if err := (testgen.Spec{Count: 5, MessageID: "TOSIGN", Date: nov27, DebtorIBANs: []string{"LV11TREL9160200000002"}}).WritePain001(&buf); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(file, buf.Bytes(), 0o600)
+	e.mustRun(0, "import", "--user", "liga", file)
+	proxy.Down()
+	done := make(chan result, 1)
+	go func() {
+		done <- e.run("sign", "--user", "liga", "--key", repo("testdata/demo/keys/liga.key"), "--all", "--patience", "1m")
+	}()
+	time.Sleep(3 * time.Second)
+	select {
+	case r := <-done:
+		t.Fatalf("sign ended while the database was away: exit %d\n%s", r.code, r.stderr)
+	default:
+	}
+	proxy.Up()
+	r := <-done
+	if r.code != 0 {
+		t.Fatalf("exit %d once the database was back\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if n := strings.Count(r.stderr, "database unreachable"); n != 1 {
+		t.Errorf("%d 'database unreachable' lines, want 1:\n%s", n, r.stderr)
+	}
+	if n := testdb.Count(t, dsn, `SELECT COUNT(*) FROM signatures WHERE user_id = 'liga'`); n != 5 {
+		t.Errorf("%d signatures, want 5", n)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -174,6 +175,7 @@ func (m *Main) signCommand() *cobra.Command {
 		user, keyFile, sigFile string
 		sel                    paymentSelection
 		signDays               int
+		patience               time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "sign --user ID (--key KEY.pem | --signature-file SIG) (--batch B | --payment P... | --all)",
@@ -190,18 +192,26 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 			if user == "" || (keyFile == "") == (sigFile == "") {
 				return usageErrorf("sign needs --user and exactly one of --key or --signature-file")
 			}
-			db, err := m.open(ctx)
+			var svc *signing.Service
+			var ids []int64
+			outage := store.Outage{Log: m.log}
+			err := outage.Retry(ctx, patience, func() error {
+				db, err := m.open(ctx)
+				if err != nil {
+					return err
+				}
+				svc = m.signingService(db, signDays)
+				if err := m.expire(ctx, db, svc); err != nil {
+					return err
+				}
+				ids, err = sel.ids(ctx, svc, user)
+				return err
+			})
 			if err != nil {
 				return err
 			}
-			svc := m.signingService(db, signDays)
-			if err := m.expire(ctx, db, svc); err != nil {
-				return err
-			}
-			ids, err := sel.ids(ctx, svc, user)
-			if err != nil {
-				return err
-			}
+			svc.Patience, svc.Outage.Log = patience, m.log
+			db := svc.Store
 			report := m.newOutcomeReport("signed")
 			if sigFile != "" {
 				if len(ids) != 1 {
@@ -237,6 +247,7 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 	cmd.Flags().StringVar(&user, "user", "", "the signer")
 	cmd.Flags().StringVar(&keyFile, "key", "", "the signer's private key (PEM)")
 	cmd.Flags().StringVar(&sigFile, "signature-file", "", "a signature made elsewhere over the payment's digest")
+	cmd.Flags().DurationVar(&patience, "patience", 10*time.Minute, "how long to wait for a database that went away before giving up (each chunk of 1,000 payments is signed again once it answers)")
 	sel.flags(cmd, true)
 	m.addSignDays(cmd, &signDays)
 	return cmd
