@@ -167,36 +167,11 @@ func TestWatchDatabaseOutage(t *testing.T) {
 // unreachable waits for it (one log line when it goes, one when it is
 // back) and then imports the file once.
 func TestImportWaitsForTheDatabase(t *testing.T) {
-	proxy, dsn := testdb.NewProxy(t, testdb.Postgres(t))
-	e := &env{t: t, home: t.TempDir(), dsn: dsn}
-	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
-	file := filepath.Join(t.TempDir(), "late.xml")
-	var buf bytes.Buffer
-	if err := (testgen.Spec{Count: 5, MessageID: "LATE", Date: nov27}).WritePain001(&buf); err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(file, buf.Bytes(), 0o600)
+	e, proxy := outageEnv(t)
+	file := writePain001(t, testgen.Spec{Count: 5, MessageID: "LATE", Date: nov27})
 	proxy.Down()
-	done := make(chan result, 1)
-	go func() { done <- e.run("import", "--user", "gramatvediba", "--patience", "1m", file) }()
-	time.Sleep(3 * time.Second)
-	select {
-	case r := <-done:
-		t.Fatalf("the import ended while the database was away: exit %d\n%s", r.code, r.stderr)
-	default:
-	}
-	proxy.Up()
-	r := <-done
-	if r.code != 0 {
-		t.Fatalf("exit %d once the database was back\n%s\n%s", r.code, r.stdout, r.stderr)
-	}
-	if n := strings.Count(r.stderr, "database unreachable"); n != 1 {
-		t.Errorf("%d 'database unreachable' lines, want 1:\n%s", n, r.stderr)
-	}
-	if n := strings.Count(r.stderr, "database reachable again"); n != 1 {
-		t.Errorf("%d 'database reachable again' lines, want 1:\n%s", n, r.stderr)
-	}
-	if n := testdb.Count(t, dsn, `SELECT COUNT(*) FROM batches`); n != 1 {
+	e.waitsForTheDatabase(proxy, "import", "--user", "gramatvediba", "--patience", "1m", file)
+	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM batches`); n != 1 {
 		t.Errorf("%d batches, want 1", n)
 	}
 }
@@ -205,25 +180,49 @@ func TestImportWaitsForTheDatabase(t *testing.T) {
 // away waits for it (--patience), says so once, and signs every payment
 // once it is back.
 func TestSignWaitsForTheDatabase(t *testing.T) {
+	e, proxy := outageEnv(t)
+	e.mustRun(0, "import", "--user", "liga", writePain001(t, testgen.Spec{Count: 5, MessageID: "TOSIGN", Date: nov27, DebtorIBANs: []string{"LV11TREL9160200000002"}}))
+	proxy.Down()
+	e.waitsForTheDatabase(proxy, "sign", "--user", "liga", "--key", repo("testdata/demo/keys/liga.key"), "--all", "--patience", "1m")
+	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM signatures WHERE user_id = 'liga'`); n != 5 {
+		t.Errorf("%d signatures, want 5", n)
+	}
+}
+
+// outageEnv is the demo directory on PostgreSQL reached through a proxy
+// that a test can cut.
+func outageEnv(t *testing.T) (*env, *testdb.Proxy) {
 	proxy, dsn := testdb.NewProxy(t, testdb.Postgres(t))
 	e := &env{t: t, home: t.TempDir(), dsn: dsn}
 	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
-	file := filepath.Join(t.TempDir(), "tosign.xml")
+	return e, proxy
+}
+
+// writePain001 writes the generated file of spec and returns its path.
+func writePain001(t *testing.T, spec testgen.Spec) string {
 	var buf bytes.Buffer
-	if err := (testgen.Spec{Count: 5, MessageID: "TOSIGN", Date: nov27, DebtorIBANs: []string{"LV11TREL9160200000002"}}).WritePain001(&buf); err != nil {
+	if err := spec.WritePain001(&buf); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(file, buf.Bytes(), 0o600)
-	e.mustRun(0, "import", "--user", "liga", file)
-	proxy.Down()
+	file := filepath.Join(t.TempDir(), spec.MessageID+".xml")
+	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// waitsForTheDatabase runs maksa with args while the proxy is down: it must
+// still be waiting after 3 seconds, and once the proxy is up, succeed
+// with one log line for the outage and one for its end.
+func (e *env) waitsForTheDatabase(proxy *testdb.Proxy, args ...string) {
+	t := e.t
+	t.Helper()
 	done := make(chan result, 1)
-	go func() {
-		done <- e.run("sign", "--user", "liga", "--key", repo("testdata/demo/keys/liga.key"), "--all", "--patience", "1m")
-	}()
+	go func() { done <- e.run(args...) }()
 	time.Sleep(3 * time.Second)
 	select {
 	case r := <-done:
-		t.Fatalf("sign ended while the database was away: exit %d\n%s", r.code, r.stderr)
+		t.Fatalf("maksa %s ended while the database was away: exit %d\n%s", args[0], r.code, r.stderr)
 	default:
 	}
 	proxy.Up()
@@ -231,10 +230,9 @@ func TestSignWaitsForTheDatabase(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d once the database was back\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	if n := strings.Count(r.stderr, "database unreachable"); n != 1 {
-		t.Errorf("%d 'database unreachable' lines, want 1:\n%s", n, r.stderr)
-	}
-	if n := testdb.Count(t, dsn, `SELECT COUNT(*) FROM signatures WHERE user_id = 'liga'`); n != 5 {
-		t.Errorf("%d signatures, want 5", n)
+	for _, line := range []string{"database unreachable", "database reachable again"} {
+		if n := strings.Count(r.stderr, line); n != 1 {
+			t.Errorf("%d %q lines, want 1:\n%s", n, line, r.stderr)
+		}
 	}
 }
