@@ -186,18 +186,35 @@ func (b *bench) validate(n int, last bool) (row, error) {
 		return row{}, err
 	}
 	r := row{step: "validate pain.001.001.03", size: n, count: n, bytes: size(path), byMB: true}
-	if r.wall, r.rss, err = timed(b.maksa, "--home", b.dir, "validate", "--json", path); err != nil {
-		return r, err
+	xmllint, err := exec.LookPath("xmllint")
+	if err != nil {
+		b.log.Printf("SKIP the xmllint reference: xmllint is not installed")
 	}
-	if xmllint, err := exec.LookPath("xmllint"); err == nil {
-		wall, _, err := timed(xmllint, "--stream", "--noout", path)
+	// Both take their best of three runs, taken in turns: validating reads
+	// no database, and single runs on a shared machine differ by a fifth.
+	var ref time.Duration
+	for range 3 {
+		wall, rss, err := timed(b.maksa, "--home", b.dir, "validate", "--json", path)
 		if err != nil {
 			return r, err
 		}
-		r.ref, r.refRate = "xmllint --stream", float64(r.bytes)/1e6/wall.Seconds()
+		if r.wall == 0 || wall < r.wall {
+			r.wall = wall
+		}
+		r.rss = max(r.rss, rss)
+		if xmllint == "" {
+			continue
+		}
+		if wall, _, err = timed(xmllint, "--stream", "--noout", path); err != nil {
+			return r, err
+		}
+		if ref == 0 || wall < ref {
+			ref = wall
+		}
+	}
+	if xmllint != "" {
+		r.ref, r.refRate = "xmllint --stream", float64(r.bytes)/1e6/ref.Seconds()
 		r.judge(last, 2)
-	} else {
-		b.log.Printf("SKIP the xmllint reference: xmllint is not installed")
 	}
 	return r, nil
 }
