@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -100,11 +101,15 @@ type paymentRow struct {
 // reportColumns are the payments table's columns but the payment's
 // position in its file, which reports do not print and which costs a JSON
 // decoding a row: for reading a day's payments back (as "p").
-const reportColumns = `p.id, p.batch_id, p.seq, p.user_id, p.pmt_inf_id, p.pmt_mtd, p.instr_id, p.end_to_end_id, p.uetr,
-	p.debtor_iban, p.debtor_name, p.debtor_bic, p.creditor_account, p.creditor_is_iban, p.creditor_name, p.creditor_bic,
-	p.creditor_country, p.amount, p.amount_minor, p.currency, p.execution_date, p.remittance, p.reference, p.purpose,
-	p.category_purpose, p.priority, p.service_level, p.charge_bearer, p.ultimate_debtor, p.ultimate_creditor, p.status,
-	p.reasons, p.executed_on, p.kind, p.creditor_id, p.creditor_address, p.note, p.released`
+var reportColumns = func() string {
+	cols := []string{"p.id", "p.executed_on", "p.released"}
+	for _, c := range paymentColumns {
+		if c != "position" {
+			cols = append(cols, "p."+c)
+		}
+	}
+	return strings.Join(cols, ", ")
+}()
 
 func (r *paymentRow) payment() *maksa.Payment {
 	p := &maksa.Payment{ID: r.ID, BatchID: r.BatchID, Seq: r.Seq, PaymentInfoID: r.PmtInfID, PaymentMethod: r.PmtMtd,
