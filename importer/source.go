@@ -118,11 +118,10 @@ func (r *run) openPain001(br *bufio.Reader) (*source, error) {
 	}
 	hdr, err := reader.Header()
 	if err != nil {
-		reader.Close()
 		return nil, err
 	}
 	return &source{format: hdr.Format, messageID: hdr.MessageID, nbOfTxs: hdr.NbOfTxs, ctrlSum: hdr.CtrlSum,
-		position: hdr.Position, read: reader.Read, close: reader.Close,
+		position: hdr.Position, read: reader.Read, close: func() {},
 		pendingTotals: func() []validator.Totals {
 			t := pending
 			pending = nil

@@ -38,7 +38,6 @@ func (e *endless) Read(p []byte) (int, error) {
 func readProblem(t *testing.T, r io.Reader) *maksa.Problem {
 	t.Helper()
 	pr := pain001.NewReader(r)
-	defer pr.Close()
 	for {
 		_, err := pr.Read()
 		if err == io.EOF {
@@ -94,7 +93,6 @@ func TestHugeNbOfTxs(t *testing.T) {
 		`<PmtInf><PmtInfId>P</PmtInfId><NbOfTxs>1000000000</NbOfTxs><CdtTrfTxInf><PmtId><EndToEndId>E</EndToEndId></PmtId><Amt><InstdAmt Ccy="EUR">1.00</InstdAmt></Amt></CdtTrfTxInf></PmtInf></CstmrCdtTrfInitn></Document>`
 	var infos []pain001.PaymentInfo
 	r := pain001.NewReader(strings.NewReader(doc))
-	defer r.Close()
 	r.OnPaymentInfo = func(pi pain001.PaymentInfo) { infos = append(infos, pi) }
 	h, err := r.Header()
 	if err != nil {

@@ -86,7 +86,7 @@ type Reader struct {
 	// OnPaymentInfo, when set, is called as each PmtInf block ends.
 	OnPaymentInfo func(PaymentInfo)
 
-	scan   *xmlscan.Ahead
+	scan   *xmlscan.Scanner
 	names  map[string]string // interned element names and paths
 	recent [512]string       // a cache of names, by a cheap hash
 	header *Header
@@ -127,17 +127,12 @@ const (
 	ctxTx
 )
 
-// NewReader returns a Reader over r. The document is scanned on a
-// goroutine of its own, a batch of tokens ahead (xmlscan.Ahead): a reader
-// that stops before the end of the document must be closed.
+// NewReader returns a Reader over r.
 func NewReader(r io.Reader) *Reader {
 	scan := xmlscan.New(r)
 	scan.MaxToken = maxTokenSize
-	return &Reader{scan: xmlscan.NewAhead(scan), names: make(map[string]string)}
+	return &Reader{scan: scan, names: make(map[string]string)}
 }
-
-// Close stops the scanning of a reader that will not be read to its end.
-func (r *Reader) Close() { r.scan.Close() }
 
 // intern returns b as a string, shared with earlier equal ones, so that
 // element names and paths cost no allocation per payment. A small

@@ -25,7 +25,6 @@ var update = flag.Bool("update", false, "update golden files")
 // readAll reads every payment of doc; it returns the first error.
 func readAll(name string, doc []byte) (*pain001.Header, []*maksa.Payment, []pain001.PaymentInfo, error) {
 	r := pain001.NewReader(bytes.NewReader(doc))
-	defer r.Close()
 	r.File = name
 	var infos []pain001.PaymentInfo
 	r.OnPaymentInfo = func(pi pain001.PaymentInfo) { infos = append(infos, pi) }
