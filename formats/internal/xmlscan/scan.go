@@ -97,6 +97,7 @@ type Scanner struct {
 	attrBuf   []byte // decoded attribute values of the current tag
 	names     []byte // the open elements' qualified names, concatenated
 	nameEnds  []int
+	colons    []int // where each open element's name has its colon; 0 when it has none
 	selfClose bool
 	roots     int
 	started   bool // a byte of the document was consumed
@@ -276,11 +277,19 @@ func (s *Scanner) fill() error {
 	return s.rerr
 }
 
-// advance consumes the window up to off, counting lines.
+// advance consumes the window up to off, counting lines. Most tokens are
+// a few bytes long: a loop counts them faster than bytes.Count is called.
 func (s *Scanner) advance(off int) {
 	s.started = true
 	seg := s.buf[s.pos:off]
-	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
+	if len(seg) <= 64 {
+		for i, c := range seg {
+			if c == '\n' {
+				s.line++
+				s.lineStart = s.pos + i + 1
+			}
+		}
+	} else if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
 		s.line += n
 		s.lineStart = s.pos + bytes.LastIndexByte(seg, '\n') + 1
 	}
@@ -319,23 +328,32 @@ func (s *Scanner) scan() (Kind, error) {
 	return s.scanStart(w)
 }
 
-// scanText reads character data up to the next '<'.
+// scanText reads character data up to the next '<'. The values of a
+// payment file are short: one loop finds their end, and whether they hold
+// anything to check or replace, faster than bytes.IndexByte is called.
 func (s *Scanner) scanText(final bool) (Kind, error) {
 	w := s.buf[s.pos:s.end]
-	n := bytes.IndexByte(w, '<')
-	if n < 0 {
-		if !final {
-			return EOF, errShort
-		}
-		n = len(w)
+	n, marks := 0, textPlain
+	for n < len(w) && w[n] != '<' {
+		marks |= textMarks[w[n]]
+		n++
+	}
+	if n == len(w) && !final {
+		return EOF, errShort
 	}
 	raw := w[:n]
-	if k := bytes.Index(raw, []byte("]]>")); k >= 0 {
-		return EOF, s.syntax(s.pos+k, "unescaped ]]> not in CDATA section")
+	if marks&textBracket != 0 {
+		if k := bytes.Index(raw, []byte("]]>")); k >= 0 {
+			return EOF, s.syntax(s.pos+k, "unescaped ]]> not in CDATA section")
+		}
 	}
-	text, err := s.chars(raw, s.pos, true)
-	if err != nil {
-		return EOF, err
+	text := raw
+	if marks&textSpecial != 0 {
+		var err error
+		if text, err = s.decodeTo(s.scratch[:0], raw, s.pos, true); err != nil {
+			return EOF, err
+		}
+		s.scratch = text
 	}
 	start := s.pos
 	s.advance(start + n)
@@ -361,6 +379,23 @@ var special = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// textMarks marks, for scanText, the bytes that are special and ']'.
+var textMarks = func() (t [256]uint8) {
+	for c := range 256 {
+		if special[c] {
+			t[c] |= textSpecial
+		}
+	}
+	t[']'] |= textBracket
+	return t
+}()
+
+const (
+	textPlain   uint8 = 0
+	textSpecial uint8 = 1 << iota
+	textBracket
+)
 
 // clean reports whether raw is plain ASCII character data with nothing to
 // check or replace.
@@ -488,43 +523,80 @@ func isChar(r rune) bool {
 		r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
-// nameByte marks the ASCII bytes a name may hold after its first; bytes
-// from 0x80 (non-ASCII letters) are checked as UTF-8.
+// nameByte marks the ASCII bytes a name may hold after its first, but
+// the colon, which names count apart; bytes from 0x80 (non-ASCII letters)
+// are checked as UTF-8.
 var nameByte = func() (t [256]bool) {
 	for c := 0; c < 256; c++ {
-		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == ':' || c == '-' || c == '.' || c >= 0x80
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c >= 0x80
 	}
 	return t
 }()
 
-// scanName reads a name at the start of b; n is 0 when b does not start
-// with one, and -1 when the window may end inside it.
-func scanName(b []byte) int { return nameLen(b, false) }
+// name is what scanName found: its length n (0 when b does not start with
+// a name, -1 when the window may end inside it) and where its colons are.
+type name struct {
+	n      int
+	colon  int // the offset of the first colon; 0 when there is none
+	colons int
+}
+
+// qualified reports whether the name is a qualified name of XML
+// Namespaces: at most one colon, neither first nor last.
+func (m name) qualified() bool {
+	return m.colons == 0 || m.colons == 1 && m.colon > 0 && m.colon < m.n-1
+}
+
+// split splits qname, the name's bytes, at its colon.
+func (m name) split(qname []byte) (prefix, local []byte) {
+	if m.colons == 0 {
+		return nil, qname
+	}
+	return qname[:m.colon], qname[m.colon+1:]
+}
+
+// scanName reads a name at the start of b.
+func scanName(b []byte) name { return nameLen(b, false) }
 
 // nameLen is scanName; when whole, b ends where the input does.
-func nameLen(b []byte, whole bool) int {
+func nameLen(b []byte, whole bool) name {
 	if len(b) == 0 {
 		if whole {
-			return 0
+			return name{}
 		}
-		return -1
+		return name{n: -1}
 	}
 	c := b[0]
 	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == ':' || c >= 0x80) {
-		return 0
+		return name{}
+	}
+	var m name
+	if c == ':' {
+		m.colons = 1
 	}
 	i, high := 1, c
-	for i < len(b) && nameByte[b[i]] {
-		high |= b[i]
+	for i < len(b) {
+		c := b[i]
+		if !nameByte[c] {
+			if c != ':' {
+				break
+			}
+			if m.colons == 0 {
+				m.colon = i
+			}
+			m.colons++
+		}
+		high |= c
 		i++
 	}
 	if i == len(b) && !whole {
-		return -1
+		return name{n: -1}
 	}
 	if high >= 0x80 && !validName(b[:i]) {
-		return 0
+		return name{}
 	}
-	return i
+	m.n = i
+	return m
 }
 
 // validName checks a name with non-ASCII characters against XML 1.0 (fifth
@@ -543,7 +615,7 @@ func validName(b []byte) bool {
 func nameChar(r rune, first bool) bool {
 	switch {
 	case r < 0x80:
-		return nameByte[r] && (!first || !(r >= '0' && r <= '9' || r == '-' || r == '.'))
+		return (nameByte[r] || r == ':') && (!first || !(r >= '0' && r <= '9' || r == '-' || r == '.'))
 	case r >= 0xC0 && r <= 0xD6, r >= 0xD8 && r <= 0xF6, r >= 0xF8 && r <= 0x2FF, r >= 0x370 && r <= 0x37D,
 		r >= 0x37F && r <= 0x1FFF, r == 0x200C, r == 0x200D, r >= 0x2070 && r <= 0x218F, r >= 0x2C00 && r <= 0x2FEF,
 		r >= 0x3001 && r <= 0xD7FF, r >= 0xF900 && r <= 0xFDCF, r >= 0xFDF0 && r <= 0xFFFD, r >= 0x10000 && r <= 0xEFFFF:
@@ -561,24 +633,10 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// qualified reports whether a name is a qualified name of XML Namespaces:
-// at most one colon, neither first nor last.
-func qualified(name []byte) bool {
-	i := bytes.IndexByte(name, ':')
-	return i < 0 || i > 0 && i < len(name)-1 && bytes.IndexByte(name[i+1:], ':') < 0
-}
-
-// splitName splits a qualified name at its first colon.
-func splitName(q []byte) (prefix, local []byte) {
-	if i := bytes.IndexByte(q, ':'); i > 0 && i < len(q)-1 {
-		return q[:i], q[i+1:]
-	}
-	return nil, q
-}
-
 // scanStart reads a start tag: <name attr="value" …> or <name …/>.
 func (s *Scanner) scanStart(w []byte) (Kind, error) {
-	n := scanName(w[1:])
+	m := scanName(w[1:])
+	n := m.n
 	if n < 0 {
 		return EOF, errShort
 	}
@@ -589,7 +647,7 @@ func (s *Scanner) scanStart(w []byte) (Kind, error) {
 		return EOF, s.syntax(s.pos, "a second root element")
 	}
 	qname := w[1 : 1+n]
-	if !qualified(qname) {
+	if !m.qualified() {
 		return EOF, s.syntax(s.pos+1, "element name %q is not a qualified name (prefix:local)", qname)
 	}
 	s.attrs = s.attrs[:0]
@@ -602,7 +660,7 @@ func (s *Scanner) scanStart(w []byte) (Kind, error) {
 		}
 		switch w[j] {
 		case '>':
-			s.open(qname, j+1)
+			s.open(qname, m, j+1)
 			return StartElement, nil
 		case '/':
 			if j+1 == len(w) {
@@ -611,7 +669,7 @@ func (s *Scanner) scanStart(w []byte) (Kind, error) {
 			if w[j+1] != '>' {
 				return EOF, s.syntax(s.pos+j+1, "expected /> in element")
 			}
-			s.open(qname, j+2)
+			s.open(qname, m, j+2)
 			s.selfClose = true
 			return StartElement, nil
 		}
@@ -628,7 +686,8 @@ func (s *Scanner) scanStart(w []byte) (Kind, error) {
 
 // scanAttr reads one name="value" at w[i:] and returns the offset after it.
 func (s *Scanner) scanAttr(w []byte, i int) (int, error) {
-	n := scanName(w[i:])
+	m := scanName(w[i:])
+	n := m.n
 	if n < 0 {
 		return 0, errShort
 	}
@@ -636,7 +695,7 @@ func (s *Scanner) scanAttr(w []byte, i int) (int, error) {
 		return 0, s.syntax(s.pos+i, "expected attribute name in element")
 	}
 	qname := w[i : i+n]
-	if !qualified(qname) {
+	if !m.qualified() {
 		return 0, s.syntax(s.pos+i, "attribute name %q is not a qualified name (prefix:local)", qname)
 	}
 	j := skipSpace(w, i+n)
@@ -671,7 +730,7 @@ func (s *Scanner) scanAttr(w []byte, i int) (int, error) {
 		}
 		value = s.attrBuf[mark:] // earlier values stay valid: the old array is kept
 	}
-	prefix, local := splitName(qname)
+	prefix, local := m.split(qname)
 	for _, a := range s.attrs {
 		if bytes.Equal(a.Prefix, prefix) && bytes.Equal(a.Local, local) {
 			return 0, s.syntax(s.pos+i, "attribute %s given twice", qname)
@@ -681,14 +740,20 @@ func (s *Scanner) scanAttr(w []byte, i int) (int, error) {
 	return j + 2 + k, nil
 }
 
-// open records a start element of qualified name qname whose tag is n bytes.
-func (s *Scanner) open(qname []byte, n int) {
+// open records a start element of qualified name qname (found as m)
+// whose tag is n bytes.
+func (s *Scanner) open(qname []byte, m name, n int) {
 	s.names = append(s.names, qname...)
 	s.nameEnds = append(s.nameEnds, len(s.names))
+	s.colons = append(s.colons, m.colon)
 	if len(s.nameEnds) == 1 {
 		s.roots++
 	}
-	s.prefix, s.local = splitName(s.names[len(s.names)-len(qname):])
+	s.prefix, s.local = m.split(s.names[len(s.names)-len(qname):])
+	if n == len(qname)+2 { // <name>: no line end inside
+		s.started, s.pos = true, s.pos+n
+		return
+	}
 	s.advance(s.pos + n)
 }
 
@@ -698,9 +763,14 @@ func (s *Scanner) pop() {
 	if k > 1 {
 		start = s.nameEnds[k-2]
 	}
-	s.prefix, s.local = splitName(s.names[start:s.nameEnds[k-1]])
+	qname := s.names[start:s.nameEnds[k-1]]
+	s.prefix, s.local = nil, qname
+	if colon := s.colons[k-1]; colon > 0 {
+		s.prefix, s.local = qname[:colon], qname[colon+1:]
+	}
 	s.names = s.names[:start]
 	s.nameEnds = s.nameEnds[:k-1]
+	s.colons = s.colons[:k-1]
 }
 
 // scanEnd reads an end tag </name> and checks it closes the open element.
@@ -715,12 +785,13 @@ func (s *Scanner) scanEnd(w []byte) (Kind, error) {
 		open = s.names[start:s.nameEnds[k-1]]
 		// The usual case: the open element's name and '>'.
 		if n := 2 + len(open); len(w) > n && w[n] == '>' && bytes.Equal(w[2:n], open) {
-			s.advance(s.pos + n + 1)
+			s.pos += n + 1 // no line end inside
+
 			s.pop()
 			return EndElement, nil
 		}
 	}
-	n := scanName(w[2:])
+	n := scanName(w[2:]).n
 	if n < 0 {
 		return EOF, errShort
 	}
@@ -754,7 +825,7 @@ func (s *Scanner) scanInstruction(w []byte) (Kind, error) {
 		return EOF, errShort
 	}
 	body := w[2 : 2+end]
-	n := nameLen(body, true)
+	n := nameLen(body, true).n
 	if n == 0 {
 		return EOF, s.syntax(s.pos+2, "expected target name after <?")
 	}

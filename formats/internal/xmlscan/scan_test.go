@@ -11,10 +11,12 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"golang.org/x/text/encoding/charmap"
 
 	"maksa/formats/internal/xmlscan"
+	"maksa/internal/testgen"
 )
 
 // listing renders tokens one per line, adjacent texts joined, so that two
@@ -260,13 +262,14 @@ func FuzzAgainstEncodingXML(f *testing.F) {
 	})
 }
 
+// BenchmarkScan scans a generated pain.001 of 10,000 payments, the shape
+// of file that make bench validates.
 func BenchmarkScan(b *testing.B) {
 	var doc bytes.Buffer
-	doc.WriteString(`<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"><CstmrCdtTrfInitn>`)
-	for i := range 10000 {
-		fmt.Fprintf(&doc, "\n<CdtTrfTxInf><PmtId><EndToEndId>E%d</EndToEndId></PmtId><Amt><InstdAmt Ccy=\"EUR\">%d.25</InstdAmt></Amt><Cdtr><Nm>Jānis Bērziņš</Nm></Cdtr><CdtrAcct><Id><IBAN>LV80BANK0000435195001</IBAN></Id></CdtrAcct><RmtInf><Ustrd>Alga &amp; prēmija</Ustrd></RmtInf></CdtTrfTxInf>", i, i)
+	spec := testgen.Spec{Count: 10000, Version: 3, MessageID: "BENCH", Seed: 1, Date: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
+	if err := spec.WritePain001(&doc); err != nil {
+		b.Fatal(err)
 	}
-	doc.WriteString("</CstmrCdtTrfInitn></Document>")
 	b.SetBytes(int64(doc.Len()))
 	for b.Loop() {
 		s := xmlscan.New(bytes.NewReader(doc.Bytes()))
