@@ -36,6 +36,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/shopspring/decimal"
 
@@ -96,6 +97,9 @@ type Reader struct {
 	rel    []byte // element path relative to the current context
 	relLen []int
 	text   []byte
+	buf    []byte
+	values values
+	slab   []maksa.Payment // payments made, a slab at a time
 
 	ctx        context
 	infoIdx    int
@@ -157,6 +161,44 @@ func (r *Reader) intern(b []byte) string {
 	return s
 }
 
+// newPayment returns a new zero payment. Payments are made a slab at a
+// time: one allocation instead of one for every payment.
+func (r *Reader) newPayment() *maksa.Payment {
+	if len(r.slab) == 0 {
+		r.slab = make([]maksa.Payment, paymentSlab)
+	}
+	p := &r.slab[0]
+	r.slab = r.slab[1:]
+	return p
+}
+
+// values makes the strings of element values in blocks: one allocation
+// for many values instead of one for each. A block's bytes are written
+// once, by string, and never changed after: the strings over them stay
+// as immutable as Go requires.
+type values struct{ block []byte }
+
+const (
+	valueBlock  = 16 << 10
+	paymentSlab = 64
+)
+
+// string returns b as a string.
+func (v *values) string(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > cap(v.block)-len(v.block) {
+		if len(b) > valueBlock/4 {
+			return string(b)
+		}
+		v.block = make([]byte, 0, valueBlock)
+	}
+	start := len(v.block)
+	v.block = append(v.block, b...)
+	return unsafe.String(&v.block[start], len(b))
+}
+
 // Header reads the document up to the end of its group header.
 func (r *Reader) Header() (*Header, error) {
 	for !r.headerDone {
@@ -195,14 +237,14 @@ func (r *Reader) step() (*maksa.Payment, error) {
 		return nil, r.err
 	}
 	kind, err := r.scan.Next()
-	if err == io.EOF {
-		r.done = true
-		return nil, nil
-	}
-	if errors.Is(err, xmlscan.ErrTooLong) {
-		return nil, r.fail(maksa.FF02, "a value or tag is longer than %d bytes", maxTokenSize)
-	}
 	if err != nil {
+		switch {
+		case err == io.EOF:
+			r.done = true
+			return nil, nil
+		case errors.Is(err, xmlscan.ErrTooLong):
+			return nil, r.fail(maksa.FF02, "a value or tag is longer than %d bytes", maxTokenSize)
+		}
 		return nil, r.syntaxError(err)
 	}
 	switch kind {
@@ -307,9 +349,12 @@ func (r *Reader) start() error {
 	case depth == 4 && name == "CdtTrfTxInf" && r.ctx == ctxInfo:
 		r.txIdx++
 		r.ctx = ctxTx
-		p := r.info // the PmtInf-level fields and positions
-		p.Position = maksa.Position{File: r.File, Line: line, Column: col, XPath: r.info.InfoXPath + "/CdtTrfTxInf[" + strconv.Itoa(r.txIdx) + "]"}
-		r.cur = &p
+		p := r.newPayment()
+		*p = r.info // the PmtInf-level fields and positions
+		xpath := append(append(append(r.buf[:0], r.info.InfoXPath...), "/CdtTrfTxInf["...), strconv.Itoa(r.txIdx)...)
+		r.buf = append(xpath, ']')
+		p.Position = maksa.Position{File: r.File, Line: line, Column: col, XPath: r.values.string(r.buf)}
+		r.cur = p
 		r.ustrd = r.ustrd[:0]
 		r.resetRel()
 	case r.ctx != ctxNone:
@@ -407,7 +452,7 @@ func (r *Reader) end() (*maksa.Payment, error) {
 	top := r.stack[n-1]
 	var value string
 	if !top.hasChild {
-		value = string(bytes.TrimSpace(r.text))
+		value = r.values.string(bytes.TrimSpace(r.text))
 	}
 	r.text = r.text[:0]
 	var done *maksa.Payment
