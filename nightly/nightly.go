@@ -102,9 +102,12 @@ func (r *Runner) Run(ctx context.Context, day time.Time) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	if err := retry(func() error { return r.execute(ctx, day, sum) }); err != nil {
 		return nil, err
 	}
+	r.logStep("payments executed", start, "executed", sum.Executed, "refused", sum.Refused, "held", sum.Held)
+	start = time.Now()
 	err = retry(func() error {
 		sum.Statements, sum.Reports, sum.Files, sum.Awaiting = []string{}, []string{}, []string{}, 0
 		return r.write(ctx, day, sum)
@@ -112,10 +115,18 @@ func (r *Runner) Run(ctx context.Context, day time.Time) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.logStep("files written", start, "statements", len(sum.Statements), "reports", len(sum.Reports), "files", len(sum.Files))
 	if err := retry(func() error { return r.Store.Audit(ctx, r.Owner, "batch.run", "nightly batch "+sum.Date, sum) }); err != nil {
 		return nil, err
 	}
 	return sum, nil
+}
+
+// logStep logs that a step of the run ended, and how long it took.
+func (r *Runner) logStep(msg string, start time.Time, args ...any) {
+	if r.Log != nil {
+		r.Log.Info("batch run: "+msg, append(args, "duration", time.Since(start).Round(time.Millisecond))...)
+	}
 }
 
 // execute decides and posts every due payment, chunk by chunk.

@@ -111,6 +111,10 @@ var reportColumns = func() string {
 	return strings.Join(cols, ", ")
 }()
 
+// executedColumns are the columns ExecutedOn reads.
+const executedColumns = `p.id, p.batch_id, p.seq, p.pmt_inf_id, p.instr_id, p.end_to_end_id, p.uetr, p.debtor_iban,
+	p.creditor_name, p.creditor_account, p.creditor_is_iban, p.amount, p.currency, p.execution_date, p.status, p.reasons, p.executed_on`
+
 func (r *paymentRow) payment() *maksa.Payment {
 	p := &maksa.Payment{ID: r.ID, BatchID: r.BatchID, Seq: r.Seq, PaymentInfoID: r.PmtInfID, PaymentMethod: r.PmtMtd,
 		InstructionID: r.InstrID, EndToEndID: r.EndToEndID, UETR: r.UETR, DebtorIBAN: r.DebtorIBAN, DebtorName: r.DebtorName,
