@@ -113,7 +113,7 @@ var reportColumns = func() string {
 
 // executedColumns are the columns ExecutedOn reads.
 const executedColumns = `p.id, p.batch_id, p.seq, p.pmt_inf_id, p.instr_id, p.end_to_end_id, p.uetr, p.debtor_iban,
-	p.creditor_name, p.creditor_account, p.creditor_is_iban, p.amount, p.currency, p.execution_date, p.status, p.reasons, p.executed_on`
+	p.creditor_name, p.creditor_account, p.creditor_is_iban, p.creditor_id, p.kind, p.amount, p.currency, p.execution_date, p.status, p.reasons, p.executed_on`
 
 func (r *paymentRow) payment() *maksa.Payment {
 	p := &maksa.Payment{ID: r.ID, BatchID: r.BatchID, Seq: r.Seq, PaymentInfoID: r.PmtInfID, PaymentMethod: r.PmtMtd,
