@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"encoding/hex"
@@ -110,8 +111,17 @@ func (s *Service) sign(ctx context.Context, user string, ids []int64, produce fu
 		return err
 	}
 	day, now := s.today(), s.Now()
+	// made holds the signatures made for the chunk being signed: when the
+	// database committed a chunk but its answer was lost, the chunk is
+	// tried again and finds them stored.
+	made := map[int64][]byte{}
 	decide := func(st *store.SignState) (*store.Signature, error) {
 		p := st.Payment
+		for _, sig := range st.Signatures {
+			if sig.UserID == user && made[p.ID] != nil && bytes.Equal(sig.Value, made[p.ID]) {
+				return nil, errStoredBefore
+			}
+		}
 		level := len(st.Signatures) + 1
 		if p.Status != maksa.PDNG || level > st.Account.Signatures {
 			return nil, maksa.Problemf(maksa.NARR, p.Position, "payment %d does not await a signature (status %s)", p.ID, p.Status)
@@ -138,10 +148,12 @@ func (s *Service) sign(ctx context.Context, user string, ids []int64, produce fu
 		if code, err := key.Accept(now); err != nil {
 			return nil, maksa.Problemf(code, p.Position, "%v", err)
 		}
+		made[p.ID] = value
 		return &store.Signature{Level: level, UserID: user, Fingerprint: key.Fingerprint, Value: value, Digest: hex.EncodeToString(digest)}, nil
 	}
 	for start := 0; start < len(ids); start += store.SignChunk {
 		chunk := ids[start:min(start+store.SignChunk, len(ids))]
+		clear(made)
 		var results []store.SignResult
 		// A chunk whose transaction the database lost is signed again
 		// once it answers (its outcomes are reported once, after commit).
@@ -177,6 +189,10 @@ func verifyStored(sigs []store.Signature, digest []byte) *maksa.Problem {
 	return nil
 }
 
+// errStoredBefore marks a payment whose signature an earlier try of its
+// chunk stored: the database committed it, but its answer was lost.
+var errStoredBefore = errors.New("signed by an earlier try whose commit was not confirmed")
+
 // outcome turns the result of a store call into an Outcome; refusals
 // become reasons, other errors stay errors.
 func outcome(id int64, r store.SignResult) (Outcome, error) {
@@ -193,6 +209,8 @@ func outcome(id int64, r store.SignResult) (Outcome, error) {
 		pr.Position = maksa.Position{}
 		o.Reasons = append(o.Reasons, *pr)
 		return o, nil
+	case errors.Is(err, errStoredBefore):
+		err = nil
 	case errors.Is(err, store.ErrNotPending):
 		o.Reasons = append(o.Reasons, maksa.Problem{Code: maksa.NARR, Message: err.Error(), EndToEndID: o.EndToEndID})
 		return o, nil

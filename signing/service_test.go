@@ -163,3 +163,26 @@ func TestSigningWaitsBetweenChunks(t *testing.T) {
 		t.Errorf("%d signatures, want 2500", n)
 	}
 }
+
+// TestSigningSurvivesALostCommit: when the database commits a chunk of
+// signatures but the answer to COMMIT is lost, signing tries the chunk
+// again; it must recognise its own signatures there and report them
+// signed, not refuse them as signed already (DS26).
+func TestSigningSurvivesALostCommit(t *testing.T) {
+	proxy, dsn := testdb.NewProxy(t, testdb.Postgres(t))
+	f := fixture.New(t, func(testing.TB) string { return dsn }, 5)
+	f.Signing.Patience = time.Minute
+	proxy.CutAtCommit()
+	outcomes, err := f.Signing.SignWithKey(context.Background(), "u", f.Key, f.IDs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outcomes {
+		if !o.Signed || o.Status != maksa.ACCP || o.Level != 1 || len(o.Reasons) != 0 {
+			t.Errorf("payment %d: %+v, want signed once and ACCP", o.PaymentID, o)
+		}
+	}
+	if n := testdb.Count(t, dsn, `SELECT COUNT(*) FROM signatures`); n != 5 {
+		t.Errorf("%d signatures, want 5", n)
+	}
+}

@@ -1,24 +1,56 @@
 package testdb
 
 import (
+	"bytes"
 	"io"
 	"net"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // Proxy stands between maksa and the PostgreSQL server so that a test can
 // take the database away (Down: every connection is cut and new ones are
-// refused) and bring it back (Up) without touching the server other tests
-// share.
+// refused) and bring it back (Up), or lose the answer to a COMMIT
+// (CutAtCommit), without touching the server other tests share.
 type Proxy struct {
-	tb     testing.TB
-	target string
-	addr   string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  []net.Conn
+	tb       testing.TB
+	target   string
+	addr     string
+	mu       sync.Mutex
+	ln       net.Listener
+	conns    []net.Conn
+	atCommit atomic.Bool
+}
+
+// CutAtCommit makes the next COMMIT a client sends reach the server, and
+// then cuts that client's connection before the server's answer comes
+// back: the transaction is committed, and the client cannot know it.
+func (p *Proxy) CutAtCommit() { p.atCommit.Store(true) }
+
+// toServer copies what the client sends to the server, and cuts both at a
+// COMMIT when CutAtCommit asked for it.
+func (p *Proxy) toServer(client, server net.Conn) {
+	defer server.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := client.Read(buf)
+		if n > 0 {
+			if _, werr := server.Write(buf[:n]); werr != nil {
+				return
+			}
+			if bytes.Contains(buf[:n], []byte("COMMIT")) && p.atCommit.CompareAndSwap(true, false) {
+				client.Close()
+				time.Sleep(200 * time.Millisecond) // the server reads the COMMIT before it sees the connection go
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // NewProxy starts a proxy to the server of dsn and returns it with the DSN
@@ -59,7 +91,7 @@ func (p *Proxy) Up() {
 			p.mu.Lock()
 			p.conns = append(p.conns, client, server)
 			p.mu.Unlock()
-			go func() { io.Copy(server, client); server.Close() }()
+			go p.toServer(client, server)
 			go func() { io.Copy(client, server); client.Close() }()
 		}
 	}()
