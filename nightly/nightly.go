@@ -76,6 +76,9 @@ type Summary struct {
 	Statements []string `json:"statements"`
 	Reports    []string `json:"reports"`
 	Files      []string `json:"files"`
+	// AuditAnchor is the audit log's newest event when the run ended, to
+	// note outside the database (see maksa audit verify --anchor).
+	AuditAnchor string `json:"audit_anchor,omitempty"`
 }
 
 // Run runs the batch for day. Returns an error wrapping ErrNotWorkingDay
@@ -119,7 +122,12 @@ func (r *Runner) Run(ctx context.Context, day time.Time) (*Summary, error) {
 	if err := retry(func() error { return r.Store.Audit(ctx, r.Owner, "batch.run", "nightly batch "+sum.Date, sum) }); err != nil {
 		return nil, err
 	}
-	return sum, nil
+	err = retry(func() error {
+		head, err := r.Store.AuditHead(ctx)
+		sum.AuditAnchor = head.String()
+		return err
+	})
+	return sum, err
 }
 
 // logStep logs that a step of the run ended, and how long it took.

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -102,12 +104,46 @@ func (e *BrokenChainError) Error() string {
 	return fmt.Sprintf("audit event %d: %s", e.ID, e.Reason)
 }
 
-// VerifyAudit walks the audit chain and returns the number of events checked.
-// Returns a *BrokenChainError naming the first event that was altered, or
-// that follows a removed one.
-func (db *DB) VerifyAudit(ctx context.Context) (int, error) {
+// AuditAnchor is an audit event's id and hash (or the first twelve or
+// more hex digits of it), noted somewhere outside the database: an
+// auditor's file, a ticket, the nightly batch's summary. The chain alone
+// cannot show that its newest events were removed, or that someone who
+// could write the database rewrote it whole; an anchor noted earlier can.
+type AuditAnchor struct {
+	ID   int64
+	Hash string
+}
+
+func (a AuditAnchor) String() string { return fmt.Sprintf("%d:%s", a.ID, a.Hash) }
+
+// ParseAuditAnchor reads an anchor written as ID:HASH.
+func ParseAuditAnchor(s string) (AuditAnchor, error) {
+	id, hash, ok := strings.Cut(strings.TrimSpace(s), ":")
+	n, err := strconv.ParseInt(id, 10, 64)
+	if !ok || err != nil || n < 1 || len(hash) < 12 || strings.Trim(strings.ToLower(hash), "0123456789abcdef") != "" {
+		return AuditAnchor{}, fmt.Errorf("audit anchor %q is not EVENT-ID:HASH (the hash's first 12 hex digits at least)", s)
+	}
+	return AuditAnchor{ID: n, Hash: strings.ToLower(hash)}, nil
+}
+
+// AuditCheck is what VerifyAudit found: how many events verify, and the
+// anchor of the last one.
+type AuditCheck struct {
+	Checked int
+	Last    AuditAnchor
+}
+
+// VerifyAudit walks the audit chain, checking it against anchors noted
+// earlier. It returns a *BrokenChainError naming the first event that was
+// altered, that follows a removed one, that no longer matches its anchor,
+// or an anchor's event that is gone from the end of the chain.
+func (db *DB) VerifyAudit(ctx context.Context, anchors ...AuditAnchor) (AuditCheck, error) {
+	noted := map[int64]string{}
+	for _, a := range anchors {
+		noted[a.ID] = a.Hash
+	}
 	var prev maksa.AuditEvent
-	n := 0
+	var check AuditCheck
 	err := db.AuditEvents(ctx, func(e maksa.AuditEvent) error {
 		switch {
 		case e.ID != prev.ID+1:
@@ -117,9 +153,32 @@ func (db *DB) VerifyAudit(ctx context.Context) (int, error) {
 		case e.ComputeHash() != e.Hash:
 			return &BrokenChainError{ID: e.ID, Reason: "content does not match its hash: the event was altered"}
 		}
+		if hash, ok := noted[e.ID]; ok && !strings.HasPrefix(e.Hash, hash) {
+			return &BrokenChainError{ID: e.ID, Reason: "its hash is not the one noted as an anchor: the chain was rewritten"}
+		}
 		prev = e
-		n++
+		check.Checked++
+		check.Last = AuditAnchor{ID: e.ID, Hash: e.Hash}
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return check, err
+	}
+	for _, a := range anchors {
+		if a.ID > prev.ID {
+			return check, &BrokenChainError{ID: a.ID, Reason: fmt.Sprintf("was noted as an anchor, but the chain ends at event %d: events at its end were removed", prev.ID)}
+		}
+	}
+	return check, nil
+}
+
+// AuditHead returns the anchor of the newest audit event (zero when there
+// is none).
+func (db *DB) AuditHead(ctx context.Context) (AuditAnchor, error) {
+	var a AuditAnchor
+	err := db.x.QueryRowxContext(ctx, `SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1`).Scan(&a.ID, &a.Hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return AuditAnchor{}, nil
+	}
+	return a, err
 }

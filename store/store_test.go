@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,8 +78,8 @@ func TestApplyDirectory(t *testing.T) {
 			if !reflect.DeepEqual(changes, wantChanges) {
 				t.Errorf("changes = %v, want %v", changes, wantChanges)
 			}
-			if n, err := db.VerifyAudit(ctx); err != nil || n != 2 {
-				t.Errorf("VerifyAudit = %d, %v; want 2 events, nil", n, err)
+			if c, err := db.VerifyAudit(ctx); err != nil || c.Checked != 2 {
+				t.Errorf("VerifyAudit = %d, %v; want 2 events, nil", c.Checked, err)
 			}
 		})
 	}
@@ -103,8 +105,8 @@ func TestVerifyAuditDetectsTampering(t *testing.T) {
 							t.Fatal(err)
 						}
 					}
-					if n, err := db.VerifyAudit(ctx); err != nil || n != 3 {
-						t.Fatalf("before tampering: %d, %v", n, err)
+					if c, err := db.VerifyAudit(ctx); err != nil || c.Checked != 3 {
+						t.Fatalf("before tampering: %d, %v", c.Checked, err)
 					}
 					testdb.Exec(t, dsn, tamper.sql)
 					_, err := db.VerifyAudit(ctx)
@@ -113,6 +115,64 @@ func TestVerifyAuditDetectsTampering(t *testing.T) {
 						t.Fatalf("VerifyAudit error = %v, want broken event %d", err, tamper.wantID)
 					}
 				})
+			}
+		})
+	}
+}
+
+// TestAuditAnchorsShowARemovedEnd: removing the newest events, or
+// rewriting the whole chain with fresh hashes, leaves a chain that
+// verifies on its own; an anchor noted before shows both.
+func TestAuditAnchorsShowARemovedEnd(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db, dsn := MustOpen(t, b)
+			for _, action := range []string{"one", "two", "three"} {
+				if err := db.Audit(ctx, "test", action, "obj", nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			head, err := db.AuditHead(ctx)
+			if err != nil || head.ID != 3 {
+				t.Fatalf("head %v, %v", head, err)
+			}
+			anchor, err := store.ParseAuditAnchor(fmt.Sprintf("%d:%s", head.ID, head.Hash[:12]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c, err := db.VerifyAudit(ctx, anchor); err != nil || c.Checked != 3 || c.Last != head {
+				t.Fatalf("before: %+v, %v", c, err)
+			}
+			// Rewritten: event 3's details changed and its hash computed again.
+			var e3 maksa.AuditEvent
+			db.AuditEvents(ctx, func(e maksa.AuditEvent) error {
+				if e.ID == 3 {
+					e3 = e
+				}
+				return nil
+			})
+			e3.Details = `{"rewritten":true}`
+			testdb.Exec(t, dsn, `UPDATE audit_events SET details = '{"rewritten":true}', hash = '`+e3.ComputeHash()+`' WHERE id = 3`)
+			var broken *store.BrokenChainError
+			if _, err := db.VerifyAudit(ctx); err != nil {
+				t.Fatalf("the rewritten chain verifies on its own: %v", err)
+			}
+			if _, err := db.VerifyAudit(ctx, anchor); !errors.As(err, &broken) || broken.ID != 3 {
+				t.Errorf("rewritten chain against the anchor: %v, want event 3 broken", err)
+			}
+			// Cut: the newest event removed.
+			testdb.Exec(t, dsn, `DELETE FROM audit_events WHERE id = 3`)
+			if c, err := db.VerifyAudit(ctx); err != nil || c.Checked != 2 {
+				t.Fatalf("the cut chain verifies on its own: %+v, %v", c, err)
+			}
+			if _, err := db.VerifyAudit(ctx, anchor); !errors.As(err, &broken) || broken.ID != 3 || !strings.Contains(broken.Reason, "ends at event 2") {
+				t.Errorf("cut chain against the anchor: %v, want event 3 missing", err)
+			}
+			for _, bad := range []string{"3", "x:abcdefabcdef", "3:abc", "3:zzzzzzzzzzzz", "0:abcdefabcdef"} {
+				if _, err := store.ParseAuditAnchor(bad); err == nil {
+					t.Errorf("anchor %q accepted", bad)
+				}
 			}
 		})
 	}

@@ -13,22 +13,38 @@ import (
 
 func (m *Main) auditCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "audit", Short: "Inspect and verify the tamper-evident audit log"}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "verify",
-		Short: "Check the audit hash chain; exit 1 naming the first broken event",
-		Args:  cobra.NoArgs,
+	var anchors []string
+	verify := &cobra.Command{
+		Use:   "verify [--anchor EVENT-ID:HASH]...",
+		Short: "Check the audit hash chain, and against anchors noted earlier; exit 1 naming the first broken event",
+		Long: `Check the audit hash chain: every event's hash, and its link to the one before.
+
+The chain alone cannot show that its newest events were removed, or that
+someone able to write the database rewrote it whole. Note the anchor this
+command prints (and the nightly batch's summary shows) somewhere outside
+the database, and give it back with --anchor: an anchored event that is
+gone or changed breaks the check.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			noted := make([]store.AuditAnchor, 0, len(anchors))
+			for _, s := range anchors {
+				a, err := store.ParseAuditAnchor(s)
+				if err != nil {
+					return usageErrorf("%v", err)
+				}
+				noted = append(noted, a)
+			}
 			db, err := m.open(cmd.Context())
 			if err != nil {
 				return err
 			}
-			n, err := db.VerifyAudit(cmd.Context())
+			check, err := db.VerifyAudit(cmd.Context(), noted...)
 			var broken *store.BrokenChainError
 			if errors.As(err, &broken) {
 				if m.JSON {
-					m.printJSON(map[string]any{"ok": false, "checked": n, "broken_event": broken.ID, "reason": broken.Reason})
+					m.printJSON(map[string]any{"ok": false, "checked": check.Checked, "broken_event": broken.ID, "reason": broken.Reason})
 				} else {
-					fmt.Fprintf(m.Stdout, "BROKEN: %v (%d events before it verify)\n", broken, n)
+					fmt.Fprintf(m.Stdout, "BROKEN: %v (%d events before it verify)\n", broken, check.Checked)
 				}
 				return fmt.Errorf("audit chain broken at event %d: %w", broken.ID, errRejected)
 			}
@@ -36,12 +52,18 @@ func (m *Main) auditCommand() *cobra.Command {
 				return err
 			}
 			if m.JSON {
-				return m.printJSON(map[string]any{"ok": true, "checked": n})
+				return m.printJSON(map[string]any{"ok": true, "checked": check.Checked, "anchors_checked": len(noted), "anchor": check.Last.String()})
 			}
-			fmt.Fprintf(m.Stdout, "OK: %d audit events verify.\n", n)
+			fmt.Fprintf(m.Stdout, "OK: %d audit events verify", check.Checked)
+			if len(noted) > 0 {
+				fmt.Fprintf(m.Stdout, ", and %d anchors", len(noted))
+			}
+			fmt.Fprintf(m.Stdout, ".\nAnchor of the last event (note it outside the database): %s\n", check.Last)
 			return nil
 		},
-	})
+	}
+	verify.Flags().StringArrayVar(&anchors, "anchor", nil, "an event's anchor noted earlier, EVENT-ID:HASH (12 hex digits of the hash at least); repeatable")
+	cmd.AddCommand(verify)
 	cmd.AddCommand(&cobra.Command{
 		Use:   "list",
 		Short: "Print the audit log",

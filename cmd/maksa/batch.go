@@ -136,7 +136,7 @@ for --patience before it gives up.`,
 				return err
 			}
 			m.log.Info("batch run", "date", sum.Date, "executed", sum.Executed, "refused", sum.Refused, "internal", sum.Internal,
-				"outbound", sum.Outbound, "awaiting_signature", sum.Awaiting, "statements", len(sum.Statements), "duration", time.Since(start).Round(time.Millisecond))
+				"outbound", sum.Outbound, "awaiting_signature", sum.Awaiting, "statements", len(sum.Statements), "audit_anchor", sum.AuditAnchor, "duration", time.Since(start).Round(time.Millisecond))
 			if m.JSON {
 				return m.printJSON(sum)
 			}
@@ -145,6 +145,7 @@ for --patience before it gives up.`,
 			for _, f := range append(append(sum.Statements, sum.Reports...), sum.Files...) {
 				fmt.Fprintln(m.Stdout, "  "+f)
 			}
+			fmt.Fprintf(m.Stdout, "Audit anchor (note it outside the database): %s\n", sum.AuditAnchor)
 			return nil
 		},
 	}

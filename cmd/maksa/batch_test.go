@@ -120,6 +120,7 @@ func TestNightlyBatch(t *testing.T) {
 			if sum.Executed != 9 || sum.Internal != 1 || sum.Outbound != 8 || sum.Refused != 2 || sum.Awaiting != 1 {
 				t.Fatalf("summary %+v", sum)
 			}
+			e.mustRun(0, "audit", "verify", "--anchor", sum.AuditAnchor) // the run's anchor is the log's
 			if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM postings`); n != 18 {
 				t.Errorf("%d postings, want 2 per executed payment", n)
 			}

@@ -127,6 +127,37 @@ accounts:
 	}
 }
 
+// TestAuditAnchorShowsARemovedEnd: the anchor audit verify prints, given
+// back with --anchor, shows that the newest event was deleted, which the
+// chain alone cannot.
+func TestAuditAnchorShowsARemovedEnd(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newEnv(t, b)
+			e.mustRun(0, "directory", "apply", repo("testdata/import/directory.yaml"))
+			e.mustRun(0, "import", "--user", "acc", repo("testdata/pain001/good-3.xml"))
+			var ok struct {
+				OK     bool   `json:"ok"`
+				Anchor string `json:"anchor"`
+			}
+			e.runJSON(0, &ok, "audit", "verify")
+			if !ok.OK || !strings.HasPrefix(ok.Anchor, "2:") {
+				t.Fatalf("audit verify = %+v, want ok with the anchor of event 2", ok)
+			}
+			e.mustRun(0, "audit", "verify", "--anchor", ok.Anchor)
+			testdb.Exec(t, e.dsn, `DELETE FROM audit_events WHERE id = 2`)
+			e.mustRun(0, "audit", "verify") // the chain alone cannot tell
+			r := e.mustRun(1, "audit", "verify", "--anchor", ok.Anchor[:14])
+			if !strings.Contains(r.stdout, "audit event 2:") || !strings.Contains(r.stdout, "ends at event 1") {
+				t.Errorf("audit verify output %q does not say event 2 was removed from the end", r.stdout)
+			}
+			if r := e.run("audit", "verify", "--anchor", "2:xyz"); r.code != 2 || !strings.Contains(r.stderr, "EVENT-ID:HASH") {
+				t.Errorf("a malformed anchor: exit %d, %q", r.code, r.stderr)
+			}
+		})
+	}
+}
+
 func TestAuditVerifyDetectsEditedRow(t *testing.T) {
 	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
