@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"github.com/jmoiron/sqlx"
 	"strings"
 	"time"
 
@@ -140,13 +141,21 @@ func (r *paymentRow) payment() *maksa.Payment {
 // eachPayment runs query (with ? placeholders) and calls fn with each
 // payment row it returns.
 func (db *DB) eachPayment(ctx context.Context, query string, args []any, fn func(*maksa.Payment) error) error {
-	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(query), args...)
+	return eachPaymentIn(ctx, db.x, db.x.Rebind(query), args, fn)
+}
+
+// eachPaymentIn is eachPayment on q, a transaction or the database, with
+// query already rebound. Rows are scanned one at a time into one
+// paymentRow: selecting a chunk into a []paymentRow grew the slice of
+// large rows again and again (a tenth of the nightly batch's reading).
+func eachPaymentIn(ctx context.Context, q sqlx.QueryerContext, query string, args []any, fn func(*maksa.Payment) error) error {
+	rows, err := q.QueryxContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	var r paymentRow
 	for rows.Next() {
-		var r paymentRow
 		if err := rows.StructScan(&r); err != nil {
 			return err
 		}

@@ -223,23 +223,26 @@ func (db *DB) signStates(ctx context.Context, tx *sqlx.Tx, ids []int64, accounts
 	if db.dialect == Postgres {
 		q += ` FOR UPDATE`
 	}
-	var rows []paymentRow
-	if err := tx.SelectContext(ctx, &rows, tx.Rebind(q), args...); err != nil {
+	var payments []*maksa.Payment
+	err = eachPaymentIn(ctx, tx, tx.Rebind(q), args, func(p *maksa.Payment) error {
+		payments = append(payments, p)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	states := make(map[int64]*SignState, len(rows))
-	for i := range rows {
-		pr := &rows[i]
-		st := &SignState{Payment: pr.payment(), Account: accounts[pr.DebtorIBAN]}
+	states := make(map[int64]*SignState, len(payments))
+	for _, p := range payments { // the accounts not cached are read once the rows are
+		st := &SignState{Payment: p, Account: accounts[p.DebtorIBAN]}
 		if st.Account == nil {
 			var ar accountRow
-			if err := tx.GetContext(ctx, &ar, tx.Rebind(`SELECT `+accountColumns+` FROM accounts WHERE iban = ?`), pr.DebtorIBAN); err != nil {
-				return nil, notFound(err, "account "+pr.DebtorIBAN)
+			if err := tx.GetContext(ctx, &ar, tx.Rebind(`SELECT `+accountColumns+` FROM accounts WHERE iban = ?`), p.DebtorIBAN); err != nil {
+				return nil, notFound(err, "account "+p.DebtorIBAN)
 			}
 			acct := ar.account()
-			st.Account, accounts[pr.DebtorIBAN] = &acct, &acct
+			st.Account, accounts[p.DebtorIBAN] = &acct, &acct
 		}
-		states[pr.ID] = st
+		states[p.ID] = st
 	}
 	q, args, err = sqlx.In(`SELECT * FROM signatures WHERE payment_id IN (?) ORDER BY payment_id, level`, ids)
 	if err != nil {
