@@ -135,6 +135,26 @@ func (m *Main) open(ctx context.Context) (*store.DB, error) {
 	return db, nil
 }
 
+// openWaiting is open, waiting for a database that does not answer yet,
+// for patience (0: not at all), with one log line when it is found away
+// and one when it answers (store.Outage): a service started before its
+// database, or a nightly run during the database's maintenance, waits.
+func (m *Main) openWaiting(ctx context.Context, patience time.Duration) (*store.DB, error) {
+	var db *store.DB
+	outage := store.Outage{Log: m.log}
+	err := outage.Retry(ctx, patience, func() (err error) {
+		db, err = m.open(ctx)
+		return err
+	})
+	return db, err
+}
+
+// addPatience adds the --patience flag of a command that waits for its
+// database.
+func addPatience(cmd *cobra.Command, patience *time.Duration) {
+	cmd.Flags().DurationVar(patience, "patience", 10*time.Minute, "how long to wait for a database that does not answer, or went away, before giving up")
+}
+
 // path returns a folder of the data folder.
 func (m *Main) path(folder string) string { return filepath.Join(m.Home, folder) }
 

@@ -101,7 +101,7 @@ for --patience before it gives up.`,
 			if format != "xlsx" && format != "csv" {
 				return usageErrorf("--format must be xlsx or csv")
 			}
-			db, err := m.open(ctx)
+			db, err := m.openWaiting(ctx, patience)
 			if err != nil {
 				return err
 			}
@@ -151,7 +151,7 @@ for --patience before it gives up.`,
 	}
 	run.Flags().StringVar(&date, "date", "", "business day (YYYY-MM-DD), default today")
 	run.Flags().BoolVar(&all, "all-accounts", false, "a statement for every account, not only those with entries")
-	run.Flags().DurationVar(&patience, "patience", 10*time.Minute, "how long to wait for a database that went away before giving up")
+	addPatience(run, &patience)
 	run.Flags().StringVar(&format, "format", "xlsx", "daily report format: xlsx or csv")
 	run.Flags().StringVar(&cash, "cash-account", m.env("MAKSA_CASH_ACCOUNT", defaultCash), "the account cash-withdrawal orders are credited to (MAKSA_CASH_ACCOUNT)")
 	m.addExportFlags(run, &clearing, &camt)

@@ -176,6 +176,21 @@ func TestImportWaitsForTheDatabase(t *testing.T) {
 	}
 }
 
+// TestBatchAndWatchWaitForTheDatabase: the nightly batch, and the watcher
+// started as a service, wait for a database that does not answer yet
+// (--patience) instead of failing at once.
+func TestBatchAndWatchWaitForTheDatabase(t *testing.T) {
+	e, proxy := outageEnv(t)
+	proxy.Down()
+	e.waitsForTheDatabase(proxy, "batch", "run", "--date", "2026-11-27", "--patience", "1m")
+	e.drop("gramatvediba", "pay.xml", "xml", "rename", testgen.Spec{Count: 3, MessageID: "WAITED", Date: nov27})
+	proxy.Down()
+	e.waitsForTheDatabase(proxy, "watch", "--once", "--patience", "1m")
+	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM batches`); n != 1 {
+		t.Errorf("%d batches, want the dropped file's", n)
+	}
+}
+
 // TestSignWaitsForTheDatabase: maksa sign started while PostgreSQL is
 // away waits for it (--patience), says so once, and signs every payment
 // once it is back.

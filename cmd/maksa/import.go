@@ -67,7 +67,7 @@ Exit status: 0 all accepted, 1 something rejected, 2 usage or system error.`,
 	cmd.Flags().StringVar(&f.user, "user", "", "the importing user")
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "validate against the database but store nothing and write no report")
 	cmd.Flags().IntVar(&f.pain002, "pain002-version", 3, "pain.002 version of the status report: 3 or 10")
-	cmd.Flags().DurationVar(&f.patience, "patience", 10*time.Minute, "how long to wait for a database that went away before giving up")
+	addPatience(cmd, &f.patience)
 	m.addImportFlags(cmd, &f)
 	return cmd
 }
@@ -117,16 +117,13 @@ func (m *Main) importer(db *store.DB, f importFlags) (*importer.Importer, error)
 
 func (m *Main) runImport(cmd *cobra.Command, files []string, f importFlags) error {
 	var db *store.DB
-	outage := store.Outage{Log: m.log}
 	if f.user != "" {
-		err := outage.Retry(cmd.Context(), f.patience, func() (err error) {
-			db, err = m.open(cmd.Context())
-			return err
-		})
-		if err != nil {
+		var err error
+		if db, err = m.openWaiting(cmd.Context(), f.patience); err != nil {
 			return err
 		}
 	}
+	outage := store.Outage{Log: m.log}
 	im, err := m.importer(db, f)
 	if err != nil {
 		return err

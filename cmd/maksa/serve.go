@@ -52,7 +52,7 @@ event. SIGTERM or SIGINT stops the server gracefully.`,
 			if !pool.AppendCertsFromPEM(caPEM) {
 				return usageErrorf("%s holds no PEM certificate", caFile)
 			}
-			db, err := m.open(ctx)
+			db, err := m.openWaiting(ctx, f.patience)
 			if err != nil {
 				return err
 			}
@@ -104,6 +104,7 @@ event. SIGTERM or SIGINT stops the server gracefully.`,
 	fl.IntVar(&burst, "burst", 40, "requests a user may make at once")
 	m.addExportFlags(cmd, &clearing, &camt)
 	m.addSignDays(cmd, &signDays)
+	addPatience(cmd, &f.patience)
 	m.addImportFlags(cmd, &f)
 	return cmd
 }

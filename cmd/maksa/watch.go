@@ -40,7 +40,7 @@ its files when it starts again; files of a process that never comes back
 are taken over by the others after --stale.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := m.open(cmd.Context())
+			db, err := m.openWaiting(cmd.Context(), f.patience)
 			if err != nil {
 				return err
 			}
@@ -65,6 +65,7 @@ are taken over by the others after --stale.`,
 	cmd.Flags().DurationVar(&stale, "stale", 2*time.Minute, "after how long without a heartbeat another process's files are taken over")
 	cmd.Flags().StringVar(&instance, "instance", m.env("MAKSA_INSTANCE", host), "this process's name in file claims (MAKSA_INSTANCE); unique per process")
 	cmd.Flags().IntVar(&f.pain002, "pain002-version", 3, "pain.002 version of the status reports: 3 or 10")
+	addPatience(cmd, &f.patience)
 	m.addImportFlags(cmd, &f)
 	return cmd
 }
