@@ -161,3 +161,25 @@ func BenchmarkRead100k(b *testing.B) {
 	}
 	b.ReportMetric(float64(spec.Count*b.N)/b.Elapsed().Seconds(), "payments/s")
 }
+
+// BenchmarkWrite writes 10,000 report rows (a daily report's CSV sheet).
+func BenchmarkWrite(b *testing.B) {
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		w := csvfmt.NewWriter(&buf)
+		for range 10000 {
+			err := w.Write(csvfmt.Number("123456"), csvfmt.Text("GEN-1-E2E-1"), csvfmt.Text("LV21TREL9160100000000"), csvfmt.Text("Kreditors, SIA"),
+				csvfmt.Text("LV80BANK0000435195001"), csvfmt.Number("1234.56"), csvfmt.Text("EUR"), csvfmt.Text("2026-11-27"))
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Flush(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(buf.Len()))
+	b.ReportMetric(float64(10000*b.N)/b.Elapsed().Seconds(), "rows/s")
+}

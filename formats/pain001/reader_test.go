@@ -286,3 +286,33 @@ func TestReaderVersions(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkWrite writes 10,000 generated payments as pain.001.001.03 (the
+// nightly batch's outbound file is this writer).
+func BenchmarkWrite(b *testing.B) {
+	spec := testgen.Spec{Count: 10000, Version: 3, MessageID: "BENCH", Seed: 1, Date: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
+	var ps []*maksa.Payment
+	spec.Payments(func(p *maksa.Payment) error {
+		ps = append(ps, p)
+		return nil
+	})
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		w := pain001.NewWriter(&buf, 3)
+		if err := w.WriteHeader(&pain001.GroupHeader{MessageID: "BENCH", CreationTime: spec.Date, NbOfTxs: len(ps), InitiatingParty: "Valsts kase"}); err != nil {
+			b.Fatal(err)
+		}
+		for _, p := range ps {
+			if err := w.Write(p); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(buf.Len()))
+	b.ReportMetric(float64(len(ps)*b.N)/b.Elapsed().Seconds(), "payments/s")
+}

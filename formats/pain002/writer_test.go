@@ -80,3 +80,36 @@ func TestWriterRefusesUnknownVersion(t *testing.T) {
 		t.Errorf("error = %v, want ErrVersion", err)
 	}
 }
+
+// BenchmarkWrite writes a status report of 10,000 transactions, one in
+// ten rejected with a reason (the execution report of a large batch).
+func BenchmarkWrite(b *testing.B) {
+	txs := make([]*pain002.Transaction, 10000)
+	for i := range txs {
+		txs[i] = &pain002.Transaction{PaymentInfoID: "PMTINF-1", InstructionID: fmt.Sprint("I", i), EndToEndID: fmt.Sprint("GEN-1-E2E-", i), Status: maksa.ACSC}
+		if i%10 == 0 {
+			txs[i].Status, txs[i].Reasons = maksa.RJCT, []maksa.Problem{{Code: maksa.AM04, Message: "account LV21TREL9160100000000 holds less than the 120.00 this payment needs"}}
+		}
+	}
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		w := pain002.NewWriter(&buf, 3)
+		err := w.WriteHeader(&pain002.Report{MessageID: "BENCH", CreationTime: time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC),
+			OriginalMessageID: "GEN-1", OriginalMessageName: "pain.001.001.03", OriginalNbOfTxs: 10000, GroupStatus: maksa.PART})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, t := range txs {
+			if err := w.WriteTransaction(t); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(buf.Len()))
+	b.ReportMetric(float64(len(txs)*b.N)/b.Elapsed().Seconds(), "transactions/s")
+}
