@@ -61,6 +61,16 @@ type Options struct {
 	// outcome there, in the same transaction. The watcher writes the
 	// reports itself (see WriteReports); with a claim, ImportFile writes none.
 	Claim int64
+	// Attempt, shared by the tries of one file, lets a try recognise the
+	// batch an earlier one committed when the answer to its COMMIT was
+	// lost, and answer with it instead of calling the file a duplicate of
+	// itself (DU01). The watcher needs none: its claim says the same.
+	Attempt *Attempt
+}
+
+// Attempt is what a try of importing a file leaves for the next try.
+type Attempt struct {
+	committing int64 // the batch a try was committing when it failed
 }
 
 // Result is what happened to one file. It is the JSON contract of
@@ -211,6 +221,8 @@ func (r *run) importFrom(ctx context.Context, f io.Reader) error {
 		tx, view, err := r.Store.BeginImport(ctx, b)
 		var dup *store.DuplicateFileError
 		switch {
+		case errors.As(err, &dup) && r.opt.Attempt != nil && dup.BatchID == r.opt.Attempt.committing:
+			return r.committedBefore(ctx, dup.BatchID)
 		case errors.As(err, &dup):
 			r.group = append(r.group, *maksa.Problemf(maksa.DU01, maksa.Position{File: r.res.File}, "%v", dup))
 			return r.finish(ctx)
@@ -385,6 +397,41 @@ func (r *run) finish(ctx context.Context) error {
 	return nil
 }
 
+// committedBefore answers with the batch an earlier try of this file
+// committed, though the answer to its COMMIT was lost: its counts, its
+// payments' reasons, and the status report the earlier try had no chance
+// to write.
+func (r *run) committedBefore(ctx context.Context, id int64) error {
+	b, err := r.Store.Batch(ctx, id)
+	if err != nil {
+		return err
+	}
+	res := r.res
+	res.BatchID, res.Transactions, res.Accepted, res.Rejected, res.Status = b.ID, b.Transactions, b.Accepted, b.Rejected, b.Status
+	res.ControlSum = b.ControlSum.String()
+	res.Problems = append(res.Problems, b.Problems...)
+	res.Warnings = append(res.Warnings, fmt.Sprintf("the database stored this file as batch %d before the connection to it was lost; this is that batch", b.ID))
+	err = r.Store.BatchPayments(ctx, b.ID, !r.opt.ListPayments, func(p *maksa.Payment) error {
+		res.Problems = append(res.Problems, p.Problems...)
+		if p.Note != "" {
+			res.Notes = append(res.Notes, Note{EndToEndID: p.EndToEndID, Message: p.Note})
+		}
+		if r.opt.ListPayments {
+			pr := paymentResult(p)
+			pr.PaymentID = p.ID
+			res.Payments = append(res.Payments, pr)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if r.Outbox != "" && r.opt.Claim == 0 {
+		res.Report, res.ErrorsReport, err = r.WriteReports(ctx, r.opt.UserID, b, "")
+	}
+	return err
+}
+
 // finishPayments writes the queued payments, applies DU04 and the message
 // id check inside the import transaction.
 func (r *run) finishPayments(ctx context.Context) error {
@@ -435,6 +482,9 @@ func (r *run) store(ctx context.Context) (bool, error) {
 	}
 	b := r.batch
 	if len(r.group) == 0 {
+		if r.opt.Attempt != nil {
+			r.opt.Attempt.committing = b.ID
+		}
 		err := r.tx.Commit(ctx, r.opt.Actor, r.opt.Claim)
 		if errors.Is(err, store.ErrDuplicateMessage) {
 			r.group = append(r.group, *maksa.Problemf(maksa.DU01, r.headerPos, "message id %q was already imported for client %s", b.MessageID, b.ClientID))

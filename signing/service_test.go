@@ -172,7 +172,7 @@ func TestSigningSurvivesALostCommit(t *testing.T) {
 	proxy, dsn := testdb.NewProxy(t, testdb.Postgres(t))
 	f := fixture.New(t, func(testing.TB) string { return dsn }, 5)
 	f.Signing.Patience = time.Minute
-	proxy.CutAtCommit()
+	proxy.CutAtCommit("")
 	outcomes, err := f.Signing.SignWithKey(context.Background(), "u", f.Key, f.IDs)
 	if err != nil {
 		t.Fatal(err)

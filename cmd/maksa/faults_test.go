@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"maksa"
+	"maksa/importer"
 	"maksa/internal/testdb"
 	"maksa/internal/testgen"
 )
@@ -173,6 +175,28 @@ func TestImportWaitsForTheDatabase(t *testing.T) {
 	e.waitsForTheDatabase(proxy, "import", "--user", "gramatvediba", "--patience", "1m", file)
 	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM batches`); n != 1 {
 		t.Errorf("%d batches, want 1", n)
+	}
+}
+
+// TestImportSurvivesALostCommit: the database commits an import but the
+// answer to its COMMIT is lost; maksa import tries again, recognises the
+// batch it stored, reports it (not DU01, which would invite a second
+// sending of the file) and writes its pain.002 once.
+func TestImportSurvivesALostCommit(t *testing.T) {
+	e, proxy := outageEnv(t)
+	file := writePain001(t, testgen.Spec{Count: 5, MessageID: "LOST", Date: nov27})
+	proxy.CutAtCommit("INSERT INTO audit_events")
+	var res []importer.Result
+	e.runJSON(0, &res, "import", "--user", "gramatvediba", "--patience", "1m", file)
+	if len(res) != 1 || res[0].Status != maksa.ACTC || res[0].Accepted != 5 || res[0].BatchID == 0 || len(res[0].Problems) != 0 ||
+		len(res[0].Payments) != 5 || res[0].Payments[0].PaymentID == 0 || res[0].Report == "" || len(res[0].Warnings) != 1 {
+		t.Fatalf("result %+v", res)
+	}
+	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM batches`); n != 1 {
+		t.Errorf("%d batches, want 1", n)
+	}
+	if got := files(t, filepath.Join(e.home, "outbox")); len(got) != 1 {
+		t.Errorf("reports %v, want one pain.002", got)
 	}
 }
 

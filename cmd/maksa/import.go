@@ -52,8 +52,8 @@ await signatures (PDNG), the others are stored rejected (RJCT) with their
 reasons; a pain.002 status report goes to outbox/<user>/. When the database goes
 away, the file's transaction is rolled back and the import is tried again
 until the database answers, for --patience (a file whose commit reached
-the database just before it went away is then reported as a duplicate of
-its own batch, DU01).
+the database just before it went away is recognised as the batch it
+became, with a warning).
 Exit status: 0 all accepted, 1 something rejected, 2 usage or system error.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -132,8 +132,9 @@ func (m *Main) runImport(cmd *cobra.Command, files []string, f importFlags) erro
 	rejected := false
 	for _, file := range files {
 		var res *importer.Result
+		attempt := &importer.Attempt{}
 		err := outage.Retry(cmd.Context(), f.patience, func() (err error) {
-			res, err = im.ImportFile(cmd.Context(), file, importer.Options{UserID: f.user, Actor: m.actor(f.user), DryRun: f.dryRun, ListPayments: f.list})
+			res, err = im.ImportFile(cmd.Context(), file, importer.Options{UserID: f.user, Actor: m.actor(f.user), DryRun: f.dryRun, ListPayments: f.list, Attempt: attempt})
 			return err
 		})
 		if err != nil {

@@ -23,28 +23,43 @@ type Proxy struct {
 	ln       net.Listener
 	conns    []net.Conn
 	atCommit atomic.Bool
+	after    string // see CutAtCommit
 }
 
-// CutAtCommit makes the next COMMIT a client sends reach the server, and
-// then cuts that client's connection before the server's answer comes
-// back: the transaction is committed, and the client cannot know it.
-func (p *Proxy) CutAtCommit() { p.atCommit.Store(true) }
+// CutAtCommit makes the next COMMIT a client sends, in a transaction that
+// sent after (any, when empty), reach the server, and then cuts that
+// client's connection before the server's answer comes back: the
+// transaction is committed, and the client cannot know it.
+func (p *Proxy) CutAtCommit(after string) {
+	p.mu.Lock()
+	p.after = after
+	p.mu.Unlock()
+	p.atCommit.Store(true)
+}
 
 // toServer copies what the client sends to the server, and cuts both at a
 // COMMIT when CutAtCommit asked for it.
 func (p *Proxy) toServer(client, server net.Conn) {
 	defer server.Close()
 	buf := make([]byte, 32<<10)
+	seen := false // the transaction sent what CutAtCommit waits for
 	for {
 		n, err := client.Read(buf)
 		if n > 0 {
 			if _, werr := server.Write(buf[:n]); werr != nil {
 				return
 			}
-			if bytes.Contains(buf[:n], []byte("COMMIT")) && p.atCommit.CompareAndSwap(true, false) {
-				client.Close()
-				time.Sleep(200 * time.Millisecond) // the server reads the COMMIT before it sees the connection go
-				return
+			p.mu.Lock()
+			after := p.after
+			p.mu.Unlock()
+			seen = seen || after == "" || bytes.Contains(buf[:n], []byte(after))
+			if bytes.Contains(buf[:n], []byte("COMMIT")) {
+				if seen && p.atCommit.CompareAndSwap(true, false) {
+					client.Close()
+					time.Sleep(200 * time.Millisecond) // the server reads the COMMIT before it sees the connection go
+					return
+				}
+				seen = false
 			}
 		}
 		if err != nil {
