@@ -131,21 +131,38 @@ func (w *Watcher) Run(ctx context.Context) error {
 	if err := fw.Add(inbox); err != nil {
 		return err
 	}
-	w.recover(ctx)
 	var wg sync.WaitGroup
 	w.startWorkers(ctx, &wg)
 	defer func() {
 		close(w.queue)
 		wg.Wait()
 	}()
+	// Unfinished claims — this process's from before, and those of
+	// processes that died — are finished on a goroutine of their own, one
+	// pass at a time, and the heartbeat beats on another: taking over a
+	// large file must hold up neither new files nor the heartbeat, or the
+	// other processes would take this one's files for a dead one's.
+	recovering := make(chan struct{}, 1)
+	recoverAside := func() {
+		select {
+		case recovering <- struct{}{}:
+			wg.Go(func() {
+				defer func() { <-recovering }()
+				w.recover(ctx)
+			})
+		default: // the last pass is still at work
+		}
+	}
+	recoverAside()
+	beating, stopBeating := context.WithCancel(ctx)
+	defer stopBeating() // before the wait for the goroutines above
+	wg.Go(func() { w.beat(beating) })
 	w.watchUserFolders(fw)
 	if err := w.scan(); err != nil {
 		return err
 	}
 	rescan := time.NewTicker(w.Rescan)
 	defer rescan.Stop()
-	heartbeat := time.NewTicker(w.Stale / 3)
-	defer heartbeat.Stop()
 	check := time.NewTicker(w.tick())
 	defer check.Stop()
 	w.Log.Info("watching", "inbox", inbox, "owner", w.Owner, "workers", w.Workers, "quiet", w.Quiet)
@@ -165,8 +182,21 @@ func (w *Watcher) Run(ctx context.Context) error {
 			if err := w.scan(); err != nil {
 				w.Log.Error("rescan failed", "err", err)
 			}
-			w.recover(ctx)
-		case <-heartbeat.C:
+			recoverAside()
+		}
+	}
+}
+
+// beat renews this process's heartbeat on its claims every third of Stale
+// until ctx ends.
+func (w *Watcher) beat(ctx context.Context) {
+	t := time.NewTicker(w.Stale / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 			w.trouble("heartbeat failed", w.Store.Heartbeat(ctx, w.Owner))
 		}
 	}

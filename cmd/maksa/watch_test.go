@@ -426,3 +426,34 @@ func TestWatchHostileNames(t *testing.T) {
 		t.Errorf("the refused file's report does not have a safe name: %v", files(t, filepath.Join(e.home, "outbox", "jānis")))
 	}
 }
+
+// TestWatchTakesOverWithoutStopping: a watcher taking over the large file
+// of a process that died keeps answering new files meanwhile: the
+// takeover holds up neither its event loop nor its heartbeat.
+func TestWatchTakesOverWithoutStopping(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIP in -short mode: imports 100,000 payments")
+	}
+	e := newEnv(t, testdb.Backends(t)[0])
+	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
+	ghost := e.startWatch("--quiet", "200ms", "--instance", "ghost")
+	e.drop("gramatvediba", "big.xml", "xml", "rename", testgen.Spec{Count: 100000, MessageID: "BIG", Date: nov27})
+	waitFor(t, 30*time.Second, "the import to start", func() bool {
+		return len(files(t, filepath.Join(e.home, "processing"))) == 1
+	})
+	ghost.kill()
+	alive := e.startWatch("--quiet", "200ms", "--rescan", "500ms", "--stale", "2s", "--instance", "alive")
+	waitFor(t, 30*time.Second, "the takeover", func() bool {
+		return strings.Contains(alive.stderr.String(), "finishing an interrupted file")
+	})
+	e.drop("gramatvediba", "small.xml", "xml", "rename", testgen.Spec{Count: 3, MessageID: "SMALL", Date: nov27})
+	done := func(file string) int {
+		return strings.Index(alive.stderr.String(), `msg="file done" maksa_now=`+testNow+` user=gramatvediba file=`+file)
+	}
+	waitFor(t, 60*time.Second, "both files", func() bool { return done("big.xml") >= 0 && done("small.xml") >= 0 })
+	if done("small.xml") > done("big.xml") {
+		t.Errorf("the small file was answered only after the takeover of the large one:\n%s", alive.stderr.String())
+	}
+	alive.stop(t)
+	checkExactlyOnce(t, e, map[string][]string{"gramatvediba": {"big.xml", "small.xml"}})
+}
