@@ -25,6 +25,10 @@ type Rules struct {
 	// BudgetCodes are the valid budget classification codes of payments
 	// between budget institutions.
 	BudgetCodes map[string]bool
+	// RejectSamePayments rejects (AM05) a payment the same as one already
+	// accepted — debtor, creditor account, amount, execution date and
+	// remittance — instead of accepting it with an AM05 warning.
+	RejectSamePayments bool
 }
 
 // DefaultRules are the treasury's published rules: internal payments until

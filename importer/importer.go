@@ -458,6 +458,33 @@ func (r *run) finishPayments(ctx context.Context) error {
 			}
 		}
 	}
+	same, err := r.tx.SamePayments(ctx, r.Rules.RejectSamePayments)
+	if err != nil {
+		return err
+	}
+	for _, sm := range same {
+		var listed *PaymentResult
+		if r.opt.ListPayments && sm.Seq >= 1 && sm.Seq <= len(r.res.Payments) {
+			listed = &r.res.Payments[sm.Seq-1]
+		}
+		if sm.Rejected {
+			r.res.Problems = append(r.res.Problems, *sm.Problem)
+			b.Accepted--
+			b.Rejected++
+			if listed != nil {
+				listed.Status, listed.Reasons = maksa.RJCT, append(listed.Reasons, *sm.Problem)
+			}
+			continue
+		}
+		note := store.SameNote(sm.Problem)
+		r.res.Notes = append(r.res.Notes, Note{EndToEndID: sm.EndToEndID, Message: note})
+		if listed != nil {
+			if listed.Note != "" {
+				listed.Note += "; "
+			}
+			listed.Note += note
+		}
+	}
 	if id, used, err := r.tx.MessageIDUsed(ctx, b.ClientID, b.MessageID); err != nil {
 		return err
 	} else if used {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,6 +82,87 @@ func TestEndToEndDuplicates(t *testing.T) {
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("third file: %d DU04 (%v…), want %d", len(got), got[:min(5, len(got))], len(want))
+			}
+		})
+	}
+}
+
+// samePayment is a payment of TestSamePayments: creditor account, amount
+// and remittance; a leading "!" on the creditor marks a payment the
+// validator rejected.
+type samePayment struct{ creditor, amount, remittance string }
+
+// importSame stores one batch of the payments and returns the seqs
+// SamePayments found, with whether it rejected them.
+func importSame(t *testing.T, db *store.DB, file string, reject bool, ps ...samePayment) map[int]bool {
+	t.Helper()
+	ctx := context.Background()
+	b := &maksa.Batch{UserID: "gramatvediba", FileName: file, SHA256: file, Format: "pain.001.001.03", MessageID: file}
+	im, _, err := db.BeginImport(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Rollback()
+	for i, s := range ps {
+		p := &maksa.Payment{Seq: i + 1, Status: maksa.PDNG, DebtorIBAN: "LV21TREL9160100000000", EndToEndID: fmt.Sprintf("%s-%d", file, i+1),
+			CreditorIBAN: s.creditor, Amount: decimal.RequireFromString(s.amount), Currency: "EUR", Remittance: s.remittance,
+			ExecutionDate: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
+		if s.creditor[0] == '!' {
+			p.CreditorIBAN, p.Status = s.creditor[1:], maksa.RJCT
+		}
+		if err := im.Add(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := im.FinishPayments(ctx); err != nil {
+		t.Fatal(err)
+	}
+	same, err := im.SamePayments(ctx, reject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := im.Commit(ctx, "test", 0); err != nil {
+		t.Fatal(err)
+	}
+	got := map[int]bool{}
+	for _, s := range same {
+		if s.Problem.Code != maksa.AM05 {
+			t.Errorf("payment %d: %v, want AM05", s.Seq, s.Problem)
+		}
+		got[s.Seq] = s.Rejected
+	}
+	return got
+}
+
+// TestSamePayments: AM05 finds an accepted payment whose debtor, creditor
+// account, amount, date and remittance repeat an accepted payment's,
+// earlier in the file or in another batch; any difference, or the first
+// payment's rejection, makes it another payment.
+func TestSamePayments(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			db, dsn := MustOpen(t, b)
+			if _, err := db.ApplyDirectory(context.Background(), demoDirectory(t), "test"); err != nil {
+				t.Fatal(err)
+			}
+			a, bb, c := "LV44HABA0551000000001", "LV80BANK0000435195001", "LV97HABA0012345678910"
+			got := importSame(t, db, "one", false,
+				samePayment{a, "1.00", "x"}, samePayment{a, "1.00", "x"}, samePayment{a, "2.00", "x"}, samePayment{bb, "1.00", "x"},
+				samePayment{a, "1.00", "y"}, samePayment{"!" + c, "1.00", "x"}, samePayment{c, "1.00", "x"})
+			if want := map[int]bool{2: false}; !reflect.DeepEqual(got, want) {
+				t.Errorf("first file: %v, want %v", got, want)
+			}
+			var note string
+			testdb.Row(t, dsn, `SELECT note FROM payments WHERE end_to_end_id = 'one-2'`, &note)
+			if !strings.HasPrefix(note, "AM05 (a warning): ") || !strings.Contains(note, "earlier in this file") {
+				t.Errorf("the warned payment's note is %q", note)
+			}
+			got = importSame(t, db, "two", true, samePayment{bb, "1.00", "x"}, samePayment{c, "1.00", "x"}, samePayment{c, "3.00", "x"})
+			if want := map[int]bool{1: true, 2: true}; !reflect.DeepEqual(got, want) {
+				t.Errorf("second file: %v, want %v", got, want)
+			}
+			if n := testdb.Count(t, dsn, `SELECT COUNT(*) FROM payments WHERE end_to_end_id LIKE 'two-%' AND status = 'RJCT' AND reasons LIKE '%AM05%'`); n != 2 {
+				t.Errorf("%d payments of the second file rejected with AM05, want 2", n)
 			}
 		})
 	}

@@ -21,7 +21,8 @@ type config struct {
 	BudgetAccounts        []string          `yaml:"budget_accounts"`        // the State Revenue Service's accounts
 	TaxCodes              []string          `yaml:"tax_codes"`
 	BudgetCodes           []string          `yaml:"budget_codes"`
-	ClosedDays            []string          `yaml:"closed_days"` // extra non-working days
+	ClosedDays            []string          `yaml:"closed_days"`   // extra non-working days
+	SamePayments          string            `yaml:"same_payments"` // warn (default) or reject: a payment the same as one already accepted (AM05)
 	CashAccount           string            `yaml:"cash_account"`
 	ClearingAccount       string            `yaml:"clearing_account"`
 }
@@ -64,6 +65,13 @@ func (m *Main) loadConfig() (maksa.Rules, maksa.Calendar, config, error) {
 		if rules.AnnouncementDeadline, err = timeOfDay(cfg.AnnouncementDeadline); err != nil {
 			return rules, cal, cfg, usageErrorf("%s: announcement_deadline %q is not HH:MM", path, cfg.AnnouncementDeadline)
 		}
+	}
+	switch cfg.SamePayments {
+	case "", "warn":
+	case "reject":
+		rules.RejectSamePayments = true
+	default:
+		return rules, cal, cfg, usageErrorf("%s: same_payments %q must be warn or reject", path, cfg.SamePayments)
 	}
 	for _, list := range []struct {
 		values []string

@@ -10,6 +10,7 @@ import (
 	"maksa"
 	"maksa/importer"
 	"maksa/internal/testdb"
+	"maksa/internal/testgen"
 	"maksa/internal/xsdcheck"
 )
 
@@ -281,5 +282,37 @@ func TestPartiallyRejectedReport(t *testing.T) {
 	// The payments list gives ids to stored payments and says which were rejected.
 	if len(res[0].Payments) != 3 || res[0].Payments[1].Status != maksa.RJCT || res[0].Payments[0].PaymentID == 0 || res[0].Payments[0].Amount != "10.00" {
 		t.Errorf("payments = %+v", res[0].Payments)
+	}
+}
+
+// TestSamePaymentsWarnOrReject: a file that repeats accepted payments under
+// new end-to-end ids is accepted with an AM05 warning on each — in the
+// result and in the pain.002 — and, once the configuration says
+// same_payments: reject, rejected with AM05.
+func TestSamePaymentsWarnOrReject(t *testing.T) {
+	e := newEnv(t, testdb.Backends(t)[0])
+	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
+	spec := testgen.Spec{Count: 3, MessageID: "FIRST", Date: nov27, Seed: 7}
+	e.mustRun(0, "import", "--user", "gramatvediba", writePain001(t, spec))
+	spec.MessageID = "AGAIN" // the same payments, other end-to-end ids
+	var res []importer.Result
+	e.runJSON(0, &res, "import", "--user", "gramatvediba", writePain001(t, spec))
+	if res[0].Status != maksa.ACTC || len(res[0].Notes) != 3 || !strings.Contains(res[0].Notes[0].Message, "AM05 (a warning): the same payment") ||
+		!strings.Contains(res[0].Notes[0].Message, "in batch 1") {
+		t.Fatalf("repeated payments: %+v", res[0])
+	}
+	report, err := os.ReadFile(res[0].Report)
+	if err != nil || strings.Count(string(report), "AM05 (a warning)") != 3 {
+		t.Errorf("the pain.002 does not carry the three warnings (%v):\n%s", err, report)
+	}
+	os.WriteFile(filepath.Join(e.home, "maksa.yaml"), []byte("same_payments: reject\n"), 0o600)
+	spec.MessageID = "THIRD"
+	e.runJSON(1, &res, "import", "--user", "gramatvediba", writePain001(t, spec))
+	if res[0].Status != maksa.RJCT || res[0].Rejected != 3 || len(res[0].Problems) != 3 || res[0].Problems[0].Code != maksa.AM05 {
+		t.Fatalf("repeated payments, same_payments: reject: %+v", res[0])
+	}
+	os.WriteFile(filepath.Join(e.home, "maksa.yaml"), []byte("same_payments: maybe\n"), 0o600)
+	if r := e.run("import", "--user", "gramatvediba", writePain001(t, spec)); r.code != 2 || !strings.Contains(r.stderr, "warn or reject") {
+		t.Errorf("same_payments: maybe: exit %d, %s", r.code, r.stderr)
 	}
 }
