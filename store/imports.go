@@ -35,6 +35,7 @@ type Import struct {
 	batch *maksa.Batch
 	rows  *pipeWriter
 	done  bool
+	same  sameKeys // of the accepted payments, for SamePayments
 }
 
 // BeginImport starts storing batch b (UserID, FileName, SHA256, Format and
@@ -113,6 +114,9 @@ func decimalText(d *decimal.Decimal) string {
 
 // Add queues p (Seq, Status and Problems set) for storing in bulk.
 func (im *Import) Add(ctx context.Context, p *maksa.Payment) error {
+	if p.Status != maksa.RJCT {
+		im.same.add(p)
+	}
 	return im.rows.add(ctx, paymentValues(im.batch, p))
 }
 
@@ -129,6 +133,13 @@ type Duplicate struct {
 // earlier in this file or in another batch that was not rejected or
 // cancelled. NOTPROVIDED, the ISO 20022 word for "no id", is exempt. It
 // returns those payments.
+//
+// "Earlier" is a smaller id: a file's payments are stored in file order,
+// and another batch's visible payments are older (imports on one debtor
+// account run one after the other: see BeginImport). The indexes end with the
+// id (SQLite's row id, a column on PostgreSQL), so a lookup stops before
+// the payment's own row instead of reading it from the table: that read,
+// at random places of a large table, made most of the checks' cost.
 func (im *Import) FinishPayments(ctx context.Context) ([]Duplicate, error) {
 	if err := im.rows.close(ctx); err != nil {
 		return nil, err
@@ -143,8 +154,8 @@ func (im *Import) FinishPayments(ctx context.Context) ([]Duplicate, error) {
 	err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT p.id, p.seq, p.end_to_end_id, p.position FROM payments p
 		WHERE p.batch_id = ? AND p.status = 'PDNG' AND p.end_to_end_id <> 'NOTPROVIDED' AND EXISTS (
 			SELECT 1 FROM payments q
-			WHERE q.debtor_iban = p.debtor_iban AND q.end_to_end_id = p.end_to_end_id
-			  AND q.status NOT IN ('RJCT', 'CANC') AND (q.batch_id <> p.batch_id OR q.seq < p.seq))
+			WHERE q.debtor_iban = p.debtor_iban AND q.end_to_end_id = p.end_to_end_id AND q.id < p.id
+			  AND q.status NOT IN ('RJCT', 'CANC'))
 		ORDER BY p.seq`), im.batch.ID)
 	if err != nil {
 		return nil, err
@@ -165,75 +176,6 @@ func (im *Import) FinishPayments(ctx context.Context) ([]Duplicate, error) {
 		dups = append(dups, d)
 	}
 	return dups, nil
-}
-
-// Same is an accepted payment of the file being imported that is the same
-// payment — debtor, creditor account, amount, execution date and
-// remittance — as one accepted before it, in this file or another batch
-// (AM05).
-type Same struct {
-	Seq        int
-	EndToEndID string
-	Position   maksa.Position
-	Problem    *maksa.Problem // AM05, naming the payment it repeats
-	Rejected   bool           // rejected with it; otherwise accepted with it as a note
-}
-
-// SamePayments finds the file's accepted payments that repeat an accepted
-// payment, and rejects them with AM05 (reject) or notes the AM05 warning
-// on them. Run it after FinishPayments.
-func (im *Import) SamePayments(ctx context.Context, reject bool) ([]Same, error) {
-	tx := im.tx
-	var rows []struct {
-		ID        int64  `db:"id"`
-		Seq       int    `db:"seq"`
-		E2E       string `db:"end_to_end_id"`
-		Position  string `db:"position"`
-		Note      string `db:"note"`
-		SameID    int64  `db:"same_id"`
-		SameBatch int64  `db:"same_batch"`
-	}
-	err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT p.id, p.seq, p.end_to_end_id, p.position, p.note, MIN(q.id) AS same_id, MIN(q.batch_id) AS same_batch
-		FROM payments p JOIN payments q ON q.debtor_iban = p.debtor_iban AND q.execution_date = p.execution_date AND q.amount_minor = p.amount_minor
-			AND q.creditor_account = p.creditor_account AND q.currency = p.currency AND q.remittance = p.remittance
-			AND q.status NOT IN ('RJCT', 'CANC') AND (q.batch_id <> p.batch_id OR q.seq < p.seq)
-		WHERE p.batch_id = ? AND p.status = 'PDNG'
-		GROUP BY p.id, p.seq, p.end_to_end_id, p.position, p.note ORDER BY p.seq`), im.batch.ID)
-	if err != nil {
-		return nil, err
-	}
-	same := make([]Same, 0, len(rows))
-	for _, r := range rows {
-		sm := Same{Seq: r.Seq, EndToEndID: r.E2E, Rejected: reject}
-		_ = json.Unmarshal([]byte(r.Position), &sm.Position)
-		where := "earlier in this file"
-		if r.SameBatch != im.batch.ID {
-			where = fmt.Sprintf("in batch %d", r.SameBatch)
-		}
-		sm.Problem = maksa.Problemf(maksa.AM05, sm.Position, "the same payment (debtor, creditor account, amount, date, remittance) was already accepted %s: payment %d", where, r.SameID)
-		sm.Problem.EndToEndID = r.E2E
-		if reject {
-			reasons, _ := json.Marshal([]maksa.Problem{*sm.Problem})
-			_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE payments SET status = 'RJCT', reasons = ? WHERE id = ?`), string(reasons), r.ID)
-		} else {
-			_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE payments SET note = ? WHERE id = ?`), joinNotes(r.Note, SameNote(sm.Problem)), r.ID)
-		}
-		if err != nil {
-			return nil, err
-		}
-		same = append(same, sm)
-	}
-	return same, nil
-}
-
-// SameNote is the note an accepted payment carries for an AM05 warning.
-func SameNote(pr *maksa.Problem) string { return "AM05 (a warning): " + pr.Message }
-
-func joinNotes(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + "; " + b
 }
 
 // MessageIDUsed returns the batch that already imported message id msgID

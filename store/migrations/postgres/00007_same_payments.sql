@@ -1,8 +1,14 @@
 -- +goose Up
--- The same payment twice — debtor, creditor account, amount, date and
--- remittance equal to a payment already accepted — is found through this
--- index when a file is imported (AM05).
-CREATE INDEX payments_same ON payments (debtor_iban, execution_date, amount_minor, creditor_account);
+-- A file's payments are compared (AM05: the same payment twice) with the
+-- accepted payments of other batches on the same debtor account and
+-- execution date, found through this index. The end-to-end id index ends
+-- with the id, so that a lookup for the payments before a payment stops at
+-- it (see FinishPayments).
+CREATE INDEX payments_debtor_day ON payments (debtor_iban, execution_date, id);
+DROP INDEX payments_debtor_e2e;
+CREATE INDEX payments_debtor_e2e ON payments (debtor_iban, end_to_end_id, id);
 
 -- +goose Down
-DROP INDEX payments_same;
+DROP INDEX payments_debtor_day;
+DROP INDEX payments_debtor_e2e;
+CREATE INDEX payments_debtor_e2e ON payments (debtor_iban, end_to_end_id);
