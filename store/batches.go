@@ -145,21 +145,27 @@ func (db *DB) eachPayment(ctx context.Context, query string, args []any, fn func
 }
 
 // eachPaymentIn is eachPayment on q, a transaction or the database, with
-// query already rebound. Rows are scanned one at a time into one
-// paymentRow: selecting a chunk into a []paymentRow grew the slice of
-// large rows again and again (a tenth of the nightly batch's reading).
+// query already rebound.
 func eachPaymentIn(ctx context.Context, q sqlx.QueryerContext, query string, args []any, fn func(*maksa.Payment) error) error {
+	return eachRow(ctx, q, query, args, func(r *paymentRow) error { return fn(r.payment()) })
+}
+
+// eachRow runs query on q and calls fn with each row, scanned into one T
+// used again for the next: scanning a chunk into a []paymentRow grew the
+// slice of large rows again and again (a tenth of the nightly batch's
+// reading).
+func eachRow[T any](ctx context.Context, q sqlx.QueryerContext, query string, args []any, fn func(*T) error) error {
 	rows, err := q.QueryxContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	var r paymentRow
+	var r T
 	for rows.Next() {
 		if err := rows.StructScan(&r); err != nil {
 			return err
 		}
-		if err := fn(r.payment()); err != nil {
+		if err := fn(&r); err != nil {
 			return err
 		}
 	}

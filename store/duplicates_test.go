@@ -15,10 +15,10 @@ import (
 	"maksa/store"
 )
 
-// importIDs stores one batch of payments with the given end-to-end ids
-// (a leading "!" marks a payment the validator rejected) and returns the
-// seqs FinishPayments rejected with DU04.
-func importIDs(t *testing.T, db *store.DB, file string, ids ...string) []int {
+// storeBatch stores one batch of file of the payments (Seq, debtor and
+// date set here), runs check on the import before it commits and returns
+// the import's payments' seqs that check reported.
+func storeBatch(t *testing.T, db *store.DB, file string, ps []*maksa.Payment, check func(*store.Import) ([]int, error)) []int {
 	t.Helper()
 	ctx := context.Background()
 	b := &maksa.Batch{UserID: "gramatvediba", FileName: file, SHA256: file, Format: "pain.001.001.03", MessageID: file}
@@ -27,28 +27,45 @@ func importIDs(t *testing.T, db *store.DB, file string, ids ...string) []int {
 		t.Fatal(err)
 	}
 	defer im.Rollback()
-	for i, id := range ids {
-		p := &maksa.Payment{Seq: i + 1, Status: maksa.PDNG, DebtorIBAN: "LV21TREL9160100000000", EndToEndID: id,
-			Amount: decimal.NewFromInt(1), Currency: "EUR", ExecutionDate: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
-		if id[0] == '!' {
-			p.EndToEndID, p.Status = id[1:], maksa.RJCT
+	for i, p := range ps {
+		p.Seq, p.DebtorIBAN, p.Currency, p.ExecutionDate = i+1, "LV21TREL9160100000000", "EUR", time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+		if p.Status == "" {
+			p.Status = maksa.PDNG
 		}
 		if err := im.Add(ctx, p); err != nil {
 			t.Fatal(err)
 		}
 	}
-	dups, err := im.FinishPayments(ctx)
+	seqs, err := check(im)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := im.Commit(ctx, "test", 0); err != nil {
 		t.Fatal(err)
 	}
-	seqs := []int{}
-	for _, d := range dups {
-		seqs = append(seqs, d.Seq)
-	}
 	return seqs
+}
+
+// importIDs stores one batch of payments with the given end-to-end ids
+// (a leading "!" marks a payment the validator rejected) and returns the
+// seqs FinishPayments rejected with DU04.
+func importIDs(t *testing.T, db *store.DB, file string, ids ...string) []int {
+	t.Helper()
+	ps := make([]*maksa.Payment, len(ids))
+	for i, id := range ids {
+		ps[i] = &maksa.Payment{EndToEndID: id, Amount: decimal.NewFromInt(1)}
+		if id[0] == '!' {
+			ps[i].EndToEndID, ps[i].Status = id[1:], maksa.RJCT
+		}
+	}
+	return storeBatch(t, db, file, ps, func(im *store.Import) ([]int, error) {
+		dups, err := im.FinishPayments(context.Background())
+		seqs := []int{}
+		for _, d := range dups {
+			seqs = append(seqs, d.Seq)
+		}
+		return seqs, err
+	})
 }
 
 // TestEndToEndDuplicates: DU04 rejects an accepted payment whose id its
@@ -96,41 +113,28 @@ type samePayment struct{ creditor, amount, remittance string }
 // SamePayments found, with whether it rejected them.
 func importSame(t *testing.T, db *store.DB, file string, reject bool, ps ...samePayment) map[int]bool {
 	t.Helper()
-	ctx := context.Background()
-	b := &maksa.Batch{UserID: "gramatvediba", FileName: file, SHA256: file, Format: "pain.001.001.03", MessageID: file}
-	im, _, err := db.BeginImport(ctx, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer im.Rollback()
+	payments := make([]*maksa.Payment, len(ps))
 	for i, s := range ps {
-		p := &maksa.Payment{Seq: i + 1, Status: maksa.PDNG, DebtorIBAN: "LV21TREL9160100000000", EndToEndID: fmt.Sprintf("%s-%d", file, i+1),
-			CreditorIBAN: s.creditor, Amount: decimal.RequireFromString(s.amount), Currency: "EUR", Remittance: s.remittance,
-			ExecutionDate: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
+		payments[i] = &maksa.Payment{EndToEndID: fmt.Sprintf("%s-%d", file, i+1), CreditorIBAN: s.creditor, Amount: decimal.RequireFromString(s.amount), Remittance: s.remittance}
 		if s.creditor[0] == '!' {
-			p.CreditorIBAN, p.Status = s.creditor[1:], maksa.RJCT
+			payments[i].CreditorIBAN, payments[i].Status = s.creditor[1:], maksa.RJCT
 		}
-		if err := im.Add(ctx, p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := im.FinishPayments(ctx); err != nil {
-		t.Fatal(err)
-	}
-	same, err := im.SamePayments(ctx, reject)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := im.Commit(ctx, "test", 0); err != nil {
-		t.Fatal(err)
 	}
 	got := map[int]bool{}
-	for _, s := range same {
-		if s.Problem.Code != maksa.AM05 {
-			t.Errorf("payment %d: %v, want AM05", s.Seq, s.Problem)
+	storeBatch(t, db, file, payments, func(im *store.Import) ([]int, error) {
+		ctx := context.Background()
+		if _, err := im.FinishPayments(ctx); err != nil {
+			return nil, err
 		}
-		got[s.Seq] = s.Rejected
-	}
+		same, err := im.SamePayments(ctx, reject)
+		for _, s := range same {
+			if s.Problem.Code != maksa.AM05 {
+				t.Errorf("payment %d: %v, want AM05", s.Seq, s.Problem)
+			}
+			got[s.Seq] = s.Rejected
+		}
+		return nil, err
+	})
 	return got
 }
 

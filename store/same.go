@@ -224,19 +224,10 @@ func (im *Import) SamePayments(ctx context.Context, reject bool) ([]Same, error)
 }
 
 func (im *Import) eachSameRow(ctx context.Context, query string, args []any, fn func(*sameRow)) error {
-	rows, err := im.tx.QueryxContext(ctx, im.tx.Rebind(query), args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var r sameRow
-	for rows.Next() {
-		if err := rows.StructScan(&r); err != nil {
-			return err
-		}
-		fn(&r)
-	}
-	return rows.Err()
+	return eachRow(ctx, im.tx, im.tx.Rebind(query), args, func(r *sameRow) error {
+		fn(r)
+		return nil
+	})
 }
 
 func cmpUint(a, b uint64) int {

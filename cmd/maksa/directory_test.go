@@ -127,15 +127,22 @@ accounts:
 	}
 }
 
+// auditEnv is a home with two audit events: a directory applied and a
+// file imported.
+func auditEnv(t *testing.T, b testdb.Backend) *env {
+	e := newEnv(t, b)
+	e.mustRun(0, "directory", "apply", repo("testdata/import/directory.yaml"))
+	e.mustRun(0, "import", "--user", "acc", repo("testdata/pain001/good-3.xml"))
+	return e
+}
+
 // TestAuditAnchorShowsARemovedEnd: the anchor audit verify prints, given
 // back with --anchor, shows that the newest event was deleted, which the
 // chain alone cannot.
 func TestAuditAnchorShowsARemovedEnd(t *testing.T) {
 	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			e := newEnv(t, b)
-			e.mustRun(0, "directory", "apply", repo("testdata/import/directory.yaml"))
-			e.mustRun(0, "import", "--user", "acc", repo("testdata/pain001/good-3.xml"))
+			e := auditEnv(t, b)
 			var ok struct {
 				OK     bool   `json:"ok"`
 				Anchor string `json:"anchor"`
@@ -161,9 +168,7 @@ func TestAuditAnchorShowsARemovedEnd(t *testing.T) {
 func TestAuditVerifyDetectsEditedRow(t *testing.T) {
 	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			e := newEnv(t, b)
-			e.mustRun(0, "directory", "apply", repo("testdata/import/directory.yaml"))
-			e.mustRun(0, "import", "--user", "acc", repo("testdata/pain001/good-3.xml"))
+			e := auditEnv(t, b)
 			var ok struct {
 				OK      bool `json:"ok"`
 				Checked int  `json:"checked"`
