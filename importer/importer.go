@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"maksa"
@@ -319,7 +320,13 @@ func (r *run) payment(ctx context.Context, p *maksa.Payment) error {
 	r.scale = max(r.scale, -p.Amount.Exponent())
 	if p.Status == maksa.RJCT {
 		b.Rejected++
-		r.res.Problems = append(r.res.Problems, p.Problems...)
+		for _, pr := range p.Problems {
+			// A problem outlives its payment: its strings are cut loose
+			// from the reader's blocks, which hold the values of a hundred
+			// payments (pain001's values).
+			pr.EndToEndID, pr.Position.XPath = strings.Clone(pr.EndToEndID), strings.Clone(pr.Position.XPath)
+			r.res.Problems = append(r.res.Problems, pr)
+		}
 	} else {
 		b.Accepted++
 		if p.Note != "" {

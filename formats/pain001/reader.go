@@ -351,7 +351,7 @@ func (r *Reader) start() error {
 		r.ctx = ctxTx
 		p := r.newPayment()
 		*p = r.info // the PmtInf-level fields and positions
-		xpath := append(append(append(r.buf[:0], r.info.InfoXPath...), "/CdtTrfTxInf["...), strconv.Itoa(r.txIdx)...)
+		xpath := strconv.AppendInt(append(append(r.buf[:0], r.info.InfoXPath...), "/CdtTrfTxInf["...), int64(r.txIdx), 10)
 		r.buf = append(xpath, ']')
 		p.Position = maksa.Position{File: r.File, Line: line, Column: col, XPath: r.values.string(r.buf)}
 		r.cur = p
