@@ -399,8 +399,9 @@ func (db *DB) BatchesExecutedOn(ctx context.Context, day time.Time) ([]BatchRun,
 // ExecutedOn calls fn for each payment the nightly batch executed or
 // refused on day — of one import batch when batch is not 0 — by batch and
 // file order. A payment carries what the execution reports, the daily
-// report and the cash orders print (executedColumns), not the rest: a million payments are
-// read back twice a night, and the SQLite driver's cost is per column.
+// report and the cash orders print (executedColumns), not the rest: a
+// million payments are read back twice a night, and the SQLite driver's
+// cost is per column.
 func (db *DB) ExecutedOn(ctx context.Context, day time.Time, batch int64, fn func(*maksa.Payment) error) error {
 	q, args := `SELECT `+executedColumns+` FROM payments p WHERE p.executed_on = ?`, []any{date(day)}
 	if batch != 0 {
