@@ -20,7 +20,7 @@ var paymentColumns = []string{
 	"creditor_bic", "creditor_country", "amount", "amount_minor", "currency", "execution_date",
 	"remittance", "reference", "purpose", "category_purpose", "priority", "service_level",
 	"charge_bearer", "ultimate_debtor", "ultimate_creditor", "position", "status", "reasons",
-	"kind", "creditor_id", "creditor_address", "note",
+	"kind", "creditor_id", "creditor_address", "note", "same_hash",
 }
 
 const noReasons = "[]"
@@ -52,7 +52,7 @@ func paymentValues(b *maksa.Batch, p *maksa.Payment) []any {
 		p.CreditorBIC, p.CreditorCountry, amount, minor, p.Currency, date(p.ExecutionDate),
 		p.Remittance, p.Reference, p.Purpose, p.CategoryPurpose, p.Priority, p.ServiceLevel,
 		p.ChargeBearer, p.UltimateDebtor, p.UltimateCreditor, string(pos), string(p.Status), reasons,
-		string(p.Kind), p.CreditorID, p.CreditorAddress, p.Note,
+		string(p.Kind), p.CreditorID, p.CreditorAddress, p.Note, sameHash(p),
 	}
 }
 

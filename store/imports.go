@@ -35,7 +35,7 @@ type Import struct {
 	batch *maksa.Batch
 	rows  *pipeWriter
 	done  bool
-	same  sameKeys // of the accepted payments, for SamePayments
+	same  sameDays // of the accepted payments, for SamePayments
 }
 
 // BeginImport starts storing batch b (UserID, FileName, SHA256, Format and

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"hash/maphash"
 	"slices"
-	"strconv"
 
 	"github.com/jmoiron/sqlx"
 
@@ -28,24 +26,6 @@ type Same struct {
 // SameNote is the note an accepted payment carries for an AM05 warning.
 func SameNote(pr *maksa.Problem) string { return "AM05 (a warning): " + pr.Message }
 
-// sameKeys holds, for each accepted payment of a file, a hash of what
-// makes two payments the same, and the debtor accounts and dates the file
-// pays on. Sixteen bytes a payment and a sort find the candidates; an
-// index over those columns, filled in random order, tripled the time of a
-// large import on SQLite.
-type sameKeys struct {
-	seed    maphash.Seed
-	keys    []sameKey
-	days    map[[2]string]bool // debtor IBAN and execution date
-	lastDay [2]string
-	buf     []byte
-}
-
-type sameKey struct {
-	hash uint64
-	seq  int
-}
-
 // sameFields are what makes two payments the same, as stored.
 type sameFields struct {
 	debtor, creditor string
@@ -54,28 +34,55 @@ type sameFields struct {
 	remittance       string
 }
 
-func (k *sameKeys) add(p *maksa.Payment) {
+// sameHash is the FNV-1a hash of what makes two payments the same —
+// debtor, creditor account, amount, currency, execution date, remittance —
+// stored with each accepted payment (same_hash); nil for a rejected one or
+// one of an unknown currency, which AM05 does not compare.
+func sameHash(p *maksa.Payment) any {
 	cur, ok := maksa.LookupCurrency(p.Currency)
-	if !ok {
-		return
+	if !ok || p.Status == maksa.RJCT {
+		return nil
 	}
-	if k.days == nil {
-		k.seed, k.days = maphash.MakeSeed(), map[[2]string]bool{}
+	return sameFields{p.DebtorIBAN, p.CreditorIBAN, maksa.MinorUnits(p.Amount, cur), p.Currency, date(p.ExecutionDate), p.Remittance}.hash()
+}
+
+func (f sameFields) hash() int64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	for _, s := range [...]string{f.debtor, f.creditor, f.currency, f.date, f.remittance} {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint64(s[i])) * prime
+		}
+		h *= prime // a zero byte between the fields
 	}
-	f := sameFields{p.DebtorIBAN, p.CreditorIBAN, maksa.MinorUnits(p.Amount, cur), p.Currency, date(p.ExecutionDate), p.Remittance}
-	k.keys = append(k.keys, sameKey{k.hash(f), p.Seq})
-	if day := [2]string{f.debtor, f.date}; day != k.lastDay {
-		k.days[day], k.lastDay = true, day
+	for i := range 8 {
+		h = (h ^ uint64(f.minor>>(8*i)&0xff)) * prime
+	}
+	return int64(h)
+}
+
+// sameDays notes the debtor accounts and dates a file's accepted payments
+// are on.
+type sameDays struct {
+	days map[[2]string]bool
+	last [2]string
+}
+
+func (d *sameDays) add(p *maksa.Payment) {
+	day := [2]string{p.DebtorIBAN, date(p.ExecutionDate)}
+	if d.days == nil {
+		d.days = map[[2]string]bool{}
+	}
+	if day != d.last {
+		d.days[day], d.last = true, day
 	}
 }
 
-func (k *sameKeys) hash(f sameFields) uint64 {
-	b := k.buf[:0]
-	for _, s := range [...]string{f.debtor, f.creditor, f.currency, f.date, f.remittance} {
-		b = append(append(b, s...), 0)
-	}
-	k.buf = strconv.AppendInt(b, f.minor, 10)
-	return maphash.Bytes(k.seed, k.buf)
+// candidate is a payment of the file that may repeat another: the
+// payment of the file before it (firstSeq), or of another batch (otherID).
+type candidate struct {
+	seq, firstSeq int
+	otherID       int64
 }
 
 // sameRow is a payment as SamePayments compares it.
@@ -114,57 +121,95 @@ func (r *sameRow) accepted() bool {
 // cancelled — and rejects them with AM05 (reject) or notes the AM05
 // warning on them. Run it after FinishPayments.
 func (im *Import) SamePayments(ctx context.Context, reject bool) ([]Same, error) {
-	k := &im.same
-	if len(k.keys) == 0 {
+	if len(im.same.days) == 0 {
 		return nil, nil
 	}
-	// The other batches' accepted payments on the file's debtor accounts
-	// and dates, by hash (the earliest of each). They are older than the
-	// file's first payment (see FinishPayments).
+	var candidates []candidate
+	// Earlier in the file: the database groups the hashes (on disk when it
+	// must), so that memory does not grow with the file.
+	firstOf := map[int64]int{}
+	err := eachRow(ctx, im.tx, im.tx.Rebind(`SELECT seq, same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG' AND same_hash IN (
+			SELECT same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG' AND same_hash IS NOT NULL GROUP BY same_hash HAVING COUNT(*) > 1)
+		ORDER BY same_hash, seq`), []any{im.batch.ID, im.batch.ID}, func(r *struct {
+		Seq  int   `db:"seq"`
+		Hash int64 `db:"same_hash"`
+	}) error {
+		if first, ok := firstOf[r.Hash]; ok {
+			candidates = append(candidates, candidate{seq: r.Seq, firstSeq: first})
+		} else {
+			firstOf[r.Hash] = r.Seq
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// In other batches: the file's payments whose hash an accepted payment
+	// of the same debtor account and date had before (older than the
+	// file's first payment: see FinishPayments), then that payment.
 	var first int64
 	if err := im.tx.GetContext(ctx, &first, im.tx.Rebind(`SELECT id FROM payments WHERE batch_id = ? ORDER BY seq LIMIT 1`), im.batch.ID); err != nil {
 		return nil, err
 	}
-	earlier := map[uint64]int64{}
-	for day := range k.days {
-		err := im.eachSameRow(ctx, `SELECT `+sameColumns+` FROM payments WHERE debtor_iban = ? AND execution_date = ? AND id < ?`,
-			[]any{day[0], day[1], first}, func(r *sameRow) {
-				if h := k.hash(r.fields()); r.accepted() && (earlier[h] == 0 || r.ID < earlier[h]) {
-					earlier[h] = r.ID
-				}
-			})
+	for day := range im.same.days {
+		earlier := `SELECT same_hash FROM payments WHERE debtor_iban = ? AND execution_date = ? AND id < ? AND status NOT IN ('RJCT', 'CANC') AND same_hash IS NOT NULL`
+		seqOf := map[int64][]int{}
+		err := eachRow(ctx, im.tx, im.tx.Rebind(`SELECT seq, same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG' AND debtor_iban = ? AND execution_date = ?
+			AND same_hash IN (`+earlier+`)`), []any{im.batch.ID, day[0], day[1], day[0], day[1], first}, func(r *struct {
+			Seq  int   `db:"seq"`
+			Hash int64 `db:"same_hash"`
+		}) error {
+			seqOf[r.Hash] = append(seqOf[r.Hash], r.Seq)
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
-	}
-	// Candidates: a hash seen in another batch, or earlier in the file.
-	slices.SortFunc(k.keys, func(a, b sameKey) int {
-		if a.hash != b.hash {
-			return cmpUint(a.hash, b.hash)
+		if len(seqOf) == 0 {
+			continue
 		}
-		return a.seq - b.seq
-	})
-	type candidate struct {
-		seq, firstSeq int
-		otherID       int64
-	}
-	var candidates []candidate
-	for i, key := range k.keys {
-		switch {
-		case earlier[key.hash] != 0:
-			candidates = append(candidates, candidate{seq: key.seq, otherID: earlier[key.hash]})
-		case i > 0 && k.keys[i-1].hash == key.hash:
-			first := i - 1
-			for first > 0 && k.keys[first-1].hash == key.hash {
-				first--
+		err = eachRow(ctx, im.tx, im.tx.Rebind(`SELECT same_hash, MIN(id) AS id FROM payments WHERE debtor_iban = ? AND execution_date = ? AND id < ?
+				AND status NOT IN ('RJCT', 'CANC') AND same_hash IN (SELECT same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG')
+			GROUP BY same_hash`), []any{day[0], day[1], first, im.batch.ID}, func(r *struct {
+			Hash int64 `db:"same_hash"`
+			ID   int64 `db:"id"`
+		}) error {
+			for _, seq := range seqOf[r.Hash] {
+				candidates = append(candidates, candidate{seq: seq, otherID: r.ID})
 			}
-			candidates = append(candidates, candidate{seq: key.seq, firstSeq: k.keys[first].seq})
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	if len(candidates) == 0 {
 		return nil, nil
 	}
-	// Compared in full: a hash only points the way.
+	// One candidate a payment: another batch's payment before one earlier
+	// in the file.
+	slices.SortFunc(candidates, func(a, b candidate) int {
+		if a.seq != b.seq {
+			return a.seq - b.seq
+		}
+		return int(b.otherID - a.otherID)
+	})
+	candidates = slices.CompactFunc(candidates, func(a, b candidate) bool { return a.seq == b.seq })
+	// Compared in full, a chunk at a time: a hash only points the way.
+	var same []Same
+	for chunk := range slices.Chunk(candidates, 500) {
+		found, err := im.sameChunk(ctx, chunk, reject)
+		if err != nil {
+			return nil, err
+		}
+		same = append(same, found...)
+	}
+	return same, nil
+}
+
+// sameChunk compares a chunk of candidates in full with the payments they
+// may repeat, and rejects or notes those that do.
+func (im *Import) sameChunk(ctx context.Context, candidates []candidate, reject bool) ([]Same, error) {
 	var seqs []int
 	var ids []int64
 	for _, c := range candidates {
@@ -176,19 +221,16 @@ func (im *Import) SamePayments(ctx context.Context, reject bool) ([]Same, error)
 		}
 	}
 	bySeq, byID := map[int]*sameRow{}, map[int64]*sameRow{}
-	for chunk := range slices.Chunk(seqs, 500) {
-		q, args, _ := sqlx.In(`SELECT `+sameColumns+` FROM payments WHERE batch_id = ? AND seq IN (?)`, im.batch.ID, chunk)
-		if err := im.eachSameRow(ctx, q, args, func(r *sameRow) { row := *r; bySeq[r.Seq] = &row }); err != nil {
-			return nil, err
-		}
+	q, args, _ := sqlx.In(`SELECT `+sameColumns+` FROM payments WHERE batch_id = ? AND seq IN (?)`, im.batch.ID, seqs)
+	if err := im.eachSameRow(ctx, q, args, func(r *sameRow) { row := *r; bySeq[r.Seq] = &row }); err != nil {
+		return nil, err
 	}
-	for chunk := range slices.Chunk(ids, 500) {
-		q, args, _ := sqlx.In(`SELECT `+sameColumns+` FROM payments WHERE id IN (?)`, chunk)
+	if len(ids) > 0 {
+		q, args, _ = sqlx.In(`SELECT `+sameColumns+` FROM payments WHERE id IN (?)`, ids)
 		if err := im.eachSameRow(ctx, q, args, func(r *sameRow) { row := *r; byID[r.ID] = &row }); err != nil {
 			return nil, err
 		}
 	}
-	slices.SortFunc(candidates, func(a, b candidate) int { return a.seq - b.seq })
 	var same []Same
 	for _, c := range candidates {
 		p, other, where := bySeq[c.seq], byID[c.otherID], "earlier in this file"
