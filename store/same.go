@@ -127,22 +127,28 @@ func (im *Import) SamePayments(ctx context.Context, reject bool) ([]Same, error)
 	var candidates []candidate
 	// Earlier in the file: the database groups the hashes (on disk when it
 	// must), so that memory does not grow with the file.
-	firstOf := map[int64]int{}
-	err := eachRow(ctx, im.tx, im.tx.Rebind(`SELECT seq, same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG' AND same_hash IN (
-			SELECT same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG' AND same_hash IS NOT NULL GROUP BY same_hash HAVING COUNT(*) > 1)
-		ORDER BY same_hash, seq`), []any{im.batch.ID, im.batch.ID}, func(r *struct {
-		Seq  int   `db:"seq"`
-		Hash int64 `db:"same_hash"`
-	}) error {
-		if first, ok := firstOf[r.Hash]; ok {
-			candidates = append(candidates, candidate{seq: r.Seq, firstSeq: first})
-		} else {
-			firstOf[r.Hash] = r.Seq
-		}
-		return nil
-	})
-	if err != nil {
+	repeated := `SELECT same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG' AND same_hash IS NOT NULL GROUP BY same_hash HAVING COUNT(*) > 1`
+	var found bool
+	if err := im.tx.GetContext(ctx, &found, im.tx.Rebind(`SELECT EXISTS (`+repeated+`)`), im.batch.ID); err != nil {
 		return nil, err
+	}
+	if found {
+		firstOf := map[int64]int{}
+		err := eachRow(ctx, im.tx, im.tx.Rebind(`SELECT seq, same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG' AND same_hash IN (`+repeated+`)
+			ORDER BY same_hash, seq`), []any{im.batch.ID, im.batch.ID}, func(r *struct {
+			Seq  int   `db:"seq"`
+			Hash int64 `db:"same_hash"`
+		}) error {
+			if first, ok := firstOf[r.Hash]; ok {
+				candidates = append(candidates, candidate{seq: r.Seq, firstSeq: first})
+			} else {
+				firstOf[r.Hash] = r.Seq
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	// In other batches: the file's payments whose hash an accepted payment
 	// of the same debtor account and date had before (older than the
@@ -153,6 +159,15 @@ func (im *Import) SamePayments(ctx context.Context, reject bool) ([]Same, error)
 	}
 	for day := range im.same.days {
 		earlier := `SELECT same_hash FROM payments WHERE debtor_iban = ? AND execution_date = ? AND id < ? AND status NOT IN ('RJCT', 'CANC') AND same_hash IS NOT NULL`
+		// The day's first file has nothing to be compared with: PostgreSQL,
+		// whose statistics do not know the file yet, would still look up
+		// every one of its payments.
+		if err := im.tx.GetContext(ctx, &found, im.tx.Rebind(`SELECT EXISTS (`+earlier+`)`), day[0], day[1], first); err != nil {
+			return nil, err
+		}
+		if !found {
+			continue
+		}
 		seqOf := map[int64][]int{}
 		err := eachRow(ctx, im.tx, im.tx.Rebind(`SELECT seq, same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG' AND debtor_iban = ? AND execution_date = ?
 			AND same_hash IN (`+earlier+`)`), []any{im.batch.ID, day[0], day[1], day[0], day[1], first}, func(r *struct {
