@@ -97,7 +97,7 @@ type paymentRow struct {
 	CreditorAddress  string `db:"creditor_address"`
 	Note             string `db:"note"`
 	Released         bool   `db:"released"`
-	SameHash         *int64 `db:"same_hash"` // read by SELECT *; used by SamePayments alone
+	SameHash         *int64 `db:"same_hash"` // only because SELECT * reads it: SamePayments queries the column itself
 }
 
 // reportColumns are the payments table's columns but the payment's

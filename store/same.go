@@ -18,8 +18,7 @@ import (
 type Same struct {
 	Seq        int
 	EndToEndID string
-	Position   maksa.Position
-	Problem    *maksa.Problem // AM05, naming the payment it repeats
+	Problem    *maksa.Problem // AM05, naming the payment it repeats, at the payment's position
 	Rejected   bool           // rejected with it; otherwise accepted with it as a note
 }
 
@@ -258,8 +257,9 @@ func (im *Import) sameChunk(ctx context.Context, candidates []candidate, reject 
 			continue // rejected meanwhile (DU04), or another payment under the same hash
 		}
 		sm := Same{Seq: p.Seq, EndToEndID: p.E2E, Rejected: reject}
-		_ = json.Unmarshal([]byte(p.Position), &sm.Position)
-		sm.Problem = maksa.Problemf(maksa.AM05, sm.Position, "the same payment (debtor, creditor account, amount, date, remittance) was already accepted %s: payment %d", where, other.ID)
+		var pos maksa.Position
+		_ = json.Unmarshal([]byte(p.Position), &pos)
+		sm.Problem = maksa.Problemf(maksa.AM05, pos, "the same payment (debtor, creditor account, amount, date, remittance) was already accepted %s: payment %d", where, other.ID)
 		sm.Problem.EndToEndID = p.E2E
 		var err error
 		if reject {
