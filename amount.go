@@ -3,6 +3,7 @@ package maksa
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -71,6 +72,35 @@ func MinorUnits(d decimal.Decimal, c Currency) int64 {
 // FormatAmount writes d with exactly the currency's number of decimals.
 func FormatAmount(d decimal.Decimal, c Currency) string {
 	return d.StringFixed(c.MinorUnits)
+}
+
+// AppendAmount appends FormatAmount(d, c) to dst. An amount that has the
+// currency's decimals already (as one made from minor units has) is
+// written from its int64 coefficient, without big-number arithmetic.
+func AppendAmount(dst []byte, d decimal.Decimal, c Currency) []byte {
+	if d.Exponent() != -c.MinorUnits || d.NumDigits() > 18 {
+		return append(dst, FormatAmount(d, c)...)
+	}
+	n := d.CoefficientInt64()
+	if n < 0 {
+		dst, n = append(dst, '-'), -n
+	}
+	var tmp [24]byte
+	digits := strconv.AppendInt(tmp[:0], n, 10)
+	minor := int(c.MinorUnits)
+	if len(digits) <= minor { // 5 cents is "0.05"
+		dst = append(dst, '0', '.')
+		for range minor - len(digits) {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	}
+	whole := len(digits) - minor
+	dst = append(dst, digits[:whole]...)
+	if minor > 0 {
+		dst = append(append(dst, '.'), digits[whole:]...)
+	}
+	return dst
 }
 
 // FromMinorUnits is the inverse of MinorUnits.

@@ -171,3 +171,41 @@ func TestCalendar(t *testing.T) {
 		t.Error("a configured closing day is a working day")
 	}
 }
+
+// TestAppendAmountIsFormatAmount: the fast path writes what FormatAmount
+// writes, for amounts with and without the currency's decimals.
+func TestAppendAmountIsFormatAmount(t *testing.T) {
+	var amounts []decimal.Decimal
+	for _, s := range []string{"0", "0.05", "0.5", "1", "-0.05", "-12.3", "1234.56", "1234.565", "9999999999999999.99", "123456789012345678901234.5"} {
+		amounts = append(amounts, decimal.RequireFromString(s))
+	}
+	for _, units := range []int64{0, 1, 9, 10, 99, 100, 101, 123456, -7, -100, 999999999999999999, -999999999999999999} {
+		amounts = append(amounts, decimal.New(units, -2), decimal.New(units, 0), decimal.New(units, -3))
+	}
+	for _, code := range []string{"EUR", "JPY", "BHD"} {
+		cur, ok := maksa.LookupCurrency(code)
+		if !ok {
+			t.Fatalf("no currency %s", code)
+		}
+		for _, d := range amounts {
+			if got, want := string(maksa.AppendAmount([]byte("x"), d, cur)), "x"+maksa.FormatAmount(d, cur); got != want {
+				t.Errorf("AppendAmount(%s, %s) = %q, want %q", d, code, got, want)
+			}
+		}
+	}
+}
+
+// FuzzAppendAmount: AppendAmount and FormatAmount agree on any amount in
+// minor units.
+func FuzzAppendAmount(f *testing.F) {
+	f.Add(int64(5), int32(2))
+	f.Fuzz(func(t *testing.T, units int64, exp int32) {
+		d := decimal.New(units, -(exp % 5))
+		for _, code := range []string{"EUR", "JPY", "BHD"} {
+			cur, _ := maksa.LookupCurrency(code)
+			if got, want := string(maksa.AppendAmount(nil, d, cur)), maksa.FormatAmount(d, cur); got != want {
+				t.Errorf("AppendAmount(%s, %s) = %q, want %q", d, code, got, want)
+			}
+		}
+	})
+}

@@ -136,7 +136,7 @@ func (db *DB) Balances(ctx context.Context) (map[string]decimal.Decimal, map[str
 
 // Posting is one side of an executed payment in the ledger.
 type Posting struct {
-	ID               int64
+	ID               int64 // 0 in statement entries, which do not need it
 	PaymentID        int64
 	Account          string
 	Side             string // DBIT or CRDT
@@ -261,7 +261,6 @@ type Entry struct {
 	PaymentInfoID  string
 	InstructionID  string
 	Remittance     string
-	Reference      string
 	DebtorName     string
 	DebtorIBAN     string
 	CreditorName   string
@@ -282,56 +281,94 @@ func (db *DB) BalanceBefore(ctx context.Context, iban string, day time.Time) (de
 	return acct.OpeningBalance.Add(maksa.FromMinorUnits(minor, cur)), acct.Currency, err
 }
 
-// EntryTotals are the number and sum of an account's debit and credit
-// postings over a period.
-type EntryTotals struct {
-	Debits, Credits     int
-	DebitSum, CreditSum decimal.Decimal
-}
-
-// Totals counts and sums the postings on the account booked from..to
-// (inclusive), in the account's currency.
-func (db *DB) Totals(ctx context.Context, iban, currency string, from, to time.Time) (EntryTotals, error) {
-	var rows []struct {
-		Side  string `db:"side"`
-		Count int    `db:"n"`
-		Minor int64  `db:"minor"`
-	}
-	var t EntryTotals
-	err := db.x.SelectContext(ctx, &rows, db.x.Rebind(`SELECT side, COUNT(*) AS n, COALESCE(SUM(amount_minor), 0) AS minor FROM postings
-		WHERE account_iban = ? AND booking_date >= ? AND booking_date <= ? GROUP BY side`), iban, date(from), date(to))
-	cur, _ := maksa.LookupCurrency(currency)
-	for _, r := range rows {
-		if r.Side == "CRDT" {
-			t.Credits, t.CreditSum = r.Count, maksa.FromMinorUnits(r.Minor, cur)
-		} else {
-			t.Debits, t.DebitSum = r.Count, maksa.FromMinorUnits(r.Minor, cur)
-		}
-	}
-	return t, err
-}
-
 // Entries calls fn for each posting on the account booked from..to
 // (inclusive), in booking order.
 func (db *DB) Entries(ctx context.Context, iban string, from, to time.Time, fn func(Entry) error) error {
-	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(`SELECT e.id, e.payment_id, e.account_iban, e.side, e.amount_minor, e.currency, e.booking_date, e.counterparty_iban, e.counterparty_name,
-			p.end_to_end_id, b.message_id, p.pmt_inf_id, p.instr_id, p.remittance, p.reference, p.debtor_name, p.debtor_iban, p.creditor_name, p.creditor_account, p.kind, p.ultimate_debtor
+	return db.EntriesIn(ctx, EntryRange{IBAN: iban, From: from, To: to}, fn)
+}
+
+// EntryRange is a run of an account's entries over a period, in booking
+// order: all of them, or a part SplitEntries made.
+type EntryRange struct {
+	IBAN     string
+	From, To time.Time // the period, inclusive
+	// The part: from the entry first (when set) up to, not including,
+	// the entry end (when set); each is a booking date and posting id.
+	first, end *entryKey
+}
+
+type entryKey struct {
+	Date string `db:"booking_date"`
+	ID   int64  `db:"id"`
+}
+
+// SplitEntries cuts the account's entries over from..to into at most n
+// runs of about equal size, of at least least entries each (one run when
+// there are fewer), that follow one another in booking order, to be read
+// side by side. Entries booked meanwhile fall into the last run.
+func (db *DB) SplitEntries(ctx context.Context, iban string, from, to time.Time, n, least int) ([]EntryRange, error) {
+	all := EntryRange{IBAN: iban, From: from, To: to}
+	const where = `FROM postings WHERE account_iban = ? AND booking_date >= ? AND booking_date <= ?`
+	var count int
+	if err := db.x.GetContext(ctx, &count, db.x.Rebind(`SELECT COUNT(*) `+where), iban, date(from), date(to)); err != nil {
+		return nil, err
+	}
+	n = min(n, count/max(least, 1))
+	if n <= 1 {
+		return []EntryRange{all}, nil
+	}
+	parts := make([]EntryRange, n)
+	for i := range parts {
+		parts[i] = all
+		if i > 0 {
+			parts[i].first = parts[i-1].end
+		}
+		if i < n-1 {
+			var end entryKey
+			if err := db.x.GetContext(ctx, &end, db.x.Rebind(`SELECT booking_date, id `+where+` ORDER BY booking_date, id LIMIT 1 OFFSET ?`),
+				iban, date(from), date(to), (i+1)*count/n); err != nil {
+				return nil, err
+			}
+			parts[i].end = &end
+		}
+	}
+	return parts, nil
+}
+
+// EntriesIn calls fn for each entry of the run, in booking order. A statement of a day reads a million
+// entries: each row holds only what statements print (the SQLite driver's
+// cost is per column; looking the message ids up apart cost a second pass
+// over the entries, more than the join).
+func (db *DB) EntriesIn(ctx context.Context, r EntryRange, fn func(Entry) error) error {
+	q, args := ``, []any{r.IBAN, date(r.From), date(r.To)}
+	if r.first != nil {
+		q, args = q+` AND (e.booking_date, e.id) >= (?, ?)`, append(args, r.first.Date, r.first.ID)
+	}
+	if r.end != nil {
+		q, args = q+` AND (e.booking_date, e.id) < (?, ?)`, append(args, r.end.Date, r.end.ID)
+	}
+	rows, err := db.x.QueryContext(ctx, db.x.Rebind(`SELECT e.payment_id, e.side, e.amount_minor, e.currency, e.booking_date, e.counterparty_iban, e.counterparty_name,
+			b.message_id, p.end_to_end_id, p.pmt_inf_id, p.instr_id, p.remittance, p.debtor_name, p.debtor_iban, p.creditor_name, p.creditor_account, p.kind, p.ultimate_debtor
 		FROM postings e JOIN payments p ON p.id = e.payment_id JOIN batches b ON b.id = p.batch_id
-		WHERE e.account_iban = ? AND e.booking_date >= ? AND e.booking_date <= ? ORDER BY e.booking_date, e.id`), iban, date(from), date(to))
+		WHERE e.account_iban = ? AND e.booking_date >= ? AND e.booking_date <= ?`+q+` ORDER BY e.booking_date, e.id`), args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	var booking, lastBooking string
+	var bookingDate time.Time
 	for rows.Next() {
-		var e Entry
+		e := Entry{Posting: Posting{Account: r.IBAN}}
 		var minor int64
-		var booking string
-		if err := rows.Scan(&e.ID, &e.PaymentID, &e.Account, &e.Side, &minor, &e.Currency, &booking, &e.CounterpartyIBAN, &e.CounterpartyName,
-			&e.EndToEndID, &e.MessageID, &e.PaymentInfoID, &e.InstructionID, &e.Remittance, &e.Reference, &e.DebtorName, &e.DebtorIBAN, &e.CreditorName, &e.CreditorIBAN, &e.Kind, &e.UltimateDebtor); err != nil {
+		if err := rows.Scan(&e.PaymentID, &e.Side, &minor, &e.Currency, &booking, &e.CounterpartyIBAN, &e.CounterpartyName,
+			&e.MessageID, &e.EndToEndID, &e.PaymentInfoID, &e.InstructionID, &e.Remittance, &e.DebtorName, &e.DebtorIBAN, &e.CreditorName, &e.CreditorIBAN, &e.Kind, &e.UltimateDebtor); err != nil {
 			return err
 		}
+		if booking != lastBooking {
+			bookingDate, lastBooking = parseDate(booking), booking
+		}
 		cur, _ := maksa.LookupCurrency(e.Currency)
-		e.Amount, e.BookingDate = maksa.FromMinorUnits(minor, cur), parseDate(booking)
+		e.Amount, e.BookingDate = maksa.FromMinorUnits(minor, cur), bookingDate
 		if err := fn(e); err != nil {
 			return err
 		}

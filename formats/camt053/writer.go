@@ -4,11 +4,23 @@
 // A statement is written in one pass: the header with the opening and
 // closing booked balances and the transaction summary first, then one entry
 // at a time, so that a statement of a million entries needs no memory for
-// them. The caller knows the totals before the entries (one aggregate query).
+// them:
 //
 //	w := camt053.NewWriter(f, 2)
 //	w.WriteHeader(&camt053.Statement{…})
 //	w.WriteEntry(&camt053.Entry{…})
+//	w.Close()
+//
+// A caller that learns the totals from the entries writes them first, in
+// parts if it likes, each with an entry writer to a file of its own, and
+// copies them in after the header:
+//
+//	part := camt053.NewEntryWriter(tmp, 2, "EUR")
+//	part.WriteEntry(&camt053.Entry{…})
+//	part.Close()
+//	…
+//	w.WriteHeader(&camt053.Statement{…})
+//	w.CopyEntries(tmp) // from its start
 //	w.Close()
 package camt053
 
@@ -73,15 +85,26 @@ var ErrVersion = errors.New("camt.053 version must be 2 or 8")
 
 // Writer writes one camt.053 document with one statement.
 type Writer struct {
-	out      *xmlout.Writer
-	version  int
-	currency string
+	out         *xmlout.Writer
+	version     int
+	currency    string
+	entriesOnly bool
 }
 
 // NewWriter returns a writer of camt.053.001.<version>; version is 2 or 8.
 func NewWriter(w io.Writer, version int) *Writer {
 	return &Writer{out: xmlout.New(w), version: version}
 }
+
+// NewEntryWriter returns a writer of entries alone, of a statement in the
+// given version and currency, for a statement's Writer to copy in.
+func NewEntryWriter(w io.Writer, version int, currency string) *Writer {
+	return &Writer{out: xmlout.New(w), version: version, currency: currency, entriesOnly: true}
+}
+
+// CopyEntries copies in, after the header and the entries before, the
+// entries an entry writer of the same version and currency wrote.
+func (w *Writer) CopyEntries(r io.Reader) error { return w.out.Copy(r) }
 
 // WriteHeader writes the document start up to the first entry.
 func (w *Writer) WriteHeader(s *Statement) error {
@@ -140,7 +163,7 @@ func (w *Writer) balance(code string, amount decimal.Decimal, day time.Time) {
 	w.amount(amount.Abs())
 	w.out.Elem("CdtDbtInd", direction(!amount.IsNegative()))
 	w.out.Raw("<Dt>")
-	w.out.Elem("Dt", day.Format(maksa.DateLayout))
+	w.out.Date("Dt", day)
 	w.out.Raw("</Dt></Bal>\n")
 }
 
@@ -152,20 +175,22 @@ func direction(credit bool) string {
 }
 
 func (w *Writer) amount(d decimal.Decimal) {
-	cur, ok := maksa.LookupCurrency(w.currency)
-	s := d.String()
-	if ok {
-		s = maksa.FormatAmount(d, cur)
-	}
 	w.out.Raw(`<Amt Ccy="`)
 	w.out.Raw(w.currency)
 	w.out.Raw(`">`)
-	w.out.Raw(s)
+	if cur, ok := maksa.LookupCurrency(w.currency); ok {
+		w.out.Append(func(b []byte) []byte { return maksa.AppendAmount(b, d, cur) })
+	} else {
+		w.out.Raw(d.String())
+	}
 	w.out.Raw(`</Amt>`)
 }
 
 // WriteEntry writes one entry.
 func (w *Writer) WriteEntry(e *Entry) error {
+	if w.version != 2 && w.version != 8 {
+		return ErrVersion
+	}
 	w.out.Raw("<Ntry>")
 	w.amount(e.Amount)
 	w.out.Elem("CdtDbtInd", direction(e.Credit))
@@ -177,9 +202,9 @@ func (w *Writer) WriteEntry(e *Entry) error {
 		w.out.Raw("</Sts>")
 	}
 	w.out.Raw("<BookgDt>")
-	w.out.Elem("Dt", e.BookingDate.Format(maksa.DateLayout))
+	w.out.Date("Dt", e.BookingDate)
 	w.out.Raw("</BookgDt><ValDt>")
-	w.out.Elem("Dt", e.ValueDate.Format(maksa.DateLayout))
+	w.out.Date("Dt", e.ValueDate)
 	w.out.Raw("</ValDt>")
 	w.out.Elem("AcctSvcrRef", e.ServicerRef)
 	w.out.Raw("<BkTxCd><Domn>")
@@ -252,8 +277,11 @@ func (w *Writer) account(tag, id string) {
 	w.out.Raw(">")
 }
 
-// Close ends the document and flushes it.
+// Close ends the document and flushes it; an entry writer only flushes.
 func (w *Writer) Close() error {
+	if w.entriesOnly {
+		return w.out.Flush()
+	}
 	w.out.Raw("</Stmt>\n</BkToCstmrStmt>\n</Document>\n")
 	return w.out.Flush()
 }

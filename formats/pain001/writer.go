@@ -96,7 +96,11 @@ func (w *Writer) Write(p *maksa.Payment) error {
 		}
 		w.out.Raw("</PmtTpInf>")
 	}
-	w.out.Raw(`<Amt><InstdAmt Ccy="` + p.Currency + `">` + maksa.FormatAmount(p.Amount, cur) + "</InstdAmt></Amt>")
+	w.out.Raw(`<Amt><InstdAmt Ccy="`)
+	w.out.Raw(p.Currency)
+	w.out.Raw(`">`)
+	w.out.Append(func(b []byte) []byte { return maksa.AppendAmount(b, p.Amount, cur) })
+	w.out.Raw("</InstdAmt></Amt>")
 	if p.ChargeBearer != "" {
 		w.out.Elem("ChrgBr", p.ChargeBearer)
 	}
@@ -164,10 +168,10 @@ func (w *Writer) startInfo(p *maksa.Payment) {
 	w.out.Elem("PmtMtd", method)
 	if w.version >= 9 {
 		w.out.Raw("<ReqdExctnDt>")
-		w.out.Elem("Dt", p.ExecutionDate.Format(maksa.DateLayout))
+		w.out.Date("Dt", p.ExecutionDate)
 		w.out.Raw("</ReqdExctnDt>")
 	} else {
-		w.out.Elem("ReqdExctnDt", p.ExecutionDate.Format(maksa.DateLayout))
+		w.out.Date("ReqdExctnDt", p.ExecutionDate)
 	}
 	w.out.Raw("<Dbtr>")
 	if p.DebtorName != "" {

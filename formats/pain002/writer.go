@@ -164,6 +164,9 @@ func nonEmpty(s string) string {
 
 // max35 cuts s to the 35 characters of a Max35Text.
 func max35(s string) string {
+	if len(s) <= 35 { // 35 bytes are at most 35 characters
+		return s
+	}
 	if c := chunks(s, 35); len(c) > 0 {
 		return c[0]
 	}

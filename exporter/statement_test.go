@@ -1,0 +1,80 @@
+package exporter_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"maksa/exporter"
+	"maksa/internal/fixture"
+	"maksa/internal/testdb"
+	"maksa/internal/xsdcheck"
+	"maksa/nightly"
+)
+
+// TestStatementInParts: a statement whose entries are written in parts
+// side by side is, byte for byte, the statement written in one part, in
+// both camt.053 versions, to a file (the parts copied in by the kernel) or
+// to any writer; its header counts every entry.
+func TestStatementInParts(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			f := fixture.New(t, b.DSN, 2500)
+			f.SignAll(t)
+			ex := &exporter.Exporter{Store: f.Store, Location: fixture.Riga, Clearing: "LV94TREL0000000000001"}
+			run := &nightly.Runner{Store: f.Store, Signing: f.Signing, Home: t.TempDir(), Owner: "test", Exporter: ex}
+			if _, err := run.Run(ctx, fixture.Day); err != nil {
+				t.Fatal(err)
+			}
+			created := time.Date(2026, 11, 27, 23, 59, 59, 0, fixture.Riga)
+			write := func(version int, toFile bool) (string, []byte) {
+				t.Helper()
+				ex.CamtVersion = version
+				if !toFile {
+					var out bytes.Buffer
+					if err := ex.Statement(ctx, &out, fixture.Account, fixture.Day, fixture.Day, created); err != nil {
+						t.Fatal(err)
+					}
+					return "", out.Bytes()
+				}
+				path := filepath.Join(t.TempDir(), "statement.xml")
+				if err := exporter.WriteFile(path, func(w io.Writer) error {
+					return ex.Statement(ctx, w, fixture.Account, fixture.Day, fixture.Day, created)
+				}); err != nil {
+					t.Fatal(err)
+				}
+				out, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*")); len(left) > 0 {
+					t.Errorf("temporary files left: %v", left)
+				}
+				return path, out
+			}
+			for _, version := range []int{2, 8} {
+				_, whole := write(version, false)
+				if !bytes.Contains(whole, []byte("<NbOfNtries>2500</NbOfNtries>")) || bytes.Count(whole, []byte("<Ntry>")) != 2500 {
+					t.Fatalf("camt.053.001.%02d: not a statement of 2500 entries", version)
+				}
+				restore := exporter.SplitStatements(3, 100)
+				for _, toFile := range []bool{false, true} {
+					path, got := write(version, toFile)
+					if !bytes.Equal(got, whole) {
+						t.Errorf("camt.053.001.%02d in 3 parts (to a file: %v) differs from the statement in one", version, toFile)
+					}
+					if toFile {
+						xsdcheck.Validate(t, path, fmt.Sprintf("camt.053.001.%02d.xsd", version))
+					}
+				}
+				restore()
+			}
+		})
+	}
+}

@@ -1,0 +1,98 @@
+package store_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"maksa"
+	"maksa/internal/testdb"
+	"maksa/store"
+)
+
+// TestSplitEntries: the runs SplitEntries cuts an account's entries into
+// follow one another: read one after the other, they give every entry of
+// the period once, in booking order, over one day or several.
+func TestSplitEntries(t *testing.T) {
+	ctx := context.Background()
+	const iban = "LV21TREL9160100000000"
+	days := []time.Time{time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			db, _ := MustOpen(t, b)
+			if _, err := db.ApplyDirectory(ctx, demoDirectory(t), "test"); err != nil {
+				t.Fatal(err)
+			}
+			ps := make([]*maksa.Payment, 45)
+			for i := range ps {
+				ps[i] = &maksa.Payment{EndToEndID: "E" + string(rune('A'+i)), Amount: decimal.NewFromInt(int64(i + 1)), Status: maksa.ACCP}
+			}
+			storeBatch(t, db, "split", ps, func(im *store.Import) ([]int, error) {
+				_, err := im.FinishPayments(ctx)
+				return nil, err
+			})
+			ids, err := db.DueIDs(ctx, days[0])
+			if err != nil || len(ids) != len(ps) {
+				t.Fatalf("%d due, %v", len(ids), err)
+			}
+			due, err := db.DuePayments(ctx, ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, day := range days { // 20, 15 and 10 payments a day
+				var chunk []store.Execution
+				for _, p := range due[[]int{0, 20, 35}[i]:[]int{20, 35, 45}[i]] {
+					post := store.Posting{Account: iban, Side: "DBIT", Amount: p.Amount, Currency: "EUR", BookingDate: day}
+					credit := post
+					credit.Account, credit.Side = "LV97TREL9160100000099", "CRDT"
+					chunk = append(chunk, store.Execution{Payment: p, Postings: []store.Posting{post, credit}})
+				}
+				if err := db.Execute(ctx, day, chunk, "test"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			read := func(r store.EntryRange) []int64 {
+				var out []int64
+				err := db.EntriesIn(ctx, r, func(e store.Entry) error {
+					out = append(out, e.PaymentID)
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			for _, period := range [][2]time.Time{{days[0], days[2]}, {days[1], days[1]}, {days[0], days[1]}} {
+				var all []int64
+				err := db.Entries(ctx, iban, period[0], period[1], func(e store.Entry) error {
+					all = append(all, e.PaymentID)
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for n := 1; n <= 6; n++ {
+					for _, least := range []int{1, 4, 9, 1000} {
+						parts, err := db.SplitEntries(ctx, iban, period[0], period[1], n, least)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if len(parts) > n || len(parts) > 1 && len(all)/len(parts) < least || len(parts) == 1 && n > 1 && len(all) >= 2*least {
+							t.Errorf("%v, %d parts of at least %d: %d parts of %d entries", period, n, least, len(parts), len(all))
+						}
+						var joined []int64
+						for _, r := range parts {
+							joined = append(joined, read(r)...)
+						}
+						if !reflect.DeepEqual(joined, all) {
+							t.Errorf("%v in %d parts of at least %d: %v, want %v", period, n, least, joined, all)
+						}
+					}
+				}
+			}
+		})
+	}
+}
