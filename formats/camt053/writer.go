@@ -135,7 +135,7 @@ func (w *Writer) WriteHeader(s *Statement) error {
 	w.balance("CLBD", s.Closing, s.To)
 	net := s.Credits.Sum.Sub(s.Debits.Sum)
 	w.out.Raw("<TxsSummry><TtlNtries>")
-	w.out.Elem("NbOfNtries", fmt.Sprint(s.Credits.Count+s.Debits.Count))
+	w.out.Int("NbOfNtries", int64(s.Credits.Count+s.Debits.Count))
 	w.out.Elem("Sum", s.Credits.Sum.Add(s.Debits.Sum).String())
 	if w.version == 2 {
 		w.out.Elem("TtlNetNtryAmt", net.Abs().String())
@@ -147,10 +147,10 @@ func (w *Writer) WriteHeader(s *Statement) error {
 		w.out.Raw("</TtlNetNtry>")
 	}
 	w.out.Raw("</TtlNtries><TtlCdtNtries>")
-	w.out.Elem("NbOfNtries", fmt.Sprint(s.Credits.Count))
+	w.out.Int("NbOfNtries", int64(s.Credits.Count))
 	w.out.Elem("Sum", s.Credits.Sum.String())
 	w.out.Raw("</TtlCdtNtries><TtlDbtNtries>")
-	w.out.Elem("NbOfNtries", fmt.Sprint(s.Debits.Count))
+	w.out.Int("NbOfNtries", int64(s.Debits.Count))
 	w.out.Elem("Sum", s.Debits.Sum.String())
 	w.out.Raw("</TtlDbtNtries></TxsSummry>\n")
 	return w.out.Err()

@@ -85,7 +85,7 @@ func (w *Writer) WriteHeader(r *Report) error {
 	w.out.Raw("</InitgPty></GrpHdr>\n<OrgnlGrpInfAndSts>")
 	w.out.Elem("OrgnlMsgId", max35(nonEmpty(r.OriginalMessageID)))
 	w.out.Elem("OrgnlMsgNmId", max35(r.OriginalMessageName))
-	w.out.Elem("OrgnlNbOfTxs", fmt.Sprint(r.OriginalNbOfTxs))
+	w.out.Int("OrgnlNbOfTxs", int64(r.OriginalNbOfTxs))
 	if r.OriginalCtrlSum != "" {
 		w.out.Elem("OrgnlCtrlSum", r.OriginalCtrlSum)
 	}
