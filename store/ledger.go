@@ -78,15 +78,20 @@ func (db *DB) DueIDs(ctx context.Context, day time.Time) ([]int64, error) {
 	return ids, err
 }
 
+// dueColumns are what executing a payment reads: what decides it, what
+// its signatures cover and what its postings and a refusal say.
+const dueColumns = `id, batch_id, seq, status, reasons, position, end_to_end_id, debtor_iban, debtor_name, creditor_account, creditor_name,
+	creditor_bic, amount, currency, execution_date, remittance, kind, priority, released`
+
 // DuePayments returns the payments of ids that are still fully signed
-// (ACCP), in the order of ids.
+// (ACCP), in the order of ids, with dueColumns.
 func (db *DB) DuePayments(ctx context.Context, ids []int64) ([]*maksa.Payment, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	// By id only: with the status in the query, SQLite scans every
 	// payment of that status through its index instead (chunk after chunk).
-	q, args, err := sqlx.In(`SELECT * FROM payments WHERE id IN (?)`, ids)
+	q, args, err := sqlx.In(`SELECT `+dueColumns+` FROM payments WHERE id IN (?)`, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,10 @@ type signatureRow struct {
 
 func (r signatureRow) signature() Signature {
 	v, _ := base64.StdEncoding.DecodeString(r.Signature)
-	at, _ := time.Parse(time.RFC3339Nano, r.SignedAt)
+	var at time.Time
+	if r.SignedAt != "" { // read
+		at, _ = time.Parse(time.RFC3339Nano, r.SignedAt)
+	}
 	return Signature{PaymentID: r.PaymentID, Level: r.Level, UserID: r.UserID, Fingerprint: r.Fingerprint, Value: v, Digest: r.Digest, SignedAt: at}
 }
 
@@ -548,13 +551,15 @@ func (db *DB) ExpireUnsigned(ctx context.Context, cutoff time.Time, actor string
 }
 
 // SignaturesOf returns the signatures of the given payments, by payment and
-// level, in one query.
+// level, in one query: who signed at which level, and the signature (what
+// verifying them and the signing queue need; not the digest, key
+// fingerprint and time).
 func (db *DB) SignaturesOf(ctx context.Context, ids []int64) (map[int64][]Signature, error) {
 	out := map[int64][]Signature{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	q, args, err := sqlx.In(`SELECT * FROM signatures WHERE payment_id IN (?) ORDER BY payment_id, level`, ids)
+	q, args, err := sqlx.In(`SELECT payment_id, level, user_id, signature FROM signatures WHERE payment_id IN (?) ORDER BY payment_id, level`, ids)
 	if err != nil {
 		return nil, err
 	}

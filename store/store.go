@@ -142,9 +142,34 @@ func date(t time.Time) string {
 	return t.Format(maksa.DateLayout)
 }
 
+// parseDate reads a stored date (YYYY-MM-DD); "" (a date not set) and
+// anything else is the zero time. Dates are read a million times a night:
+// digits are read directly, and time.Parse (which builds an error for
+// "") only reads what is not plainly a date.
 func parseDate(s string) time.Time {
+	if len(s) == len(maksa.DateLayout) && s[4] == '-' && s[7] == '-' {
+		y, m, d := number(s[:4]), number(s[5:7]), number(s[8:])
+		if t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC); y >= 0 && m > 0 && t.Day() == d && int(t.Month()) == m {
+			return t
+		}
+	}
+	if s == "" {
+		return time.Time{}
+	}
 	t, _ := time.Parse(maksa.DateLayout, s)
 	return t
+}
+
+// number reads decimal digits; -1 when s holds anything else.
+func number(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return -1
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
 }
 
 // ErrNotFound is returned when the object asked for does not exist.
