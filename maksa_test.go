@@ -2,6 +2,7 @@ package maksa_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -206,6 +207,24 @@ func FuzzAppendAmount(f *testing.F) {
 			if got, want := string(maksa.AppendAmount(nil, d, cur)), maksa.FormatAmount(d, cur); got != want {
 				t.Errorf("AppendAmount(%s, %s) = %q, want %q", d, code, got, want)
 			}
+		}
+	})
+}
+
+// FuzzParseDecimal: ParseDecimal accepts what it did when it called
+// decimal.NewFromString, and makes the same number with the same exponent.
+func FuzzParseDecimal(f *testing.F) {
+	for _, s := range []string{"1234.56", "0.00", "-5", "+7.", ".5", "007.010", " 12 ", "1e7", "999999999999999999", "-0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := maksa.ParseDecimal(s)
+		if err != nil {
+			return
+		}
+		want, werr := decimal.NewFromString(strings.TrimSpace(s))
+		if werr != nil || !got.Equal(want) || got.Exponent() != want.Exponent() || got.String() != want.String() {
+			t.Errorf("ParseDecimal(%q) = %s (exp %d), NewFromString %s (exp %d, %v)", s, got, got.Exponent(), want, want.Exponent(), werr)
 		}
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -172,28 +171,11 @@ func (db *DB) Execute(ctx context.Context, day time.Time, chunk []Execution, act
 	}
 	defer tx.Rollback()
 	var executed []int64
-	var postings []any
-	rows := 0
-	// A full batch of postings goes through one statement prepared once:
-	// preparing it for every batch was a tenth of the batch's writing.
-	full, err := tx.PrepareContext(ctx, tx.Rebind(insertPostingsSQL(postingsPerInsert)))
+	postings, err := newMultiInsert(ctx, tx, "postings", "payment_id", "account_iban", "side", "amount_minor", "currency", "booking_date", "counterparty_iban", "counterparty_name")
 	if err != nil {
 		return err
 	}
-	defer full.Close()
-	flush := func() error {
-		var err error
-		switch rows {
-		case 0:
-			return nil
-		case postingsPerInsert:
-			_, err = full.ExecContext(ctx, postings...)
-		default:
-			_, err = tx.ExecContext(ctx, tx.Rebind(insertPostingsSQL(rows)), postings...)
-		}
-		postings, rows = postings[:0], 0
-		return err
-	}
+	defer postings.close()
 	for _, e := range chunk {
 		p := e.Payment
 		if e.Refusal != nil {
@@ -211,15 +193,13 @@ func (db *DB) Execute(ctx context.Context, day time.Time, chunk []Execution, act
 		executed = append(executed, p.ID)
 		for _, post := range e.Postings {
 			cur, _ := maksa.LookupCurrency(post.Currency)
-			postings = append(postings, p.ID, post.Account, post.Side, maksa.MinorUnits(post.Amount, cur), post.Currency, date(post.BookingDate), post.CounterpartyIBAN, post.CounterpartyName)
-			if rows++; rows == postingsPerInsert {
-				if err := flush(); err != nil {
-					return err
-				}
+			err := postings.add(p.ID, post.Account, post.Side, maksa.MinorUnits(post.Amount, cur), post.Currency, date(post.BookingDate), post.CounterpartyIBAN, post.CounterpartyName)
+			if err != nil {
+				return err
 			}
 		}
 	}
-	if err := flush(); err != nil {
+	if err := postings.flush(); err != nil {
 		return err
 	}
 	if len(executed) > 0 {
@@ -240,15 +220,6 @@ func (db *DB) Execute(ctx context.Context, day time.Time, chunk []Execution, act
 		return err
 	}
 	return tx.Commit()
-}
-
-// postingsPerInsert is how many postings one INSERT writes.
-const postingsPerInsert = 100
-
-// insertPostingsSQL inserts n postings.
-func insertPostingsSQL(n int) string {
-	return `INSERT INTO postings (payment_id, account_iban, side, amount_minor, currency, booking_date, counterparty_iban, counterparty_name) VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?),", n), ",")
 }
 
 // markExecutedSQL marks the payments with the given ids (still ACCP)

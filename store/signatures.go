@@ -146,6 +146,12 @@ func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day 
 		return nil, err
 	}
 	results := make([]SignResult, len(ids))
+	inserted, err := newMultiInsert(ctx, tx, "signatures", "payment_id", "level", "user_id", "fingerprint", "signature", "digest", "signed_at", "signed_day")
+	if err != nil {
+		return nil, err
+	}
+	defer inserted.close()
+	var complete []int64 // the payments whose last level this chunk signed
 	for k, id := range ids {
 		st := states[id]
 		if st == nil {
@@ -163,26 +169,31 @@ func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day 
 			results[k] = ResultOf(st, err)
 			continue
 		}
-		_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO signatures (payment_id, level, user_id, fingerprint, signature, digest, signed_at, signed_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-			id, sig.Level, userID, sig.Fingerprint, base64.StdEncoding.EncodeToString(sig.Value), sig.Digest, ts(now), date(day))
-		if err != nil {
-			if isUniqueViolation(err) {
-				return nil, fmt.Errorf("level %d of payment %d was signed by someone else at the same moment: %w", sig.Level, id, ErrNotPending)
-			}
-			return nil, err
+		if err := inserted.add(id, sig.Level, userID, sig.Fingerprint, base64.StdEncoding.EncodeToString(sig.Value), sig.Digest, ts(now), date(day)); err != nil {
+			return nil, signedMeanwhile(err)
 		}
 		sig.PaymentID, sig.SignedAt = id, now
 		st.Signatures = append(st.Signatures, *sig)
 		if sig.Level >= st.Account.Signatures {
-			if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE payments SET status = 'ACCP' WHERE id = ?`), id); err != nil {
-				return nil, err
-			}
+			complete = append(complete, id)
 			st.Payment.Status = maksa.ACCP
 		}
 		signedToday[st.Account.IBAN] = signedToday[st.Account.IBAN].Add(st.Payment.Amount)
 		added[st.Account.IBAN] = added[st.Account.IBAN].Add(st.Payment.Amount)
 		signed = append(signed, map[string]any{"payment": id, "level": sig.Level, "of": st.Account.Signatures, "key": sig.Fingerprint, "digest": sig.Digest, "status": st.Payment.Status})
 		results[k] = ResultOf(st, nil)
+	}
+	if err := inserted.flush(); err != nil {
+		return nil, signedMeanwhile(err)
+	}
+	if len(complete) > 0 {
+		q, args, err := sqlx.In(`UPDATE payments SET status = 'ACCP' WHERE `+db.byIDOnly("status")+` = 'PDNG' AND id IN (?)`, complete)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(q), args...); err != nil {
+			return nil, err
+		}
 	}
 	for iban, sum := range added {
 		cur, _ := maksa.LookupCurrency(accounts[iban].Currency)
@@ -199,6 +210,15 @@ func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day 
 		}
 	}
 	return results, tx.Commit()
+}
+
+// signedMeanwhile explains a signature the database refused as a second
+// one of its level: another signer's, stored since the chunk was read.
+func signedMeanwhile(err error) error {
+	if isUniqueViolation(err) {
+		return fmt.Errorf("a payment of this chunk was signed at the same level by someone else at the same moment: %w", ErrNotPending)
+	}
+	return err
 }
 
 // signState reads, and on PostgreSQL locks, one payment with its account
@@ -406,8 +426,11 @@ type QueueItem struct {
 	SignedBy []string // users who signed, by level
 }
 
+// queueColumns are the columns of a payment the queue shows.
+const queueColumns = `p.id, p.batch_id, p.status, p.end_to_end_id, p.debtor_iban, p.creditor_name, p.creditor_account, p.amount, p.currency, p.execution_date`
+
 // Queue calls fn for every payment awaiting signatures, optionally only
-// those of one account, in batch and file order.
+// those of one account, in batch and file order, with the queueColumns.
 func (db *DB) Queue(ctx context.Context, account string, fn func(QueueItem) error) error {
 	// The pending ids in order first (one sort), then a chunk at a time by
 	// id with the chunk's signatures in one query: memory stays bounded and
@@ -425,7 +448,7 @@ func (db *DB) Queue(ctx context.Context, account string, fn func(QueueItem) erro
 		ids := order[start:min(start+chunk, len(order))]
 		// By id only: with the status in the query, SQLite scans every
 		// pending payment through its index instead (chunk after chunk).
-		in, inArgs, err := sqlx.In(`SELECT p.*, a.signatures AS required FROM payments p JOIN accounts a ON a.iban = p.debtor_iban
+		in, inArgs, err := sqlx.In(`SELECT `+queueColumns+`, a.signatures AS required FROM payments p JOIN accounts a ON a.iban = p.debtor_iban
 			WHERE p.id IN (?)`, ids)
 		if err != nil {
 			return err
