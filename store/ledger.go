@@ -1,10 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -114,7 +118,7 @@ func (db *DB) DuePayments(ctx context.Context, ids []int64) ([]*maksa.Payment, e
 }
 
 // Balances returns every account's booked balance now: its opening balance
-// plus its postings, by IBAN, with the account.
+// plus its postings (their day totals), by IBAN, with the account.
 func (db *DB) Balances(ctx context.Context) (map[string]decimal.Decimal, map[string]*maksa.Account, error) {
 	var accounts []accountRow
 	if err := db.x.SelectContext(ctx, &accounts, `SELECT `+accountColumns+` FROM accounts`); err != nil {
@@ -130,7 +134,7 @@ func (db *DB) Balances(ctx context.Context) (map[string]decimal.Decimal, map[str
 		Currency string `db:"currency"`
 		Minor    int64  `db:"minor"`
 	}
-	err := db.x.SelectContext(ctx, &sums, `SELECT account_iban, currency, SUM(CASE WHEN side = 'CRDT' THEN amount_minor ELSE -amount_minor END) AS minor FROM postings GROUP BY account_iban, currency`)
+	err := db.x.SelectContext(ctx, &sums, `SELECT account_iban, currency, SUM(net_minor) AS minor FROM day_totals GROUP BY account_iban, currency`)
 	for _, s := range sums {
 		cur, _ := maksa.LookupCurrency(s.Currency)
 		balances[s.IBAN] = balances[s.IBAN].Add(maksa.FromMinorUnits(s.Minor, cur))
@@ -160,8 +164,9 @@ type Execution struct {
 }
 
 // Execute stores the decisions on a chunk of payments in one transaction:
-// each executed payment's postings with its status ACSC, each refused
-// payment's reason with its status RJCT, both marked with the business day.
+// each executed payment's postings with its status ACSC (and their sums
+// in the day totals), each refused payment's reason with its status RJCT,
+// both marked with the business day.
 // A payment that is no longer ACCP (executed by a run that raced this one)
 // fails the whole chunk, which then changes nothing.
 func (db *DB) Execute(ctx context.Context, day time.Time, chunk []Execution, actor string) error {
@@ -176,6 +181,8 @@ func (db *DB) Execute(ctx context.Context, day time.Time, chunk []Execution, act
 		return err
 	}
 	defer postings.close()
+	type dayTotal struct{ account, day, currency string }
+	net := map[dayTotal]int64{}
 	for _, e := range chunk {
 		p := e.Payment
 		if e.Refusal != nil {
@@ -193,14 +200,30 @@ func (db *DB) Execute(ctx context.Context, day time.Time, chunk []Execution, act
 		executed = append(executed, p.ID)
 		for _, post := range e.Postings {
 			cur, _ := maksa.LookupCurrency(post.Currency)
-			err := postings.add(p.ID, post.Account, post.Side, maksa.MinorUnits(post.Amount, cur), post.Currency, date(post.BookingDate), post.CounterpartyIBAN, post.CounterpartyName)
+			minor := maksa.MinorUnits(post.Amount, cur)
+			err := postings.add(p.ID, post.Account, post.Side, minor, post.Currency, date(post.BookingDate), post.CounterpartyIBAN, post.CounterpartyName)
 			if err != nil {
 				return err
 			}
+			if post.Side == "DBIT" {
+				minor = -minor
+			}
+			net[dayTotal{post.Account, date(post.BookingDate), post.Currency}] += minor
 		}
 	}
 	if err := postings.flush(); err != nil {
 		return err
+	}
+	keys := slices.SortedFunc(maps.Keys(net), func(a, b dayTotal) int {
+		return cmp.Or(strings.Compare(a.account, b.account), strings.Compare(a.day, b.day), strings.Compare(a.currency, b.currency))
+	})
+	for _, k := range keys { // in one order: no two transactions wait on each other's rows
+		minor := net[k]
+		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO day_totals (account_iban, booking_date, currency, net_minor) VALUES (?, ?, ?, ?)
+			ON CONFLICT (account_iban, booking_date, currency) DO UPDATE SET net_minor = day_totals.net_minor + excluded.net_minor`), k.account, k.day, k.currency, minor)
+		if err != nil {
+			return err
+		}
 	}
 	if len(executed) > 0 {
 		q, args, err := sqlx.In(db.markExecutedSQL(), date(day), executed)
@@ -252,7 +275,7 @@ func (db *DB) BalanceBefore(ctx context.Context, iban string, day time.Time) (de
 	}
 	acct := a.account()
 	var minor int64
-	err := db.x.GetContext(ctx, &minor, db.x.Rebind(`SELECT COALESCE(SUM(CASE WHEN side = 'CRDT' THEN amount_minor ELSE -amount_minor END), 0) FROM postings WHERE account_iban = ? AND booking_date < ?`), iban, date(day))
+	err := db.x.GetContext(ctx, &minor, db.x.Rebind(`SELECT COALESCE(SUM(net_minor), 0) FROM day_totals WHERE account_iban = ? AND booking_date < ?`), iban, date(day))
 	cur, _ := maksa.LookupCurrency(acct.Currency)
 	return acct.OpeningBalance.Add(maksa.FromMinorUnits(minor, cur)), acct.Currency, err
 }
@@ -352,10 +375,15 @@ func (db *DB) EntriesIn(ctx context.Context, r EntryRange, fn func(Entry) error)
 	return rows.Err()
 }
 
+// accountsWithPostingsSQL looks each account's postings of a day up
+// through the index: a join let SQLite scan every posting ever booked.
+const accountsWithPostingsSQL = `SELECT a.iban FROM accounts a
+	WHERE EXISTS (SELECT 1 FROM postings p WHERE p.account_iban = a.iban AND p.booking_date = ?) ORDER BY a.iban`
+
 // AccountsWithPostings returns the accounts with postings booked on day, sorted.
 func (db *DB) AccountsWithPostings(ctx context.Context, day time.Time) ([]string, error) {
 	var ibans []string
-	err := db.x.SelectContext(ctx, &ibans, db.x.Rebind(`SELECT DISTINCT p.account_iban FROM postings p JOIN accounts a ON a.iban = p.account_iban WHERE p.booking_date = ? ORDER BY p.account_iban`), date(day))
+	err := db.x.SelectContext(ctx, &ibans, db.x.Rebind(accountsWithPostingsSQL), date(day))
 	return ibans, err
 }
 
@@ -486,19 +514,30 @@ func (db *DB) LimitUsage(ctx context.Context, day time.Time) ([]Usage, error) {
 	return out, nil
 }
 
+// executedTotalsSQL sums each account's euro debits of a day, one account
+// at a time through the index on its postings of the day: a join let
+// SQLite read every posting ever booked.
+const executedTotalsSQL = `SELECT a.client_id, (SELECT SUM(e.amount_minor) FROM postings e
+	WHERE e.account_iban = a.iban AND e.booking_date = ? AND e.side = 'DBIT' AND e.currency = 'EUR') AS minor FROM accounts a`
+
 // ExecutedTotals returns, per client, the euro amount its accounts paid
 // out on day.
 func (db *DB) ExecutedTotals(ctx context.Context, day time.Time) (map[string]decimal.Decimal, error) {
 	var rows []struct {
 		Client string `db:"client_id"`
-		Minor  int64  `db:"minor"`
+		Minor  *int64 `db:"minor"`
 	}
-	err := db.x.SelectContext(ctx, &rows, db.x.Rebind(`SELECT a.client_id, SUM(e.amount_minor) AS minor FROM postings e JOIN accounts a ON a.iban = e.account_iban
-		WHERE e.side = 'DBIT' AND e.booking_date = ? AND e.currency = 'EUR' GROUP BY a.client_id`), date(day))
+	err := db.x.SelectContext(ctx, &rows, db.x.Rebind(executedTotalsSQL), date(day))
+	minor := map[string]int64{}
+	for _, r := range rows {
+		if r.Minor != nil {
+			minor[r.Client] += *r.Minor
+		}
+	}
 	out := map[string]decimal.Decimal{}
 	eur, _ := maksa.LookupCurrency("EUR")
-	for _, r := range rows {
-		out[r.Client] = maksa.FromMinorUnits(r.Minor, eur)
+	for client, m := range minor {
+		out[client] = maksa.FromMinorUnits(m, eur)
 	}
 	return out, err
 }

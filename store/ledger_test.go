@@ -13,47 +13,60 @@ import (
 	"maksa/store"
 )
 
+const ledgerAccount = "LV21TREL9160100000000"
+
+var ledgerDays = []time.Time{time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+
+// executedOverDays stores 45 payments of the demo directory's account and
+// executes 20, 15 and 10 of them on ledgerDays, each credited to another
+// account.
+func executedOverDays(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.ApplyDirectory(ctx, demoDirectory(t), "test"); err != nil {
+		t.Fatal(err)
+	}
+	ps := make([]*maksa.Payment, 45)
+	for i := range ps {
+		ps[i] = &maksa.Payment{EndToEndID: "E" + string(rune('A'+i)), Amount: decimal.NewFromInt(int64(i + 1)), Status: maksa.ACCP}
+	}
+	storeBatch(t, db, "split", ps, func(im *store.Import) ([]int, error) {
+		_, err := im.FinishPayments(ctx)
+		return nil, err
+	})
+	ids, err := db.DueIDs(ctx, ledgerDays[0])
+	if err != nil || len(ids) != len(ps) {
+		t.Fatalf("%d due, %v", len(ids), err)
+	}
+	due, err := db.DuePayments(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, day := range ledgerDays {
+		var chunk []store.Execution
+		for _, p := range due[[]int{0, 20, 35}[i]:[]int{20, 35, 45}[i]] {
+			post := store.Posting{Account: ledgerAccount, Side: "DBIT", Amount: p.Amount, Currency: "EUR", BookingDate: day}
+			credit := post
+			credit.Account, credit.Side = "LV97TREL9160100000099", "CRDT"
+			chunk = append(chunk, store.Execution{Payment: p, Postings: []store.Posting{post, credit}})
+		}
+		if err := db.Execute(ctx, day, chunk, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestSplitEntries: the runs SplitEntries cuts an account's entries into
 // follow one another: read one after the other, they give every entry of
 // the period once, in booking order, over one day or several.
 func TestSplitEntries(t *testing.T) {
 	ctx := context.Background()
-	const iban = "LV21TREL9160100000000"
-	days := []time.Time{time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	const iban = ledgerAccount
+	days := ledgerDays
 	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			db, _ := MustOpen(t, b)
-			if _, err := db.ApplyDirectory(ctx, demoDirectory(t), "test"); err != nil {
-				t.Fatal(err)
-			}
-			ps := make([]*maksa.Payment, 45)
-			for i := range ps {
-				ps[i] = &maksa.Payment{EndToEndID: "E" + string(rune('A'+i)), Amount: decimal.NewFromInt(int64(i + 1)), Status: maksa.ACCP}
-			}
-			storeBatch(t, db, "split", ps, func(im *store.Import) ([]int, error) {
-				_, err := im.FinishPayments(ctx)
-				return nil, err
-			})
-			ids, err := db.DueIDs(ctx, days[0])
-			if err != nil || len(ids) != len(ps) {
-				t.Fatalf("%d due, %v", len(ids), err)
-			}
-			due, err := db.DuePayments(ctx, ids)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, day := range days { // 20, 15 and 10 payments a day
-				var chunk []store.Execution
-				for _, p := range due[[]int{0, 20, 35}[i]:[]int{20, 35, 45}[i]] {
-					post := store.Posting{Account: iban, Side: "DBIT", Amount: p.Amount, Currency: "EUR", BookingDate: day}
-					credit := post
-					credit.Account, credit.Side = "LV97TREL9160100000099", "CRDT"
-					chunk = append(chunk, store.Execution{Payment: p, Postings: []store.Posting{post, credit}})
-				}
-				if err := db.Execute(ctx, day, chunk, "test"); err != nil {
-					t.Fatal(err)
-				}
-			}
+			executedOverDays(t, db)
 			read := func(r store.EntryRange) []int64 {
 				var out []int64
 				err := db.EntriesIn(ctx, r, func(e store.Entry) error {
@@ -93,6 +106,50 @@ func TestSplitEntries(t *testing.T) {
 					}
 				}
 			}
+		})
+	}
+}
+
+// TestBalancesFromDayTotals: the balances the batch starts from and a
+// statement's opening balance, summed from the day totals, are the
+// opening balance plus the postings before; so they are after the
+// migration that makes the day totals from the postings of a database
+// that had none.
+func TestBalancesFromDayTotals(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			db, dsn := MustOpen(t, b)
+			executedOverDays(t, db)
+			check := func(db *store.DB) {
+				t.Helper()
+				var opening string
+				testdb.Row(t, dsn, `SELECT opening_balance FROM accounts WHERE iban = '`+ledgerAccount+`'`, &opening)
+				open := decimal.RequireFromString(opening)
+				for _, day := range append(ledgerDays, ledgerDays[2].AddDate(0, 0, 1)) {
+					var minor int64
+					testdb.Row(t, dsn, `SELECT COALESCE(SUM(CASE WHEN side = 'CRDT' THEN amount_minor ELSE -amount_minor END), 0) FROM postings
+						WHERE account_iban = '`+ledgerAccount+`' AND booking_date < '`+day.Format("2006-01-02")+`'`, &minor)
+					want := open.Add(decimal.New(minor, -2))
+					got, _, err := db.BalanceBefore(ctx, ledgerAccount, day)
+					if err != nil || !got.Equal(want) {
+						t.Errorf("balance before %s: %s, %v; want %s", day.Format("2006-01-02"), got, err, want)
+					}
+				}
+				balances, _, err := db.Balances(ctx)
+				if want := open.Sub(decimal.NewFromInt(45 * 46 / 2)); err != nil || !balances[ledgerAccount].Equal(want) {
+					t.Errorf("balance now: %s, %v; want %s", balances[ledgerAccount], err, want)
+				}
+			}
+			check(db)
+			testdb.Exec(t, dsn, `DROP TABLE day_totals`)
+			testdb.Exec(t, dsn, `DELETE FROM goose_db_version WHERE version_id = 8`)
+			again, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer again.Close()
+			check(again)
 		})
 	}
 }
