@@ -30,18 +30,18 @@ func TestExecutedByID(t *testing.T) {
 }
 
 // TestDayQueriesReadTheDay: what the nightly batch asks about one day's
-// postings is looked up per account through the postings' index, not read
-// from every posting ever booked (without statistics, SQLite scanned the
-// postings for a join with the accounts).
+// postings and payments is looked up per account or grant through an
+// index, not read from every posting or payment ever stored (without
+// statistics, SQLite scanned them).
 func TestDayQueriesReadTheDay(t *testing.T) {
 	db, err := Open(context.Background(), testdb.SQLite(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, q := range []string{accountsWithPostingsSQL, executedTotalsSQL} {
-		if got := plan(t, db, q, "2026-11-27"); strings.Contains(got, "SCAN p") || strings.Contains(got, "SCAN e") || !strings.Contains(got, "postings_account_date") {
-			t.Errorf("plan %q, want the postings of the day looked up through postings_account_date", got)
+	for q, index := range map[string]string{accountsWithPostingsSQL: "postings_account_date", executedTotalsSQL: "postings_account_date", limitUsageSQL: "payments_usage"} {
+		if got := plan(t, db, q, "2026-11-27"); strings.Contains(got, "SCAN p") || strings.Contains(got, "SCAN e") || !strings.Contains(got, "INDEX "+index+" (") {
+			t.Errorf("plan %q, want the day's rows looked up through %s", got, index)
 		}
 	}
 }
