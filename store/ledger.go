@@ -69,6 +69,11 @@ func (db *DB) ReleaseLock(ctx context.Context, name, owner string) error {
 // execution date, urgent first, then in the order they were imported.
 const executionOrder = `execution_date, CASE WHEN kind = 'urgent' OR priority = 'HIGH' THEN 0 ELSE 1 END, batch_id, seq`
 
+// dueIDsSQL lists the payments due on a day, through the partial index of
+// the payments awaiting execution (status = 'ACCP', literally).
+const dueIDsSQL = `SELECT id FROM payments WHERE status = 'ACCP' AND execution_date <= ?
+	AND (released = 1 OR note NOT LIKE 'held:%') ORDER BY ` + executionOrder
+
 // DueIDs returns the ids of the fully signed payments (ACCP) with an
 // execution date on or before day, in execution order — but not those held
 // for an unannounced total (note "held: …") that no operator released. The
@@ -76,8 +81,7 @@ const executionOrder = `execution_date, CASE WHEN kind = 'urgent' OR priority = 
 // day's payments instead of one per chunk.
 func (db *DB) DueIDs(ctx context.Context, day time.Time) ([]int64, error) {
 	var ids []int64
-	err := db.x.SelectContext(ctx, &ids, db.x.Rebind(`SELECT id FROM payments WHERE status = 'ACCP' AND execution_date <= ?
-		AND (released = 1 OR note NOT LIKE 'held:%') ORDER BY `+executionOrder), date(day))
+	err := db.x.SelectContext(ctx, &ids, db.x.Rebind(dueIDsSQL), date(day))
 	return ids, err
 }
 
@@ -433,7 +437,7 @@ type BatchRun struct {
 func (db *DB) BatchesExecutedOn(ctx context.Context, day time.Time) ([]BatchRun, error) {
 	var out []BatchRun
 	err := db.x.SelectContext(ctx, &out, db.x.Rebind(`SELECT batch_id, SUM(CASE WHEN status = 'ACSC' THEN 1 ELSE 0 END) AS executed,
-		SUM(CASE WHEN status = 'ACSC' THEN 0 ELSE 1 END) AS refused FROM payments WHERE executed_on = ? GROUP BY batch_id ORDER BY batch_id`), date(day))
+		SUM(CASE WHEN status = 'ACSC' THEN 0 ELSE 1 END) AS refused FROM payments WHERE executed_on = ? AND executed_on <> '' GROUP BY batch_id ORDER BY batch_id`), date(day))
 	return out, err
 }
 
@@ -444,7 +448,8 @@ func (db *DB) BatchesExecutedOn(ctx context.Context, day time.Time) ([]BatchRun,
 // million payments are read back twice a night, and the SQLite driver's
 // cost is per column.
 func (db *DB) ExecutedOn(ctx context.Context, day time.Time, batch int64, fn func(*maksa.Payment) error) error {
-	q, args := `SELECT `+executedColumns+` FROM payments p WHERE p.executed_on = ?`, []any{date(day)}
+	// executed_on <> '' lets the database use its partial index.
+	q, args := `SELECT `+executedColumns+` FROM payments p WHERE p.executed_on = ? AND p.executed_on <> ''`, []any{date(day)}
 	if batch != 0 {
 		q, args = q+` AND p.batch_id = ?`, append(args, batch)
 	}

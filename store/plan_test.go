@@ -65,3 +65,29 @@ func plan(t *testing.T, db *DB, q string, args ...any) string {
 	}
 	return strings.Join(steps, "; ")
 }
+
+// TestWorkUsesPartialIndexes: the payments awaiting signatures, those
+// awaiting execution and a day's executed ones are found through the
+// partial indexes that hold only them (migration 00009), not by reading
+// every payment ever stored.
+func TestWorkUsesPartialIndexes(t *testing.T) {
+	db, err := Open(context.Background(), testdb.SQLite(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, c := range []struct {
+		query, index string
+		args         []any
+	}{
+		{dueIDsSQL, "payments_due", []any{"2026-11-27"}},
+		{pendingIDsSQL + ` ORDER BY batch_id, seq`, "payments_pending", nil},
+		{pendingIDsSQL + ` AND debtor_iban = ? ORDER BY batch_id, seq`, "payments_pending", []any{"LV21TREL9160100000000"}},
+		{expiredSQL, "payments_pending", []any{"2026-11-27"}},
+		{`SELECT ` + executedColumns + ` FROM payments p WHERE p.executed_on = ? AND p.executed_on <> ''`, "payments_executed_on", []any{"2026-11-27"}},
+	} {
+		if got := plan(t, db, c.query, c.args...); !strings.Contains(got, "INDEX "+c.index+" (") {
+			t.Errorf("%s: plan %q, want a lookup through %s", c.query, got, c.index)
+		}
+	}
+}

@@ -71,7 +71,11 @@ func (db *DB) SearchPayments(ctx context.Context, f PaymentFilter, fn func(*maks
 			add("(debtor_iban = ? OR creditor_account = ?)", f.Account, f.Account)
 		}
 	}
-	if f.Status != "" {
+	switch f.Status {
+	case "":
+	case "PDNG", "ACCP": // literally, so that the partial index of the payments at work is used
+		add("status = '" + f.Status + "'")
+	default:
 		add("status = ?", f.Status)
 	}
 	if f.Creditor != "" {

@@ -426,6 +426,10 @@ type QueueItem struct {
 	SignedBy []string // users who signed, by level
 }
 
+// pendingIDsSQL lists the payments awaiting signatures, through the
+// partial index of those (status = 'PDNG', literally).
+const pendingIDsSQL = `SELECT id FROM payments WHERE status = 'PDNG'`
+
 // queueColumns are the columns of a payment the queue shows.
 const queueColumns = `p.id, p.batch_id, p.status, p.end_to_end_id, p.debtor_iban, p.creditor_name, p.creditor_account, p.amount, p.currency, p.execution_date`
 
@@ -435,7 +439,7 @@ func (db *DB) Queue(ctx context.Context, account string, fn func(QueueItem) erro
 	// The pending ids in order first (one sort), then a chunk at a time by
 	// id with the chunk's signatures in one query: memory stays bounded and
 	// no chunk sorts the rest again.
-	q, args := `SELECT id FROM payments WHERE status = 'PDNG'`, []any{}
+	q, args := pendingIDsSQL, []any{}
 	if account != "" {
 		q, args = q+` AND debtor_iban = ?`, append(args, account)
 	}
@@ -548,7 +552,7 @@ func (db *DB) ExpireUnsigned(ctx context.Context, cutoff time.Time, actor string
 	}
 	defer tx.Rollback()
 	var rows []paymentRow
-	if err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT * FROM payments WHERE status = 'PDNG' AND execution_date < ? ORDER BY id`), date(cutoff)); err != nil {
+	if err := tx.SelectContext(ctx, &rows, tx.Rebind(expiredSQL), date(cutoff)); err != nil {
 		return nil, err
 	}
 	batches := map[int64]bool{}
@@ -572,6 +576,10 @@ func (db *DB) ExpireUnsigned(ctx context.Context, cutoff time.Time, actor string
 	}
 	return ids, tx.Commit()
 }
+
+// expiredSQL lists the payments awaiting signatures whose execution date
+// is before a day, through the partial index of those.
+const expiredSQL = `SELECT * FROM payments WHERE status = 'PDNG' AND execution_date < ? ORDER BY id`
 
 // SignaturesOf returns the signatures of the given payments, by payment and
 // level, in one query: who signed at which level, and the signature (what

@@ -91,20 +91,25 @@ func parseDSN(dsn string) (driver, source string, err error) {
 }
 
 func (db *DB) migrate(ctx context.Context) error {
+	p, err := db.migrations()
+	if err != nil {
+		return err
+	}
+	_, err = p.Up(ctx)
+	return err
+}
+
+// migrations is the goose provider of the database's schema migrations.
+func (db *DB) migrations() (*goose.Provider, error) {
 	dialect := goose.DialectSQLite3
 	if db.dialect == Postgres {
 		dialect = goose.DialectPostgres
 	}
 	fsys, err := fs.Sub(migrations, "migrations/"+db.dialect)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	p, err := goose.NewProvider(dialect, db.x.DB, fsys)
-	if err != nil {
-		return err
-	}
-	_, err = p.Up(ctx)
-	return err
+	return goose.NewProvider(dialect, db.x.DB, fsys)
 }
 
 // Dialect returns SQLite or Postgres.
