@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/jmoiron/sqlx"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -100,18 +99,12 @@ type paymentRow struct {
 	SameHash         *int64 `db:"same_hash"` // only because SELECT * reads it: SamePayments queries the column itself
 }
 
-// reportColumns are the payments table's columns but the payment's
-// position in its file, which reports do not print and which costs a JSON
-// decoding a row: for reading a day's payments back (as "p").
-var reportColumns = func() string {
-	cols := []string{"p.id", "p.executed_on", "p.released"}
-	for _, c := range paymentColumns {
-		if c != "position" {
-			cols = append(cols, "p."+c)
-		}
-	}
-	return strings.Join(cols, ", ")
-}()
+// outboundColumns are the columns PaymentsCredited reads: what the
+// outbound clearing file (pain.001) says about a payment.
+const outboundColumns = `p.id, p.batch_id, p.pmt_inf_id, p.pmt_mtd, p.instr_id, p.end_to_end_id, p.uetr, p.debtor_iban, p.debtor_name, p.debtor_bic,
+	p.creditor_account, p.creditor_is_iban, p.creditor_name, p.creditor_bic, p.creditor_country, p.amount, p.currency, p.execution_date,
+	p.remittance, p.reference, p.purpose, p.category_purpose, p.priority, p.service_level, p.charge_bearer, p.ultimate_debtor,
+	p.ultimate_creditor, p.kind, p.status, p.reasons`
 
 // executedColumns are the columns ExecutedOn reads.
 const executedColumns = `p.id, p.batch_id, p.seq, p.pmt_inf_id, p.instr_id, p.end_to_end_id, p.uetr, p.debtor_iban,
@@ -128,7 +121,7 @@ func (r *paymentRow) payment() *maksa.Payment {
 		Status: maksa.Status(r.Status), ExecutedOn: parseDate(r.ExecutedOn), Kind: maksa.Kind(r.Kind), CreditorID: r.CreditorID,
 		CreditorAddress: r.CreditorAddress, Note: r.Note, Released: r.Released}
 	p.Amount, _ = decimal.NewFromString(r.Amount)
-	if r.Position != "" { // see reportColumns
+	if r.Position != "" { // not every query reads it
 		_ = json.Unmarshal([]byte(r.Position), &p.Position)
 	}
 	if r.Reasons == noReasons { // nearly every payment's: spare the decoder

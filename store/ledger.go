@@ -420,7 +420,7 @@ func (db *DB) CreditedTotal(ctx context.Context, account string, day time.Time) 
 // account on day — for the clearing account, the day's outbound payments —
 // in posting order.
 func (db *DB) PaymentsCredited(ctx context.Context, account string, day time.Time, fn func(*maksa.Payment) error) error {
-	return db.eachPayment(ctx, `SELECT `+reportColumns+` FROM postings e JOIN payments p ON p.id = e.payment_id
+	return db.eachPayment(ctx, `SELECT `+outboundColumns+` FROM postings e JOIN payments p ON p.id = e.payment_id
 		WHERE e.account_iban = ? AND e.side = 'CRDT' AND e.booking_date = ? ORDER BY e.id`, []any{account, date(day)}, fn)
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
+	"maksa/formats/pain001"
 	"maksa/internal/testdb"
 	"maksa/internal/testgen"
 	"maksa/internal/xsdcheck"
@@ -140,6 +142,7 @@ func TestNightlyBatch(t *testing.T) {
 			if r := e.run("validate", outbound); r.code != 0 { // its NbOfTxs and CtrlSum included
 				t.Errorf("the outbound file does not validate:\n%s%s", r.stdout, r.stderr)
 			}
+			checkOutbound(t, e.dsn, outbound)
 			report := filepath.Join(e.home, "outbox", "prep", "pay.xml.executed-"+batchDay+".pain002.xml")
 			xsdcheck.Validate(t, report, "pain.002.001.03.xsd")
 			data, _ := os.ReadFile(report)
@@ -320,5 +323,40 @@ func TestStatementExports(t *testing.T) {
 	e.runJSON(0, &history, "payments", "show", "1")
 	if sigs, _ := history["signatures"].([]any); len(sigs) != 2 {
 		t.Errorf("history of payment 1: %v", history)
+	}
+}
+
+// checkOutbound: each payment of the outbound clearing file says what the
+// executed payment with its end-to-end id says.
+func checkOutbound(t *testing.T, dsn, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := pain001.NewReader(f)
+	for {
+		p, err := r.Read()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := []string{p.DebtorIBAN, p.DebtorName, p.CreditorIBAN, p.CreditorName, p.CreditorBIC, p.CreditorCountry, p.AmountText, p.Currency, p.Remittance, p.InstructionID, p.PaymentInfoID}
+		want := make([]string, len(got))
+		dest := make([]any, len(want))
+		for i := range want {
+			dest[i] = &want[i]
+		}
+		testdb.Row(t, dsn, `SELECT debtor_iban, debtor_name, creditor_account, creditor_name, creditor_bic, creditor_country, amount, currency, remittance, instr_id, pmt_inf_id
+			FROM payments WHERE status = 'ACSC' AND end_to_end_id = '`+p.EndToEndID+`'`, dest...)
+		if want[10] == "" {
+			want[10] = "NOTPROVIDED" // a CSV or XLSX payment has no PmtInfId of its own
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("outbound payment %s says %q, the payment %q", p.EndToEndID, got, want)
+		}
 	}
 }
