@@ -286,13 +286,3 @@ func (im *Import) eachSameRow(ctx context.Context, query string, args []any, fn 
 		return nil
 	})
 }
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
