@@ -112,7 +112,7 @@ func (r *Runner) Run(ctx context.Context, day time.Time) (*Summary, error) {
 	r.logStep("payments executed", start, "executed", sum.Executed, "refused", sum.Refused, "held", sum.Held)
 	start = time.Now()
 	err = retry(func() error {
-		sum.Statements, sum.Reports, sum.Files, sum.Awaiting = []string{}, []string{}, []string{}, 0
+		sum.Statements, sum.Reports, sum.Files = []string{}, []string{}, []string{}
 		return r.write(ctx, day, sum)
 	})
 	if err != nil {
@@ -414,10 +414,8 @@ func (r *Runner) write(ctx context.Context, day time.Time, sum *Summary) error {
 		return err
 	}
 	sum.Statements, sum.Reports, sum.Files = statements, reports, append([]string{outbound}, files...)
-	return r.Store.AwaitingSignature(ctx, day, func(*maksa.Payment, int, int) error {
-		sum.Awaiting++
-		return nil
-	})
+	sum.Awaiting, err = r.Store.CountAwaitingSignature(ctx, day)
+	return err
 }
 
 // executionReports writes, for every import batch with payments executed or

@@ -456,6 +456,14 @@ func (db *DB) ExecutedOn(ctx context.Context, day time.Time, batch int64, fn fun
 	return db.eachPayment(ctx, q+` ORDER BY p.batch_id, p.seq`, args, fn)
 }
 
+// CountAwaitingSignature counts the payments AwaitingSignature gives.
+func (db *DB) CountAwaitingSignature(ctx context.Context, day time.Time) (int, error) {
+	var n int
+	err := db.x.GetContext(ctx, &n, db.x.Rebind(`SELECT COUNT(*) FROM payments p JOIN accounts a ON a.iban = p.debtor_iban
+		WHERE p.status = 'PDNG' AND p.execution_date <= ?`), date(day))
+	return n, err
+}
+
 // AwaitingSignature calls fn for each payment due on or before day that
 // still awaits signatures, with the levels done and required.
 func (db *DB) AwaitingSignature(ctx context.Context, day time.Time, fn func(p *maksa.Payment, done, required int) error) error {
