@@ -308,7 +308,8 @@ type entryKey struct {
 // SplitEntries cuts the account's entries over from..to into at most n
 // runs of about equal size, of at least least entries each (one run when
 // there are fewer), that follow one another in booking order, to be read
-// side by side. Entries booked meanwhile fall into the last run.
+// side by side. Entries booked meanwhile fall into the run their place in
+// booking order puts them in (on the period's last day, the last run).
 func (db *DB) SplitEntries(ctx context.Context, iban string, from, to time.Time, n, least int) ([]EntryRange, error) {
 	all := EntryRange{IBAN: iban, From: from, To: to}
 	const where = `FROM postings WHERE account_iban = ? AND booking_date >= ? AND booking_date <= ?`
