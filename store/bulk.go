@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"strings"
 	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
@@ -101,53 +100,23 @@ func (w *copyWriter) abort() {
 	}
 }
 
-// insertWriter batches rows into multi-row INSERT statements (SQLite).
-type insertWriter struct {
-	tx      *sqlx.Tx
-	full    *sql.Stmt // prepared for insertChunk rows
-	pending []any
-	rows    int
-}
-
-const insertChunk = 100
-
-func insertSQL(rows int) string {
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(paymentColumns)), ",") + ")"
-	return "INSERT INTO payments (" + strings.Join(paymentColumns, ", ") + ") VALUES " +
-		strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
-}
+// insertWriter writes payment rows with multi-row INSERT statements
+// (SQLite).
+type insertWriter struct{ rows *multiInsert }
 
 func newInsertWriter(ctx context.Context, tx *sqlx.Tx) (*insertWriter, error) {
-	stmt, err := tx.PrepareContext(ctx, insertSQL(insertChunk))
-	if err != nil {
-		return nil, err
-	}
-	return &insertWriter{tx: tx, full: stmt, pending: make([]any, 0, insertChunk*len(paymentColumns))}, nil
+	rows, err := newMultiInsert(ctx, tx, "payments", paymentColumns...)
+	return &insertWriter{rows: rows}, err
 }
 
-func (w *insertWriter) add(ctx context.Context, values []any) error {
-	w.pending = append(w.pending, values...)
-	w.rows++
-	if w.rows == insertChunk {
-		if _, err := w.full.ExecContext(ctx, w.pending...); err != nil {
-			return err
-		}
-		w.pending, w.rows = w.pending[:0], 0
-	}
-	return nil
+func (w *insertWriter) add(_ context.Context, values []any) error { return w.rows.add(values...) }
+
+func (w *insertWriter) close(context.Context) error {
+	defer w.rows.close()
+	return w.rows.flush()
 }
 
-func (w *insertWriter) close(ctx context.Context) error {
-	defer w.full.Close()
-	if w.rows == 0 {
-		return nil
-	}
-	_, err := w.tx.ExecContext(ctx, insertSQL(w.rows), w.pending...)
-	w.pending, w.rows = w.pending[:0], 0
-	return err
-}
-
-func (w *insertWriter) abort() { w.full.Close() }
+func (w *insertWriter) abort() { w.rows.close() }
 
 // pipeWriter hands rows to a goroutine that writes them, so that reading,
 // checking and encoding the payments (on one core) and writing to the

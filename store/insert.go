@@ -14,7 +14,8 @@ const rowsPerInsert = 100
 // multiInsert inserts rows into a table inside a transaction,
 // rowsPerInsert rows a statement: a full statement is prepared once (one
 // statement per row, or preparing each batch again, cost a tenth to a
-// third of writing a chunk of postings or signatures).
+// third of writing a chunk of postings or signatures). SQLite imports
+// write their payments with it too (PostgreSQL's use COPY).
 type multiInsert struct {
 	ctx     context.Context
 	tx      *sqlx.Tx
