@@ -442,6 +442,10 @@ func (db *DB) BatchesExecutedOn(ctx context.Context, day time.Time) ([]BatchRun,
 	return out, err
 }
 
+// executedOnSQL reads the payments executed or refused on a day;
+// executed_on <> '' lets the database use its partial index.
+const executedOnSQL = `SELECT ` + executedColumns + ` FROM payments p WHERE p.executed_on = ? AND p.executed_on <> ''`
+
 // ExecutedOn calls fn for each payment the nightly batch executed or
 // refused on day — of one import batch when batch is not 0 — by batch and
 // file order. A payment carries what the execution reports, the daily
@@ -449,8 +453,7 @@ func (db *DB) BatchesExecutedOn(ctx context.Context, day time.Time) ([]BatchRun,
 // million payments are read back twice a night, and the SQLite driver's
 // cost is per column.
 func (db *DB) ExecutedOn(ctx context.Context, day time.Time, batch int64, fn func(*maksa.Payment) error) error {
-	// executed_on <> '' lets the database use its partial index.
-	q, args := `SELECT `+executedColumns+` FROM payments p WHERE p.executed_on = ? AND p.executed_on <> ''`, []any{date(day)}
+	q, args := executedOnSQL, []any{date(day)}
 	if batch != 0 {
 		q, args = q+` AND p.batch_id = ?`, append(args, batch)
 	}

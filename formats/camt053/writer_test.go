@@ -44,3 +44,18 @@ func BenchmarkWriter(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportMetric(float64(10000*b.N)/b.Elapsed().Seconds(), "entries/s")
 }
+
+// TestOnlyVersions2And8: a statement's header and an entry writer's
+// entries refuse any other version.
+func TestOnlyVersions2And8(t *testing.T) {
+	var out countingWriter
+	if err := camt053.NewWriter(&out, 5).WriteHeader(&camt053.Statement{Currency: "EUR"}); err != camt053.ErrVersion {
+		t.Errorf("header of version 5: %v, want ErrVersion", err)
+	}
+	if err := camt053.NewEntryWriter(&out, 5, "EUR").WriteEntry(&camt053.Entry{}); err != camt053.ErrVersion {
+		t.Errorf("entry of version 5: %v, want ErrVersion", err)
+	}
+	if out.n != 0 {
+		t.Errorf("%d bytes written for a version that does not exist", out.n)
+	}
+}
