@@ -443,7 +443,8 @@ func (db *DB) BatchesExecutedOn(ctx context.Context, day time.Time) ([]BatchRun,
 }
 
 // executedOnSQL reads the payments executed or refused on a day;
-// executed_on <> ” lets the database use its partial index.
+// naming executed_on as not empty lets the database use its partial
+// index.
 const executedOnSQL = `SELECT ` + executedColumns + ` FROM payments p WHERE p.executed_on = ? AND p.executed_on <> ''`
 
 // ExecutedOn calls fn for each payment the nightly batch executed or
