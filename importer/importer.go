@@ -199,8 +199,8 @@ func (r *run) sha256() error {
 	return err
 }
 
-func (r *run) importFrom(ctx context.Context, f io.Reader) error {
-	src, err := r.open(bufio.NewReaderSize(f, 64<<10))
+func (r *run) importFrom(ctx context.Context, f *os.File) error {
+	src, err := r.open(f, bufio.NewReaderSize(f, 64<<10))
 	if err != nil {
 		return r.formatError(ctx, err)
 	}

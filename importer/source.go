@@ -3,6 +3,7 @@ package importer
 import (
 	"bufio"
 	"bytes"
+	"os"
 
 	"maksa"
 	"maksa/formats/csvfmt"
@@ -94,13 +95,13 @@ func (s *source) readAhead() (next func() item, stop func()) {
 // open sniffs the format from the content — never from the file name —
 // and reads up to the first payment. A file of no known format, or whose
 // header cannot be read, yields a *maksa.Problem.
-func (r *run) open(br *bufio.Reader) (*source, error) {
+func (r *run) open(f *os.File, br *bufio.Reader) (*source, error) {
 	head, _ := br.Peek(512)
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return r.openXLSX()
 	case looksLikeXML(head):
-		return r.openPain001(br)
+		return r.openPain001(f, br)
 	case looksLikeText(head):
 		return r.openCSV(br)
 	}
@@ -108,20 +109,33 @@ func (r *run) open(br *bufio.Reader) (*source, error) {
 		"not a payment file maksa reads: expected an ISO 20022 pain.001 XML document, a CSV or an XLSX file")
 }
 
-func (r *run) openPain001(br *bufio.Reader) (*source, error) {
-	reader := pain001.NewReader(br)
-	reader.File = r.res.File
+// openPain001 reads a regular file with a pain001.ParallelReader (on every
+// core when the file is large), anything else in sequence.
+func (r *run) openPain001(f *os.File, br *bufio.Reader) (*source, error) {
 	var pending []validator.Totals
-	reader.OnPaymentInfo = func(pi pain001.PaymentInfo) {
+	onInfo := func(pi pain001.PaymentInfo) {
 		pending = append(pending, validator.Totals{Level: validator.PaymentInfoLevel, ID: pi.ID,
 			NbOfTxs: pi.NbOfTxs, CtrlSum: pi.CtrlSum, Count: pi.Count, Sum: pi.Sum, Position: pi.Position})
 	}
-	hdr, err := reader.Header()
+	var header func() (*pain001.Header, error)
+	var read func() (*maksa.Payment, error)
+	closeReader := func() {}
+	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+		reader := pain001.NewParallelReader(f, info.Size())
+		reader.File, reader.OnPaymentInfo = r.res.File, onInfo
+		header, read, closeReader = reader.Header, reader.Read, reader.Close
+	} else {
+		reader := pain001.NewReader(br)
+		reader.File, reader.OnPaymentInfo = r.res.File, onInfo
+		header, read = reader.Header, reader.Read
+	}
+	hdr, err := header()
 	if err != nil {
+		closeReader()
 		return nil, err
 	}
 	return &source{format: hdr.Format, messageID: hdr.MessageID, nbOfTxs: hdr.NbOfTxs, ctrlSum: hdr.CtrlSum,
-		position: hdr.Position, read: reader.Read, close: func() {},
+		position: hdr.Position, read: read, close: closeReader,
 		pendingTotals: func() []validator.Totals {
 			t := pending
 			pending = nil

@@ -112,7 +112,20 @@ type Reader struct {
 	headerDone bool
 	seq        int
 	done       bool
+
+	// Where the reader is in the input: origin is the input offset of what
+	// scan reads (a chunk of a larger document, see ParallelReader);
+	// reading stops with errLimit before a token that starts at or after
+	// limit, when limit is set.
+	origin, limit int64
+	prefix        string // the Document element's namespace prefix
+	infoStart     int64  // input offset of the current PmtInf start tag
+	afterTx       bool   // the current PmtInf has had a CdtTrfTxInf
+	infoTouched   bool   // and a PmtInf-level value after it
 }
+
+// errLimit stops a reader at its limit; it is not an error of the document.
+var errLimit = errors.New("pain001: reader limit reached")
 
 type frame struct {
 	name     string
@@ -133,9 +146,13 @@ const (
 
 // NewReader returns a Reader over r.
 func NewReader(r io.Reader) *Reader {
+	return &Reader{scan: newScanner(r), names: make(map[string]string)}
+}
+
+func newScanner(r io.Reader) *xmlscan.Scanner {
 	scan := xmlscan.New(r)
 	scan.MaxToken = maxTokenSize
-	return &Reader{scan: scan, names: make(map[string]string)}
+	return scan
 }
 
 // intern returns b as a string, shared with earlier equal ones, so that
@@ -235,6 +252,9 @@ func (r *Reader) Read() (*maksa.Payment, error) {
 func (r *Reader) step() (*maksa.Payment, error) {
 	if r.err != nil {
 		return nil, r.err
+	}
+	if r.limit > 0 && r.origin+r.scan.Offset() >= r.limit {
+		return nil, errLimit
 	}
 	kind, err := r.scan.Next()
 	if err != nil {
@@ -342,6 +362,8 @@ func (r *Reader) start() error {
 		}
 		r.txIdx = 0
 		r.ctx = ctxInfo
+		r.infoStart = r.origin + r.scan.TokenOffset()
+		r.afterTx, r.infoTouched = false, false
 		pos := maksa.Position{File: r.File, Line: line, Column: col, XPath: r.xpath()}
 		r.info = maksa.Payment{InfoXPath: pos.XPath}
 		r.infoSum = PaymentInfo{Index: r.infoIdx, Position: pos}
@@ -349,6 +371,7 @@ func (r *Reader) start() error {
 	case depth == 4 && name == "CdtTrfTxInf" && r.ctx == ctxInfo:
 		r.txIdx++
 		r.ctx = ctxTx
+		r.afterTx = true
 		p := r.newPayment()
 		*p = r.info // the PmtInf-level fields and positions
 		xpath := strconv.AppendInt(append(append(r.buf[:0], r.info.InfoXPath...), "/CdtTrfTxInf["...), int64(r.txIdx), 10)
@@ -400,6 +423,7 @@ func (r *Reader) document() error {
 	if m[1] == "1" && (version < 2 || version > 12) || m[1] != "1" && version != 3 && version != 2 {
 		return r.fail(maksa.FF01, "namespace %q is not a pain.001 version maksa reads", space)
 	}
+	r.prefix = string(r.scan.Prefix())
 	r.header = &Header{Format: "pain.001.00" + m[1] + "." + m[2] + m[3], Version: version, Namespace: space}
 	return nil
 }
@@ -533,6 +557,7 @@ func fieldPos(line, col int, path string, inInfo bool) maksa.FieldPosition {
 // infoField stores a PmtInf-level value.
 func (r *Reader) infoField(v string, line, col int) {
 	p := &r.info
+	r.infoTouched = r.infoTouched || r.afterTx
 	switch rel := r.intern(r.rel); rel {
 	case "PmtInfId":
 		p.PaymentInfoID = v

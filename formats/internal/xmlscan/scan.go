@@ -79,11 +79,14 @@ type Scanner struct {
 	// MaxToken bounds the size of one token; set it before the first Next.
 	MaxToken int
 
-	in   io.Reader
-	buf  []byte
-	pos  int // the next unread byte of buf
-	end  int // buf[:end] holds read data
-	rerr error
+	in       io.Reader
+	buf      []byte
+	pos      int // the next unread byte of buf
+	end      int // buf[:end] holds read data
+	rerr     error
+	shifted  int64 // input bytes dropped from the front of buf (and a skipped byte order mark)
+	tokStart int64 // input offset of the current token
+	decoding bool  // the input is decoded from another encoding: offsets are the decoded text's
 
 	line      int
 	lineStart int // offset in buf of the current line's first byte (may be negative)
@@ -111,6 +114,7 @@ func New(r io.Reader) *Scanner {
 	br := bufio.NewReaderSize(r, 4096)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3)
+		s.shifted = 3
 	}
 	s.in = br
 	if label := declaredEncoding(br); label != "" && !strings.EqualFold(label, "utf-8") && !strings.EqualFold(label, "us-ascii") {
@@ -119,6 +123,7 @@ func New(r io.Reader) *Scanner {
 			s.err = &SyntaxError{Msg: fmt.Sprintf("unsupported encoding %q", label), Line: 1, Column: 1}
 		} else {
 			s.in = enc.NewDecoder().Reader(br)
+			s.decoding = true
 		}
 	}
 	return s
@@ -181,6 +186,42 @@ func (s *Scanner) Pos() (line, column int) {
 	return s.line, s.pos - s.lineStart + 1
 }
 
+// Offset is the input offset, in bytes, of the first byte not yet read
+// into a token: where the next token starts.
+func (s *Scanner) Offset() int64 { return s.shifted + int64(s.pos) }
+
+// TokenOffset is the input offset of the current token's first byte.
+func (s *Scanner) TokenOffset() int64 { return s.tokStart }
+
+// Decoding reports whether the input is decoded from an encoding other
+// than UTF-8, so that offsets count decoded bytes, not the input's.
+func (s *Scanner) Decoding() bool { return s.decoding }
+
+// Open returns the qualified names of the open elements, outermost first.
+// A self-closing element whose end Next has not returned yet is open.
+func (s *Scanner) Open() []string {
+	open := make([]string, len(s.nameEnds))
+	start := 0
+	for i, end := range s.nameEnds {
+		open[i] = string(s.names[start:end])
+		start = end
+	}
+	return open
+}
+
+// Resume makes a new Scanner read its input as the inside of a document
+// whose elements named open (qualified names, outermost first, as Open
+// returns them) are open: the input is the rest of a document from a
+// token boundary. Line and column count from the input's start.
+func (s *Scanner) Resume(open []string) {
+	for _, qname := range open {
+		s.names = append(s.names, qname...)
+		s.nameEnds = append(s.nameEnds, len(s.names))
+		s.colons = append(s.colons, max(strings.IndexByte(qname, ':'), 0))
+	}
+	s.roots, s.started = 1, true
+}
+
 // errShort means the window ends inside the token being scanned.
 var errShort = errors.New("short window")
 
@@ -198,6 +239,7 @@ func (s *Scanner) Next() (Kind, error) {
 		return EndElement, nil
 	}
 	for {
+		s.tokStart = s.shifted + int64(s.pos)
 		kind, err := s.scan()
 		if err == errShort {
 			if err = s.fill(); err == nil {
@@ -247,6 +289,7 @@ func (s *Scanner) fill() error {
 	}
 	if s.pos > 0 {
 		n := copy(s.buf, s.buf[s.pos:s.end])
+		s.shifted += int64(s.pos)
 		s.lineStart -= s.pos
 		s.end = n
 		s.pos = 0

@@ -1,0 +1,539 @@
+package pain001
+
+import (
+	"bytes"
+	"io"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+
+	"maksa"
+)
+
+// ParallelReader reads a large pain.001 document on every core. It cuts
+// the document into chunks of about a megabyte, each starting at a
+// CdtTrfTxInf start tag, reads the chunks on worker goroutines, and hands
+// out their payments in document order with what a chunk cannot know by
+// itself — line numbers, payment and block counts, the payment
+// information block it starts in — filled in from the chunks before it.
+//
+// A chunk's reader starts from an assumption: that the CdtTrfTxInf tag it
+// starts at is a real one, directly inside the PmtInf block whose start tag
+// precedes it, and that this block's own values all come before its first
+// CdtTrfTxInf. The reader of the chunk before checks the assumption where
+// it stops: at exactly that offset, between two tokens, inside that very
+// PmtInf, with no block value after a payment. Whenever a check fails, or
+// a chunk meets anything the sequential Reader would stop at, the
+// ParallelReader reads the document again from its start with a Reader,
+// skipping what it already handed out: the result is always what Reader
+// gives, payment for payment, position for position, and error for error
+// (FuzzParallelMatchesSequential checks this).
+//
+// Small documents, and documents in an encoding other than UTF-8, are read
+// by a Reader on one goroutine.
+type ParallelReader struct {
+	// File names the document in positions.
+	File string
+	// OnPaymentInfo, when set, is called as each PmtInf block ends.
+	OnPaymentInfo func(PaymentInfo)
+
+	ra        io.ReaderAt
+	size      int64
+	chunkSize int64
+	workers   int
+
+	header    *Header
+	head      *Reader
+	rootStack []frame  // the reader's open elements after the group header
+	rootOpen  []string // and the scanner's
+	rootName  string
+	prefix    string
+	from      int64  // offset of the first token after the group header
+	txTag     []byte // <CdtTrfTxInf> with the document's prefix
+	infoTag   []byte // <PmtInf>
+	infoPaths map[int]string
+	values    values // the payments' paths
+	buf       []byte
+
+	started bool
+	quit    chan struct{}
+	jobs    chan *chunk
+	ordered chan *chunk
+	wg      sync.WaitGroup
+
+	cur       *chunk    // the chunk being handed out
+	at        seamState // where it starts
+	next, ev  int       // its next payment and PaymentInfo
+	delivered int       // payments handed out
+	events    int       // PaymentInfo calls made
+	seq       *Reader   // the reader after a fall back to reading in sequence
+	fellBack  bool
+	stopOnce  sync.Once
+}
+
+// parallelChunk is how many bytes a chunk holds, at least.
+const parallelChunk = 256 << 10
+
+// NewParallelReader returns a ParallelReader of the size bytes of ra.
+func NewParallelReader(ra io.ReaderAt, size int64) *ParallelReader {
+	return &ParallelReader{ra: ra, size: size, chunkSize: parallelChunk, workers: runtime.GOMAXPROCS(0)}
+}
+
+// chunk is a part of the document, [start, limit), read by one reader.
+type chunk struct {
+	start, limit int64 // limit 0: to the end of the document
+	owner        int64 // offset of the PmtInf start tag the chunk starts in
+	r            *Reader
+	open         []string // the open elements its scanner resumed with
+	payments     []*maksa.Payment
+	places       []place
+	infos        []infoEnd
+	ok           bool // read to its limit, or to the document's end (eof), without a doubt
+	eof          bool
+	done         chan struct{}
+}
+
+// place is where a payment is in its chunk: its PmtInf block (1 is the
+// one the chunk starts in) and its CdtTrfTxInf in that block, counted from
+// the chunk's start.
+type place struct{ info, tx int }
+
+// infoEnd is a PmtInf block that ended before the chunk's payment number
+// before.
+type infoEnd struct {
+	before int
+	info   PaymentInfo
+}
+
+// seamState is the state of the whole document where a chunk starts.
+type seamState struct {
+	head      bool // the first chunk: its reader read the document from its start
+	line, col int
+	seq       int
+	infoIdx   int
+	txIdx     int
+	info      *maksa.Payment // the PmtInf block open here: its values and positions
+	infoSum   PaymentInfo
+	owner     int64 // offset of its start tag
+	touched   bool  // it had a value after a CdtTrfTxInf
+}
+
+// Header reads the document up to the end of its group header.
+func (p *ParallelReader) Header() (*Header, error) {
+	if p.header != nil {
+		return p.header, nil
+	}
+	head := NewReader(io.NewSectionReader(p.ra, 0, p.size))
+	head.File = p.File
+	hdr, err := head.Header()
+	if err != nil {
+		return nil, err
+	}
+	p.header, p.head = hdr, head
+	if head.scan.Decoding() || p.size < 4*p.chunkSize || p.workers < 2 || len(head.stack) != 2 {
+		head.OnPaymentInfo = p.OnPaymentInfo
+		p.seq = head
+		return hdr, nil
+	}
+	p.rootStack = append([]frame(nil), head.stack...)
+	p.rootOpen = head.scan.Open()
+	p.rootName, p.prefix = head.rootName, head.prefix
+	p.from = head.origin + head.scan.Offset()
+	prefix := head.prefix
+	if prefix != "" {
+		prefix += ":"
+	}
+	p.txTag = []byte("<" + prefix + "CdtTrfTxInf>")
+	p.infoTag = []byte("<" + prefix + "PmtInf>")
+	p.infoPaths = make(map[int]string)
+	return hdr, nil
+}
+
+// Read returns the next payment, or io.EOF after the last one.
+func (p *ParallelReader) Read() (*maksa.Payment, error) {
+	if _, err := p.Header(); err != nil {
+		return nil, err
+	}
+	if p.seq != nil {
+		return p.seq.Read()
+	}
+	if !p.started {
+		p.start()
+	}
+	for {
+		c := p.cur
+		if c != nil {
+			if p.ev < len(c.infos) && c.infos[p.ev].before == p.next {
+				p.inform(c.infos[p.ev].info)
+				p.ev++
+				continue
+			}
+			if p.next < len(c.payments) {
+				x := c.payments[p.next]
+				p.at.fix(p, x, c.places[p.next])
+				p.next++
+				p.delivered++
+				return x, nil
+			}
+			if c.eof {
+				p.Close()
+				return nil, io.EOF
+			}
+		}
+		nc, ok := <-p.ordered
+		if !ok {
+			return p.fallBack()
+		}
+		<-nc.done
+		if !nc.ok {
+			return p.fallBack()
+		}
+		if c == nil {
+			p.at = seamState{head: true}
+		} else {
+			end := p.at.after(p, c)
+			if !end.joins(c, nc) {
+				return p.fallBack()
+			}
+			p.at = end
+		}
+		p.cur, p.next, p.ev = nc, 0, 0
+	}
+}
+
+// Close stops the worker goroutines; call it when done reading.
+func (p *ParallelReader) Close() {
+	if !p.started {
+		return
+	}
+	p.stopOnce.Do(func() { close(p.quit) })
+	p.wg.Wait()
+}
+
+func (p *ParallelReader) inform(pi PaymentInfo) {
+	pi = p.at.fixInfo(p, pi)
+	p.events++
+	if p.OnPaymentInfo != nil {
+		p.OnPaymentInfo(pi)
+	}
+}
+
+// fallBack reads the document again in sequence, skipping the payments
+// and PaymentInfo calls already made.
+func (p *ParallelReader) fallBack() (*maksa.Payment, error) {
+	p.Close()
+	p.fellBack = true
+	r := NewReader(io.NewSectionReader(p.ra, 0, p.size))
+	r.File = p.File
+	skip := p.events
+	r.OnPaymentInfo = func(pi PaymentInfo) {
+		if skip > 0 {
+			skip--
+			return
+		}
+		if p.OnPaymentInfo != nil {
+			p.OnPaymentInfo(pi)
+		}
+	}
+	p.seq = r
+	if _, err := r.Header(); err != nil {
+		return nil, err
+	}
+	for range p.delivered {
+		if _, err := r.Read(); err != nil {
+			return nil, err
+		}
+	}
+	return r.Read()
+}
+
+// start starts the goroutine that cuts the document into chunks and the
+// workers that read them.
+func (p *ParallelReader) start() {
+	p.started = true
+	p.quit = make(chan struct{})
+	p.jobs = make(chan *chunk)
+	p.ordered = make(chan *chunk, p.workers)
+	p.wg.Add(1 + p.workers)
+	go func() {
+		defer p.wg.Done()
+		defer close(p.ordered)
+		defer close(p.jobs)
+		p.cut()
+	}()
+	for range p.workers {
+		go func() {
+			defer p.wg.Done()
+			for {
+				select {
+				case c, ok := <-p.jobs:
+					if !ok {
+						return
+					}
+					p.readChunk(c)
+				case <-p.quit:
+					return
+				}
+			}
+		}()
+	}
+}
+
+// cut finds the chunks' starts — the first CdtTrfTxInf start tag at least
+// chunkSize bytes after the last start, and the last PmtInf start tag
+// before it — and hands the chunks to the workers and, in order, to Read.
+func (p *ParallelReader) cut() {
+	from := p.from
+	c := &chunk{start: from, r: p.head, done: make(chan struct{})}
+	send := func(c *chunk) bool {
+		select {
+		case p.jobs <- c:
+		case <-p.quit:
+			return false
+		}
+		select {
+		case p.ordered <- c:
+			return true
+		case <-p.quit:
+			return false
+		}
+	}
+	block := make([]byte, p.chunkSize+int64(len(p.txTag)))
+	var infos []int
+	owner, target := int64(-1), from+p.chunkSize
+	for pos := from; pos < p.size; pos += p.chunkSize {
+		n, _ := p.ra.ReadAt(block, pos)
+		if n == 0 {
+			break
+		}
+		b, within := block[:n], min(int(p.chunkSize), n) // a tag found must start within
+		infos = infos[:0]
+		for off := 0; ; {
+			i := indexTag(b[off:], p.infoTag)
+			if i < 0 || off+i >= within {
+				break
+			}
+			infos = append(infos, off+i)
+			off += i + 1
+		}
+		if rel := max(target-pos, 0); rel < int64(within) {
+			if i := indexTag(b[rel:], p.txTag); i >= 0 && int(rel)+i < within {
+				at := int(rel) + i
+				seamOwner := owner
+				for _, o := range infos {
+					if o < at {
+						seamOwner = pos + int64(o)
+					}
+				}
+				if seamOwner >= 0 {
+					c.limit = pos + int64(at)
+					if !send(c) {
+						return
+					}
+					c = &chunk{start: c.limit, owner: seamOwner, done: make(chan struct{})}
+					target = c.start + p.chunkSize
+				}
+			}
+		}
+		if len(infos) > 0 {
+			owner = pos + int64(infos[len(infos)-1])
+		}
+	}
+	c.limit = 0
+	send(c)
+}
+
+// indexTag is bytes.Index(b, tag) for a start tag: it looks for the
+// element's name, whose first letter is rarer in a document than '<'.
+func indexTag(b, tag []byte) int {
+	start := bytes.LastIndexByte(tag, ':') + 1 // the local name's offset in the tag, less one
+	if start == 0 {
+		start = 1
+	}
+	name := tag[start:]
+	for off := start; off < len(b); {
+		i := bytes.Index(b[off:], name)
+		if i < 0 {
+			return -1
+		}
+		if at := off + i - start; bytes.Equal(b[at:at+start], tag[:start]) {
+			return at
+		}
+		off += i + 1
+	}
+	return -1
+}
+
+// readChunk reads one chunk on a worker.
+func (p *ParallelReader) readChunk(c *chunk) {
+	defer close(c.done)
+	r := c.r
+	if r == nil {
+		if r = p.resume(c); r == nil {
+			return
+		}
+		c.r = r
+	}
+	// The block the chunk starts in must have no value after a payment:
+	// the chunk's payments have its values as they were before the first.
+	resumed, doubt := r != p.head, false
+	r.limit = c.limit
+	r.OnPaymentInfo = func(pi PaymentInfo) {
+		doubt = doubt || resumed && pi.Index == 1 && r.infoTouched
+		c.infos = append(c.infos, infoEnd{before: len(c.payments), info: pi})
+	}
+	for {
+		x, err := r.Read()
+		if err == errLimit || err == io.EOF {
+			doubt = doubt || resumed && r.infoIdx == 1 && r.infoTouched
+			c.ok, c.eof = !doubt, err == io.EOF
+			return
+		}
+		if err != nil {
+			return
+		}
+		c.payments = append(c.payments, x)
+		c.places = append(c.places, place{info: r.infoIdx, tx: r.txIdx})
+	}
+}
+
+// resume returns a reader of chunk c: it reads the values of the PmtInf
+// block c starts in, from the block's start tag to its first CdtTrfTxInf,
+// then goes on at c's start. It returns nil when that cannot be done as
+// assumed; Read then falls back.
+func (p *ParallelReader) resume(c *chunk) *Reader {
+	window := make([]byte, min(64<<10, c.start+int64(len(p.txTag))-c.owner))
+	n, _ := p.ra.ReadAt(window, c.owner)
+	i := indexTag(window[:n], p.txTag)
+	if i < 0 {
+		return nil
+	}
+	firstTx := c.owner + int64(i)
+	r := NewReader(io.NewSectionReader(p.ra, c.owner, p.size-c.owner))
+	r.scan.Resume(p.rootOpen)
+	r.File, r.origin, r.limit = p.File, c.owner, firstTx
+	r.header, r.headerDone, r.rootName, r.prefix = p.header, true, p.rootName, p.prefix
+	r.stack = append(r.stack, p.rootStack...)
+	if _, err := r.Read(); err != errLimit || r.origin+r.scan.Offset() != firstTx ||
+		len(r.stack) != 3 || r.ctx != ctxInfo || r.stack[2].hasText {
+		return nil
+	}
+	c.open = r.scan.Open()
+	r.scan = newScanner(io.NewSectionReader(p.ra, c.start, p.size-c.start))
+	r.scan.Resume(c.open)
+	r.origin, r.txIdx, r.afterTx, r.infoTouched = c.start, 0, true, false
+	return r
+}
+
+// after returns the state at the end of chunk c, which started at s.
+func (s seamState) after(p *ParallelReader, c *chunk) seamState {
+	r := c.r
+	line, col := r.scan.Pos()
+	if s.head {
+		info := r.info
+		return seamState{line: line, col: col, seq: r.seq, infoIdx: r.infoIdx, txIdx: r.txIdx,
+			info: &info, infoSum: r.infoSum, owner: r.infoStart, touched: r.infoTouched}
+	}
+	end := seamState{seq: s.seq + r.seq, touched: r.infoTouched}
+	end.line, end.col = s.pos(line, col)
+	if r.infoIdx == 1 {
+		end.infoIdx, end.txIdx, end.info, end.owner = s.infoIdx, s.txIdx+r.txIdx, s.info, s.owner
+		end.infoSum = s.infoSum
+		end.infoSum.Count += r.infoSum.Count
+		end.infoSum.Sum = end.infoSum.Sum.Add(r.infoSum.Sum)
+		return end
+	}
+	info := r.info
+	end.infoIdx, end.txIdx, end.owner = s.infoIdx+r.infoIdx-1, r.txIdx, r.infoStart
+	for i := range info.Fields {
+		s.fixField(&info.Fields[i])
+	}
+	info.InfoXPath = p.infoPath(end.infoIdx)
+	end.info = &info
+	end.infoSum = s.fixInfo(p, r.infoSum)
+	return end
+}
+
+// joins reports whether the reader of chunk c, which ended in state s,
+// stopped exactly where chunk next assumed it would.
+func (s seamState) joins(c, next *chunk) bool {
+	r := c.r
+	return !c.eof && r.origin+r.scan.Offset() == next.start && slices.Equal(r.scan.Open(), next.open) &&
+		!s.touched && s.owner == next.owner
+}
+
+// pos returns a chunk reader's line and column in the whole document.
+func (s seamState) pos(line, col int) (int, int) {
+	if s.head {
+		return line, col
+	}
+	if line == 1 {
+		return s.line, s.col + col - 1
+	}
+	return s.line + line - 1, col
+}
+
+func (s seamState) fixField(f *maksa.FieldPosition) {
+	if f.Line == 0 {
+		return
+	}
+	line, col := s.pos(int(f.Line), int(f.Column))
+	f.Line, f.Column = int32(line), int32(col)
+}
+
+// fix completes payment x, read from the chunk that starts at s.
+func (s seamState) fix(p *ParallelReader, x *maksa.Payment, at place) {
+	if s.head {
+		return
+	}
+	x.Seq += s.seq
+	x.Position.Line, x.Position.Column = s.pos(x.Position.Line, x.Position.Column)
+	inherited := at.info == 1
+	for i := range x.Fields {
+		if f := &x.Fields[i]; inherited && f.InInfo {
+			*f = s.info.Fields[i]
+		} else {
+			s.fixField(f)
+		}
+	}
+	tx := at.tx
+	if inherited {
+		x.InfoXPath, tx = s.info.InfoXPath, tx+s.txIdx
+	} else {
+		x.InfoXPath = p.infoPath(s.infoIdx + at.info - 1)
+	}
+	p.buf = append(strconv.AppendInt(append(append(p.buf[:0], x.InfoXPath...), "/CdtTrfTxInf["...), int64(tx), 10), ']')
+	x.Position.XPath = p.values.string(p.buf)
+}
+
+// fixInfo completes what a chunk's reader said of a PmtInf block that
+// ended.
+func (s seamState) fixInfo(p *ParallelReader, pi PaymentInfo) PaymentInfo {
+	if s.head {
+		return pi
+	}
+	if pi.Index == 1 {
+		pi.Index, pi.Position = s.infoSum.Index, s.infoSum.Position
+		pi.Count += s.infoSum.Count
+		pi.Sum = s.infoSum.Sum.Add(pi.Sum)
+		return pi
+	}
+	pi.Index = s.infoIdx + pi.Index - 1
+	pi.Position.Line, pi.Position.Column = s.pos(pi.Position.Line, pi.Position.Column)
+	pi.Position.XPath = p.infoPath(pi.Index)
+	return pi
+}
+
+// infoPath is the element path of PmtInf block i.
+func (p *ParallelReader) infoPath(i int) string {
+	path, ok := p.infoPaths[i]
+	if !ok {
+		path = "/" + p.rootStack[0].name + "/" + p.rootStack[1].name + "/PmtInf[" + strconv.Itoa(i) + "]"
+		if len(p.infoPaths) > 64 {
+			clear(p.infoPaths)
+		}
+		p.infoPaths[i] = path
+	}
+	return path
+}

@@ -1,0 +1,195 @@
+package pain001_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"maksa"
+	"maksa/formats/pain001"
+	"maksa/internal/testgen"
+)
+
+// readParallel reads doc as readAll does, with a ParallelReader cutting
+// chunks of about chunk bytes; parallel reports whether it read without
+// falling back to reading in sequence.
+func readParallel(name string, doc []byte, chunk int64) (h *pain001.Header, ps []*maksa.Payment, infos []pain001.PaymentInfo, parallel bool, err error) {
+	r := pain001.NewParallelReaderOf(bytes.NewReader(doc), int64(len(doc)), chunk, 3)
+	defer r.Close()
+	r.File = name
+	r.OnPaymentInfo = func(pi pain001.PaymentInfo) { infos = append(infos, pi) }
+	if h, err = r.Header(); err != nil {
+		return nil, nil, nil, false, err
+	}
+	for {
+		p, err := r.Read()
+		if err == io.EOF {
+			return h, ps, infos, r.Parallel(), nil
+		}
+		if err != nil {
+			return h, ps, infos, r.Parallel(), err
+		}
+		ps = append(ps, p)
+	}
+}
+
+// sameAsSequential reads doc both ways and fails t on any difference; it
+// reports whether the ParallelReader read without falling back.
+func sameAsSequential(t *testing.T, doc []byte, chunk int64) bool {
+	t.Helper()
+	h1, ps1, infos1, err1 := readAll("doc.xml", doc)
+	h2, ps2, infos2, parallel, err2 := readParallel("doc.xml", doc, chunk)
+	if fmt.Sprint(err1) != fmt.Sprint(err2) {
+		t.Fatalf("chunk %d: error %v, in sequence %v", chunk, err2, err1)
+	}
+	if !reflect.DeepEqual(h1, h2) {
+		t.Fatalf("chunk %d: header %+v, in sequence %+v", chunk, h2, h1)
+	}
+	if len(ps1) != len(ps2) {
+		t.Fatalf("chunk %d: %d payments, in sequence %d", chunk, len(ps2), len(ps1))
+	}
+	for i := range ps1 {
+		if !reflect.DeepEqual(ps1[i], ps2[i]) {
+			t.Fatalf("chunk %d: payment %d\n%+v\nin sequence\n%+v", chunk, i+1, *ps2[i], *ps1[i])
+		}
+	}
+	if len(infos1) != len(infos2) {
+		t.Fatalf("chunk %d: %d PmtInf blocks, in sequence %d", chunk, len(infos2), len(infos1))
+	}
+	for i := range infos1 {
+		a, b := infos1[i], infos2[i]
+		if !a.Sum.Equal(b.Sum) {
+			t.Fatalf("chunk %d: PmtInf %d sums %s, in sequence %s", chunk, i+1, b.Sum, a.Sum)
+		}
+		a.Sum = b.Sum // equal, perhaps not in the same representation
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("chunk %d: PmtInf %d\n%+v\nin sequence\n%+v", chunk, i+1, b, a)
+		}
+	}
+	return parallel
+}
+
+func generated(t testing.TB, count, perInfo int) []byte {
+	var buf bytes.Buffer
+	spec := testgen.Spec{Count: count, PerInfo: perInfo, Version: 3, MessageID: "PAR", Seed: 7, Invalid: 0.05,
+		Date: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
+	if err := spec.WritePain001(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestParallelReader reads generated documents in chunks of many sizes —
+// one PmtInf block for every payment, blocks of 7, one block for all — and
+// checks that it gives what the sequential Reader gives, without falling
+// back.
+func TestParallelReader(t *testing.T) {
+	for _, perInfo := range []int{1, 7, 1000} {
+		doc := generated(t, 300, perInfo)
+		for _, chunk := range []int64{300, 1000, 4096, 20000} {
+			if !sameAsSequential(t, doc, chunk) {
+				t.Errorf("%d per PmtInf, chunk %d: fell back to reading in sequence", perInfo, chunk)
+			}
+		}
+	}
+}
+
+// TestParallelReaderDoubts puts where chunks start what a chunk's reader
+// cannot judge by itself — tags inside comments and CDATA, a block value
+// after a payment, a nested or self-closing CdtTrfTxInf, text between
+// payments — once, at one place after another, so that chunks read in
+// parallel meet it; and reads documents with other line ends, a byte order
+// mark, a prefix, and broken at many places. The result must be the
+// sequential Reader's, error for error.
+func TestParallelReaderDoubts(t *testing.T) {
+	doc := string(generated(t, 60, 7))
+	tx, info := "<CdtTrfTxInf>", "<PmtInf>"
+	inserts := map[string][2]string{
+		"comment with tags":    {"</CdtTrfTxInf>", "</CdtTrfTxInf><!-- " + info + tx + " -->"},
+		"CDATA with tags":      {"<Ustrd>", "<Ustrd><![CDATA[" + tx + info + "]]>"},
+		"value after payment":  {"</CdtTrfTxInf>", "</CdtTrfTxInf><ChrgBr>CRED</ChrgBr>"},
+		"debtor after payment": {"</CdtTrfTxInf>", "</CdtTrfTxInf><Dbtr><Nm>Cits</Nm></Dbtr>"},
+		"nested transaction":   {"<RmtInf>", "<SplmtryData>" + tx + "</CdtTrfTxInf></SplmtryData><RmtInf>"},
+		"text after payment":   {"</CdtTrfTxInf>", "</CdtTrfTxInf>x"},
+		"self-closing payment": {"<CdtTrfTxInf>", "<CdtTrfTxInf/><CdtTrfTxInf>"},
+	}
+	for name, ins := range inserts {
+		t.Run(name, func(t *testing.T) {
+			for n := 3; n < 60; n += 4 {
+				i := nthIndex(doc, ins[0], n)
+				d := doc[:i] + ins[1] + doc[i+len(ins[0]):]
+				for chunk := int64(200); chunk < 4000; chunk += 300 {
+					sameAsSequential(t, []byte(d), chunk)
+				}
+			}
+		})
+	}
+	whole := map[string]string{
+		"windows line ends": strings.ReplaceAll(doc, "\n", "\r\n"),
+		"byte order mark":   "\uFEFF" + doc,
+		"prefixed":          strings.NewReplacer("</", "</p:", "<?", "<?", "<!", "<!", "<", "<p:", "xmlns=", "xmlns:p=").Replace(doc),
+	}
+	for name, d := range whole {
+		t.Run(name, func(t *testing.T) {
+			for _, chunk := range []int64{200, 700, 2500} {
+				if !sameAsSequential(t, []byte(d), chunk) {
+					t.Errorf("chunk %d: fell back to reading in sequence", chunk)
+				}
+			}
+		})
+	}
+	for cut := 1000; cut < len(doc); cut += len(doc) / 23 {
+		sameAsSequential(t, []byte(doc[:cut]), 300)
+		broken := doc[:cut] + "&bogus;" + doc[cut:]
+		sameAsSequential(t, []byte(broken), 300)
+	}
+}
+
+// nthIndex is the index of the nth (from 1) s in doc.
+func nthIndex(doc, s string, n int) int {
+	i := -1
+	for range n {
+		i += 1 + strings.Index(doc[i+1:], s)
+	}
+	return i
+}
+
+// FuzzParallelMatchesSequential checks that whatever the document and the
+// chunk size, the ParallelReader gives what the Reader gives.
+func FuzzParallelMatchesSequential(f *testing.F) {
+	f.Add(generated(f, 40, 3), uint16(200))
+	f.Add(generated(f, 40, 40), uint16(500))
+	for _, pattern := range []string{"../../testdata/pain001/*.xml", "../../testdata/pain001/corpus/*.xml"} {
+		files, _ := filepath.Glob(pattern)
+		for _, file := range files {
+			data, _ := os.ReadFile(file)
+			f.Add(data, uint16(len(data)/5))
+		}
+	}
+	f.Fuzz(func(t *testing.T, doc []byte, chunk uint16) {
+		sameAsSequential(t, doc, int64(chunk)+16)
+	})
+}
+
+func TestIndexTag(t *testing.T) {
+	for _, c := range []struct {
+		doc, tag string
+		want     int
+	}{
+		{"<a><PmtInf>", "<PmtInf>", 3},
+		{"PmtInf><PmtInf>", "<PmtInf>", 7},
+		{"</PmtInf><x:PmtInf><p:PmtInf>", "<p:PmtInf>", 19},
+		{"<p:PmtInf", "<p:PmtInf>", -1},
+		{"", "<PmtInf>", -1},
+	} {
+		if got := pain001.IndexTag([]byte(c.doc), []byte(c.tag)); got != c.want || got != strings.Index(c.doc, c.tag) {
+			t.Errorf("indexTag(%q, %q) = %d, want %d", c.doc, c.tag, got, c.want)
+		}
+	}
+}
