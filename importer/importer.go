@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"maksa"
@@ -136,9 +137,6 @@ func (im *Importer) ImportFile(ctx context.Context, path string, opt Options) (*
 	run := &run{Importer: im, opt: opt, path: path, res: &Result{File: name, Problems: []maksa.Problem{}, ControlSum: "0"},
 		batch: &maksa.Batch{UserID: opt.UserID, FileName: name}, digest: digestFile(path)}
 	if err := run.importFrom(ctx, f); err != nil {
-		if _, herr := run.digest(); herr != nil {
-			return nil, fmt.Errorf("%s: %w", name, herr)
-		}
 		return nil, err
 	}
 	run.res.Duration = time.Since(start)
@@ -162,34 +160,27 @@ type run struct {
 	group     []maksa.Problem // problems that reject the whole file
 	headerPos maksa.Position  // where the file's header is
 	scale     int32           // the most decimals an amount had, for printing the control sum
-	// digest returns the file's SHA-256, computed on another goroutine
-	// while the file is read; it also sets batch.SHA256.
+	// digest returns the file's SHA-256, computed the first time it is
+	// asked for: a file is hashed only when the hash is needed — to find
+	// a duplicate, to store the batch, to name a CSV's message.
 	digest func() (string, error)
 }
 
-// digestFile starts hashing the file at path and returns a function that
-// waits for the hex SHA-256.
+// digestFile returns a function that hashes the file at path once and
+// returns its hex SHA-256.
 func digestFile(path string) func() (string, error) {
-	var sum string
-	var err error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f, ferr := os.Open(path)
-		if ferr != nil {
-			err = ferr
-			return
+	return sync.OnceValues(func() (string, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return "", err
 		}
 		defer f.Close()
 		h := sha256.New()
-		if _, err = io.Copy(h, f); err == nil {
-			sum = hex.EncodeToString(h.Sum(nil))
+		if _, err := io.Copy(h, f); err != nil {
+			return "", err
 		}
-	}()
-	return func() (string, error) {
-		<-done
-		return sum, err
-	}
+		return hex.EncodeToString(h.Sum(nil)), nil
+	})
 }
 
 // sha256 waits for the file's digest and records it on the batch.
@@ -363,8 +354,10 @@ func paymentResult(p *maksa.Payment) PaymentResult {
 // the status report.
 func (r *run) finish(ctx context.Context) error {
 	b := r.batch
-	if err := r.sha256(); err != nil {
-		return err
+	if r.Store != nil {
+		if err := r.sha256(); err != nil {
+			return err
+		}
 	}
 	if len(r.group) == 0 && r.tx != nil {
 		if err := r.finishPayments(ctx); err != nil {

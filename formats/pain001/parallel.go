@@ -265,13 +265,14 @@ func (p *ParallelReader) start() {
 	for range p.workers {
 		go func() {
 			defer p.wg.Done()
+			var ws workspace
 			for {
 				select {
 				case c, ok := <-p.jobs:
 					if !ok {
 						return
 					}
-					p.readChunk(c)
+					p.readChunk(c, &ws)
 				case <-p.quit:
 					return
 				}
@@ -365,16 +366,26 @@ func indexTag(b, tag []byte) int {
 	return -1
 }
 
+// workspace is a worker's buffers, used again for every chunk it reads:
+// a chunk's reader keeps its state when it is done, not its window.
+type workspace struct {
+	head, window, chunk []byte
+	payments            int // in the last chunk read
+}
+
 // readChunk reads one chunk on a worker.
-func (p *ParallelReader) readChunk(c *chunk) {
+func (p *ParallelReader) readChunk(c *chunk, ws *workspace) {
 	defer close(c.done)
 	r := c.r
 	if r == nil {
-		if r = p.resume(c); r == nil {
+		if r = p.resume(c, ws); r == nil {
 			return
 		}
 		c.r = r
 	}
+	c.payments = make([]*maksa.Payment, 0, ws.payments+ws.payments/8)
+	c.places = make([]place, 0, cap(c.payments))
+	defer func() { ws.payments = len(c.payments) }()
 	// The block the chunk starts in must have no value after a payment:
 	// the chunk's payments have its values as they were before the first.
 	resumed, doubt := r != p.head, false
@@ -402,8 +413,11 @@ func (p *ParallelReader) readChunk(c *chunk) {
 // block c starts in, from the block's start tag to its first CdtTrfTxInf,
 // then goes on at c's start. It returns nil when that cannot be done as
 // assumed; Read then falls back.
-func (p *ParallelReader) resume(c *chunk) *Reader {
-	window := make([]byte, min(64<<10, c.start+int64(len(p.txTag))-c.owner))
+func (p *ParallelReader) resume(c *chunk, ws *workspace) *Reader {
+	if ws.window == nil {
+		ws.head, ws.window, ws.chunk = make([]byte, 4<<10), make([]byte, 64<<10), make([]byte, 64<<10)
+	}
+	window := ws.window[:min(int64(len(ws.window)), c.start+int64(len(p.txTag))-c.owner)]
 	n, _ := p.ra.ReadAt(window, c.owner)
 	i := indexTag(window[:n], p.txTag)
 	if i < 0 {
@@ -411,6 +425,7 @@ func (p *ParallelReader) resume(c *chunk) *Reader {
 	}
 	firstTx := c.owner + int64(i)
 	r := NewReader(io.NewSectionReader(p.ra, c.owner, p.size-c.owner))
+	r.scan.Buffer(ws.head)
 	r.scan.Resume(p.rootOpen)
 	r.File, r.origin, r.limit = p.File, c.owner, firstTx
 	r.header, r.headerDone, r.rootName, r.prefix = p.header, true, p.rootName, p.prefix
@@ -421,6 +436,7 @@ func (p *ParallelReader) resume(c *chunk) *Reader {
 	}
 	c.open = r.scan.Open()
 	r.scan = newScanner(io.NewSectionReader(p.ra, c.start, p.size-c.start))
+	r.scan.Buffer(ws.chunk)
 	r.scan.Resume(c.open)
 	r.origin, r.txIdx, r.afterTx, r.infoTouched = c.start, 0, true, false
 	return r

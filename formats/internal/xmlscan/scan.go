@@ -186,6 +186,11 @@ func (s *Scanner) Pos() (line, column int) {
 	return s.line, s.pos - s.lineStart + 1
 }
 
+// Buffer sets the window's first buffer, so that a caller reading many
+// short inputs can reuse one; the window grows past it (up to MaxToken)
+// when a token needs more.
+func (s *Scanner) Buffer(buf []byte) { s.buf = buf[:cap(buf)] }
+
 // Offset is the input offset, in bytes, of the first byte not yet read
 // into a token: where the next token starts.
 func (s *Scanner) Offset() int64 { return s.shifted + int64(s.pos) }
