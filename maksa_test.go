@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -92,6 +93,28 @@ func TestAllowedText(t *testing.T) {
 			t.Errorf("AllowedText(%q) accepted", s)
 		}
 	}
+}
+
+// FuzzAllowedText checks the byte-wise AllowedText against a rune by rune
+// reading of the charset: the same answer and the same offending rune.
+func FuzzAllowedText(f *testing.F) {
+	for _, s := range []string{"Ģirts Šķēle (PVN)", "Müller", "a\tb", "\xff", "€"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want rune
+		ok := true
+		for _, r := range s {
+			if _, one := maksa.AllowedText(string(r)); !one || r == utf8.RuneError {
+				want, ok = r, false
+				break
+			}
+		}
+		got, gotOK := maksa.AllowedText(s)
+		if got != want || gotOK != ok {
+			t.Errorf("AllowedText(%q) = %q, %v; rune by rune %q, %v", s, got, gotOK, want, ok)
+		}
+	})
 }
 
 func TestValidUETR(t *testing.T) {
