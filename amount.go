@@ -120,3 +120,38 @@ func AppendAmount(dst []byte, d decimal.Decimal, c Currency) []byte {
 func FromMinorUnits(units int64, c Currency) decimal.Decimal {
 	return decimal.New(units, -c.MinorUnits)
 }
+
+// Sum is an exact running total of decimals. While the numbers added have
+// at most sumDecimals decimals and twelve digits, as amounts do, it adds
+// them in an int64 — decimal.Decimal.Add allocates for every addition, a
+// million a file — and keeps the others in a decimal.Decimal. The zero
+// Sum is zero.
+type Sum struct {
+	small int64           // the numbers that fit, in units of 10^-sumDecimals
+	exp   int32           // the smallest exponent added, 0 at most, as decimal.Decimal.Add keeps it
+	rest  decimal.Decimal // the numbers that did not fit
+}
+
+const sumDecimals = 6
+
+// Add adds d to the sum.
+func (s *Sum) Add(d decimal.Decimal) {
+	exp := d.Exponent()
+	s.exp = min(s.exp, exp)
+	if exp <= 0 && exp >= -sumDecimals && d.NumDigits() <= 12 && s.small > -4e18 && s.small < 4e18 {
+		s.small += d.CoefficientInt64() * pow10[sumDecimals+exp] // below 10^18 added to below 4·10^18
+		return
+	}
+	s.rest = s.rest.Add(d)
+}
+
+// Decimal returns the sum, with the exponent decimal.Decimal.Add would have
+// given it: the smallest of the numbers added.
+func (s Sum) Decimal() decimal.Decimal {
+	if s.exp >= -sumDecimals {
+		return decimal.New(s.small/pow10[sumDecimals+s.exp], s.exp).Add(s.rest)
+	}
+	return decimal.New(s.small, -sumDecimals).Add(s.rest)
+}
+
+var pow10 = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6}

@@ -251,3 +251,24 @@ func FuzzParseDecimal(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSum checks Sum against decimal.Decimal.Add: the same value and the
+// same exponent, whatever the numbers added.
+func FuzzSum(f *testing.F) {
+	f.Add(int64(12345), int8(-2), int64(-7), int8(0), int64(999999999999), int8(-6))
+	f.Add(int64(1), int8(-9), int64(4e18), int8(3), int64(-4e18), int8(-1))
+	f.Fuzz(func(t *testing.T, a int64, ea int8, b int64, eb int8, c int64, ec int8) {
+		var sum maksa.Sum
+		var want decimal.Decimal
+		for range 3 {
+			for _, d := range []decimal.Decimal{decimal.New(a, int32(ea)), decimal.New(b, int32(eb)), decimal.New(c, int32(ec))} {
+				sum.Add(d)
+				want = want.Add(d)
+			}
+		}
+		got := sum.Decimal()
+		if !got.Equal(want) || got.Exponent() != want.Exponent() {
+			t.Errorf("Sum = %s (exponent %d), Add = %s (exponent %d)", got, got.Exponent(), want, want.Exponent())
+		}
+	})
+}

@@ -160,6 +160,7 @@ type run struct {
 	group     []maksa.Problem // problems that reject the whole file
 	headerPos maksa.Position  // where the file's header is
 	scale     int32           // the most decimals an amount had, for printing the control sum
+	total     maksa.Sum       // of the amounts read: the batch's ControlSum when it is finished
 	// digest returns the file's SHA-256, computed the first time it is
 	// asked for: a file is hashed only when the hash is needed — to find
 	// a duplicate, to store the batch, to name a CSV's message.
@@ -249,6 +250,7 @@ func (r *run) importFrom(ctx context.Context, f *os.File) error {
 			return err
 		}
 	}
+	b.ControlSum = r.total.Decimal()
 	totals := validator.Totals{Level: validator.GroupLevel, NbOfTxs: src.nbOfTxs, CtrlSum: src.ctrlSum,
 		Count: b.Transactions, Sum: b.ControlSum, Position: src.position}
 	if src.endTotals != nil {
@@ -307,7 +309,7 @@ func (r *run) payment(ctx context.Context, p *maksa.Payment) error {
 		p.Status = maksa.PDNG
 	}
 	b.Transactions++
-	b.ControlSum = b.ControlSum.Add(p.Amount)
+	r.total.Add(p.Amount)
 	r.scale = max(r.scale, -p.Amount.Exponent())
 	if p.Status == maksa.RJCT {
 		b.Rejected++
@@ -354,6 +356,7 @@ func paymentResult(p *maksa.Payment) PaymentResult {
 // the status report.
 func (r *run) finish(ctx context.Context) error {
 	b := r.batch
+	b.ControlSum = r.total.Decimal()
 	if r.Store != nil {
 		if err := r.sha256(); err != nil {
 			return err

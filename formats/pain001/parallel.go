@@ -449,7 +449,7 @@ func (s seamState) after(p *ParallelReader, c *chunk) seamState {
 	if s.head {
 		info := r.info
 		return seamState{line: line, col: col, seq: r.seq, infoIdx: r.infoIdx, txIdx: r.txIdx,
-			info: &info, infoSum: r.infoSum, owner: r.infoStart, touched: r.infoTouched}
+			info: &info, infoSum: r.runningInfo(), owner: r.infoStart, touched: r.infoTouched}
 	}
 	end := seamState{seq: s.seq + r.seq, touched: r.infoTouched}
 	end.line, end.col = s.pos(line, col)
@@ -457,7 +457,7 @@ func (s seamState) after(p *ParallelReader, c *chunk) seamState {
 		end.infoIdx, end.txIdx, end.info, end.owner = s.infoIdx, s.txIdx+r.txIdx, s.info, s.owner
 		end.infoSum = s.infoSum
 		end.infoSum.Count += r.infoSum.Count
-		end.infoSum.Sum = end.infoSum.Sum.Add(r.infoSum.Sum)
+		end.infoSum.Sum = end.infoSum.Sum.Add(r.infoTotal.Decimal())
 		return end
 	}
 	info := r.info
@@ -467,7 +467,7 @@ func (s seamState) after(p *ParallelReader, c *chunk) seamState {
 	}
 	info.InfoXPath = p.infoPath(end.infoIdx)
 	end.info = &info
-	end.infoSum = s.fixInfo(p, r.infoSum)
+	end.infoSum = s.fixInfo(p, r.runningInfo())
 	return end
 }
 

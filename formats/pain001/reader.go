@@ -105,7 +105,8 @@ type Reader struct {
 	infoIdx    int
 	txIdx      int
 	info       maksa.Payment // PmtInf-level fields, copied into each payment
-	infoSum    PaymentInfo
+	infoSum    PaymentInfo // its Sum is set from infoTotal when the block ends
+	infoTotal  maksa.Sum
 	ustrd      []string
 	cur        *maksa.Payment
 	rootName   string
@@ -366,7 +367,7 @@ func (r *Reader) start() error {
 		r.afterTx, r.infoTouched = false, false
 		pos := maksa.Position{File: r.File, Line: line, Column: col, XPath: r.xpath()}
 		r.info = maksa.Payment{InfoXPath: pos.XPath}
-		r.infoSum = PaymentInfo{Index: r.infoIdx, Position: pos}
+		r.infoSum, r.infoTotal = PaymentInfo{Index: r.infoIdx, Position: pos}, maksa.Sum{}
 		r.resetRel()
 	case depth == 4 && name == "CdtTrfTxInf" && r.ctx == ctxInfo:
 		r.txIdx++
@@ -496,7 +497,7 @@ func (r *Reader) end() (*maksa.Payment, error) {
 			return nil, r.fail(maksa.FF02, "payment information block %d has no CdtTrfTxInf", r.infoIdx)
 		}
 		if r.OnPaymentInfo != nil {
-			r.OnPaymentInfo(r.infoSum)
+			r.OnPaymentInfo(r.runningInfo())
 		}
 	case n == 4 && top.name == "CdtTrfTxInf" && r.ctx == ctxTx:
 		r.ctx = ctxInfo
@@ -508,7 +509,7 @@ func (r *Reader) end() (*maksa.Payment, error) {
 		if p.AmountText != "" {
 			if d, err := maksa.ParseDecimal(p.AmountText); err == nil {
 				p.Amount = d
-				r.infoSum.Sum = r.infoSum.Sum.Add(d)
+				r.infoTotal.Add(d)
 			}
 		}
 		r.cur = nil
@@ -532,6 +533,13 @@ func (r *Reader) end() (*maksa.Payment, error) {
 	}
 	r.stack = r.stack[:n-1]
 	return done, nil
+}
+
+// runningInfo is what the current PmtInf block held so far.
+func (r *Reader) runningInfo() PaymentInfo {
+	pi := r.infoSum
+	pi.Sum = r.infoTotal.Decimal()
+	return pi
 }
 
 func (r *Reader) headerField(v string) {
