@@ -105,7 +105,7 @@ type Reader struct {
 	infoIdx    int
 	txIdx      int
 	info       maksa.Payment // PmtInf-level fields, copied into each payment
-	infoSum    PaymentInfo // its Sum is set from infoTotal when the block ends
+	infoSum    PaymentInfo   // its Sum is set from infoTotal when the block ends
 	infoTotal  maksa.Sum
 	ustrd      []string
 	cur        *maksa.Payment
