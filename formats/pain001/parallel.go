@@ -480,7 +480,7 @@ func (s seamState) joins(c, next *chunk) bool {
 }
 
 // pos returns a chunk reader's line and column in the whole document.
-func (s seamState) pos(line, col int) (int, int) {
+func (s *seamState) pos(line, col int) (int, int) {
 	if s.head {
 		return line, col
 	}
@@ -490,7 +490,7 @@ func (s seamState) pos(line, col int) (int, int) {
 	return s.line + line - 1, col
 }
 
-func (s seamState) fixField(f *maksa.FieldPosition) {
+func (s *seamState) fixField(f *maksa.FieldPosition) {
 	if f.Line == 0 {
 		return
 	}
@@ -499,7 +499,7 @@ func (s seamState) fixField(f *maksa.FieldPosition) {
 }
 
 // fix completes payment x, read from the chunk that starts at s.
-func (s seamState) fix(p *ParallelReader, x *maksa.Payment, at place) {
+func (s *seamState) fix(p *ParallelReader, x *maksa.Payment, at place) {
 	if s.head {
 		return
 	}
@@ -525,7 +525,7 @@ func (s seamState) fix(p *ParallelReader, x *maksa.Payment, at place) {
 
 // fixInfo completes what a chunk's reader said of a PmtInf block that
 // ended.
-func (s seamState) fixInfo(p *ParallelReader, pi PaymentInfo) PaymentInfo {
+func (s *seamState) fixInfo(p *ParallelReader, pi PaymentInfo) PaymentInfo {
 	if s.head {
 		return pi
 	}

@@ -296,3 +296,52 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+// TestResume stops a scan at every token boundary and goes on with a new
+// Scanner over the rest of the input, resumed with the open elements: the
+// tokens, their offsets and the end must be the same as one scan's, with
+// lines counted from where the new Scanner started.
+func TestResume(t *testing.T) {
+	doc := "\uFEFF<?xml version=\"1.0\"?>\n<p:a xmlns:p=\"urn:x\"><b>1</b>\n  <p:c d=\"2\"/><!-- x --><e>&amp;</e></p:a>\n"
+	type token struct {
+		kind          xmlscan.Kind
+		name, text    string
+		offset, start int64
+	}
+	scanFrom := func(s *xmlscan.Scanner, base int64) (list []token) {
+		for {
+			kind, err := s.Next()
+			if err == io.EOF {
+				return list
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok := token{kind: kind, name: string(s.Local()), offset: base + s.Offset(), start: base + s.TokenOffset()}
+			if kind == xmlscan.Text {
+				tok.name, tok.text = "", string(s.Text())
+			}
+			list = append(list, tok)
+		}
+	}
+	whole := scanFrom(xmlscan.New(strings.NewReader(doc)), 0)
+	for i := range whole {
+		if i+1 < len(whole) && whole[i+1].offset == whole[i].offset {
+			continue // a self-closing tag: its end is still to come, from no input
+		}
+		s := xmlscan.New(strings.NewReader(doc))
+		for range i + 1 {
+			s.Next()
+		}
+		open, at := s.Open(), s.Offset()
+		rest := xmlscan.New(strings.NewReader(doc[at:]))
+		rest.Buffer(make([]byte, 8))
+		rest.Resume(open)
+		if got := append(whole[:i+1:i+1], scanFrom(rest, at)...); fmt.Sprint(got) != fmt.Sprint(whole) {
+			t.Errorf("resumed after token %d (at %d, open %q):\n%v\nwant\n%v", i+1, at, open, got, whole)
+		}
+	}
+	if whole[0].start != int64(len("\uFEFF<?xml version=\"1.0\"?>\n")) {
+		t.Errorf("the root starts at offset %d", whole[0].start)
+	}
+}
