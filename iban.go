@@ -51,16 +51,21 @@ func CheckIBAN(s string) error {
 	return nil
 }
 
-// ibanMod97 computes the ISO 13616 remainder of the rearranged IBAN.
+// ibanMod97 computes the ISO 13616 remainder of the rearranged IBAN (a
+// letter counts as two digits, A = 10). Digits are gathered twelve at a
+// time before one division: a million IBANs a file.
 func ibanMod97(s string) int {
-	r := 0
+	var acc int64
+	digits := 0
 	add := func(c byte) {
 		if isDigit(c) {
-			r = (r*10 + int(c-'0')) % 97
-			return
+			acc, digits = acc*10+int64(c-'0'), digits+1
+		} else {
+			acc, digits = acc*100+int64(c-'A')+10, digits+2
 		}
-		v := int(c-'A') + 10
-		r = (r*100 + v) % 97
+		if digits >= 12 { // below 10^14: no overflow
+			acc, digits = acc%97, 2
+		}
 	}
 	for i := 4; i < len(s); i++ {
 		add(s[i])
@@ -68,7 +73,7 @@ func ibanMod97(s string) int {
 	for i := 0; i < 4; i++ {
 		add(s[i])
 	}
-	return r
+	return int(acc % 97)
 }
 
 // CheckBIC reports whether s is a syntactically valid BIC (ISO 9362).

@@ -2,6 +2,8 @@ package maksa_test
 
 import (
 	"errors"
+	"math/big"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -269,6 +271,33 @@ func FuzzSum(f *testing.F) {
 		got := sum.Decimal()
 		if !got.Equal(want) || got.Exponent() != want.Exponent() {
 			t.Errorf("Sum = %s (exponent %d), Add = %s (exponent %d)", got, got.Exponent(), want, want.Exponent())
+		}
+	})
+}
+
+// FuzzCheckIBAN checks the IBAN check digits against the rearranged IBAN
+// read as one big number.
+func FuzzCheckIBAN(f *testing.F) {
+	for _, s := range []string{"LV21TREL9160100000000", "LV80BANK0000435195001", "DE89370400440532013000", "NO9386011117947", "MT84MALT011000012345MTLCAST001S"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		err := maksa.CheckIBAN(s)
+		if len(s) < 5 || errors.Is(err, maksa.ErrIBANSyntax) || errors.Is(err, maksa.ErrIBANCountry) || errors.Is(err, maksa.ErrIBANLength) {
+			return
+		}
+		var digits strings.Builder
+		for _, c := range s[4:] + s[:4] {
+			if c >= 'A' && c <= 'Z' {
+				digits.WriteString(strconv.Itoa(int(c-'A') + 10))
+			} else {
+				digits.WriteRune(c)
+			}
+		}
+		n, _ := new(big.Int).SetString(digits.String(), 10)
+		valid := new(big.Int).Mod(n, big.NewInt(97)).Int64() == 1
+		if valid != (err == nil) {
+			t.Errorf("CheckIBAN(%q) = %v; mod 97 of the whole number says valid %v", s, err, valid)
 		}
 	})
 }

@@ -427,7 +427,7 @@ func (p *ParallelReader) resume(c *chunk, ws *workspace) *Reader {
 	r := NewReader(io.NewSectionReader(p.ra, c.owner, p.size-c.owner))
 	r.scan.Buffer(ws.head)
 	r.scan.Resume(p.rootOpen)
-	r.File, r.origin, r.limit = p.File, c.owner, firstTx
+	r.File, r.origin, r.limit, r.pathless = p.File, c.owner, firstTx, true
 	r.header, r.headerDone, r.rootName, r.prefix = p.header, true, p.rootName, p.prefix
 	r.stack = append(r.stack, p.rootStack...)
 	if _, err := r.Read(); err != errLimit || r.origin+r.scan.Offset() != firstTx ||

@@ -123,6 +123,7 @@ type Reader struct {
 	infoStart     int64  // input offset of the current PmtInf start tag
 	afterTx       bool   // the current PmtInf has had a CdtTrfTxInf
 	infoTouched   bool   // and a PmtInf-level value after it
+	pathless      bool   // payments get no element path: the ParallelReader gives them theirs
 }
 
 // errLimit stops a reader at its limit; it is not an error of the document.
@@ -375,9 +376,12 @@ func (r *Reader) start() error {
 		r.afterTx = true
 		p := r.newPayment()
 		*p = r.info // the PmtInf-level fields and positions
-		xpath := strconv.AppendInt(append(append(r.buf[:0], r.info.InfoXPath...), "/CdtTrfTxInf["...), int64(r.txIdx), 10)
-		r.buf = append(xpath, ']')
-		p.Position = maksa.Position{File: r.File, Line: line, Column: col, XPath: r.values.string(r.buf)}
+		p.Position = maksa.Position{File: r.File, Line: line, Column: col}
+		if !r.pathless {
+			xpath := strconv.AppendInt(append(append(r.buf[:0], r.info.InfoXPath...), "/CdtTrfTxInf["...), int64(r.txIdx), 10)
+			r.buf = append(xpath, ']')
+			p.Position.XPath = r.values.string(r.buf)
+		}
 		r.cur = p
 		r.ustrd = r.ustrd[:0]
 		r.resetRel()
