@@ -93,13 +93,15 @@ type Reader struct {
 	header *Header
 	err    error
 
-	stack  []frame
-	rel    []byte // element path relative to the current context
-	relLen []int
-	text   []byte
-	buf    []byte
-	values values
-	slab   []maksa.Payment // payments made, a slab at a time
+	stack []frame
+	// paths are the element paths met inside a group header, a PmtInf
+	// block and a CdtTrfTxInf.
+	headerPaths, infoPaths, txPaths *pathNode
+	nodes                           int // paths kept
+	text                            []byte
+	buf                             []byte
+	values                          values
+	slab                            []maksa.Payment // payments made, a slab at a time
 
 	ctx        context
 	infoIdx    int
@@ -131,6 +133,7 @@ var errLimit = errors.New("pain001: reader limit reached")
 
 type frame struct {
 	name     string
+	node     *pathNode // its path inside its context element; nil outside one
 	hasChild bool
 	hasText  bool
 	line     int
@@ -148,7 +151,48 @@ const (
 
 // NewReader returns a Reader over r.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{scan: newScanner(r), names: make(map[string]string)}
+	return &Reader{scan: newScanner(r), names: make(map[string]string),
+		headerPaths: &pathNode{name: "GrpHdr"}, infoPaths: &pathNode{name: "PmtInf"}, txPaths: &pathNode{name: "CdtTrfTxInf", tx: true}}
+}
+
+// A pathNode is an element path inside a context element (GrpHdr, PmtInf,
+// CdtTrfTxInf), relative to it, made the first time the reader meets it
+// and kept: a value's path costs a lookup among its parent's children, not
+// a string built and interned for every element.
+type pathNode struct {
+	name, path string
+	children   []*pathNode
+	tx         bool   // inside a CdtTrfTxInf
+	currency   string // for Amt/InstdAmt and Amt/EqvtAmt/Amt of a transaction, the path of the currency attribute
+}
+
+// Bounds on the paths kept, against documents of endless names: past
+// them, a path is made for each element and not kept.
+const (
+	maxNodes    = 4096
+	maxChildren = 64
+)
+
+// child returns the path of element local inside the path parent.
+func (r *Reader) child(parent *pathNode, local []byte) *pathNode {
+	for _, c := range parent.children {
+		if c.name == string(local) {
+			return c
+		}
+	}
+	n := &pathNode{name: r.intern(local), tx: parent.tx}
+	n.path = n.name
+	if parent.path != "" {
+		n.path = parent.path + "/" + n.name
+	}
+	if n.tx && (n.path == "Amt/InstdAmt" || n.path == "Amt/EqvtAmt/Amt") {
+		n.currency = n.path + "/@Ccy"
+	}
+	if r.nodes < maxNodes && len(parent.children) < maxChildren {
+		r.nodes++
+		parent.children = append(parent.children, n)
+	}
+	return n
 }
 
 func newScanner(r io.Reader) *xmlscan.Scanner {
@@ -338,8 +382,19 @@ func (r *Reader) start() error {
 		return r.fail(maksa.FF02, "elements nested deeper than %d levels", maxDepth)
 	}
 	line, col := r.scan.Pos()
-	name := r.intern(r.scan.Local())
-	r.stack = append(r.stack, frame{name: name, line: line, col: col})
+	local := r.scan.Local()
+	var node *pathNode
+	if n := len(r.stack); r.ctx != ctxNone && n >= 3 && r.stack[n-1].node != nil &&
+		!(n == 3 && r.ctx == ctxInfo && string(local) == "CdtTrfTxInf") {
+		node = r.child(r.stack[n-1].node, local)
+	}
+	var name string
+	if node != nil {
+		name = node.name
+	} else {
+		name = r.intern(local)
+	}
+	r.stack = append(r.stack, frame{name: name, node: node, line: line, col: col})
 	r.text = r.text[:0]
 	depth := len(r.stack)
 	switch {
@@ -356,7 +411,7 @@ func (r *Reader) start() error {
 		}
 		r.ctx = ctxHeader
 		r.header.Position = maksa.Position{File: r.File, Line: line, Column: col, XPath: r.xpath()}
-		r.resetRel()
+		r.stack[depth-1].node = r.headerPaths
 	case depth == 3 && name == "PmtInf":
 		r.infoIdx++
 		if r.header.Position.Line == 0 {
@@ -369,7 +424,7 @@ func (r *Reader) start() error {
 		pos := maksa.Position{File: r.File, Line: line, Column: col, XPath: r.xpath()}
 		r.info = maksa.Payment{InfoXPath: pos.XPath}
 		r.infoSum, r.infoTotal = PaymentInfo{Index: r.infoIdx, Position: pos}, maksa.Sum{}
-		r.resetRel()
+		r.stack[depth-1].node = r.infoPaths
 	case depth == 4 && name == "CdtTrfTxInf" && r.ctx == ctxInfo:
 		r.txIdx++
 		r.ctx = ctxTx
@@ -384,32 +439,16 @@ func (r *Reader) start() error {
 		}
 		r.cur = p
 		r.ustrd = r.ustrd[:0]
-		r.resetRel()
-	case r.ctx != ctxNone:
-		r.relLen = append(r.relLen, len(r.rel))
-		if len(r.rel) > 0 {
-			r.rel = append(r.rel, '/')
-		}
-		r.rel = append(r.rel, name...)
-		if r.ctx == ctxTx && (string(r.rel) == "Amt/InstdAmt" || string(r.rel) == "Amt/EqvtAmt/Amt") {
-			path := "Amt/InstdAmt/@Ccy"
-			if string(r.rel) != "Amt/InstdAmt" {
-				path = "Amt/EqvtAmt/Amt/@Ccy"
-			}
-			for _, a := range r.scan.Attrs() {
-				if string(a.Local) == "Ccy" && len(a.Prefix) == 0 {
-					r.cur.Currency = r.intern(a.Value)
-					r.cur.Fields[maksa.FieldCurrency] = maksa.FieldPosition{Line: int32(line), Column: int32(col), Path: path}
-				}
+		r.stack[depth-1].node = r.txPaths
+	case node != nil && node.currency != "" && r.ctx == ctxTx:
+		for _, a := range r.scan.Attrs() {
+			if string(a.Local) == "Ccy" && len(a.Prefix) == 0 {
+				r.cur.Currency = r.intern(a.Value)
+				r.cur.Fields[maksa.FieldCurrency] = maksa.FieldPosition{Line: int32(line), Column: int32(col), Path: node.currency}
 			}
 		}
 	}
 	return nil
-}
-
-func (r *Reader) resetRel() {
-	r.rel = r.rel[:0]
-	r.relLen = r.relLen[:0]
 }
 
 func (r *Reader) document() error {
@@ -518,21 +557,15 @@ func (r *Reader) end() (*maksa.Payment, error) {
 		}
 		r.cur = nil
 		done = p
-	case r.ctx != ctxNone && n > 3 && !top.hasChild:
-		line, col := top.line, top.col
+	case r.ctx != ctxNone && n > 3 && !top.hasChild && top.node != nil:
+		line, col, path := top.line, top.col, top.node.path
 		switch r.ctx {
 		case ctxHeader:
-			r.headerField(value)
+			r.headerField(value, path)
 		case ctxInfo:
-			r.infoField(value, line, col)
+			r.infoField(value, line, col, path)
 		case ctxTx:
-			r.txField(value, line, col)
-		}
-	}
-	if r.ctx != ctxNone && n > 3 && !(n == 4 && top.name == "CdtTrfTxInf") {
-		if k := len(r.relLen); k > 0 {
-			r.rel = r.rel[:r.relLen[k-1]]
-			r.relLen = r.relLen[:k-1]
+			r.txField(value, line, col, path)
 		}
 	}
 	r.stack = r.stack[:n-1]
@@ -546,9 +579,9 @@ func (r *Reader) runningInfo() PaymentInfo {
 	return pi
 }
 
-func (r *Reader) headerField(v string) {
+func (r *Reader) headerField(v, path string) {
 	h := r.header
-	switch string(r.rel) {
+	switch path {
 	case "MsgId":
 		h.MessageID = v
 	case "CreDtTm":
@@ -567,10 +600,10 @@ func fieldPos(line, col int, path string, inInfo bool) maksa.FieldPosition {
 }
 
 // infoField stores a PmtInf-level value.
-func (r *Reader) infoField(v string, line, col int) {
+func (r *Reader) infoField(v string, line, col int, rel string) {
 	p := &r.info
 	r.infoTouched = r.infoTouched || r.afterTx
-	switch rel := r.intern(r.rel); rel {
+	switch rel {
 	case "PmtInfId":
 		p.PaymentInfoID = v
 	case "PmtMtd":
@@ -610,9 +643,9 @@ func (r *Reader) infoField(v string, line, col int) {
 }
 
 // txField stores a CdtTrfTxInf-level value; it overrides the PmtInf level.
-func (r *Reader) txField(v string, line, col int) {
+func (r *Reader) txField(v string, line, col int, rel string) {
 	p := r.cur
-	switch rel := r.intern(r.rel); rel {
+	switch rel {
 	case "PmtId/InstrId":
 		p.InstructionID = v
 	case "PmtId/EndToEndId":

@@ -396,7 +396,7 @@ func (s *Scanner) scanText(final bool) (Kind, error) {
 		}
 	}
 	text := raw
-	if marks&textSpecial != 0 {
+	if marks&textSpecial != 0 || marks&textNonASCII != 0 && !plainUTF8(raw) {
 		var err error
 		if text, err = s.decodeTo(s.scratch[:0], raw, s.pos, true); err != nil {
 			return EOF, err
@@ -428,10 +428,14 @@ var special = func() (t [256]bool) {
 	return t
 }()
 
-// textMarks marks, for scanText, the bytes that are special and ']'.
+// textMarks marks, for scanText, the bytes that are special — non-ASCII
+// apart — and ']'.
 var textMarks = func() (t [256]uint8) {
 	for c := range 256 {
-		if special[c] {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] |= textNonASCII
+		case special[c]:
 			t[c] |= textSpecial
 		}
 	}
@@ -442,8 +446,17 @@ var textMarks = func() (t [256]uint8) {
 const (
 	textPlain   uint8 = 0
 	textSpecial uint8 = 1 << iota
+	textNonASCII
 	textBracket
 )
+
+// plainUTF8 reports whether raw, with no reference, line end or control
+// character in it, is UTF-8 that XML allows as it is: decodeTo would copy
+// it unchanged. U+FFFE and U+FFFF (EF BF BE, EF BF BF) are not allowed;
+// text with EF BF in it goes through decodeTo, which tells them apart.
+func plainUTF8(raw []byte) bool {
+	return utf8.Valid(raw) && !bytes.Contains(raw, []byte{0xEF, 0xBF})
+}
 
 // clean reports whether raw is plain ASCII character data with nothing to
 // check or replace.
