@@ -123,20 +123,25 @@ func (p *statementPart) write(ctx context.Context, e *Exporter, r store.EntryRan
 		return err
 	}
 	p.file = f
-	p.credits.Sum, p.debits.Sum = decimal.Zero, decimal.Zero
 	cw := camt053.NewEntryWriter(f, version, currency)
+	var credits, debits maksa.Sum
+	var entry camt053.Entry
 	err = readAhead(func(fn func(store.Entry) error) error { return e.Store.EntriesIn(ctx, r, fn) },
 		func(en store.Entry) error {
-			t := &p.debits
 			if en.Side == "CRDT" {
-				t = &p.credits
+				p.credits.Count++
+				credits.Add(en.Amount)
+			} else {
+				p.debits.Count++
+				debits.Add(en.Amount)
 			}
-			t.Count, t.Sum = t.Count+1, t.Sum.Add(en.Amount)
-			return cw.WriteEntry(e.entry(en))
+			e.entry(&entry, en)
+			return cw.WriteEntry(&entry)
 		})
 	if err != nil {
 		return err
 	}
+	p.credits.Sum, p.debits.Sum = credits.Decimal(), debits.Decimal()
 	if err := cw.Close(); err != nil {
 		return err
 	}
@@ -230,13 +235,13 @@ func (e *Exporter) paymentsCredited(ctx context.Context, day time.Time, fn func(
 	}, fn)
 }
 
-// entry turns a posting into a statement entry with its kind's bank
-// transaction code: PMNT/ICDT (debit) or RCDT (credit) with ESCT, XBCT for
-// cross-border and BOOK between treasury accounts; PMNT/CNTR/CWDL for a
-// cash withdrawal.
-func (e *Exporter) entry(en store.Entry) *camt053.Entry {
+// entry makes *entry (the caller's, used again for each posting) the
+// statement entry of posting en, with its kind's bank transaction code:
+// PMNT/ICDT (debit) or RCDT (credit) with ESCT, XBCT for cross-border and
+// BOOK between treasury accounts; PMNT/CNTR/CWDL for a cash withdrawal.
+func (e *Exporter) entry(entry *camt053.Entry, en store.Entry) {
 	domain, family, sub := en.Kind.TransactionCode(en.Side == "CRDT")
-	return &camt053.Entry{Amount: en.Amount, Credit: en.Side == "CRDT", BookingDate: en.BookingDate, ValueDate: en.BookingDate,
+	*entry = camt053.Entry{Amount: en.Amount, Credit: en.Side == "CRDT", BookingDate: en.BookingDate, ValueDate: en.BookingDate,
 		ServicerRef: ServicerRef(en.PaymentID, en.Side), Domain: domain, Family: family, SubFamily: sub,
 		MessageID: en.MessageID, PaymentInfoID: en.PaymentInfoID, InstructionID: en.InstructionID, EndToEndID: en.EndToEndID,
 		DebtorName: en.DebtorName, DebtorAccount: en.DebtorIBAN, UltimateDebtor: en.UltimateDebtor, CreditorName: en.CreditorName,
