@@ -12,7 +12,7 @@ import (
 )
 
 // ParallelReader reads a large pain.001 document on every core. It cuts
-// the document into chunks of about a megabyte, each starting at a
+// the document into chunks of about 256 KB, each starting at a
 // CdtTrfTxInf start tag, reads the chunks on worker goroutines, and hands
 // out their payments in document order with what a chunk cannot know by
 // itself — line numbers, payment and block counts, the payment
@@ -30,8 +30,9 @@ import (
 // gives, payment for payment, position for position, and error for error
 // (FuzzParallelMatchesSequential checks this).
 //
-// Small documents, and documents in an encoding other than UTF-8, are read
-// by a Reader on one goroutine.
+// Documents under 1 MB, documents in an encoding other than UTF-8 (the
+// offsets a chunk starts at are the file's, not the decoded text's), and
+// any document on a single core are read by a Reader on one goroutine.
 type ParallelReader struct {
 	// File names the document in positions.
 	File string
