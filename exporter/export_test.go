@@ -7,3 +7,6 @@ func SplitStatements(parts, least int) (restore func()) {
 	statementSplit = func() (int, int) { return parts, least }
 	return func() { statementSplit = before }
 }
+
+// UnnamedFile is unnamedFile.
+var UnnamedFile = unnamedFile

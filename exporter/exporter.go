@@ -118,7 +118,7 @@ type statementPart struct {
 }
 
 func (p *statementPart) write(ctx context.Context, e *Exporter, r store.EntryRange, version int, currency, dir string) error {
-	f, err := os.CreateTemp(dir, ".statement-*.part")
+	f, err := unnamedFile(dir)
 	if err != nil {
 		return err
 	}
@@ -152,8 +152,22 @@ func (p *statementPart) write(ctx context.Context, e *Exporter, r store.EntryRan
 func (p *statementPart) remove() {
 	if p.file != nil {
 		p.file.Close()
-		os.Remove(p.file.Name())
 	}
+}
+
+// unnamedFile creates a file in dir and removes its name at once: it lives
+// while it is open, and a crash or a kill leaves nothing behind (a part is
+// as large as the statement's share of entries).
+func unnamedFile(dir string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, ".statement-*.part")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // tempDir is where the parts of a document written to w wait: beside w

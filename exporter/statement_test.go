@@ -78,3 +78,27 @@ func TestStatementInParts(t *testing.T) {
 		})
 	}
 }
+
+// TestStatementPartsHaveNoName checks that a statement's parts have no
+// name in their folder while they are written and read back: a crash in
+// the middle of a statement leaves no part behind.
+func TestStatementPartsHaveNoName(t *testing.T) {
+	dir := t.TempDir()
+	f, err := exporter.UnnamedFile(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString("<Ntry/>"); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) > 0 {
+		t.Errorf("a part has a name: %v", left[0].Name())
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	if back, err := io.ReadAll(f); err != nil || string(back) != "<Ntry/>" {
+		t.Errorf("read back %q, %v", back, err)
+	}
+}
