@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -168,6 +169,27 @@ func unnamedFile(dir string) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// removeLeftTemporaries removes WriteFile's temporaries of path (named
+// ".NAME-DIGITS.tmp" beside it) not changed for age.
+func removeLeftTemporaries(path string, age time.Duration) {
+	dir, prefix := filepath.Dir(path), "."+filepath.Base(path)+"-"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		rest, named := strings.CutPrefix(name, prefix)
+		digits, temporary := strings.CutSuffix(rest, ".tmp")
+		if !named || !temporary || digits == "" || strings.Trim(digits, "0123456789") != "" || !e.Type().IsRegular() {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > age {
+			os.Remove(filepath.Join(dir, name))
+		}
+	}
 }
 
 // tempDir is where the parts of a document written to w wait: beside w
@@ -385,10 +407,13 @@ func (e *Exporter) ExecutionReport(ctx context.Context, w io.Writer, b *maksa.Ba
 
 // WriteFile writes a file through a temporary file and a rename, so that
 // nobody reads it half written; the same content gives the same bytes.
+// Temporaries of path that an earlier write left behind — a crash or a
+// kill in the middle of it — are removed first, once they are an hour old.
 func WriteFile(path string, write func(io.Writer) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return err
 	}
+	removeLeftTemporaries(path, time.Hour)
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*.tmp")
 	if err != nil {
 		return err

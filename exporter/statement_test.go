@@ -102,3 +102,43 @@ func TestStatementPartsHaveNoName(t *testing.T) {
 		t.Errorf("read back %q, %v", back, err)
 	}
 }
+
+// TestWriteFileRemovesLeftTemporaries leaves temporaries of a file behind,
+// as a crash in the middle of writing it would, and writes it again: the
+// hour-old ones go, a fresh one (a write under way) and other files stay.
+func TestWriteFileRemovesLeftTemporaries(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "2026-11-27.camt053.xml")
+	old := time.Now().Add(-2 * time.Hour)
+	files := map[string]bool{ // name: expected to stay
+		".2026-11-27.camt053.xml-123456.tmp": false,
+		".2026-11-27.camt053.xml-987654.tmp": true, // fresh
+		".2026-11-28.camt053.xml-123456.tmp": true, // another file's
+		".2026-11-27.camt053.xml-notes.tmp":  true, // not WriteFile's
+		"2026-11-27.camt053.xml-123456.tmp":  true, // not hidden
+		"123456.tmp":                         true, // not named for the file
+	}
+	for name := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("half"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if name != ".2026-11-27.camt053.xml-987654.tmp" {
+			if err := os.Chtimes(p, old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := exporter.WriteFile(path, func(w io.Writer) error { _, err := io.WriteString(w, "whole"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	for name, stays := range files {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if gone := os.IsNotExist(err); gone == stays {
+			t.Errorf("%s: gone %v, want staying %v", name, gone, stays)
+		}
+	}
+	if got, _ := os.ReadFile(path); string(got) != "whole" {
+		t.Errorf("wrote %q", got)
+	}
+}
