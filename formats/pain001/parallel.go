@@ -349,10 +349,7 @@ func (p *ParallelReader) cut() {
 // indexTag is bytes.Index(b, tag) for a start tag: it looks for the
 // element's name, whose first letter is rarer in a document than '<'.
 func indexTag(b, tag []byte) int {
-	start := bytes.LastIndexByte(tag, ':') + 1 // the local name's offset in the tag, less one
-	if start == 0 {
-		start = 1
-	}
+	start := max(bytes.LastIndexByte(tag, ':')+1, 1) // where the local name starts: after '<' and any prefix
 	name := tag[start:]
 	for off := start; off < len(b); {
 		i := bytes.Index(b[off:], name)
