@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/encoding/charmap"
 
 	"maksa"
 	"maksa/formats/pain001"
@@ -143,6 +146,24 @@ func TestParallelReaderDoubts(t *testing.T) {
 				}
 			}
 		})
+	}
+	// A document in another encoding is read in sequence: a chunk's reader
+	// would take its bytes for UTF-8. Here all is ASCII but "Ä°" in one
+	// payment, C4 B0 in ISO-8859-13 and "İ" in UTF-8.
+	ascii := strings.Map(func(r rune) rune {
+		if r > unicode.MaxASCII {
+			return 'x'
+		}
+		return r
+	}, doc)
+	ascii = strings.Replace(ascii, `encoding="UTF-8"`, `encoding="ISO-8859-13"`, 1)
+	i := nthIndex(ascii, "</Ustrd>", 40)
+	latin7, err := charmap.ISO8859_13.NewEncoder().String(ascii[:i] + "Ä°" + ascii[i:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sameAsSequential(t, []byte(latin7), 300) {
+		t.Error("a document in ISO-8859-13 was read in chunks")
 	}
 	for cut := 1000; cut < len(doc); cut += len(doc) / 23 {
 		sameAsSequential(t, []byte(doc[:cut]), 300)
