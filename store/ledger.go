@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -339,45 +340,56 @@ func (db *DB) SplitEntries(ctx context.Context, iban string, from, to time.Time,
 	return parts, nil
 }
 
-// EntriesIn calls fn for each entry of the run, in booking order. A statement of a day reads a million
-// entries: each row holds only what statements print (the SQLite driver's
-// cost is per column; looking the message ids up apart cost a second pass
-// over the entries, more than the join).
+// entryColumns are what a statement prints of a posting, read by EntriesIn
+// (the posting's id first, see queryFields).
+var entryColumns = []string{"e.id", "e.payment_id", "e.side", "e.amount_minor", "e.currency", "e.booking_date", "e.counterparty_iban",
+	"e.counterparty_name", "b.message_id", "p.end_to_end_id", "p.pmt_inf_id", "p.instr_id", "p.remittance", "p.debtor_name",
+	"p.debtor_iban", "p.creditor_name", "p.creditor_account", "p.kind", "p.ultimate_debtor"}
+
+// EntriesIn calls fn for each entry of the run, in booking order. A
+// statement of a day reads a million entries: each row holds only what
+// statements print, read packed on SQLite (see queryFields; looking the
+// message ids up apart cost a second pass over the entries, more than the
+// join).
 func (db *DB) EntriesIn(ctx context.Context, r EntryRange, fn func(Entry) error) error {
-	q, args := ``, []any{r.IBAN, date(r.From), date(r.To)}
+	where, args := `e.account_iban = ? AND e.booking_date >= ? AND e.booking_date <= ?`, []any{r.IBAN, date(r.From), date(r.To)}
 	if r.first != nil {
-		q, args = q+` AND (e.booking_date, e.id) >= (?, ?)`, append(args, r.first.Date, r.first.ID)
+		where, args = where+` AND (e.booking_date, e.id) >= (?, ?)`, append(args, r.first.Date, r.first.ID)
 	}
 	if r.end != nil {
-		q, args = q+` AND (e.booking_date, e.id) < (?, ?)`, append(args, r.end.Date, r.end.ID)
+		where, args = where+` AND (e.booking_date, e.id) < (?, ?)`, append(args, r.end.Date, r.end.ID)
 	}
-	rows, err := db.x.QueryContext(ctx, db.x.Rebind(`SELECT e.payment_id, e.side, e.amount_minor, e.currency, e.booking_date, e.counterparty_iban, e.counterparty_name,
-			b.message_id, p.end_to_end_id, p.pmt_inf_id, p.instr_id, p.remittance, p.debtor_name, p.debtor_iban, p.creditor_name, p.creditor_account, p.kind, p.ultimate_debtor
-		FROM postings e JOIN payments p ON p.id = e.payment_id JOIN batches b ON b.id = p.batch_id
-		WHERE e.account_iban = ? AND e.booking_date >= ? AND e.booking_date <= ?`+q+` ORDER BY e.booking_date, e.id`), args...)
+	rows, err := db.queryFields(ctx, entryColumns, `FROM postings e JOIN payments p ON p.id = e.payment_id JOIN batches b ON b.id = p.batch_id`,
+		where, `ORDER BY e.booking_date, e.id`, args...)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	var booking, lastBooking string
+	defer rows.close()
+	var lastBooking string
 	var bookingDate time.Time
-	for rows.Next() {
-		e := Entry{Posting: Posting{Account: r.IBAN}}
-		var minor int64
-		if err := rows.Scan(&e.PaymentID, &e.Side, &minor, &e.Currency, &booking, &e.CounterpartyIBAN, &e.CounterpartyName,
-			&e.MessageID, &e.EndToEndID, &e.PaymentInfoID, &e.InstructionID, &e.Remittance, &e.DebtorName, &e.DebtorIBAN, &e.CreditorName, &e.CreditorIBAN, &e.Kind, &e.UltimateDebtor); err != nil {
+	for {
+		ok, err := rows.next()
+		if !ok {
 			return err
 		}
-		if booking != lastBooking {
-			bookingDate, lastBooking = parseDate(booking), booking
+		f := rows.fields
+		if f[5] != lastBooking {
+			bookingDate, lastBooking = parseDate(f[5]), f[5]
 		}
-		cur, _ := maksa.LookupCurrency(e.Currency)
-		e.Amount, e.BookingDate = maksa.FromMinorUnits(minor, cur), bookingDate
+		paymentID, err1 := strconv.ParseInt(f[1], 10, 64)
+		minor, err2 := strconv.ParseInt(f[3], 10, 64)
+		if err := cmp.Or(err1, err2); err != nil {
+			return fmt.Errorf("posting %s: %w", f[0], err)
+		}
+		cur, _ := maksa.LookupCurrency(f[4])
+		e := Entry{Posting: Posting{PaymentID: paymentID, Account: r.IBAN, Side: f[2], Amount: maksa.FromMinorUnits(minor, cur), Currency: f[4],
+			BookingDate: bookingDate, CounterpartyIBAN: f[6], CounterpartyName: f[7]},
+			MessageID: f[8], EndToEndID: f[9], PaymentInfoID: f[10], InstructionID: f[11], Remittance: f[12], DebtorName: f[13],
+			DebtorIBAN: f[14], CreditorName: f[15], CreditorIBAN: f[16], Kind: maksa.Kind(f[17]), UltimateDebtor: f[18]}
 		if err := fn(e); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
 }
 
 // accountsWithPostingsSQL looks each account's postings of a day up

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -151,6 +152,57 @@ func TestBalancesFromDayTotals(t *testing.T) {
 			}
 			defer again.Close()
 			check(again)
+		})
+	}
+}
+
+// TestEntriesCarryEveryField: a statement entry carries its posting's and
+// its payment's fields as stored, whatever they hold: SQLite rows are read
+// packed into one value (the fields joined by 0x1F), and a row whose
+// values hold that separator themselves, or printf directives, is read
+// again field by field.
+func TestEntriesCarryEveryField(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			db, dsn := MustOpen(t, b)
+			executedOverDays(t, db)
+			odd := map[string]string{"EA": "a\x1fb", "EB": "%s%d\x1f\x1f%", "EC": "Līgums Nr. 7 — “Ērgļi”", "ED": "\x1f"}
+			for e2e, text := range odd {
+				testdb.Exec(t, dsn, `UPDATE payments SET remittance = ?, creditor_name = ?, ultimate_debtor = ? WHERE end_to_end_id = ?`, text, text+"C", "U"+text, e2e)
+			}
+			testdb.Exec(t, dsn, `UPDATE postings SET counterparty_name = ? WHERE payment_id = (SELECT id FROM payments WHERE end_to_end_id = 'EB')`, "x\x1fy")
+			var got []store.Entry
+			err := db.Entries(ctx, ledgerAccount, ledgerDays[0], ledgerDays[0], func(e store.Entry) error {
+				got = append(got, e)
+				return nil
+			})
+			if err != nil || len(got) != 20 {
+				t.Fatalf("%d entries, %v", len(got), err)
+			}
+			for _, e := range got {
+				var want store.Entry
+				var minor int64
+				var booking, kind string
+				testdb.Row(t, dsn, fmt.Sprintf(`SELECT e.payment_id, e.side, e.amount_minor, e.currency, e.booking_date, e.counterparty_iban, e.counterparty_name,
+					b.message_id, p.end_to_end_id, p.pmt_inf_id, p.instr_id, p.remittance, p.debtor_name, p.debtor_iban, p.creditor_name, p.creditor_account, p.kind, p.ultimate_debtor
+					FROM postings e JOIN payments p ON p.id = e.payment_id JOIN batches b ON b.id = p.batch_id
+					WHERE e.payment_id = %d AND e.account_iban = '%s'`, e.PaymentID, ledgerAccount),
+					&want.PaymentID, &want.Side, &minor, &want.Currency, &booking, &want.CounterpartyIBAN, &want.CounterpartyName, &want.MessageID,
+					&want.EndToEndID, &want.PaymentInfoID, &want.InstructionID, &want.Remittance, &want.DebtorName, &want.DebtorIBAN,
+					&want.CreditorName, &want.CreditorIBAN, &kind, &want.UltimateDebtor)
+				want.Account, want.Amount, want.BookingDate, want.Kind = ledgerAccount, decimal.New(minor, -2), ledgerDays[0], maksa.Kind(kind)
+				if booking != "2026-11-27" || !want.Amount.Equal(e.Amount) {
+					t.Errorf("payment %d: booked %s, amount %s; read %s", e.PaymentID, booking, want.Amount, e.Amount)
+				}
+				want.Amount = e.Amount // equal, maybe not in exponent
+				if !reflect.DeepEqual(e, want) {
+					t.Errorf("entry of payment %d:\n got %+v\nwant %+v", e.PaymentID, e, want)
+				}
+				if text, ok := odd[e.EndToEndID]; ok && (e.Remittance != text || e.CreditorName != text+"C" || e.UltimateDebtor != "U"+text) {
+					t.Errorf("%s: remittance %q, creditor %q, ultimate debtor %q", e.EndToEndID, e.Remittance, e.CreditorName, e.UltimateDebtor)
+				}
+			}
 		})
 	}
 }
