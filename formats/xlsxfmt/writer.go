@@ -52,55 +52,96 @@ func NewWorkbook(created time.Time) (*Workbook, error) {
 	return wb, nil
 }
 
-// Sheet is one streamed sheet.
+// maxRows is how many rows a sheet may hold, its header row included:
+// Excel's limit (a variable for tests).
+var maxRows = excelize.TotalRows
+
+// Sheet is one streamed sheet. Rows past Excel's limit of a sheet go on
+// into a continuation sheet, "Name (2)", placed right after it, with the
+// same header row.
 type Sheet struct {
 	wb    *Workbook
-	index int
+	name  string
+	cols  []Column
+	parts []*sheetPart // the sheet, then its continuations
+	cells []any
+}
+
+// sheetPart is one sheet of the workbook.
+type sheetPart struct {
+	index int // 1-based, in the order sheets were added
 	name  string
 	sw    *excelize.StreamWriter
-	cols  []Column
-	row   int
-	cells []any
+	row   int // the last row written
 }
 
 // Sheet adds a sheet with the given columns and writes its header row.
 func (wb *Workbook) Sheet(name string, cols []Column) (*Sheet, error) {
+	s := &Sheet{wb: wb, name: name, cols: cols, cells: make([]any, len(cols))}
+	return s, s.addPart()
+}
+
+// addPart adds the sheet's next part, after the last one, and writes its
+// header row.
+func (s *Sheet) addPart() error {
+	wb, name := s.wb, s.name
+	if len(s.parts) > 0 {
+		name = fmt.Sprintf("%s (%d)", s.name, len(s.parts)+1)
+	}
 	if wb.sheets == 0 {
 		if err := wb.f.SetSheetName("Sheet1", name); err != nil {
-			return nil, err
+			return err
 		}
 	} else if _, err := wb.f.NewSheet(name); err != nil {
-		return nil, err
+		return err
 	}
 	wb.sheets++
+	if len(s.parts) > 0 {
+		list := wb.f.GetSheetList()
+		last := s.parts[len(s.parts)-1].name
+		for i, n := range list[:len(list)-1] {
+			if n == last && i+1 < len(list)-1 {
+				if err := wb.f.MoveSheet(name, list[i+1]); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	sw, err := wb.f.NewStreamWriter(name)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for i, c := range cols {
+	for i, c := range s.cols {
 		if c.Width > 0 {
 			if err := sw.SetColWidth(i+1, i+1, c.Width); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return nil, err
+		return err
 	}
-	header := make([]any, len(cols))
-	for i, c := range cols {
+	header := make([]any, len(s.cols))
+	for i, c := range s.cols {
 		header[i] = excelize.Cell{Value: c.Header, StyleID: wb.bold}
 	}
 	if err := sw.SetRow("A1", header); err != nil {
-		return nil, err
+		return err
 	}
-	return &Sheet{wb: wb, index: wb.sheets, name: name, sw: sw, cols: cols, row: 1, cells: make([]any, len(cols))}, nil
+	s.parts = append(s.parts, &sheetPart{index: wb.sheets, name: name, sw: sw, row: 1})
+	return nil
 }
 
 // Row writes one row. Values are strings, decimals (amounts), integers
 // or dates.
 func (s *Sheet) Row(values ...any) error {
-	s.row++
+	if s.parts[len(s.parts)-1].row >= maxRows {
+		if err := s.addPart(); err != nil {
+			return err
+		}
+	}
+	part := s.parts[len(s.parts)-1]
+	part.row++
 	for i, v := range values {
 		switch v := v.(type) {
 		case string:
@@ -111,19 +152,27 @@ func (s *Sheet) Row(values ...any) error {
 			s.cells[i] = v
 		}
 	}
-	cell, _ := excelize.CoordinatesToCellName(1, s.row)
-	return s.sw.SetRow(cell, s.cells[:len(values)])
+	cell, err := excelize.CoordinatesToCellName(1, part.row)
+	if err != nil {
+		return err
+	}
+	return part.sw.SetRow(cell, s.cells[:len(values)])
 }
 
-// close adds the autofilter and flushes the sheet.
+// close adds the autofilters and flushes the sheet's parts.
 func (s *Sheet) close() error {
-	if s.row > 1 {
-		last, _ := excelize.CoordinatesToCellName(len(s.cols), s.row)
-		if err := s.sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: fmt.Sprintf("Table%d", s.index), StyleName: "TableStyleLight1"}); err != nil {
+	for _, p := range s.parts {
+		if p.row > 1 {
+			last, _ := excelize.CoordinatesToCellName(len(s.cols), p.row)
+			if err := p.sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: fmt.Sprintf("Table%d", p.index), StyleName: "TableStyleLight1"}); err != nil {
+				return err
+			}
+		}
+		if err := p.sw.Flush(); err != nil {
 			return err
 		}
 	}
-	return s.sw.Flush()
+	return nil
 }
 
 // Close finishes the sheets in order and writes the workbook to w, its

@@ -1,12 +1,16 @@
 package xlsxfmt_test
 
 import (
+	"bytes"
 	"fmt"
+	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
 
 	"maksa/formats/xlsxfmt"
 )
@@ -92,4 +96,70 @@ func BenchmarkWrite(b *testing.B) {
 	}
 	b.SetBytes(out.written)
 	b.ReportMetric(float64(10000*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// TestSheetContinuesPastRowLimit: rows past Excel's limit of a sheet
+// (1,048,576 rows, the header included; 5 here) go on into "Name (2)",
+// "Name (3)"…, each with the header row and its own autofilter, placed
+// right after the sheet they continue; no row is lost.
+func TestSheetContinuesPastRowLimit(t *testing.T) {
+	if excelize.TotalRows != 1048576 {
+		t.Fatalf("Excel's row limit is %d", excelize.TotalRows)
+	}
+	defer xlsxfmt.SetMaxRows(5)()
+	wb, err := xlsxfmt.NewWorkbook(time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := []xlsxfmt.Column{{Header: "Id"}, {Header: "Amount", Amount: true}}
+	var sheets []*xlsxfmt.Sheet
+	for _, name := range []string{"Summary", "Executed", "Rejected"} {
+		s, err := wb.Sheet(name, cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheets = append(sheets, s)
+	}
+	rows := map[string]int{"Summary": 4, "Executed": 12, "Rejected": 5}
+	for i := range 12 { // interleaved, as the daily report writes them
+		for k, s := range sheets {
+			if name := []string{"Summary", "Executed", "Rejected"}[k]; i < rows[name] {
+				if err := s.Row(fmt.Sprintf("%s-%d", name, i+1), decimal.New(int64(i), -2)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := wb.Close(&buf, sheets...); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Summary", "Executed", "Executed (2)", "Executed (3)", "Rejected", "Rejected (2)"}
+	if got := f.GetSheetList(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("sheets %v, want %v", got, want)
+	}
+	read := map[string][]string{}
+	for _, name := range want {
+		all, err := f.GetRows(name)
+		if err != nil || len(all) < 2 || len(all) > 5 || all[0][0] != "Id" {
+			t.Fatalf("%s: %d rows %v, %v", name, len(all), all, err)
+		}
+		base, _, _ := strings.Cut(name, " (")
+		for _, r := range all[1:] {
+			read[base] = append(read[base], r[0])
+		}
+		tables, err := f.GetTables(name)
+		if err != nil || len(tables) != 1 || tables[0].Range != fmt.Sprintf("A1:B%d", len(all)) {
+			t.Errorf("%s: tables %+v, %v", name, tables, err)
+		}
+	}
+	for name, n := range rows {
+		if len(read[name]) != n || read[name][0] != name+"-1" || read[name][n-1] != fmt.Sprintf("%s-%d", name, n) {
+			t.Errorf("%s: read %v, want %d rows in order", name, read[name], n)
+		}
+	}
 }
