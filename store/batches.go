@@ -101,14 +101,15 @@ type paymentRow struct {
 
 // outboundColumns are the columns PaymentsCredited reads: what the
 // outbound clearing file (pain.001) says about a payment.
-const outboundColumns = `p.id, p.batch_id, p.pmt_inf_id, p.pmt_mtd, p.instr_id, p.end_to_end_id, p.uetr, p.debtor_iban, p.debtor_name, p.debtor_bic,
-	p.creditor_account, p.creditor_is_iban, p.creditor_name, p.creditor_bic, p.creditor_country, p.amount, p.currency, p.execution_date,
-	p.remittance, p.reference, p.purpose, p.category_purpose, p.priority, p.service_level, p.charge_bearer, p.ultimate_debtor,
-	p.ultimate_creditor, p.kind, p.status, p.reasons`
+var outboundColumns = []string{"p.id", "p.batch_id", "p.pmt_inf_id", "p.pmt_mtd", "p.instr_id", "p.end_to_end_id", "p.uetr", "p.debtor_iban",
+	"p.debtor_name", "p.debtor_bic", "p.creditor_account", "p.creditor_is_iban", "p.creditor_name", "p.creditor_bic", "p.creditor_country",
+	"p.amount", "p.currency", "p.execution_date", "p.remittance", "p.reference", "p.purpose", "p.category_purpose", "p.priority",
+	"p.service_level", "p.charge_bearer", "p.ultimate_debtor", "p.ultimate_creditor", "p.kind", "p.status", "p.reasons"}
 
 // executedColumns are the columns ExecutedOn reads.
-const executedColumns = `p.id, p.batch_id, p.seq, p.pmt_inf_id, p.instr_id, p.end_to_end_id, p.uetr, p.debtor_iban,
-	p.creditor_name, p.creditor_account, p.creditor_is_iban, p.creditor_id, p.kind, p.amount, p.currency, p.execution_date, p.status, p.reasons, p.executed_on`
+var executedColumns = []string{"p.id", "p.batch_id", "p.seq", "p.pmt_inf_id", "p.instr_id", "p.end_to_end_id", "p.uetr", "p.debtor_iban",
+	"p.creditor_name", "p.creditor_account", "p.creditor_is_iban", "p.creditor_id", "p.kind", "p.amount", "p.currency", "p.execution_date",
+	"p.status", "p.reasons", "p.executed_on"}
 
 func (r *paymentRow) payment() *maksa.Payment {
 	p := &maksa.Payment{ID: r.ID, BatchID: r.BatchID, Seq: r.Seq, PaymentInfoID: r.PmtInfID, PaymentMethod: r.PmtMtd,

@@ -5,7 +5,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"reflect"
+	"strconv"
 	"strings"
+
+	"maksa"
 )
 
 // The SQLite driver's cost is per column read: each takes the connection's
@@ -21,7 +25,8 @@ import (
 // split into its columns is read again column by column, by its key.
 const unitSeparator = 0x1F
 
-// fieldRows reads the rows of a query as strings, one per column.
+// fieldRows reads the rows of a query as strings, one per column; NULL is
+// "" (SQLite's format gives it so).
 type fieldRows struct {
 	db     *DB
 	ctx    context.Context
@@ -31,6 +36,7 @@ type fieldRows struct {
 	packed bool
 	raw    sql.RawBytes
 	fields []string
+	nulls  []sql.NullString // what PostgreSQL rows are scanned into
 	ptrs   []any
 }
 
@@ -44,9 +50,9 @@ func (db *DB) queryFields(ctx context.Context, cols []string, from, where, order
 		format := "'%d" + strings.Repeat("\x1f%s", len(cols)-1) + "'"
 		list = "format(" + format + ", " + list + ")"
 	} else {
-		f.ptrs = make([]any, len(cols))
-		for i := range f.fields {
-			f.ptrs[i] = &f.fields[i]
+		f.nulls, f.ptrs = make([]sql.NullString, len(cols)), make([]any, len(cols))
+		for i := range f.nulls {
+			f.ptrs[i] = &f.nulls[i]
 		}
 	}
 	rows, err := db.x.QueryContext(ctx, db.x.Rebind(`SELECT `+list+` `+from+` WHERE `+where+` `+order), args...)
@@ -61,7 +67,13 @@ func (f *fieldRows) next() (bool, error) {
 		return false, f.rows.Err()
 	}
 	if !f.packed {
-		return true, f.rows.Scan(f.ptrs...)
+		if err := f.rows.Scan(f.ptrs...); err != nil {
+			return false, err
+		}
+		for i, v := range f.nulls {
+			f.fields[i] = v.String // NULL is ""
+		}
+		return true, nil
 	}
 	if err := f.rows.Scan(&f.raw); err != nil {
 		return false, err
@@ -76,14 +88,88 @@ func (f *fieldRows) next() (bool, error) {
 		return true, nil
 	}
 	key, _, _ := bytes.Cut(f.raw, []byte{unitSeparator})
-	ptrs := make([]any, len(f.cols))
-	for i := range f.fields {
-		ptrs[i] = &f.fields[i]
+	nulls, ptrs := make([]sql.NullString, len(f.cols)), make([]any, len(f.cols))
+	for i := range nulls {
+		ptrs[i] = &nulls[i]
 	}
 	if err := f.db.x.QueryRowContext(f.ctx, f.one, string(key)).Scan(ptrs...); err != nil {
 		return false, fmt.Errorf("reading row %s again: %w", key, err)
+	}
+	for i, v := range nulls {
+		f.fields[i] = v.String
 	}
 	return true, nil
 }
 
 func (f *fieldRows) close() error { return f.rows.Close() }
+
+// eachPaymentOf calls fn for each payment of SELECT cols from+where+order,
+// read through queryFields; cols are columns of paymentRow, the id first,
+// each maybe qualified ("p.id").
+func (db *DB) eachPaymentOf(ctx context.Context, cols []string, from, where, order string, args []any, fn func(*maksa.Payment) error) error {
+	set, err := paymentSetters(cols)
+	if err != nil {
+		return err
+	}
+	rows, err := db.queryFields(ctx, cols, from, where, order, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.close()
+	for {
+		ok, err := rows.next()
+		if !ok {
+			return err
+		}
+		var r paymentRow
+		v := reflect.ValueOf(&r).Elem()
+		for i, s := range rows.fields {
+			if err := set[i](v, s); err != nil {
+				return fmt.Errorf("payment %s, %s: %w", rows.fields[0], cols[i], err)
+			}
+		}
+		if err := fn(r.payment()); err != nil {
+			return err
+		}
+	}
+}
+
+// paymentSetters returns, for each column, what sets its paymentRow field
+// from its text.
+func paymentSetters(cols []string) ([]func(reflect.Value, string) error, error) {
+	byTag := map[string]int{}
+	t := reflect.TypeFor[paymentRow]()
+	for i := range t.NumField() {
+		byTag[t.Field(i).Tag.Get("db")] = i
+	}
+	set := make([]func(reflect.Value, string) error, len(cols))
+	for k, col := range cols {
+		_, name, _ := strings.Cut(col, ".")
+		if name == "" {
+			name = col
+		}
+		i, ok := byTag[name]
+		if !ok {
+			return nil, fmt.Errorf("store: no payment field for column %s", col)
+		}
+		switch t.Field(i).Type.Kind() {
+		case reflect.String:
+			set[k] = func(v reflect.Value, s string) error { v.Field(i).SetString(s); return nil }
+		case reflect.Int, reflect.Int64:
+			set[k] = func(v reflect.Value, s string) error {
+				n, err := strconv.ParseInt(s, 10, 64)
+				v.Field(i).SetInt(n)
+				return err
+			}
+		case reflect.Bool: // SQLite keeps 0 or 1, PostgreSQL true or false
+			set[k] = func(v reflect.Value, s string) error {
+				b, err := strconv.ParseBool(s)
+				v.Field(i).SetBool(b)
+				return err
+			}
+		default:
+			return nil, fmt.Errorf("store: payment column %s is not read as text", col)
+		}
+	}
+	return set, nil
+}

@@ -84,7 +84,7 @@ func TestWorkUsesPartialIndexes(t *testing.T) {
 		{pendingIDsSQL + ` ORDER BY batch_id, seq`, "payments_pending", nil},
 		{pendingIDsSQL + ` AND debtor_iban = ? ORDER BY batch_id, seq`, "payments_pending", []any{"LV21TREL9160100000000"}},
 		{expiredSQL, "payments_pending", []any{"2026-11-27"}},
-		{executedOnSQL, "payments_executed_on", []any{"2026-11-27"}},
+		{`SELECT p.id FROM payments p WHERE ` + executedOnWhere, "payments_executed_on", []any{"2026-11-27"}},
 	} {
 		if got := plan(t, db, c.query, c.args...); !strings.Contains(got, "INDEX "+c.index+" (") {
 			t.Errorf("%s: plan %q, want a lookup through %s", c.query, got, c.index)

@@ -1,0 +1,116 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"maksa"
+	"maksa/internal/testdb"
+	"maksa/store"
+)
+
+// TestPaymentsReadPacked: the nightly batch's readers of payments — the
+// due payments, the day's executed ones, those credited to an account —
+// give every field they read as SELECT * does, whatever the fields hold:
+// on SQLite they read rows packed into one value (the fields joined by
+// 0x1F), and a row whose values hold that separator is read again field
+// by field.
+func TestPaymentsReadPacked(t *testing.T) {
+	ctx := context.Background()
+	day := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			db, _ := MustOpen(t, b)
+			if _, err := db.ApplyDirectory(ctx, demoDirectory(t), "test"); err != nil {
+				t.Fatal(err)
+			}
+			odd := []string{"plain", "a\x1fb", "%s%d\x1f%", "\x1f", "Līgums “Ērgļi”", ""}
+			ps := make([]*maksa.Payment, len(odd))
+			for i, text := range odd {
+				ps[i] = &maksa.Payment{EndToEndID: fmt.Sprintf("E2E-%d", i), Amount: decimal.New(int64(1000+i), -2), AmountText: fmt.Sprintf("%d.%02d", 10, i),
+					Status: maksa.ACCP, PaymentInfoID: "PMT" + text, PaymentMethod: "TRF", InstructionID: "I" + text, UETR: fmt.Sprintf("uetr-%d", i),
+					DebtorName: "Debtor" + text, DebtorBIC: "TRELLV22", CreditorIBAN: "LV97TREL9160100000099", CreditorIsIBAN: true,
+					CreditorName: "Creditor" + text, CreditorBIC: "HABALV22", CreditorCountry: "LV", Remittance: text, Reference: "RF18" + text,
+					Purpose: "SALA", CategoryPurpose: "SUPP", Priority: "NORM", ServiceLevel: "SEPA", ChargeBearer: "SLEV",
+					UltimateDebtor: "UD" + text, UltimateCreditor: "UC" + text, Kind: maksa.KindSEPA, CreditorID: "ID" + text, CreditorAddress: "Rīga" + text}
+			}
+			storeBatch(t, db, "packed", ps, func(im *store.Import) ([]int, error) {
+				_, err := im.FinishPayments(ctx)
+				return nil, err
+			})
+			stored := map[string]*maksa.Payment{}
+			ids, err := db.DueIDs(ctx, day)
+			if err != nil || len(ids) != len(odd) {
+				t.Fatalf("%d due, %v", len(ids), err)
+			}
+			due, err := db.DuePayments(ctx, ids)
+			if err != nil || len(due) != len(odd) {
+				t.Fatalf("%d due payments, %v", len(due), err)
+			}
+			batch := due[0].BatchID
+			if err := db.BatchPayments(ctx, batch, false, func(p *maksa.Payment) error { stored[p.EndToEndID] = p; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range due {
+				agree(t, "due", p, stored[p.EndToEndID], "DebtorName", "CreditorName", "Remittance", "Priority", "Kind")
+			}
+			var chunk []store.Execution
+			for _, p := range due {
+				debit := store.Posting{Account: "LV21TREL9160100000000", Side: "DBIT", Amount: p.Amount, Currency: "EUR", BookingDate: day}
+				credit := debit
+				credit.Account, credit.Side = "LV97TREL9160100000099", "CRDT"
+				chunk = append(chunk, store.Execution{Payment: p, Postings: []store.Posting{debit, credit}})
+			}
+			if err := db.Execute(ctx, day, chunk, "test"); err != nil {
+				t.Fatal(err)
+			}
+			stored = map[string]*maksa.Payment{}
+			if err := db.BatchPayments(ctx, batch, false, func(p *maksa.Payment) error { stored[p.EndToEndID] = p; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			err = db.ExecutedOn(ctx, day, 0, func(p *maksa.Payment) error {
+				n++
+				agree(t, "executed", p, stored[p.EndToEndID], "CreditorName", "CreditorID", "CreditorIsIBAN", "ExecutedOn", "InstructionID")
+				return nil
+			})
+			if err != nil || n != len(odd) {
+				t.Fatalf("%d executed, %v", n, err)
+			}
+			n = 0
+			err = db.PaymentsCredited(ctx, "LV97TREL9160100000099", day, func(p *maksa.Payment) error {
+				n++
+				agree(t, "credited", p, stored[p.EndToEndID], "DebtorName", "Remittance", "UltimateCreditor", "ChargeBearer", "Reference")
+				return nil
+			})
+			if err != nil || n != len(odd) {
+				t.Fatalf("%d credited, %v", n, err)
+			}
+		})
+	}
+}
+
+// agree fails unless every field read (not zero) is the stored one, and
+// the named fields were read.
+func agree(t *testing.T, what string, got, want *maksa.Payment, read ...string) {
+	t.Helper()
+	if want == nil {
+		t.Fatalf("%s: payment %s is not stored", what, got.EndToEndID)
+	}
+	g, w := reflect.ValueOf(got).Elem(), reflect.ValueOf(want).Elem()
+	for i := range g.NumField() {
+		if name := g.Type().Field(i).Name; !g.Field(i).IsZero() && !reflect.DeepEqual(g.Field(i).Interface(), w.Field(i).Interface()) {
+			t.Errorf("%s %s: %s is %#v, stored %#v", what, got.EndToEndID, name, g.Field(i).Interface(), w.Field(i).Interface())
+		}
+	}
+	for _, name := range read {
+		if want.EndToEndID != "E2E-5" && g.FieldByName(name).IsZero() { // E2E-5's texts are empty
+			t.Errorf("%s %s: %s not read", what, got.EndToEndID, name)
+		}
+	}
+}
