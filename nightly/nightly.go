@@ -388,6 +388,12 @@ func (r *Runner) write(ctx context.Context, day time.Time, sum *Summary) error {
 	var reports, files []string
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(2)
+	// The daily report first: it takes longest (a table row per payment),
+	// and the others share the other turn meanwhile.
+	g.Go(func() (err error) {
+		files, err = r.Exporter.DailyReport(gctx, filepath.Join(r.Home, "reports", d), day, r.ReportFormat)
+		return err
+	})
 	for i, iban := range ibans {
 		statements[i] = filepath.Join(r.Home, "statements", iban, d+".camt053.xml")
 		g.Go(func() error {
@@ -404,10 +410,6 @@ func (r *Runner) write(ctx context.Context, day time.Time, sum *Summary) error {
 	})
 	g.Go(func() (err error) {
 		reports, err = r.executionReports(gctx, day)
-		return err
-	})
-	g.Go(func() (err error) {
-		files, err = r.Exporter.DailyReport(gctx, filepath.Join(r.Home, "reports", d), day, r.ReportFormat)
 		return err
 	})
 	if err := g.Wait(); err != nil {
