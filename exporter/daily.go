@@ -14,6 +14,7 @@ import (
 	"maksa"
 	"maksa/formats/csvfmt"
 	"maksa/formats/xlsxfmt"
+	"maksa/internal/tempfile"
 )
 
 // The tables of the daily report.
@@ -166,7 +167,7 @@ func (t *tables) add(name string, cols []xlsxfmt.Column) (rowWriter, error) {
 	}
 	if t.format == "csv" {
 		path := filepath.Join(t.dir, fileName(name)+".csv")
-		f, err := os.CreateTemp(t.dir, "."+fileName(name)+"-*.tmp")
+		f, err := tempfile.Create(t.dir, fileName(name))
 		if err != nil {
 			return nil, err
 		}

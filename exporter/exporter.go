@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -27,6 +26,7 @@ import (
 	"maksa/formats/pain001"
 	"maksa/formats/pain002"
 	"maksa/formats/xlsxfmt"
+	"maksa/internal/tempfile"
 	"maksa/store"
 )
 
@@ -169,27 +169,6 @@ func unnamedFile(dir string) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
-}
-
-// removeLeftTemporaries removes WriteFile's temporaries of path (named
-// ".NAME-DIGITS.tmp" beside it) not changed for age.
-func removeLeftTemporaries(path string, age time.Duration) {
-	dir, prefix := filepath.Dir(path), "."+filepath.Base(path)+"-"
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		name := e.Name()
-		rest, named := strings.CutPrefix(name, prefix)
-		digits, temporary := strings.CutSuffix(rest, ".tmp")
-		if !named || !temporary || digits == "" || strings.Trim(digits, "0123456789") != "" || !e.Type().IsRegular() {
-			continue
-		}
-		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > age {
-			os.Remove(filepath.Join(dir, name))
-		}
-	}
 }
 
 // tempDir is where the parts of a document written to w wait: beside w
@@ -413,8 +392,7 @@ func WriteFile(path string, write func(io.Writer) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return err
 	}
-	removeLeftTemporaries(path, time.Hour)
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*.tmp")
+	tmp, err := tempfile.Create(filepath.Dir(path), filepath.Base(path))
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"maksa"
 	"maksa/formats/csvfmt"
 	"maksa/formats/pain002"
+	"maksa/internal/tempfile"
 )
 
 // WriteReports writes the answer to an imported file into the user's
@@ -44,7 +45,7 @@ func (im *Importer) WriteReports(ctx context.Context, user string, b *maksa.Batc
 
 // writePain002 writes the pain.002 into dir (see WriteReports).
 func (im *Importer) writePain002(ctx context.Context, dir string, b *maksa.Batch, name string) (string, error) {
-	tmp, err := os.CreateTemp(dir, ".report-*.tmp")
+	tmp, err := tempfile.Create(dir, "report")
 	if err != nil {
 		return "", err
 	}
@@ -110,7 +111,7 @@ func (im *Importer) Pain002(ctx context.Context, w io.Writer, b *maksa.Batch) er
 // payment's creditor and amount when the payment was stored. Text cells are
 // neutralised against formula injection; amounts are plain numbers.
 func (im *Importer) writeErrors(ctx context.Context, dir string, b *maksa.Batch, name string) (string, error) {
-	tmp, err := os.CreateTemp(dir, ".errors-*.tmp")
+	tmp, err := tempfile.Create(dir, "errors")
 	if err != nil {
 		return "", err
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/moov-io/iso20022/pkg/camt_v08"
 	"github.com/moov-io/iso20022/pkg/document"
@@ -227,11 +228,18 @@ func TestBatchRefusals(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "not a working day") {
 		t.Errorf("a Saturday: exit %d, %s", r.code, r.stderr)
 	}
+	// A run that crashed while writing the CSV report left a temporary
+	// behind; the next writing of that table removes it (an hour old).
+	left := filepath.Join(e.home, "reports", batchDay, ".executed-4242.tmp")
+	leaveOld(t, left)
 	e.runJSON(0, new(nightly.Summary), "batch", "run", "--date", batchDay, "--format", "csv")
 	for _, name := range []string{"summary.csv", "executed.csv", "rejected.csv", "awaiting-signature.csv", "limit-usage.csv"} {
 		if _, err := os.Stat(filepath.Join(e.home, "reports", batchDay, name)); err != nil {
 			t.Errorf("CSV report: %v", err)
 		}
+	}
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Errorf("the temporary a crash left behind is still there: %v", err)
 	}
 	if pg == nil {
 		t.Skip("SKIP concurrent batch runs: needs PostgreSQL (MAKSA_TEST_POSTGRES)")
@@ -358,5 +366,21 @@ func checkOutbound(t *testing.T, dsn, path string) {
 		if strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Errorf("outbound payment %s says %q, the payment %q", p.EndToEndID, got, want)
 		}
+	}
+}
+
+// leaveOld writes a file at path, as a write cut short two hours ago would
+// have left it.
+func leaveOld(t *testing.T, path string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("half"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
 	}
 }
