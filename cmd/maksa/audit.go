@@ -93,3 +93,46 @@ gone or changed breaks the check.`,
 	})
 	return cmd
 }
+
+func (m *Main) ledgerCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "ledger", Short: "Check the double-entry ledger"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "verify",
+		Short: "Check the postings and day totals against each other; exit 1 listing what does not hold",
+		Long: `Check the ledger against itself: every executed payment has exactly one
+debit and one credit posting, of its amount, in its currency, booked on the
+day it was executed, and no other payment has postings; and every day total
+(each account's net per business day, which balances and statements are
+summed from) is the sum of that day's postings.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := m.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			check, err := db.VerifyLedger(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if m.JSON {
+				err = m.printJSON(map[string]any{"ok": check.Found == 0, "postings": check.Postings, "day_totals": check.DayTotals,
+					"found": check.Found, "faults": check.Faults})
+			} else if check.Found == 0 {
+				_, err = fmt.Fprintf(m.Stdout, "OK: %d postings and %d day totals verify.\n", check.Postings, check.DayTotals)
+			} else {
+				fmt.Fprintf(m.Stdout, "BROKEN: %d faults in %d postings and %d day totals:\n", check.Found, check.Postings, check.DayTotals)
+				for _, f := range check.Faults {
+					fmt.Fprintf(m.Stdout, "  %s\n", f)
+				}
+				if more := check.Found - len(check.Faults); more > 0 {
+					fmt.Fprintf(m.Stdout, "  … and %d more\n", more)
+				}
+			}
+			if err == nil && check.Found > 0 {
+				err = fmt.Errorf("ledger: %d faults: %w", check.Found, errRejected)
+			}
+			return err
+		},
+	})
+	return cmd
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -382,5 +383,75 @@ func leaveOld(t *testing.T, path string) {
 	old := time.Now().Add(-2 * time.Hour)
 	if err := os.Chtimes(path, old, old); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLedgerVerify: after a batch the ledger verifies; each way of breaking
+// it by hand — a day total that is not the sum of its postings, a payment
+// with one posting, a debit and credit that differ, postings of a payment
+// not executed, an executed payment without postings, one booked on
+// another day — is found and named, with exit 1.
+func TestLedgerVerify(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			e := batchEnv(t, b)
+			e.runJSON(0, new(nightly.Summary), "batch", "run", "--date", batchDay)
+			type check struct {
+				OK        bool     `json:"ok"`
+				Postings  int      `json:"postings"`
+				DayTotals int      `json:"day_totals"`
+				Found     int      `json:"found"`
+				Faults    []string `json:"faults"`
+			}
+			var c check
+			e.runJSON(0, &c, "ledger", "verify")
+			if !c.OK || c.Postings != 18 || c.DayTotals != 3 || c.Found != 0 || len(c.Faults) != 0 {
+				t.Fatalf("a ledger as the batch left it: %+v", c)
+			}
+			if r := e.mustRun(0, "ledger", "verify"); !strings.Contains(r.stdout, "OK: 18 postings and 3 day totals verify.") {
+				t.Errorf("text: %s", r.stdout)
+			}
+			var ids []int64 // three executed payments with their pairs of postings
+			for range 3 {
+				var id int64
+				testdb.Row(t, e.dsn, fmt.Sprintf(`SELECT MIN(payment_id) FROM postings WHERE payment_id > %d`, max(1, slices.Max(append(ids, 0)))), &id)
+				ids = append(ids, id)
+			}
+			var executed []int64
+			for _, q := range []string{`SELECT MAX(id) FROM payments WHERE status = 'ACSC'`, `SELECT MIN(id) FROM payments WHERE status = 'RJCT' AND executed_on <> ''`,
+				`SELECT MIN(id) FROM payments WHERE status = 'PDNG'`} {
+				var id int64
+				testdb.Row(t, e.dsn, q, &id)
+				executed = append(executed, id)
+			}
+			testdb.Exec(t, e.dsn, `UPDATE day_totals SET net_minor = net_minor + 7 WHERE account_iban = ?`, accountB)
+			testdb.Exec(t, e.dsn, `DELETE FROM postings WHERE payment_id = ? AND side = 'CRDT'`, ids[0])
+			testdb.Exec(t, e.dsn, `UPDATE postings SET amount_minor = amount_minor + 5 WHERE payment_id = ? AND side = 'DBIT'`, ids[1])
+			testdb.Exec(t, e.dsn, `UPDATE payments SET status = 'RJCT' WHERE id = ?`, executed[0])
+			testdb.Exec(t, e.dsn, `UPDATE payments SET status = 'ACSC', executed_on = ? WHERE id = ?`, batchDay, executed[2])
+			testdb.Exec(t, e.dsn, `UPDATE postings SET booking_date = '2026-11-26' WHERE payment_id = ?`, ids[2])
+			e.runJSON(1, &c, "ledger", "verify")
+			want := []string{
+				fmt.Sprintf("payment %d has 1 postings, 1 of them debits", ids[0]),
+				fmt.Sprintf("payment %d: its debit", ids[1]),
+				fmt.Sprintf("payment %d is RJCT but has 2 postings", executed[0]),
+				fmt.Sprintf("payment %d executed on %s is booked on 2026-11-26", ids[2], batchDay),
+				fmt.Sprintf("payment %d is executed (ACSC) but has no postings", executed[2]),
+				accountB + " on " + batchDay + " in EUR: the day total says",
+				" on 2026-11-26 in EUR: postings net ",
+			}
+			faults := strings.Join(c.Faults, "\n")
+			for _, w := range want {
+				if !strings.Contains(faults, w) {
+					t.Errorf("no fault %q in:\n%s", w, faults)
+				}
+			}
+			if c.OK || c.Found != len(c.Faults) || c.Found < len(want) {
+				t.Errorf("found %d, ok %v:\n%s", c.Found, c.OK, faults)
+			}
+			if r := e.run("ledger", "verify"); r.code != 1 || !strings.Contains(r.stdout, "BROKEN: ") {
+				t.Errorf("text: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+		})
 	}
 }
