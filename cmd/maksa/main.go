@@ -15,8 +15,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
+
+	"maksa/internal/gctune"
 )
 
 // Exit codes.
@@ -27,27 +28,13 @@ const (
 )
 
 func main() {
-	tuneGC()
+	gctune.Tune()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	m := NewMain()
 	err := m.Run(ctx, os.Args[1:])
 	m.Close()
 	os.Exit(exitCode(err))
-}
-
-// tuneGC trades a little memory for less garbage-collection work: maksa's
-// live heap is a few megabytes while it streams a file, so collecting at
-// 4× the live heap instead of 2× halves the collector's share of the CPU,
-// and a soft limit of 40 MB makes it collect more often before the process
-// grows past that. GOGC and GOMEMLIMIT, when set, win.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(40 << 20)
-	}
 }
 
 // errRejected marks a run whose input was (partly) rejected: exit 1.
