@@ -99,6 +99,14 @@ type paymentRow struct {
 	SameHash         *int64 `db:"same_hash"` // only because SELECT * reads it: SamePayments queries the column itself
 }
 
+// readColumns are every column a payment is read from (not its hash,
+// which SamePayments reads itself, nor its amount in minor units).
+var readColumns = []string{"id", "batch_id", "seq", "user_id", "pmt_inf_id", "pmt_mtd", "instr_id", "end_to_end_id", "uetr",
+	"debtor_iban", "debtor_name", "debtor_bic", "creditor_account", "creditor_is_iban", "creditor_name", "creditor_bic",
+	"creditor_country", "amount", "currency", "execution_date", "remittance", "reference", "purpose", "category_purpose",
+	"priority", "service_level", "charge_bearer", "ultimate_debtor", "ultimate_creditor", "position", "status", "reasons",
+	"executed_on", "kind", "creditor_id", "creditor_address", "note", "released"}
+
 // outboundColumns are the columns PaymentsCredited reads: what the
 // outbound clearing file (pain.001) says about a payment.
 var outboundColumns = []string{"p.id", "p.batch_id", "p.pmt_inf_id", "p.pmt_mtd", "p.instr_id", "p.end_to_end_id", "p.uetr", "p.debtor_iban",
@@ -133,14 +141,8 @@ func (r *paymentRow) payment() *maksa.Payment {
 	return p
 }
 
-// eachPayment runs query (with ? placeholders) and calls fn with each
-// payment row it returns.
-func (db *DB) eachPayment(ctx context.Context, query string, args []any, fn func(*maksa.Payment) error) error {
-	return eachPaymentIn(ctx, db.x, db.x.Rebind(query), args, fn)
-}
-
-// eachPaymentIn is eachPayment on q, a transaction or the database, with
-// query already rebound.
+// eachPaymentIn runs query (rebound for q, a transaction or the database)
+// and calls fn with each payment row it returns.
 func eachPaymentIn(ctx context.Context, q sqlx.QueryerContext, query string, args []any, fn func(*maksa.Payment) error) error {
 	return eachRow(ctx, q, query, args, func(r *paymentRow) error { return fn(r.payment()) })
 }
@@ -171,9 +173,9 @@ func eachRow[T any](ctx context.Context, q sqlx.QueryerContext, query string, ar
 // reported, only for those a status report names: rejected, cancelled, or
 // changed by maksa (a note, such as a moved execution date).
 func (db *DB) BatchPayments(ctx context.Context, batchID int64, reported bool, fn func(*maksa.Payment) error) error {
-	q := `SELECT * FROM payments WHERE batch_id = ?`
+	where := `batch_id = ?`
 	if reported {
-		q += ` AND (status IN ('RJCT', 'CANC') OR note <> '')`
+		where += ` AND (status IN ('RJCT', 'CANC') OR note <> '')`
 	}
-	return db.eachPayment(ctx, q+` ORDER BY seq`, []any{batchID}, fn)
+	return db.eachPaymentOf(ctx, readColumns, `FROM payments`, where, `ORDER BY seq`, []any{batchID}, fn)
 }

@@ -40,8 +40,8 @@ type fieldRows struct {
 	ptrs   []any
 }
 
-// queryFields runs SELECT cols from+where+order, with args; cols[0] must be
-// an integer key that names a row through from.
+// queryFields runs SELECT cols from [WHERE where] order, with args; cols[0]
+// must be an integer key that names a row through from.
 func (db *DB) queryFields(ctx context.Context, cols []string, from, where, order string, args ...any) (*fieldRows, error) {
 	f := &fieldRows{db: db, ctx: ctx, cols: cols, fields: make([]string, len(cols)), packed: db.dialect == SQLite,
 		one: db.x.Rebind(`SELECT ` + strings.Join(cols, ", ") + ` ` + from + ` WHERE ` + cols[0] + ` = ?`)}
@@ -55,7 +55,10 @@ func (db *DB) queryFields(ctx context.Context, cols []string, from, where, order
 			f.ptrs[i] = &f.nulls[i]
 		}
 	}
-	rows, err := db.x.QueryContext(ctx, db.x.Rebind(`SELECT `+list+` `+from+` WHERE `+where+` `+order), args...)
+	if where != "" {
+		where = ` WHERE ` + where
+	}
+	rows, err := db.x.QueryContext(ctx, db.x.Rebind(`SELECT `+list+` `+from+where+` `+order), args...)
 	f.rows = rows
 	return f, err
 }

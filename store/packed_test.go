@@ -14,9 +14,9 @@ import (
 	"maksa/store"
 )
 
-// TestPaymentsReadPacked: the nightly batch's readers of payments — the
-// due payments, the day's executed ones, those credited to an account —
-// give every field they read as SELECT * does, whatever the fields hold:
+// TestPaymentsReadPacked: the readers of many payments — a batch's
+// payments, the nightly batch's due ones, the day's executed ones, those
+// credited to an account — give every field they read as SELECT * does, whatever the fields hold:
 // on SQLite they read rows packed into one value (the fields joined by
 // 0x1F), and a row whose values hold that separator is read again field
 // by field.
@@ -25,7 +25,7 @@ func TestPaymentsReadPacked(t *testing.T) {
 	day := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			db, _ := MustOpen(t, b)
+			db, dsn := MustOpen(t, b)
 			if _, err := db.ApplyDirectory(ctx, demoDirectory(t), "test"); err != nil {
 				t.Fatal(err)
 			}
@@ -53,8 +53,30 @@ func TestPaymentsReadPacked(t *testing.T) {
 				t.Fatalf("%d due payments, %v", len(due), err)
 			}
 			batch := due[0].BatchID
-			if err := db.BatchPayments(ctx, batch, false, func(p *maksa.Payment) error { stored[p.EndToEndID] = p; return nil }); err != nil {
-				t.Fatal(err)
+			read := func() { // each payment as SELECT * reads it, and as BatchPayments does
+				t.Helper()
+				n := 0
+				err := db.BatchPayments(ctx, batch, false, func(p *maksa.Payment) error {
+					n++
+					one, err := db.Payment(ctx, p.ID)
+					if err != nil {
+						return err
+					}
+					if !reflect.DeepEqual(p, one) {
+						t.Errorf("batch payment %s:\n got %+v\nwant %+v", p.EndToEndID, p, one)
+					}
+					stored[p.EndToEndID] = one
+					return nil
+				})
+				if err != nil || n != len(odd) {
+					t.Fatalf("%d batch payments, %v", n, err)
+				}
+			}
+			testdb.Exec(t, dsn, `UPDATE payments SET note = ?, released = ?, position = ? WHERE end_to_end_id = 'E2E-1'`,
+				"moved\x1fnote", 1, `{"file":"packed.xml","line":7,"column":3,"xpath":"/Document/x\u001f"}`)
+			read()
+			if p := stored["E2E-1"]; p.Note != "moved\x1fnote" || !p.Released || p.Position.Line != 7 {
+				t.Errorf("E2E-1 read as %+v", p)
 			}
 			for _, p := range due {
 				agree(t, "due", p, stored[p.EndToEndID], "DebtorName", "CreditorName", "Remittance", "Priority", "Kind")
@@ -69,10 +91,7 @@ func TestPaymentsReadPacked(t *testing.T) {
 			if err := db.Execute(ctx, day, chunk, "test"); err != nil {
 				t.Fatal(err)
 			}
-			stored = map[string]*maksa.Payment{}
-			if err := db.BatchPayments(ctx, batch, false, func(p *maksa.Payment) error { stored[p.EndToEndID] = p; return nil }); err != nil {
-				t.Fatal(err)
-			}
+			read()
 			n := 0
 			err = db.ExecutedOn(ctx, day, 0, func(p *maksa.Payment) error {
 				n++

@@ -100,11 +100,7 @@ func (db *DB) SearchPayments(ctx context.Context, f PaymentFilter, fn func(*maks
 		t := "%" + strings.ToLower(f.Text) + "%"
 		add("(LOWER(end_to_end_id) LIKE ? OR LOWER(creditor_name) LIKE ? OR LOWER(debtor_name) LIKE ? OR LOWER(remittance) LIKE ?)", t, t, t, t)
 	}
-	q := `SELECT * FROM payments`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	return db.eachPayment(ctx, q+` ORDER BY batch_id DESC, seq`, args, fn)
+	return db.eachPaymentOf(ctx, readColumns, `FROM payments`, strings.Join(where, " AND "), `ORDER BY batch_id DESC, seq`, args, fn)
 }
 
 // PaymentPostings returns the ledger postings of a payment.
