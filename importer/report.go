@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/sync/errgroup"
+
 	"maksa"
 	"maksa/formats/csvfmt"
 	"maksa/formats/pain002"
@@ -31,37 +33,62 @@ func (im *Importer) WriteReports(ctx context.Context, user string, b *maksa.Batc
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return "", "", err
 	}
-	report, err = im.writePain002(ctx, dir, b, reportName)
-	if err != nil || (b.Rejected == 0 && len(b.Problems) == 0) {
+	// Both are written at once (each reads the batch's rejected payments
+	// back), then named: the report first.
+	withErrors := b.Rejected > 0 || len(b.Problems) > 0
+	var reportTmp, errorsTmp string
+	defer func() {
+		for _, tmp := range []string{reportTmp, errorsTmp} {
+			if tmp != "" {
+				os.Remove(tmp) // gone already when renamed; still there when linked
+			}
+		}
+	}()
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		reportTmp, err = writeTemp(dir, "report", func(w io.Writer) error { return im.Pain002(gctx, w, b) })
+		return err
+	})
+	if withErrors {
+		g.Go(func() (err error) {
+			errorsTmp, err = writeTemp(dir, "errors", func(w io.Writer) error { return im.writeErrors(gctx, w, b) })
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return "", "", err
+	}
+	report, err = place(reportTmp, dir, b.FileName, reportName, ".pain002.xml")
+	if err != nil || !withErrors {
 		return report, "", err
 	}
 	errorsName := ""
 	if reportName != "" {
 		errorsName = strings.TrimSuffix(reportName, ".pain002.xml") + ".errors.csv"
 	}
-	errs, err = im.writeErrors(ctx, dir, b, errorsName)
+	errs, err = place(errorsTmp, dir, b.FileName, errorsName, ".errors.csv")
 	return report, errs, err
 }
 
-// writePain002 writes the pain.002 into dir (see WriteReports).
-func (im *Importer) writePain002(ctx context.Context, dir string, b *maksa.Batch, name string) (string, error) {
-	tmp, err := tempfile.Create(dir, "report")
+// writeTemp writes a temporary file named for name into dir through write,
+// synced to the disk, and returns its path.
+func writeTemp(dir, name string, write func(io.Writer) error) (string, error) {
+	tmp, err := tempfile.Create(dir, name)
 	if err != nil {
 		return "", err
 	}
-	defer os.Remove(tmp.Name())
-	if err := im.Pain002(ctx, tmp, b); err != nil {
-		tmp.Close()
+	err = write(tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
 		return "", err
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", err
-	}
-	return place(tmp.Name(), dir, b.FileName, name, ".pain002.xml")
+	return tmp.Name(), nil
 }
 
 // Pain002 writes the status report of a batch as it stands: every rejected
@@ -110,13 +137,8 @@ func (im *Importer) Pain002(ctx context.Context, w io.Writer, b *maksa.Batch) er
 // writeErrors writes the errors.csv: one row per problem, with the
 // payment's creditor and amount when the payment was stored. Text cells are
 // neutralised against formula injection; amounts are plain numbers.
-func (im *Importer) writeErrors(ctx context.Context, dir string, b *maksa.Batch, name string) (string, error) {
-	tmp, err := tempfile.Create(dir, "errors")
-	if err != nil {
-		return "", err
-	}
-	defer os.Remove(tmp.Name())
-	w := csvfmt.NewWriter(tmp)
+func (im *Importer) writeErrors(ctx context.Context, out io.Writer, b *maksa.Batch) error {
+	w := csvfmt.NewWriter(out)
 	w.Write(csvfmt.Text("position"), csvfmt.Text("end_to_end_id"), csvfmt.Text("code"), csvfmt.Text("reason"), csvfmt.Text("message"),
 		csvfmt.Text("creditor_name"), csvfmt.Text("creditor_account"), csvfmt.Text("amount"), csvfmt.Text("currency"))
 	problem := func(pr maksa.Problem, p *maksa.Payment) error {
@@ -134,8 +156,7 @@ func (im *Importer) writeErrors(ctx context.Context, dir string, b *maksa.Batch,
 	}
 	for _, pr := range b.Problems {
 		if err := problem(pr, nil); err != nil {
-			tmp.Close()
-			return "", err
+			return err
 		}
 	}
 	if b.ID != 0 && len(b.Problems) == 0 {
@@ -148,18 +169,10 @@ func (im *Importer) writeErrors(ctx context.Context, dir string, b *maksa.Batch,
 			return nil
 		})
 		if err != nil {
-			tmp.Close()
-			return "", err
+			return err
 		}
 	}
-	if err := w.Flush(); err != nil {
-		tmp.Close()
-		return "", err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", err
-	}
-	return place(tmp.Name(), dir, b.FileName, name, ".errors.csv")
+	return w.Flush()
 }
 
 // safeName makes a file name safe to write into an outbox: no leading dots,
