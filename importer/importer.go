@@ -56,6 +56,10 @@ type Options struct {
 	DryRun bool   // validate against the database but store nothing
 	// ListPayments fills Result.Payments.
 	ListPayments bool
+	// OnlyCounts leaves Result's problems and notes out: the watcher,
+	// which answers with the reports of the stored batch, does not hold
+	// the problems of a file of a million invalid payments.
+	OnlyCounts bool
 	// FileName names the file in the batch, positions and reports
 	// (default: the base name of the path).
 	FileName string
@@ -314,6 +318,9 @@ func (r *run) payment(ctx context.Context, p *maksa.Payment) error {
 	if p.Status == maksa.RJCT {
 		b.Rejected++
 		for _, pr := range p.Problems {
+			if r.opt.OnlyCounts {
+				break
+			}
 			// A problem outlives its payment: its strings are cut loose
 			// from the reader's blocks, which hold the values of a hundred
 			// payments (pain001's values).
@@ -322,7 +329,7 @@ func (r *run) payment(ctx context.Context, p *maksa.Payment) error {
 		}
 	} else {
 		b.Accepted++
-		if p.Note != "" {
+		if p.Note != "" && !r.opt.OnlyCounts {
 			r.res.Notes = append(r.res.Notes, Note{EndToEndID: p.EndToEndID, Message: p.Note})
 		}
 	}
@@ -447,7 +454,9 @@ func (r *run) finishPayments(ctx context.Context) error {
 	for _, d := range dups {
 		pr := maksa.Problemf(maksa.DU04, d.Position, "end-to-end id %q was already used on this debtor account", d.EndToEndID)
 		pr.EndToEndID = d.EndToEndID
-		r.res.Problems = append(r.res.Problems, *pr)
+		if !r.opt.OnlyCounts {
+			r.res.Problems = append(r.res.Problems, *pr)
+		}
 		b.Accepted--
 		b.Rejected++
 		bySeq[d.Seq] = d
@@ -471,9 +480,14 @@ func (r *run) finishPayments(ctx context.Context) error {
 			listed = &r.res.Payments[sm.Seq-1]
 		}
 		if sm.Rejected {
-			r.res.Problems = append(r.res.Problems, *sm.Problem)
 			b.Accepted--
 			b.Rejected++
+		}
+		if r.opt.OnlyCounts {
+			continue
+		}
+		if sm.Rejected {
+			r.res.Problems = append(r.res.Problems, *sm.Problem)
 			if listed != nil {
 				listed.Status, listed.Reasons = maksa.RJCT, append(listed.Reasons, *sm.Problem)
 			}

@@ -381,7 +381,7 @@ func (w *Watcher) complete(ctx context.Context, c *store.Claim) error {
 				return w.Store.DropClaim(ctx, c.ID)
 			}
 		}
-		_, err := w.Importer.ImportFile(ctx, c.Processing, Options{UserID: c.UserID, Actor: c.UserID, FileName: c.Name, Claim: c.ID})
+		_, err := w.Importer.ImportFile(ctx, c.Processing, Options{UserID: c.UserID, Actor: c.UserID, FileName: c.Name, Claim: c.ID, OnlyCounts: true})
 		if err != nil {
 			return err
 		}
