@@ -43,7 +43,7 @@ func waitFor(t *testing.T, ok func(int64) bool) {
 }
 
 func TestLimitFor(t *testing.T) {
-	for live, want := range map[uint64]int64{0: Limit, 10 << 20: Limit, 20 << 20: Limit, 30 << 20: 60 << 20, 1 << 30: 2 << 30} {
+	for live, want := range map[uint64]int64{0: Limit, 20 << 20: Limit, 33 << 20: Limit, Limit: Limit, 41 << 20: 82 << 20, 1 << 30: 2 << 30} {
 		if got := limitFor(live); got != want {
 			t.Errorf("limitFor(%d MB) = %d MB, want %d MB", live>>20, got>>20, want>>20)
 		}
