@@ -446,61 +446,58 @@ func (r *run) committedBefore(ctx context.Context, id int64) error {
 // id check inside the import transaction.
 func (r *run) finishPayments(ctx context.Context) error {
 	b := r.batch
-	dups, err := r.tx.FinishPayments(ctx)
-	if err != nil {
-		return err
-	}
-	bySeq := map[int]store.Duplicate{}
-	for _, d := range dups {
-		pr := maksa.Problemf(maksa.DU04, d.Position, "end-to-end id %q was already used on this debtor account", d.EndToEndID)
-		pr.EndToEndID = d.EndToEndID
-		if !r.opt.OnlyCounts {
-			r.res.Problems = append(r.res.Problems, *pr)
+	listed := func(seq int) *PaymentResult {
+		if r.opt.ListPayments && seq >= 1 && seq <= len(r.res.Payments) {
+			return &r.res.Payments[seq-1]
 		}
+		return nil
+	}
+	err := r.tx.FinishPayments(ctx, func(d store.Duplicate) error {
 		b.Accepted--
 		b.Rejected++
-		bySeq[d.Seq] = d
-	}
-	if len(dups) > 0 && r.opt.ListPayments {
-		for i := range r.res.Payments {
-			if d, ok := bySeq[i+1]; ok {
-				p := &r.res.Payments[i]
-				p.Status = maksa.RJCT
-				p.Reasons = append(p.Reasons, maksa.Problem{Code: maksa.DU04, Message: "end-to-end id was already used on this debtor account", Position: d.Position, EndToEndID: d.EndToEndID})
-			}
+		if r.opt.OnlyCounts {
+			return nil
 		}
-	}
-	same, err := r.tx.SamePayments(ctx, r.Rules.RejectSamePayments)
+		pr := maksa.Problemf(maksa.DU04, d.Position, "end-to-end id %q was already used on this debtor account", d.EndToEndID)
+		pr.EndToEndID = d.EndToEndID
+		r.res.Problems = append(r.res.Problems, *pr)
+		if p := listed(d.Seq); p != nil {
+			p.Status = maksa.RJCT
+			p.Reasons = append(p.Reasons, maksa.Problem{Code: maksa.DU04, Message: "end-to-end id was already used on this debtor account", Position: d.Position, EndToEndID: d.EndToEndID})
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	for _, sm := range same {
-		var listed *PaymentResult
-		if r.opt.ListPayments && sm.Seq >= 1 && sm.Seq <= len(r.res.Payments) {
-			listed = &r.res.Payments[sm.Seq-1]
-		}
+	err = r.tx.SamePayments(ctx, r.Rules.RejectSamePayments, func(sm store.Same) error {
 		if sm.Rejected {
 			b.Accepted--
 			b.Rejected++
 		}
 		if r.opt.OnlyCounts {
-			continue
+			return nil
 		}
+		p := listed(sm.Seq)
 		if sm.Rejected {
 			r.res.Problems = append(r.res.Problems, *sm.Problem)
-			if listed != nil {
-				listed.Status, listed.Reasons = maksa.RJCT, append(listed.Reasons, *sm.Problem)
+			if p != nil {
+				p.Status, p.Reasons = maksa.RJCT, append(p.Reasons, *sm.Problem)
 			}
-			continue
+			return nil
 		}
 		note := store.SameNote(sm.Problem)
 		r.res.Notes = append(r.res.Notes, Note{EndToEndID: sm.EndToEndID, Message: note})
-		if listed != nil {
-			if listed.Note != "" {
-				listed.Note += "; "
+		if p != nil {
+			if p.Note != "" {
+				p.Note += "; "
 			}
-			listed.Note += note
+			p.Note += note
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if id, used, err := r.tx.MessageIDUsed(ctx, b.ClientID, b.MessageID); err != nil {
 		return err

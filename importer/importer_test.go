@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,38 +74,65 @@ func generateSpec(tb testing.TB, dir string, spec testgen.Spec) (string, int64) 
 
 // TestImportMemoryStaysFlat imports 25,000 and then 100,000 payments and
 // checks that the heap does not grow with the file: it holds a few chunks
-// of payments being read, checked and stored, never the file. So it is
-// for files of which half the payments are invalid, imported as the
-// watcher does (only counts: the reports come from the stored batch).
+// of payments being read, checked and stored, never the file. So it is,
+// imported as the watcher does (only counts: the reports come from the
+// stored batch), for files of which half the payments are invalid, and
+// for a file sent again under a new message id and new end-to-end ids
+// (every payment an AM05 warning).
 func TestImportMemoryStaysFlat(t *testing.T) {
 	if testing.Short() {
-		t.Skip("SKIP in -short mode: imports 250,000 payments")
+		t.Skip("SKIP in -short mode: imports 375,000 payments")
 	}
 	dir := t.TempDir()
-	for _, invalid := range []float64{0, 0.5} {
+	for _, c := range []struct {
+		name    string
+		invalid float64
+		resent  bool
+	}{{"valid", 0, false}, {"half invalid", 0.5, false}, {"resent", 0, true}} {
 		var peaks []uint64
 		var size int64
 		for _, n := range []int{25000, 100000} {
+			spec := testgen.Spec{Count: n, Version: 3, MessageID: fmt.Sprintf("MEM-%d-%g", n, c.invalid), Seed: 42, Date: executionDate, Invalid: c.invalid}
 			var path string
-			path, size = generateSpec(t, dir, testgen.Spec{Count: n, Version: 3, MessageID: fmt.Sprintf("MEM-%d-%g", n, invalid), Seed: 42, Date: executionDate, Invalid: invalid})
+			path, size = generateSpec(t, dir, spec)
 			db := openStore(t, testdb.SQLite(t))
+			opt := importer.Options{UserID: "u", OnlyCounts: c.name != "valid"}
+			if c.resent {
+				if _, err := newImporter(db).ImportFile(context.Background(), path, opt); err != nil {
+					t.Fatal(err)
+				}
+				spec.MessageID += "-AGAIN"
+				path, _ = generateSpec(t, dir, spec)
+			}
 			watch := memwatch.Start()
-			res, err := newImporter(db).ImportFile(context.Background(), path, importer.Options{UserID: "u", OnlyCounts: invalid > 0})
+			res, err := newImporter(db).ImportFile(context.Background(), path, opt)
 			peak := watch.Stop()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Accepted+res.Rejected != n || res.Rejected != int(float64(n)*invalid) || len(res.Problems) != 0 && invalid > 0 {
-				t.Fatalf("imported %d of %d, %d rejected, status %s, %d problems held", res.Accepted, n, res.Rejected, res.Status, len(res.Problems))
+			if res.Accepted+res.Rejected != n || res.Rejected != int(float64(n)*c.invalid) || len(res.Problems)+len(res.Notes) != 0 && opt.OnlyCounts {
+				t.Fatalf("%s: imported %d of %d, %d rejected, status %s, %d problems and %d notes held", c.name, res.Accepted, n, res.Rejected, res.Status, len(res.Problems), len(res.Notes))
 			}
-			t.Logf("%d payments, %g invalid: file %d MB, peak heap in use %d MB", n, invalid, size>>20, peak>>20)
+			if c.resent {
+				warned := 0
+				err := db.BatchPayments(context.Background(), res.BatchID, true, func(p *maksa.Payment) error {
+					if strings.HasPrefix(p.Note, "AM05") {
+						warned++
+					}
+					return nil
+				})
+				if err != nil || warned != n {
+					t.Fatalf("%d of %d payments sent again warned AM05, %v", warned, n, err)
+				}
+			}
+			t.Logf("%d payments, %s: file %d MB, peak heap in use %d MB", n, c.name, size>>20, peak>>20)
 			peaks = append(peaks, peak)
 		}
 		if peaks[1] > peaks[0]*3/2+2<<20 {
-			t.Errorf("%g invalid: peak heap grew from %d MB to %d MB with a file four times as large", invalid, peaks[0]>>20, peaks[1]>>20)
+			t.Errorf("%s: peak heap grew from %d MB to %d MB with a file four times as large", c.name, peaks[0]>>20, peaks[1]>>20)
 		}
 		if peaks[1] > uint64(size)/2 {
-			t.Errorf("%g invalid: peak heap %d MB is not well below the file's %d MB", invalid, peaks[1]>>20, size>>20)
+			t.Errorf("%s: peak heap %d MB is not well below the file's %d MB", c.name, peaks[1]>>20, size>>20)
 		}
 	}
 }

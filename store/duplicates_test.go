@@ -59,11 +59,11 @@ func importIDs(t *testing.T, db *store.DB, file string, ids ...string) []int {
 		}
 	}
 	return storeBatch(t, db, file, ps, func(im *store.Import) ([]int, error) {
-		dups, err := im.FinishPayments(context.Background())
 		seqs := []int{}
-		for _, d := range dups {
+		err := im.FinishPayments(context.Background(), func(d store.Duplicate) error {
 			seqs = append(seqs, d.Seq)
-		}
+			return nil
+		})
 		return seqs, err
 	})
 }
@@ -123,16 +123,16 @@ func importSame(t *testing.T, db *store.DB, file string, reject bool, ps ...same
 	got := map[int]bool{}
 	storeBatch(t, db, file, payments, func(im *store.Import) ([]int, error) {
 		ctx := context.Background()
-		if _, err := im.FinishPayments(ctx); err != nil {
+		if err := im.FinishPayments(ctx, func(store.Duplicate) error { return nil }); err != nil {
 			return nil, err
 		}
-		same, err := im.SamePayments(ctx, reject)
-		for _, s := range same {
+		err := im.SamePayments(ctx, reject, func(s store.Same) error {
 			if s.Problem.Code != maksa.AM05 {
 				t.Errorf("payment %d: %v, want AM05", s.Seq, s.Problem)
 			}
 			got[s.Seq] = s.Rejected
-		}
+			return nil
+		})
 		return nil, err
 	})
 	return got

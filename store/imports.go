@@ -132,7 +132,7 @@ type Duplicate struct {
 // accepted payment whose end-to-end id its debtor account already used,
 // earlier in this file or in another batch that was not rejected or
 // cancelled. NOTPROVIDED, the ISO 20022 word for "no id", is exempt. It
-// returns those payments.
+// calls fn with each of those payments, in file order.
 //
 // "Earlier" is a smaller id: a file's payments are stored in file order,
 // and another batch's visible payments are older (imports on one debtor
@@ -140,42 +140,53 @@ type Duplicate struct {
 // id (SQLite's row id, a column on PostgreSQL), so a lookup stops before
 // the payment's own row instead of reading it from the table: that read,
 // at random places of a large table, made most of the checks' cost.
-func (im *Import) FinishPayments(ctx context.Context) ([]Duplicate, error) {
+func (im *Import) FinishPayments(ctx context.Context, fn func(Duplicate) error) error {
 	if err := im.rows.close(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	tx := im.tx
+	// A chunk at a time, so that a file resent whole (a million DU04) is
+	// not held: a chunk's updates cannot change the next chunk's answer,
+	// since a payment rejected here repeats an older one still there.
+	const chunk = 1000
 	var rows []struct {
 		ID       int64  `db:"id"`
 		Seq      int    `db:"seq"`
 		E2E      string `db:"end_to_end_id"`
 		Position string `db:"position"`
 	}
-	err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT p.id, p.seq, p.end_to_end_id, p.position FROM payments p
-		WHERE p.batch_id = ? AND p.status = 'PDNG' AND p.end_to_end_id <> 'NOTPROVIDED' AND EXISTS (
-			SELECT 1 FROM payments q
-			WHERE q.debtor_iban = p.debtor_iban AND q.end_to_end_id = p.end_to_end_id AND q.id < p.id
-			  AND q.status NOT IN ('RJCT', 'CANC'))
-		ORDER BY p.seq`), im.batch.ID)
-	if err != nil {
-		return nil, err
-	}
-	dups := make([]Duplicate, 0, len(rows))
-	for _, r := range rows {
-		d := Duplicate{Seq: r.Seq, EndToEndID: r.E2E}
-		_ = json.Unmarshal([]byte(r.Position), &d.Position)
-		if d.Position.XPath != "" {
-			d.Position.XPath += "/PmtId/EndToEndId"
+	for last := 0; ; {
+		rows = rows[:0]
+		err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT p.id, p.seq, p.end_to_end_id, p.position FROM payments p
+			WHERE p.batch_id = ? AND p.seq > ? AND p.status = 'PDNG' AND p.end_to_end_id <> 'NOTPROVIDED' AND EXISTS (
+				SELECT 1 FROM payments q
+				WHERE q.debtor_iban = p.debtor_iban AND q.end_to_end_id = p.end_to_end_id AND q.id < p.id
+				  AND q.status NOT IN ('RJCT', 'CANC'))
+			ORDER BY p.seq LIMIT ?`), im.batch.ID, last, chunk)
+		if err != nil {
+			return err
 		}
-		pr := maksa.Problemf(maksa.DU04, d.Position, "end-to-end id %q was already used on this debtor account", r.E2E)
-		pr.EndToEndID = r.E2E
-		reasons, _ := json.Marshal([]maksa.Problem{*pr})
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE payments SET status = 'RJCT', reasons = ? WHERE id = ?`), string(reasons), r.ID); err != nil {
-			return nil, err
+		for _, r := range rows {
+			d := Duplicate{Seq: r.Seq, EndToEndID: r.E2E}
+			_ = json.Unmarshal([]byte(r.Position), &d.Position)
+			if d.Position.XPath != "" {
+				d.Position.XPath += "/PmtId/EndToEndId"
+			}
+			pr := maksa.Problemf(maksa.DU04, d.Position, "end-to-end id %q was already used on this debtor account", r.E2E)
+			pr.EndToEndID = r.E2E
+			reasons, _ := json.Marshal([]maksa.Problem{*pr})
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE payments SET status = 'RJCT', reasons = ? WHERE id = ?`), string(reasons), r.ID); err != nil {
+				return err
+			}
+			if err := fn(d); err != nil {
+				return err
+			}
+			last = r.Seq
 		}
-		dups = append(dups, d)
+		if len(rows) < chunk {
+			return nil
+		}
 	}
-	return dups, nil
 }
 
 // MessageIDUsed returns the batch that already imported message id msgID

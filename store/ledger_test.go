@@ -32,8 +32,7 @@ func executedOverDays(t *testing.T, db *store.DB) {
 		ps[i] = &maksa.Payment{EndToEndID: "E" + string(rune('A'+i)), Amount: decimal.NewFromInt(int64(i + 1)), Status: maksa.ACCP}
 	}
 	storeBatch(t, db, "split", ps, func(im *store.Import) ([]int, error) {
-		_, err := im.FinishPayments(ctx)
-		return nil, err
+		return nil, im.FinishPayments(ctx, func(store.Duplicate) error { return nil })
 	})
 	ids, err := db.DueIDs(ctx, ledgerDays[0])
 	if err != nil || len(ids) != len(ps) {

@@ -40,8 +40,7 @@ func TestPaymentsReadPacked(t *testing.T) {
 					UltimateDebtor: "UD" + text, UltimateCreditor: "UC" + text, Kind: maksa.KindSEPA, CreditorID: "ID" + text, CreditorAddress: "Rīga" + text}
 			}
 			storeBatch(t, db, "packed", ps, func(im *store.Import) ([]int, error) {
-				_, err := im.FinishPayments(ctx)
-				return nil, err
+				return nil, im.FinishPayments(ctx, func(store.Duplicate) error { return nil })
 			})
 			stored := map[string]*maksa.Payment{}
 			ids, err := db.DueIDs(ctx, day)

@@ -118,10 +118,11 @@ func (r *sameRow) accepted() bool {
 // SamePayments finds the file's accepted payments that repeat an accepted
 // payment — earlier in the file, or in another batch not rejected or
 // cancelled — and rejects them with AM05 (reject) or notes the AM05
-// warning on them. Run it after FinishPayments.
-func (im *Import) SamePayments(ctx context.Context, reject bool) ([]Same, error) {
+// warning on them, calling fn with each, in file order. Run it after
+// FinishPayments.
+func (im *Import) SamePayments(ctx context.Context, reject bool, fn func(Same) error) error {
 	if len(im.same.days) == 0 {
-		return nil, nil
+		return nil
 	}
 	var candidates []candidate
 	// Earlier in the file: the database groups the hashes (on disk when it
@@ -129,7 +130,7 @@ func (im *Import) SamePayments(ctx context.Context, reject bool) ([]Same, error)
 	repeated := `SELECT same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG' AND same_hash IS NOT NULL GROUP BY same_hash HAVING COUNT(*) > 1`
 	var found bool
 	if err := im.tx.GetContext(ctx, &found, im.tx.Rebind(`SELECT EXISTS (`+repeated+`)`), im.batch.ID); err != nil {
-		return nil, err
+		return err
 	}
 	if found {
 		firstOf := map[int64]int{}
@@ -146,7 +147,7 @@ func (im *Import) SamePayments(ctx context.Context, reject bool) ([]Same, error)
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
 	// In other batches: the file's payments whose hash an accepted payment
@@ -154,7 +155,7 @@ func (im *Import) SamePayments(ctx context.Context, reject bool) ([]Same, error)
 	// file's first payment: see FinishPayments), then that payment.
 	var first int64
 	if err := im.tx.GetContext(ctx, &first, im.tx.Rebind(`SELECT id FROM payments WHERE batch_id = ? ORDER BY seq LIMIT 1`), im.batch.ID); err != nil {
-		return nil, err
+		return err
 	}
 	for day := range im.same.days {
 		earlier := `SELECT same_hash FROM payments WHERE debtor_iban = ? AND execution_date = ? AND id < ? AND status NOT IN ('RJCT', 'CANC') AND same_hash IS NOT NULL`
@@ -162,7 +163,7 @@ func (im *Import) SamePayments(ctx context.Context, reject bool) ([]Same, error)
 		// whose statistics do not know the file yet, would still look up
 		// every one of its payments.
 		if err := im.tx.GetContext(ctx, &found, im.tx.Rebind(`SELECT EXISTS (`+earlier+`)`), day[0], day[1], first); err != nil {
-			return nil, err
+			return err
 		}
 		if !found {
 			continue
@@ -177,7 +178,7 @@ func (im *Import) SamePayments(ctx context.Context, reject bool) ([]Same, error)
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if len(seqOf) == 0 {
 			continue
@@ -194,11 +195,11 @@ func (im *Import) SamePayments(ctx context.Context, reject bool) ([]Same, error)
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if len(candidates) == 0 {
-		return nil, nil
+		return nil
 	}
 	// One candidate a payment: another batch's payment before one earlier
 	// in the file.
@@ -210,20 +211,17 @@ func (im *Import) SamePayments(ctx context.Context, reject bool) ([]Same, error)
 	})
 	candidates = slices.CompactFunc(candidates, func(a, b candidate) bool { return a.seq == b.seq })
 	// Compared in full, a chunk at a time: a hash only points the way.
-	var same []Same
 	for chunk := range slices.Chunk(candidates, 500) {
-		found, err := im.sameChunk(ctx, chunk, reject)
-		if err != nil {
-			return nil, err
+		if err := im.sameChunk(ctx, chunk, reject, fn); err != nil {
+			return err
 		}
-		same = append(same, found...)
 	}
-	return same, nil
+	return nil
 }
 
 // sameChunk compares a chunk of candidates in full with the payments they
-// may repeat, and rejects or notes those that do.
-func (im *Import) sameChunk(ctx context.Context, candidates []candidate, reject bool) ([]Same, error) {
+// may repeat, and rejects or notes those that do, calling fn with each.
+func (im *Import) sameChunk(ctx context.Context, candidates []candidate, reject bool, fn func(Same) error) error {
 	var seqs []int
 	var ids []int64
 	for _, c := range candidates {
@@ -237,15 +235,14 @@ func (im *Import) sameChunk(ctx context.Context, candidates []candidate, reject 
 	bySeq, byID := map[int]*sameRow{}, map[int64]*sameRow{}
 	q, args, _ := sqlx.In(`SELECT `+sameColumns+` FROM payments WHERE batch_id = ? AND seq IN (?)`, im.batch.ID, seqs)
 	if err := im.eachSameRow(ctx, q, args, func(r *sameRow) { row := *r; bySeq[r.Seq] = &row }); err != nil {
-		return nil, err
+		return err
 	}
 	if len(ids) > 0 {
 		q, args, _ = sqlx.In(`SELECT `+sameColumns+` FROM payments WHERE id IN (?)`, ids)
 		if err := im.eachSameRow(ctx, q, args, func(r *sameRow) { row := *r; byID[r.ID] = &row }); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	var same []Same
 	for _, c := range candidates {
 		p, other, where := bySeq[c.seq], byID[c.otherID], "earlier in this file"
 		if c.otherID == 0 {
@@ -273,11 +270,13 @@ func (im *Import) sameChunk(ctx context.Context, candidates []candidate, reject 
 			_, err = im.tx.ExecContext(ctx, im.tx.Rebind(`UPDATE payments SET note = ? WHERE id = ?`), note, p.ID)
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		same = append(same, sm)
+		if err := fn(sm); err != nil {
+			return err
+		}
 	}
-	return same, nil
+	return nil
 }
 
 func (im *Import) eachSameRow(ctx context.Context, query string, args []any, fn func(*sameRow)) error {
