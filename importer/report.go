@@ -62,12 +62,20 @@ func (im *Importer) WriteReports(ctx context.Context, user string, b *maksa.Batc
 	if err != nil || !withErrors {
 		return report, "", err
 	}
-	errorsName := ""
+	// The errors.csv carries its report's name: <file>.2.errors.csv beside
+	// <file>.2.pain002.xml.
+	errs = strings.TrimSuffix(report, ".pain002.xml") + ".errors.csv"
 	if reportName != "" {
-		errorsName = strings.TrimSuffix(reportName, ".pain002.xml") + ".errors.csv"
+		return report, errs, os.Rename(errorsTmp, errs)
 	}
-	errs, err = place(errorsTmp, dir, b.FileName, errorsName, ".errors.csv")
-	return report, errs, err
+	if err := os.Link(errorsTmp, errs); errors.Is(err, os.ErrExist) {
+		// Taken (named before errors.csv followed its report): the next free name.
+		errs, err = publish(errorsTmp, dir, b.FileName, ".errors.csv")
+		return report, errs, err
+	} else if err != nil {
+		return report, "", err
+	}
+	return report, errs, nil
 }
 
 // writeTemp writes a temporary file named for name into dir through write,

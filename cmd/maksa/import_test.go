@@ -230,6 +230,20 @@ func TestImportDuplicates(t *testing.T) {
 			if second[0].Report == first[0].Report || !strings.HasSuffix(second[0].Report, "good-3.xml.2.pain002.xml") {
 				t.Errorf("reports %s and %s: the second must not overwrite the first", first[0].Report, second[0].Report)
 			}
+			// Its errors.csv carries its report's number, though the first had none.
+			if !strings.HasSuffix(second[0].ErrorsReport, "good-3.xml.2.errors.csv") {
+				t.Errorf("errors report %q, want good-3.xml.2.errors.csv beside %s", second[0].ErrorsReport, second[0].Report)
+			}
+			// When that name is taken, the next free one: nothing is overwritten.
+			taken := filepath.Join(e.home, "outbox", "acc", "good-3.xml.3.errors.csv")
+			if err := os.WriteFile(taken, []byte("kept"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			e.runJSON(1, &second, "import", "--user", "acc", good)
+			if kept, _ := os.ReadFile(taken); string(kept) != "kept" || !strings.HasSuffix(second[0].Report, "good-3.xml.3.pain002.xml") ||
+				!strings.HasSuffix(second[0].ErrorsReport, "good-3.xml.errors.csv") {
+				t.Errorf("with %s taken: report %s, errors %s, the taken file holds %q", filepath.Base(taken), second[0].Report, second[0].ErrorsReport, kept)
+			}
 			checkReport(t, second[0].Report, second[0])
 
 			// Another file with the same message id for the same client: DU01.
