@@ -158,8 +158,8 @@ func TestBalancesFromDayTotals(t *testing.T) {
 // TestEntriesCarryEveryField: a statement entry carries its posting's and
 // its payment's fields as stored, whatever they hold: SQLite rows are read
 // packed into one value (the fields joined by 0x1F), and a row whose
-// values hold that separator themselves, or printf directives, is read
-// again field by field.
+// values hold that separator themselves or a NUL is read again field by
+// field; printf directives are values like any other.
 func TestEntriesCarryEveryField(t *testing.T) {
 	ctx := context.Background()
 	for _, b := range testdb.Backends(t) {
@@ -167,6 +167,9 @@ func TestEntriesCarryEveryField(t *testing.T) {
 			db, dsn := MustOpen(t, b)
 			executedOverDays(t, db)
 			odd := map[string]string{"EA": "a\x1fb", "EB": "%s%d\x1f\x1f%", "EC": "Līgums Nr. 7 — “Ērgļi”", "ED": "\x1f"}
+			if b.Name == "sqlite" { // PostgreSQL refuses a NUL in text; SQLite keeps it, and format's %s would stop at it
+				odd["EE"], odd["EF"] = "a\x00b", "\x00"
+			}
 			for e2e, text := range odd {
 				testdb.Exec(t, dsn, `UPDATE payments SET remittance = ?, creditor_name = ?, ultimate_debtor = ? WHERE end_to_end_id = ?`, text, text+"C", "U"+text, e2e)
 			}

@@ -20,9 +20,12 @@ import (
 // the unit separator (0x1F), split again here. PostgreSQL rows are read
 // column by column.
 //
-// No value maksa stores holds a control character (its readers refuse
-// them), but a row written by other means might: a row that does not
-// split into its columns is read again column by column, by its key.
+// The packed value ends with the byte length of the values as SQLite
+// holds them: format's %s ends a value at a NUL byte, silently. No value
+// maksa's readers accept holds a control character, but one stored by
+// other means (a template, an edit of the database) might: a row that does
+// not split into its columns, or whose values are not as long as SQLite
+// says, is read again column by column, by its key.
 const unitSeparator = 0x1F
 
 // fieldRows reads the rows of a query as strings, one per column; NULL is
@@ -47,8 +50,9 @@ func (db *DB) queryFields(ctx context.Context, cols []string, from, where, order
 		one: db.x.Rebind(`SELECT ` + strings.Join(cols, ", ") + ` ` + from + ` WHERE ` + cols[0] + ` = ?`)}
 	list := strings.Join(cols, ", ")
 	if f.packed {
-		format := "'%d" + strings.Repeat("\x1f%s", len(cols)-1) + "'"
-		list = "format(" + format + ", " + list + ")"
+		format := "'%d" + strings.Repeat("\x1f%s", len(cols)-1) + "\x1f%d'"
+		length := "octet_length(" + strings.Join(cols[1:], ") + octet_length(") + ")"
+		list = "format(" + format + ", " + list + ", " + length + ")"
 	} else {
 		f.nulls, f.ptrs = make([]sql.NullString, len(cols)), make([]any, len(cols))
 		for i := range f.nulls {
@@ -81,14 +85,19 @@ func (f *fieldRows) next() (bool, error) {
 	if err := f.rows.Scan(&f.raw); err != nil {
 		return false, err
 	}
-	if bytes.Count(f.raw, []byte{unitSeparator}) == len(f.cols)-1 {
+	if bytes.Count(f.raw, []byte{unitSeparator}) == len(f.cols) {
 		row := string(f.raw) // one string for the row; the fields share it
-		for i := range f.fields[:len(f.fields)-1] {
+		length := 0
+		for i := range f.fields {
 			end := strings.IndexByte(row, unitSeparator)
 			f.fields[i], row = row[:end], row[end+1:]
+			if i > 0 {
+				length += end
+			}
 		}
-		f.fields[len(f.fields)-1] = row
-		return true, nil
+		if n, err := strconv.Atoi(row); err == nil && n == length {
+			return true, nil
+		}
 	}
 	key, _, _ := bytes.Cut(f.raw, []byte{unitSeparator})
 	nulls, ptrs := make([]sql.NullString, len(f.cols)), make([]any, len(f.cols))

@@ -18,8 +18,8 @@ import (
 // payments, the nightly batch's due ones, the day's executed ones, those
 // credited to an account — give every field they read as SELECT * does, whatever the fields hold:
 // on SQLite they read rows packed into one value (the fields joined by
-// 0x1F), and a row whose values hold that separator is read again field
-// by field.
+// 0x1F), and a row whose values hold that separator or a NUL is read again
+// field by field.
 func TestPaymentsReadPacked(t *testing.T) {
 	ctx := context.Background()
 	day := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
@@ -42,6 +42,9 @@ func TestPaymentsReadPacked(t *testing.T) {
 			storeBatch(t, db, "packed", ps, func(im *store.Import) ([]int, error) {
 				return nil, im.FinishPayments(ctx, func(store.Duplicate) error { return nil })
 			})
+			if b.Name == "sqlite" { // PostgreSQL refuses a NUL in text; SQLite keeps it, and format's %s would stop at it
+				testdb.Exec(t, dsn, `UPDATE payments SET remittance = ?, creditor_name = ? WHERE end_to_end_id = 'E2E-2'`, "x\x00y", "\x00")
+			}
 			stored := map[string]*maksa.Payment{}
 			ids, err := db.DueIDs(ctx, day)
 			if err != nil || len(ids) != len(odd) {
