@@ -86,6 +86,15 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, u *maksa.User) {
 	if res.Status == maksa.RJCT {
 		status = http.StatusUnprocessableEntity
 	}
+	if res.ProblemCount() > len(res.Problems) { // past the first ten thousand: the answer carries them all
+		all := *res
+		all.Problems = make([]maksa.Problem, 0, res.ProblemCount())
+		if err := res.EachProblem(func(p maksa.Problem) error { all.Problems = append(all.Problems, p); return nil }); err != nil {
+			s.internal(w, err)
+			return
+		}
+		res = &all
+	}
 	out := map[string]any{"result": res}
 	if res.BatchID != 0 {
 		out["status_url"] = fmt.Sprintf("/v1/files/%d/status", res.BatchID)

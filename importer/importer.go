@@ -91,13 +91,15 @@ type Result struct {
 	Accepted     int             `json:"accepted"`
 	Rejected     int             `json:"rejected"`
 	Status       maksa.Status    `json:"status"`
-	Problems     []maksa.Problem `json:"problems"`
+	Problems     []maksa.Problem `json:"problems"` // the first keptProblems; all of them through EachProblem
 	Payments     []PaymentResult `json:"payments,omitempty"`
 	Warnings     []string        `json:"warnings,omitempty"`      // e.g. columns that map to no field
 	Notes        []Note          `json:"notes,omitempty"`         // what maksa changed, such as moved execution dates
 	Report       string          `json:"report,omitempty"`        // the pain.002 written
 	ErrorsReport string          `json:"errors_report,omitempty"` // the errors.csv written
 	Duration     time.Duration   `json:"-"`
+
+	spill *problemSpill // the problems past keptProblems (see EachProblem)
 }
 
 // Note is a change maksa made to an accepted payment.
@@ -325,7 +327,9 @@ func (r *run) payment(ctx context.Context, p *maksa.Payment) error {
 			// from the reader's blocks, which hold the values of a hundred
 			// payments (pain001's values).
 			pr.EndToEndID, pr.Position.XPath = strings.Clone(pr.EndToEndID), strings.Clone(pr.Position.XPath)
-			r.res.Problems = append(r.res.Problems, pr)
+			if err := r.res.addProblem(pr); err != nil {
+				return err
+			}
 		}
 	} else {
 		b.Accepted++
@@ -419,10 +423,18 @@ func (r *run) committedBefore(ctx context.Context, id int64) error {
 	res := r.res
 	res.BatchID, res.Transactions, res.Accepted, res.Rejected, res.Status = b.ID, b.Transactions, b.Accepted, b.Rejected, b.Status
 	res.ControlSum = b.ControlSum.String()
-	res.Problems = append(res.Problems, b.Problems...)
+	for _, pr := range b.Problems {
+		if err := res.addProblem(pr); err != nil {
+			return err
+		}
+	}
 	res.Warnings = append(res.Warnings, fmt.Sprintf("the database stored this file as batch %d before the connection to it was lost; this is that batch", b.ID))
 	err = r.Store.BatchPayments(ctx, b.ID, !r.opt.ListPayments, func(p *maksa.Payment) error {
-		res.Problems = append(res.Problems, p.Problems...)
+		for _, pr := range p.Problems {
+			if err := res.addProblem(pr); err != nil {
+				return err
+			}
+		}
 		if p.Note != "" {
 			res.Notes = append(res.Notes, Note{EndToEndID: p.EndToEndID, Message: p.Note})
 		}
@@ -460,7 +472,9 @@ func (r *run) finishPayments(ctx context.Context) error {
 		}
 		pr := maksa.Problemf(maksa.DU04, d.Position, "end-to-end id %q was already used on this debtor account", d.EndToEndID)
 		pr.EndToEndID = d.EndToEndID
-		r.res.Problems = append(r.res.Problems, *pr)
+		if err := r.res.addProblem(*pr); err != nil {
+			return err
+		}
 		if p := listed(d.Seq); p != nil {
 			p.Status = maksa.RJCT
 			p.Reasons = append(p.Reasons, maksa.Problem{Code: maksa.DU04, Message: "end-to-end id was already used on this debtor account", Position: d.Position, EndToEndID: d.EndToEndID})
@@ -480,7 +494,9 @@ func (r *run) finishPayments(ctx context.Context) error {
 		}
 		p := listed(sm.Seq)
 		if sm.Rejected {
-			r.res.Problems = append(r.res.Problems, *sm.Problem)
+			if err := r.res.addProblem(*sm.Problem); err != nil {
+				return err
+			}
 			if p != nil {
 				p.Status, p.Reasons = maksa.RJCT, append(p.Reasons, *sm.Problem)
 			}

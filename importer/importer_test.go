@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -175,4 +176,40 @@ func BenchmarkImportPostgres(b *testing.B) {
 		b.Skipf("SKIP: %s is not set", testdb.EnvPostgres)
 	}
 	benchmarkImport(b, testdb.Postgres)
+}
+
+// TestProblemsPastTheKeptOnes: a file with more problems than a Result
+// holds in memory keeps the first ones in Problems and the rest on disk;
+// EachProblem gives them all, in the order a Result holding them all has.
+func TestProblemsPastTheKeptOnes(t *testing.T) {
+	path, _ := generateSpec(t, t.TempDir(), testgen.Spec{Count: 60, Version: 3, MessageID: "KEPT", Seed: 7, Date: executionDate, Invalid: 0.5})
+	all := func(res *importer.Result) []maksa.Problem {
+		var out []maksa.Problem
+		if err := res.EachProblem(func(p maksa.Problem) error { out = append(out, p); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	whole, err := newImporter(nil).ImportFile(context.Background(), path, importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer importer.SetKeptProblems(5)()
+	spilled, err := newImporter(nil).ImportFile(context.Background(), path, importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := all(whole)
+	if len(want) < 30 || whole.ProblemCount() != len(want) || len(whole.Problems) != len(want) {
+		t.Fatalf("held whole: %d problems, %d counted, %d in memory", len(want), whole.ProblemCount(), len(whole.Problems))
+	}
+	if len(spilled.Problems) != 5 || spilled.ProblemCount() != len(want) {
+		t.Errorf("past 5: %d in memory, %d counted; want 5 and %d", len(spilled.Problems), spilled.ProblemCount(), len(want))
+	}
+	if got := all(spilled); !reflect.DeepEqual(got, want) {
+		t.Errorf("past 5, EachProblem gave %d problems, not the %d of a result holding them all", len(got), len(want))
+	}
+	if got := all(spilled); !reflect.DeepEqual(got, want) {
+		t.Errorf("a second EachProblem gave %d problems", len(got))
+	}
 }

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"text/tabwriter"
@@ -147,11 +151,11 @@ func (m *Main) runImport(cmd *cobra.Command, files []string, f importFlags) erro
 		rejected = rejected || res.Rejected > 0 || res.Status == maksa.RJCT
 	}
 	if m.JSON {
-		if err := m.printJSON(results); err != nil {
+		if err := m.printResultsJSON(results); err != nil {
 			return err
 		}
-	} else {
-		m.printResults(results)
+	} else if err := m.printResults(results); err != nil {
+		return err
 	}
 	if rejected {
 		return errRejected
@@ -159,7 +163,57 @@ func (m *Main) runImport(cmd *cobra.Command, files []string, f importFlags) erro
 	return nil
 }
 
-func (m *Main) printResults(results []*importer.Result) {
+// printResultsJSON prints results as printJSON would, each result's
+// problems streamed from where it holds them (on disk past the first ten
+// thousand) instead of marshalled whole: a file of a million invalid
+// payments prints without holding them.
+func (m *Main) printResultsJSON(results []*importer.Result) error {
+	w := bufio.NewWriterSize(m.Stdout, 64<<10)
+	w.WriteString("[")
+	for i, r := range results {
+		if i > 0 {
+			w.WriteString(",")
+		}
+		head := *r
+		head.Problems = nil
+		obj, err := json.MarshalIndent(&head, "  ", "  ")
+		if err != nil {
+			return err
+		}
+		before, after, ok := bytes.Cut(obj, []byte(`"problems": null`))
+		if !ok {
+			return errors.New("printing results: no problems field")
+		}
+		w.WriteString("\n  ")
+		w.Write(before)
+		w.WriteString(`"problems": [`)
+		n := 0
+		err = r.EachProblem(func(p maksa.Problem) error {
+			item, err := json.MarshalIndent(p, "      ", "  ")
+			if n++; n > 1 {
+				w.WriteString(",")
+			}
+			w.WriteString("\n      ")
+			w.Write(item)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			w.WriteString("\n    ")
+		}
+		w.WriteString("]")
+		w.Write(after)
+	}
+	if len(results) > 0 {
+		w.WriteString("\n")
+	}
+	w.WriteString("]\n")
+	return w.Flush()
+}
+
+func (m *Main) printResults(results []*importer.Result) error {
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "FILE\tFORMAT\tBATCH\tMESSAGE ID\tTXS\tCONTROL SUM\tACCEPTED\tREJECTED\tSTATUS")
 	for _, r := range results {
@@ -171,14 +225,22 @@ func (m *Main) printResults(results []*importer.Result) {
 	}
 	w.Flush()
 	for _, r := range results {
-		if len(r.Problems) == 0 {
+		if r.ProblemCount() == 0 {
 			continue
 		}
 		fmt.Fprintf(m.Stdout, "\nProblems in %s:\n", r.File)
 		w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "CODE\tPOSITION\tEND-TO-END ID\tMESSAGE")
-		for _, p := range r.Problems {
+		n := 0
+		err := r.EachProblem(func(p maksa.Problem) error {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p.Code, p.Position, p.EndToEndID, p.Message)
+			if n++; n%1000 == 0 { // columns aligned a thousand rows at a time: the table is not held
+				return w.Flush()
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		w.Flush()
 	}
@@ -195,6 +257,7 @@ func (m *Main) printResults(results []*importer.Result) {
 			fmt.Fprintf(m.Stdout, "\nStatus report: %s\n", r.Report)
 		}
 	}
+	return nil
 }
 
 // loadProfile returns the named profile of file, the only one when name is

@@ -1,6 +1,8 @@
 package main_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"os"
 	"path/filepath"
@@ -339,5 +341,46 @@ func TestSamePaymentsWarnOrReject(t *testing.T) {
 	os.WriteFile(filepath.Join(e.home, "maksa.yaml"), []byte("same_payments: maybe\n"), 0o600)
 	if r := e.run("import", "--user", "gramatvediba", writePain001(t, spec)); r.code != 2 || !strings.Contains(r.stderr, "warn or reject") {
 		t.Errorf("same_payments: maybe: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+// TestValidatePrintsEveryProblem: validate prints every problem of a file
+// with more of them than a result holds in memory (12,000: the rest wait on
+// disk), in file order, in the table and in --json; and --json prints what
+// encoding/json would for the results it gives.
+func TestValidatePrintsEveryProblem(t *testing.T) {
+	e := newEnv(t, testdb.Backends(t)[0])
+	big := filepath.Join(t.TempDir(), "big.xml")
+	e.mustRun(0, "dev", "gen", "--count", "24000", "--invalid", "0.5", "--date", "2026-11-27", "--out", big)
+	files := []string{repo("testdata/pain001/partial.xml"), big, repo("testdata/pain001/good-3.xml"), repo("testdata/pain001/bad/AM10-ctrlsum-malformed.xml")}
+	r := e.run(append([]string{"--json", "validate"}, files...)...)
+	if r.code != 1 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var res []importer.Result
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || len(res) != len(files) {
+		t.Fatalf("%d results, %v", len(res), err)
+	}
+	var again bytes.Buffer
+	enc := json.NewEncoder(&again)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(res); err != nil || again.String() != r.stdout {
+		t.Errorf("the output is not what encoding/json prints for its results (%v)", err)
+	}
+	problems := res[1].Problems
+	if len(problems) != 12000 || res[1].Rejected != 12000 {
+		t.Fatalf("big.xml: %d problems, %d rejected; want 12000", len(problems), res[1].Rejected)
+	}
+	for i := 1; i < len(problems); i++ {
+		if problems[i].Position.Line < problems[i-1].Position.Line {
+			t.Fatalf("problem %d at line %d after one at line %d", i, problems[i].Position.Line, problems[i-1].Position.Line)
+		}
+	}
+	if len(res[0].Problems) != 1 || len(res[2].Problems) != 0 || len(res[3].Problems) == 0 {
+		t.Errorf("the other files: %d, %d, %d problems", len(res[0].Problems), len(res[2].Problems), len(res[3].Problems))
+	}
+	text := e.run("validate", big)
+	if n := strings.Count(text.stdout, "  big.xml:"); text.code != 1 || n != 12000 {
+		t.Errorf("the table lists %d problems of big.xml, want 12000 (exit %d)", n, text.code)
 	}
 }

@@ -410,9 +410,12 @@ func (m *Main) payCommand() *cobra.Command {
 				return err
 			}
 			if m.JSON {
-				m.printJSON([]*importer.Result{res})
+				err = m.printResultsJSON([]*importer.Result{res})
 			} else {
-				m.printResults([]*importer.Result{res})
+				err = m.printResults([]*importer.Result{res})
+			}
+			if err != nil {
+				return err
 			}
 			if res.Status == maksa.RJCT {
 				return errRejected
