@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -168,29 +169,33 @@ func (im *Import) SamePayments(ctx context.Context, reject bool, fn func(Same) e
 		if !found {
 			continue
 		}
-		seqOf := map[int64][]int{}
-		err := eachRow(ctx, im.tx, im.tx.Rebind(`SELECT seq, same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG' AND debtor_iban = ? AND execution_date = ?
-			AND same_hash IN (`+earlier+`)`), []any{im.batch.ID, day[0], day[1], day[0], day[1], first}, func(r *struct {
-			Seq  int   `db:"seq"`
+		// The earliest such payment of each hash, sorted by hash (16 bytes
+		// a hash: a file sent again whole has a million), then the file's
+		// payments of the day looked up in them as they stream by.
+		type earliest struct{ hash, id int64 }
+		var before []earliest
+		err := eachRow(ctx, im.tx, im.tx.Rebind(`SELECT same_hash, MIN(id) AS id FROM payments WHERE debtor_iban = ? AND execution_date = ? AND id < ?
+				AND status NOT IN ('RJCT', 'CANC') AND same_hash IN (SELECT same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG')
+			GROUP BY same_hash ORDER BY same_hash`), []any{day[0], day[1], first, im.batch.ID}, func(r *struct {
 			Hash int64 `db:"same_hash"`
+			ID   int64 `db:"id"`
 		}) error {
-			seqOf[r.Hash] = append(seqOf[r.Hash], r.Seq)
+			before = append(before, earliest{r.Hash, r.ID})
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		if len(seqOf) == 0 {
+		if len(before) == 0 {
 			continue
 		}
-		err = eachRow(ctx, im.tx, im.tx.Rebind(`SELECT same_hash, MIN(id) AS id FROM payments WHERE debtor_iban = ? AND execution_date = ? AND id < ?
-				AND status NOT IN ('RJCT', 'CANC') AND same_hash IN (SELECT same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG')
-			GROUP BY same_hash`), []any{day[0], day[1], first, im.batch.ID}, func(r *struct {
+		err = eachRow(ctx, im.tx, im.tx.Rebind(`SELECT seq, same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG' AND debtor_iban = ? AND execution_date = ?
+			AND same_hash IS NOT NULL`), []any{im.batch.ID, day[0], day[1]}, func(r *struct {
+			Seq  int   `db:"seq"`
 			Hash int64 `db:"same_hash"`
-			ID   int64 `db:"id"`
 		}) error {
-			for _, seq := range seqOf[r.Hash] {
-				candidates = append(candidates, candidate{seq: seq, otherID: r.ID})
+			if i, ok := slices.BinarySearchFunc(before, r.Hash, func(e earliest, h int64) int { return cmp.Compare(e.hash, h) }); ok {
+				candidates = append(candidates, candidate{seq: r.Seq, otherID: before[i].id})
 			}
 			return nil
 		})
