@@ -168,6 +168,27 @@ func TestSamePayments(t *testing.T) {
 			if n := testdb.Count(t, dsn, `SELECT COUNT(*) FROM payments WHERE end_to_end_id LIKE 'two-%' AND status = 'RJCT' AND reasons LIKE '%AM05%'`); n != 2 {
 				t.Errorf("%d payments of the second file rejected with AM05, want 2", n)
 			}
+			// A long file, read in windows of 500: its second half repeats
+			// its first, and its last payment one of the first file.
+			var long []samePayment
+			for i := range 1100 {
+				long = append(long, samePayment{a, fmt.Sprintf("%d.00", 10+i%550), "z"})
+			}
+			long = append(long, samePayment{a, "2.00", "x"})
+			got = importSame(t, db, "three", false, long...)
+			want := map[int]bool{}
+			for seq := 551; seq <= 1101; seq++ {
+				want[seq] = false
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("long file: %d warned, want the %d of seqs 551-1101", len(got), len(want))
+			}
+			for e2e, where := range map[string]string{"three-1100": "earlier in this file: payment ", "three-1101": "in batch "} {
+				testdb.Row(t, dsn, `SELECT note FROM payments WHERE end_to_end_id = '`+e2e+`'`, &note)
+				if !strings.Contains(note, where) {
+					t.Errorf("%s: note %q, want it %q", e2e, note, where)
+				}
+			}
 		})
 	}
 }

@@ -125,103 +125,109 @@ func (im *Import) SamePayments(ctx context.Context, reject bool, fn func(Same) e
 	if len(im.same.days) == 0 {
 		return nil
 	}
-	var candidates []candidate
 	// Earlier in the file: the database groups the hashes (on disk when it
-	// must), so that memory does not grow with the file.
+	// must); the first payment of each hash that repeats.
 	repeated := `SELECT same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG' AND same_hash IS NOT NULL GROUP BY same_hash HAVING COUNT(*) > 1`
-	var found bool
-	if err := im.tx.GetContext(ctx, &found, im.tx.Rebind(`SELECT EXISTS (`+repeated+`)`), im.batch.ID); err != nil {
+	firstOf := map[int64]int{}
+	err := eachRow(ctx, im.tx, im.tx.Rebind(`SELECT same_hash, MIN(seq) AS seq FROM payments WHERE batch_id = ? AND status = 'PDNG' AND same_hash IN (`+repeated+`)
+		GROUP BY same_hash`), []any{im.batch.ID, im.batch.ID}, func(r *struct {
+		Hash int64 `db:"same_hash"`
+		Seq  int   `db:"seq"`
+	}) error {
+		firstOf[r.Hash] = r.Seq
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	if found {
-		firstOf := map[int64]int{}
-		err := eachRow(ctx, im.tx, im.tx.Rebind(`SELECT seq, same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG' AND same_hash IN (`+repeated+`)
-			ORDER BY same_hash, seq`), []any{im.batch.ID, im.batch.ID}, func(r *struct {
-			Seq  int   `db:"seq"`
-			Hash int64 `db:"same_hash"`
-		}) error {
-			if first, ok := firstOf[r.Hash]; ok {
-				candidates = append(candidates, candidate{seq: r.Seq, firstSeq: first})
-			} else {
-				firstOf[r.Hash] = r.Seq
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	// In other batches: the file's payments whose hash an accepted payment
-	// of the same debtor account and date had before (older than the
-	// file's first payment: see FinishPayments), then that payment.
+	// In other batches: for each debtor account and date of the file, the
+	// earliest accepted payment of each of the file's hashes (older than
+	// the file's first payment: see FinishPayments), sorted for lookup: 24
+	// bytes a hash, where a file sent again whole has a million.
 	var first int64
 	if err := im.tx.GetContext(ctx, &first, im.tx.Rebind(`SELECT id FROM payments WHERE batch_id = ? ORDER BY seq LIMIT 1`), im.batch.ID); err != nil {
 		return err
 	}
+	type earliest struct {
+		hash int64
+		day  int
+		id   int64
+	}
+	var before []earliest
+	dayOf := map[[2]string]int{}
 	for day := range im.same.days {
+		dayOf[day] = len(dayOf)
 		earlier := `SELECT same_hash FROM payments WHERE debtor_iban = ? AND execution_date = ? AND id < ? AND status NOT IN ('RJCT', 'CANC') AND same_hash IS NOT NULL`
 		// The day's first file has nothing to be compared with: PostgreSQL,
 		// whose statistics do not know the file yet, would still look up
 		// every one of its payments.
+		var found bool
 		if err := im.tx.GetContext(ctx, &found, im.tx.Rebind(`SELECT EXISTS (`+earlier+`)`), day[0], day[1], first); err != nil {
 			return err
 		}
 		if !found {
 			continue
 		}
-		// The earliest such payment of each hash, sorted by hash (16 bytes
-		// a hash: a file sent again whole has a million), then the file's
-		// payments of the day looked up in them as they stream by.
-		type earliest struct{ hash, id int64 }
-		var before []earliest
 		err := eachRow(ctx, im.tx, im.tx.Rebind(`SELECT same_hash, MIN(id) AS id FROM payments WHERE debtor_iban = ? AND execution_date = ? AND id < ?
 				AND status NOT IN ('RJCT', 'CANC') AND same_hash IN (SELECT same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG')
-			GROUP BY same_hash ORDER BY same_hash`), []any{day[0], day[1], first, im.batch.ID}, func(r *struct {
+			GROUP BY same_hash`), []any{day[0], day[1], first, im.batch.ID}, func(r *struct {
 			Hash int64 `db:"same_hash"`
 			ID   int64 `db:"id"`
 		}) error {
-			before = append(before, earliest{r.Hash, r.ID})
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if len(before) == 0 {
-			continue
-		}
-		err = eachRow(ctx, im.tx, im.tx.Rebind(`SELECT seq, same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG' AND debtor_iban = ? AND execution_date = ?
-			AND same_hash IS NOT NULL`), []any{im.batch.ID, day[0], day[1]}, func(r *struct {
-			Seq  int   `db:"seq"`
-			Hash int64 `db:"same_hash"`
-		}) error {
-			if i, ok := slices.BinarySearchFunc(before, r.Hash, func(e earliest, h int64) int { return cmp.Compare(e.hash, h) }); ok {
-				candidates = append(candidates, candidate{seq: r.Seq, otherID: before[i].id})
-			}
+			before = append(before, earliest{r.Hash, dayOf[day], r.ID})
 			return nil
 		})
 		if err != nil {
 			return err
 		}
 	}
-	if len(candidates) == 0 {
+	if len(firstOf) == 0 && len(before) == 0 {
 		return nil
 	}
-	// One candidate a payment: another batch's payment before one earlier
-	// in the file.
-	slices.SortFunc(candidates, func(a, b candidate) int {
-		if a.seq != b.seq {
-			return a.seq - b.seq
+	order := func(e earliest, hash int64, day int) int {
+		return cmp.Or(cmp.Compare(e.hash, hash), cmp.Compare(e.day, day))
+	}
+	slices.SortFunc(before, func(a, b earliest) int { return order(a, b.hash, b.day) })
+	// The file's payments in file order, a window at a time, each a
+	// candidate to compare in full (a hash only points the way): another
+	// batch's payment before one earlier in the file.
+	// Without earlier batches to compare with, only the repeats are read.
+	const window = 500
+	which, args := `same_hash IS NOT NULL`, []any{im.batch.ID}
+	if len(before) == 0 {
+		which, args = `same_hash IN (`+repeated+`)`, append(args, im.batch.ID)
+	}
+	var candidates []candidate
+	for last := 0; ; {
+		var rows []struct {
+			Seq    int    `db:"seq"`
+			Hash   int64  `db:"same_hash"`
+			Debtor string `db:"debtor_iban"`
+			Date   string `db:"execution_date"`
 		}
-		return int(b.otherID - a.otherID)
-	})
-	candidates = slices.CompactFunc(candidates, func(a, b candidate) bool { return a.seq == b.seq })
-	// Compared in full, a chunk at a time: a hash only points the way.
-	for chunk := range slices.Chunk(candidates, 500) {
-		if err := im.sameChunk(ctx, chunk, reject, fn); err != nil {
+		if err := im.tx.SelectContext(ctx, &rows, im.tx.Rebind(`SELECT seq, same_hash, debtor_iban, execution_date FROM payments
+			WHERE batch_id = ? AND status = 'PDNG' AND `+which+` AND seq > ? ORDER BY seq LIMIT ?`), append(args, last, window)...); err != nil {
 			return err
 		}
+		candidates = candidates[:0]
+		for _, r := range rows {
+			last = r.Seq
+			day := dayOf[[2]string{r.Debtor, r.Date}]
+			if i, ok := slices.BinarySearchFunc(before, r.Hash, func(e earliest, hash int64) int { return order(e, hash, day) }); ok {
+				candidates = append(candidates, candidate{seq: r.Seq, otherID: before[i].id})
+			} else if firstSeq, ok := firstOf[r.Hash]; ok && firstSeq < r.Seq {
+				candidates = append(candidates, candidate{seq: r.Seq, firstSeq: firstSeq})
+			}
+		}
+		if len(candidates) > 0 {
+			if err := im.sameChunk(ctx, candidates, reject, fn); err != nil {
+				return err
+			}
+		}
+		if len(rows) < window {
+			return nil
+		}
 	}
-	return nil
 }
 
 // sameChunk compares a chunk of candidates in full with the payments they
