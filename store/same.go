@@ -191,12 +191,7 @@ func (im *Import) SamePayments(ctx context.Context, reject bool, fn func(Same) e
 	// The file's payments in file order, a window at a time, each a
 	// candidate to compare in full (a hash only points the way): another
 	// batch's payment before one earlier in the file.
-	// Without earlier batches to compare with, only the repeats are read.
 	const window = 500
-	which, args := `same_hash IS NOT NULL`, []any{im.batch.ID}
-	if len(before) == 0 {
-		which, args = `same_hash IN (`+repeated+`)`, append(args, im.batch.ID)
-	}
 	var candidates []candidate
 	for last := 0; ; {
 		var rows []struct {
@@ -206,7 +201,7 @@ func (im *Import) SamePayments(ctx context.Context, reject bool, fn func(Same) e
 			Date   string `db:"execution_date"`
 		}
 		if err := im.tx.SelectContext(ctx, &rows, im.tx.Rebind(`SELECT seq, same_hash, debtor_iban, execution_date FROM payments
-			WHERE batch_id = ? AND status = 'PDNG' AND `+which+` AND seq > ? ORDER BY seq LIMIT ?`), append(args, last, window)...); err != nil {
+			WHERE batch_id = ? AND seq > ? AND status = 'PDNG' AND same_hash IS NOT NULL ORDER BY seq LIMIT ?`), im.batch.ID, last, window); err != nil {
 			return err
 		}
 		candidates = candidates[:0]
