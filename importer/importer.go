@@ -321,7 +321,7 @@ func (r *run) payment(ctx context.Context, p *maksa.Payment) error {
 		b.Rejected++
 		for _, pr := range p.Problems {
 			if r.opt.OnlyCounts {
-				break
+				break // the watcher holds no problems
 			}
 			// A problem outlives its payment: its strings are cut loose
 			// from the reader's blocks, which hold the values of a hundred

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"time"
 
@@ -96,14 +97,11 @@ func (s *Sheet) addPart() error {
 		return err
 	}
 	wb.sheets++
-	if len(s.parts) > 0 {
+	if len(s.parts) > 0 { // the new sheet, added last, goes right after the part it continues
 		list := wb.f.GetSheetList()
-		last := s.parts[len(s.parts)-1].name
-		for i, n := range list[:len(list)-1] {
-			if n == last && i+1 < len(list)-1 {
-				if err := wb.f.MoveSheet(name, list[i+1]); err != nil {
-					return err
-				}
+		if i := slices.Index(list, s.parts[len(s.parts)-1].name); i+1 < len(list)-1 {
+			if err := wb.f.MoveSheet(name, list[i+1]); err != nil {
+				return err
 			}
 		}
 	}
