@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/maksa
 HOME_DIR ?= maksa-data
 
-.PHONY: build run test bench bench-go lint fuzz soak clean
+.PHONY: build run test test-days bench bench-go lint fuzz soak clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/maksa
@@ -22,6 +22,20 @@ run: build
 test:
 	$(GO) test -count=1 -timeout 20m ./...
 	@$(GO) test -count=1 -v -run 'TestApplyDirectory|TestVerifyAuditDetectsTampering' ./store | grep -E '^ *--- |SKIP' | grep -v '/.*/' || true
+
+# test-days: the packages whose tests take "today" from internal/testclock,
+# once for each of TEST_DAYS as if that were today (MAKSA_TEST_TODAY):
+# 31 December, a leap day, and the working day after a Latvian public holiday
+# (Tuesday 4 May 2027). Every other test runs on a fixed business clock of
+# its own, so the day does not change what it does. CI runs this after make
+# test; MAKSA_TEST_TODAY=D make test moves "today" for the whole suite.
+TEST_DAYS ?= 2026-12-31 2028-02-29 2027-05-05
+test-days:
+	@pkgs=$$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | awk '/maksa\/internal\/testclock/ {print $$1}'); \
+	for d in $(TEST_DAYS); do \
+		echo "== MAKSA_TEST_TODAY=$$d: $$pkgs"; \
+		MAKSA_TEST_TODAY=$$d $(GO) test -count=1 -timeout 20m $$pkgs || exit 1; \
+	done
 
 # bench: the performance campaign (internal/bench): maksa against xmllint,
 # psql \copy (when MAKSA_TEST_POSTGRES is set) and a prepared-insert loop on

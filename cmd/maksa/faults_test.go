@@ -133,7 +133,7 @@ func TestWatchUnreadableFile(t *testing.T) {
 // once, and the log tells of the outage in two lines.
 func TestWatchDatabaseOutage(t *testing.T) {
 	proxy, dsn := testdb.NewProxy(t, testdb.Postgres(t))
-	e := &env{t: t, home: t.TempDir(), dsn: dsn}
+	e := &env{t: t, home: t.TempDir(), dsn: dsn, now: testNow}
 	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
 	w := e.startWatch("--quiet", "200ms", "--rescan", "300ms", "--stale", "3s")
 	dropped := map[string][]string{}
@@ -232,7 +232,7 @@ func TestSignWaitsForTheDatabase(t *testing.T) {
 // that a test can cut.
 func outageEnv(t *testing.T) (*env, *testdb.Proxy) {
 	proxy, dsn := testdb.NewProxy(t, testdb.Postgres(t))
-	e := &env{t: t, home: t.TempDir(), dsn: dsn}
+	e := &env{t: t, home: t.TempDir(), dsn: dsn, now: testNow}
 	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
 	return e, proxy
 }

@@ -132,7 +132,7 @@ func writePayments(t *testing.T, dir, name string, payments ...[3]string) string
 	for _, p := range payments {
 		sum = sum.Add(decimal.RequireFromString(p[1]))
 	}
-	w.WriteHeader(&pain001.GroupHeader{MessageID: name, CreationTime: time.Now(), NbOfTxs: len(payments), CtrlSum: sum, InitiatingParty: "Iestāde"})
+	w.WriteHeader(&pain001.GroupHeader{MessageID: name, CreationTime: testTime, NbOfTxs: len(payments), CtrlSum: sum, InitiatingParty: "Iestāde"})
 	for i, p := range payments {
 		d, _ := time.Parse(maksa.DateLayout, p[2])
 		w.Write(&maksa.Payment{PaymentInfoID: fmt.Sprintf("P%d", i), EndToEndID: fmt.Sprintf("%s-%d", name, i+1), DebtorIBAN: "LV21TREL9160100000000",

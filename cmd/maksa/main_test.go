@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"maksa/internal/testdb"
 )
@@ -35,16 +36,21 @@ func TestMain(m *testing.M) {
 // testNow is the business clock of the end-to-end tests.
 const testNow = "2026-11-25T10:00:00+02:00"
 
+// testTime is testNow as a time: certificates and other dates the tests
+// make are relative to it, never to the wall clock.
+var testTime, _ = time.Parse(time.RFC3339, testNow)
+
 // env is one maksa installation under test: a home folder and a database.
 type env struct {
 	t    *testing.T
 	home string
 	dsn  string
+	now  string // the business clock, MAKSA_NOW: testNow unless a test moves it
 }
 
 func newEnv(t *testing.T, b testdb.Backend) *env {
 	t.Helper()
-	return &env{t: t, home: t.TempDir(), dsn: b.DSN(t)}
+	return &env{t: t, home: t.TempDir(), dsn: b.DSN(t), now: testNow}
 }
 
 // result is what one run of the binary did.
@@ -57,7 +63,7 @@ type result struct {
 func (e *env) run(args ...string) result {
 	e.t.Helper()
 	cmd := exec.Command(binary, append([]string{"--home", e.home, "--db", e.dsn}, args...)...)
-	cmd.Env = append(os.Environ(), "MAKSA_NOW="+testNow)
+	cmd.Env = append(os.Environ(), "MAKSA_NOW="+e.now)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

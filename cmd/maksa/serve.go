@@ -67,8 +67,9 @@ event. SIGTERM or SIGINT stops the server gracefully.`,
 			srv := &api.Server{Store: db, Signing: m.signingService(db, signDays), Exporter: ex, Home: m.Home, Now: m.clock, Location: m.location,
 				Importer: im, MaxUpload: maxUpload, IdleTimeout: idle, Rate: rateLimit, Burst: burst, Log: m.log}
 			hs := &http.Server{
-				Handler:           srv.Handler(),
-				TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}, ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven},
+				Handler: srv.Handler(),
+				TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}, ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven,
+					Time: m.clock}, // certificates are valid or not on the business day (MAKSA_NOW)
 				ReadHeaderTimeout: 10 * time.Second,
 				ReadTimeout:       5 * time.Minute,
 				WriteTimeout:      10 * time.Minute,

@@ -44,8 +44,8 @@ type pki struct {
 
 func newCA(t *testing.T, name string) *pki {
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name}, NotBefore: time.Now().Add(-96 * time.Hour),
-		NotAfter: time.Now().Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name}, NotBefore: testTime.Add(-96 * time.Hour),
+		NotAfter: testTime.Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
 	if err != nil {
 		t.Fatal(err)
@@ -57,8 +57,9 @@ func newCA(t *testing.T, name string) *pki {
 // issue makes a certificate for a client (or, with ips, the server).
 func (ca *pki) issue(t *testing.T, name string, notAfter time.Time, ips ...string) (certPEM []byte, key *ecdsa.PrivateKey, tc tls.Certificate) {
 	key, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-72 * time.Hour), NotAfter: notAfter, KeyUsage: x509.KeyUsageDigitalSignature,
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	tmpl := &x509.Certificate{SerialNumber: serial, Subject: pkix.Name{CommonName: name},
+		NotBefore: testTime.Add(-72 * time.Hour), NotAfter: notAfter, KeyUsage: x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageServerAuth}}
 	for _, ip := range ips {
 		tmpl.IPAddresses = append(tmpl.IPAddresses, net.ParseIP(ip))
@@ -113,13 +114,13 @@ func newAPIEnv(t *testing.T, b testdb.Backend, extra ...string) *apiEnv {
 		os.WriteFile(path, data, 0o600)
 		return path
 	}
-	valid := time.Now().Add(24 * time.Hour)
+	valid := testTime.Add(24 * time.Hour)
 	for _, user := range []string{"prep", "s1", "s2", "far", "blk", "gone"} {
 		certPEM, key, tc := e.ca.issue(t, user, valid)
 		write(user+".crt", certPEM)
 		e.clients[user], e.keys[user] = tc, key
 	}
-	expiredPEM, _, expired := e.ca.issue(t, "old", time.Now().Add(-time.Hour))
+	expiredPEM, _, expired := e.ca.issue(t, "old", testTime.Add(-time.Hour))
 	write("old.crt", expiredPEM)
 	e.clients["old"] = expired
 	_, _, e.clients["unknown"] = e.ca.issue(t, "unknown", valid)
@@ -173,7 +174,7 @@ func newAPIEnv(t *testing.T, b testdb.Backend, extra ...string) *apiEnv {
 func (e *apiEnv) client(user, from string) *http.Client {
 	roots := x509.NewCertPool()
 	roots.AddCert(e.ca.cert)
-	cfg := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	cfg := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12, Time: func() time.Time { return testTime }}
 	if user != "" {
 		cfg.Certificates = []tls.Certificate{e.clients[user]}
 	}

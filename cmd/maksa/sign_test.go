@@ -146,7 +146,7 @@ func (e *signingEnv) importPayments(t *testing.T, name string, execution time.Ti
 	for _, p := range payments {
 		sum = sum.Add(decimal.RequireFromString(p[1]))
 	}
-	w.WriteHeader(&pain001.GroupHeader{MessageID: name, CreationTime: time.Now(), NbOfTxs: len(payments), CtrlSum: sum, InitiatingParty: "Klients"})
+	w.WriteHeader(&pain001.GroupHeader{MessageID: name, CreationTime: testTime, NbOfTxs: len(payments), CtrlSum: sum, InitiatingParty: "Klients"})
 	for i, p := range payments {
 		w.Write(&maksa.Payment{PaymentInfoID: p[0], EndToEndID: fmt.Sprintf("%s-%d", name, i+1), DebtorIBAN: p[0], CreditorIBAN: "LV44HABA0551000000001",
 			CreditorIsIBAN: true, CreditorName: "Jānis Bērziņš", Amount: decimal.RequireFromString(p[1]), Currency: "EUR", ExecutionDate: execution})

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"maksa/internal/testclock"
 	"maksa/internal/testdb"
 	"maksa/internal/testgen"
 )
@@ -337,12 +338,14 @@ func BenchmarkWatchLatency(b *testing.B) {
 	e := &env{home: b.TempDir(), dsn: testdb.SQLite(b)}
 	runIn := func(args ...string) {
 		cmd := exec.Command(binary, append([]string{"--home", e.home, "--db", e.dsn}, args...)...)
+		cmd.Env = append(os.Environ(), "MAKSA_NOW="+testclock.RFC3339())
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("%v: %v\n%s", args, err, out)
 		}
 	}
 	runIn("directory", "apply", repo("testdata/demo/directory.yaml"))
 	w := exec.Command(binary, "--home", e.home, "--db", e.dsn, "watch")
+	w.Env = append(os.Environ(), "MAKSA_NOW="+testclock.RFC3339())
 	if err := w.Start(); err != nil {
 		b.Fatal(err)
 	}
@@ -354,7 +357,7 @@ func BenchmarkWatchLatency(b *testing.B) {
 	for b.Loop() {
 		i++
 		var buf bytes.Buffer
-		testgen.Spec{Count: 5, MessageID: fmt.Sprintf("LAT%d", i), Seed: uint64(i), Date: time.Now().UTC().Truncate(24 * time.Hour)}.WritePain001(&buf)
+		testgen.Spec{Count: 5, MessageID: fmt.Sprintf("LAT%d", i), Seed: uint64(i), Date: testclock.Today()}.WritePain001(&buf)
 		tmp := filepath.Join(e.home, fmt.Sprintf("lat%d.xml", i))
 		os.WriteFile(tmp, buf.Bytes(), 0o644)
 		start := time.Now()

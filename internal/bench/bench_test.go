@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"maksa/internal/testclock"
 )
 
 // TestSmoke runs the whole campaign once on small files: every step, the
@@ -13,6 +15,7 @@ func TestSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the bench smoke run builds maksa and runs every step")
 	}
+	t.Setenv("MAKSA_NOW", testclock.RFC3339())
 	cfg := config{dir: t.TempDir(), sizes: []int{2000}, tabular: 500, watchFiles: 3, sign: 500, batch: 2000,
 		postgres: os.Getenv("MAKSA_TEST_POSTGRES")}
 	if cfg.postgres == "" {
