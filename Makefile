@@ -31,9 +31,9 @@ test:
 # test; MAKSA_TEST_TODAY=D make test moves "today" for the whole suite.
 TEST_DAYS ?= 2026-12-31 2028-02-29 2027-05-05
 test-days:
-	@pkgs=$$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | awk '/maksa\/internal\/testclock/ {print $$1}'); \
+	@pkgs=$$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | awk '{for (i = 2; i <= NF; i++) if ($$i == "maksa/internal/testclock") {print $$1; break}}'); \
 	for d in $(TEST_DAYS); do \
-		echo "== MAKSA_TEST_TODAY=$$d: $$pkgs"; \
+		echo "== MAKSA_TEST_TODAY=$$d:" $$pkgs; \
 		MAKSA_TEST_TODAY=$$d $(GO) test -count=1 -timeout 20m $$pkgs || exit 1; \
 	done
 
