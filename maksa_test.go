@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
@@ -87,34 +88,55 @@ func TestCheckAmount(t *testing.T) {
 }
 
 func TestAllowedText(t *testing.T) {
-	if _, ok := maksa.AllowedText("Ģirts Šķēle-Ābeļkoks, rēķins Nr. 17/2026 (avanss) + 'PVN'?"); !ok {
-		t.Error("Latvian text with SEPA punctuation refused")
+	for _, s := range []string{
+		"Ģirts Šķēle-Ābeļkoks, rēķins Nr. 17/2026 (avanss) + 'PVN'?",
+		"Müller GmbH", "Zürcher Bäckerei", "OÜ Põhjala Õlu", "Straße", "Łódź Sp. z o.o.", "Žalgiris UAB", "Ørsted A/S",
+		"Invoice #12 & #13", `100% = 5*20; @home _x_ "q" !<>[]{}$ ~^|\`, "Crème brûlée SARL", "Şişli İnşaat A.Ş.", "Nguyễn Văn Thắng",
+		"Kőbányai Kft.", "Ştefan Ţurcanu", "SIA „Koks“ – rēķins Nr. 5…", "§ 12 ° £ € « » ½ ×", "Mu\u0308ller", "a\u0301\u0302",
+	} {
+		if r, ok := maksa.AllowedText(s); !ok {
+			t.Errorf("AllowedText(%q) refused %q", s, r)
+		}
 	}
-	for _, s := range []string{"Müller", "A & B", "100%", "a\tb", "€"} {
-		if _, ok := maksa.AllowedText(s); ok {
-			t.Errorf("AllowedText(%q) accepted", s)
+	for s, bad := range map[string]rune{
+		"a\tb": '\t', "Иван": 'И', "Ivan Pеtrov": 'е', "Αθήνα": 'Α', "東京": '東', "شركة": 'ش', "no\u00a0break": 0xa0,
+		"zero\u200djoin": 0x200d, "rtl\u200fmark": 0x200f, "emoji 😀": '😀', "soft\u00adhyphen": 0xad, "\ufffe": 0xfffe,
+		"\uffff": 0xffff, "broken \xff": utf8.RuneError, "\u0308lone": 0x308, "5\u0308": 0x308, "del\x7f": 0x7f, "c1\u0085": 0x85,
+	} {
+		if r, ok := maksa.AllowedText(s); ok || r != bad {
+			t.Errorf("AllowedText(%q) = %q, %v; want %q refused", s, r, ok, bad)
 		}
 	}
 }
 
-// FuzzAllowedText checks the byte-wise AllowedText against a rune by rune
-// reading of the charset: the same answer and the same offending rune.
+// FuzzAllowedText checks the table-driven AllowedText against a reading of
+// the rule written with the unicode package's script and category tables.
 func FuzzAllowedText(f *testing.F) {
-	for _, s := range []string{"Ģirts Šķēle (PVN)", "Müller", "a\tb", "\xff", "€"} {
+	for _, s := range []string{"Ģirts Šķēle (PVN)", "Müller & Co", "a\tb", "\xff", "€", "u\u0308", "1\u0308", "Иван", "\u00a0"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		var want rune
-		ok := true
-		for _, r := range s {
-			if _, one := maksa.AllowedText(string(r)); !one || r == utf8.RuneError {
+		ok, afterLetter := true, false
+		for i, r := range s {
+			letter := unicode.Is(unicode.Latin, r) && unicode.IsLetter(r) && (r < 0x250 || r >= 0x1e00 && r <= 0x1eff)
+			allowed := letter || r >= 0x20 && r < 0x7f ||
+				unicode.Is(unicode.Mn, r) && r >= 0x300 && r <= 0x36f && afterLetter ||
+				r >= 0xa1 && r <= 0xbf && r != 0xad || r == 0xd7 || r == 0xf7 || strings.ContainsRune("–—‘’‚“”„…€", r)
+			if r == utf8.RuneError {
+				if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+					allowed = false
+				}
+			}
+			if !allowed {
 				want, ok = r, false
 				break
 			}
+			afterLetter = letter || afterLetter && unicode.Is(unicode.Mn, r)
 		}
 		got, gotOK := maksa.AllowedText(s)
 		if got != want || gotOK != ok {
-			t.Errorf("AllowedText(%q) = %q, %v; rune by rune %q, %v", s, got, gotOK, want, ok)
+			t.Errorf("AllowedText(%q) = %q, %v; the unicode tables say %q, %v", s, got, gotOK, want, ok)
 		}
 	})
 }

@@ -28,8 +28,10 @@ const (
 	AM21 Reason = "AM21"
 	BE04 Reason = "BE04"
 	BE06 Reason = "BE06"
+	BE09 Reason = "BE09"
 	CH03 Reason = "CH03"
 	CH04 Reason = "CH04"
+	CH16 Reason = "CH16"
 	DS02 Reason = "DS02"
 	DS0C Reason = "DS0C"
 	DS0D Reason = "DS0D"
@@ -47,6 +49,7 @@ const (
 	RR03 Reason = "RR03"
 	RR05 Reason = "RR05"
 	RR06 Reason = "RR06"
+	RR07 Reason = "RR07"
 	RR10 Reason = "RR10"
 )
 
@@ -79,8 +82,10 @@ var reasons = map[Reason]ReasonInfo{
 	AM21: {"LimitExceeded", "Transaction amount exceeds limits set by clearing system"},
 	BE04: {"MissingCreditorAddress", "Specification of creditor's address, which is required for payment, is missing/not correct"},
 	BE06: {"UnknownEndCustomer", "End customer specified is not known at associated Sort/National Bank Code or does no longer exist in the books"},
+	BE09: {"InvalidCountry", "Country code provided is not a valid ISO code"},
 	CH03: {"RequestedExecutionDateOrRequestedCollectionDateTooFarInFuture", "Value in Requested Execution Date or Requested Collection Date is too far in the future"},
 	CH04: {"RequestedExecutionDateOrRequestedCollectionDateTooFarInPast", "Value in Requested Execution Date or Requested Collection Date is too far in the past"},
+	CH16: {"ElementContentFormallyIncorrect", "Content is incorrect"},
 	DS02: {"OrderCancelled", "An authorized user has cancelled the order"},
 	DS0C: {"SignerCertificateRevoked", "The signer certificate is revoked"},
 	DS0D: {"SignerCertificateNotValid", "The signer certificate is not valid (revoked or not active)"},
@@ -98,6 +103,7 @@ var reasons = map[Reason]ReasonInfo{
 	RR03: {"MissingCreditorNameOrAddress", "Specification of the creditor's name and/or address needed for regulatory requirements is insufficient or missing"},
 	RR05: {"RegulatoryInformationInvalid", "Regulatory or central bank reporting information missing, incomplete or invalid"},
 	RR06: {"TaxInformationInvalid", "Tax information missing, incomplete or invalid"},
+	RR07: {"RemittanceInformationInvalid", "Remittance information structure does not comply with rules for payment type"},
 	RR10: {"InvalidCharacterSet", "Character set supplied not valid for the country and payment type"},
 }
 

@@ -12,7 +12,6 @@ package validator
 import (
 	"regexp"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -88,8 +87,8 @@ func CheckTotals(t Totals) []*maksa.Problem {
 // CheckPayment applies the structural rules to p and rejects it with every
 // problem found: a missing end-to-end id (FF02), the amount (AM12, AM01),
 // the currency (AM03), the debtor account (AC02), the creditor account
-// (AC03) and name (RR03), the BICs (RC01), the execution date (DT01) and the
-// character set of names, identifiers and remittance (RR10).
+// (AC03) and name (RR03), the BICs (RC01), the execution date (DT01), and
+// every text field's characters (RR10) and length (RR07, CH16).
 func CheckPayment(p *maksa.Payment) {
 	if p.EndToEndID == "" {
 		p.Reject(maksa.Problemf(maksa.FF02, p.PositionOf(maksa.FieldEndToEndID), "the end-to-end id (EndToEndId) is missing"))
@@ -124,7 +123,7 @@ func CheckPayment(p *maksa.Payment) {
 			p.Reject(maksa.Problemf(maksa.DT01, p.PositionOf(maksa.FieldExecutionDate), "requested execution date %q is not a date (YYYY-MM-DD)", p.DateText))
 		}
 	}
-	checkCharacters(p)
+	checkText(p)
 }
 
 func checkAmount(p *maksa.Payment) {
@@ -172,27 +171,5 @@ func checkCashOrder(p *maksa.Payment) {
 		p.Reject(maksa.Problemf(maksa.RR03, p.PositionOf(maksa.FieldCreditorName), "a cash-withdrawal order needs the recipient's personal code or identity document number"))
 	case !personalCode.MatchString(p.CreditorID) && !documentNumber.MatchString(p.CreditorID):
 		p.Reject(maksa.Problemf(maksa.RR03, p.PositionOf(maksa.FieldCreditorName), "%q is neither a personal code (123456-12345) nor an identity document number (PA1234567)", p.CreditorID))
-	}
-}
-
-// checkCharacters applies RR10 to the free-text fields.
-func checkCharacters(p *maksa.Payment) {
-	for _, f := range []struct {
-		field maksa.Field
-		name  string
-		value string
-	}{
-		{maksa.FieldEndToEndID, "end-to-end id", p.EndToEndID},
-		{maksa.FieldDebtorName, "debtor name", p.DebtorName},
-		{maksa.FieldCreditorName, "creditor name", p.CreditorName},
-		{maksa.FieldRemittance, "remittance information", p.Remittance},
-		{maksa.FieldUltimateDebtor, "ultimate debtor", p.UltimateDebtor},
-		{maksa.FieldUltimateCreditor, "ultimate creditor", p.UltimateCreditor},
-	} {
-		if r, ok := maksa.AllowedText(f.value); r == utf8.RuneError {
-			p.Reject(maksa.Problemf(maksa.RR10, p.PositionOf(f.field), "%s %q holds bytes that are not text in the file's encoding", f.name, f.value))
-		} else if !ok {
-			p.Reject(maksa.Problemf(maksa.RR10, p.PositionOf(f.field), "%s contains %q, which is outside the allowed character set (Latin and Latvian letters, digits, space and / - ? : ( ) . , ' +)", f.name, r))
-		}
 	}
 }

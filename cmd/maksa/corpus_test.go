@@ -69,6 +69,11 @@ func TestValidateCorpus(t *testing.T) {
 			if r.Format != tt.format || r.Transactions != tt.transactions || r.ControlSum != tt.controlSum {
 				t.Errorf("format %q, %d transactions, control sum %s; want %q, %d, %s", r.Format, r.Transactions, r.ControlSum, tt.format, tt.transactions, tt.controlSum)
 			}
+			for _, p := range r.Problems {
+				if p.Code == maksa.RR10 || p.Code == maksa.CH16 {
+					t.Errorf("the corpus is Latin-script text of lawful lengths, yet %s: %s", p.Code, p.Message)
+				}
+			}
 			switch {
 			case tt.rejectedBy == "" && len(r.Problems) > 0:
 				t.Errorf("unexpected problems: %+v", r.Problems)

@@ -56,7 +56,9 @@ func spoil(p *maksa.Payment, code maksa.Reason) {
 	case maksa.RR03:
 		p.CreditorName = ""
 	case maksa.RR10:
-		p.CreditorName += " #1" // "#" is outside the SEPA character set, yet in every encoding
+		// A tab where a space belongs, as a name copied out of a
+		// spreadsheet has: a control character, yet in every encoding.
+		p.CreditorName = strings.Replace(p.CreditorName, " ", "\t", 1)
 	}
 }
 
@@ -65,6 +67,16 @@ var lastNames = []string{"Bērziņa", "Kalniņš", "Ozoliņa", "Liepiņš", "Kļ
 var purposes = []string{"Alga par novembri", "Rēķins Nr. %d", "Pabalsts", "Atlīdzība par pakalpojumiem", "Līgums %d/2026", "Stipendija"}
 var banks = []string{"HABA", "UNLA", "PARX", "RIKO", "NDEA", "TREL"}
 var bics = map[string]string{"HABA": "HABALV22", "UNLA": "UNLALV2X", "PARX": "PARXLV22", "RIKO": "RIKOLV2X", "NDEA": "NDEALV2X", "TREL": "TRELLV22"}
+
+// endToEndID returns "<message id>-E2E-<n>", the message id cut from the
+// front where the whole would pass the 35 characters of Max35Text.
+func endToEndID(messageID string, n int) string {
+	suffix := fmt.Sprintf("-E2E-%d", n)
+	if over := len(messageID) + len(suffix) - 35; over > 0 {
+		messageID = messageID[min(over, len(messageID)):]
+	}
+	return messageID + suffix
+}
 
 // IBAN returns the Latvian IBAN of the given bank code and 13-digit account.
 func IBAN(bank string, account int64) string {
@@ -111,7 +123,7 @@ func (s Spec) Payments(fn func(*maksa.Payment) error) error {
 			PaymentInfoID:  fmt.Sprintf("PMTINF-%d", info+1),
 			PaymentMethod:  "TRF",
 			InstructionID:  fmt.Sprintf("I%d", i+1),
-			EndToEndID:     fmt.Sprintf("%s-E2E-%d", s.MessageID, i+1),
+			EndToEndID:     endToEndID(s.MessageID, i+1),
 			DebtorIBAN:     debtors[info%len(debtors)],
 			DebtorName:     "Rīgas pilsētas pašvaldība",
 			CreditorIBAN:   IBAN(bank, rng.Int64N(1e13)),
