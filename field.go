@@ -21,6 +21,7 @@ const (
 	FieldRemittance
 	FieldUltimateDebtor
 	FieldUltimateCreditor
+	FieldCreditorAddress
 	NumFields
 )
 

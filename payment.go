@@ -31,7 +31,6 @@ type Payment struct {
 	CreditorIsIBAN  bool
 	CreditorName    string
 	CreditorBIC     string
-	CreditorCountry string
 
 	AmountText    string          // the amount as written in the file
 	Amount        decimal.Decimal // parsed; zero when AmountText is not a number
@@ -51,7 +50,7 @@ type Payment struct {
 
 	Kind            Kind
 	CreditorID      string // the recipient's personal code or ID document (cash orders)
-	CreditorAddress string // the creditor's address lines (cross-border)
+	CreditorAddress Address // the creditor's postal address (PstlAdr), its country included
 	Template        string // a template that gives the fields the row leaves out (CSV, XLSX)
 	Note            string // what maksa changed, e.g. an execution date moved past a cut-off
 	Released        bool   // an operator released it from an announcement hold

@@ -112,7 +112,7 @@ var readColumns = []string{"id", "batch_id", "seq", "user_id", "pmt_inf_id", "pm
 var outboundColumns = []string{"p.id", "p.batch_id", "p.pmt_inf_id", "p.pmt_mtd", "p.instr_id", "p.end_to_end_id", "p.uetr", "p.debtor_iban",
 	"p.debtor_name", "p.debtor_bic", "p.creditor_account", "p.creditor_is_iban", "p.creditor_name", "p.creditor_bic", "p.creditor_country",
 	"p.amount", "p.currency", "p.execution_date", "p.remittance", "p.reference", "p.purpose", "p.category_purpose", "p.priority",
-	"p.service_level", "p.charge_bearer", "p.ultimate_debtor", "p.ultimate_creditor", "p.kind", "p.status", "p.reasons"}
+	"p.service_level", "p.charge_bearer", "p.ultimate_debtor", "p.ultimate_creditor", "p.kind", "p.status", "p.reasons", "p.creditor_address"}
 
 // executedColumns are the columns ExecutedOn reads.
 var executedColumns = []string{"p.id", "p.batch_id", "p.seq", "p.pmt_inf_id", "p.instr_id", "p.end_to_end_id", "p.uetr", "p.debtor_iban",
@@ -123,12 +123,15 @@ func (r *paymentRow) payment() *maksa.Payment {
 	p := &maksa.Payment{ID: r.ID, BatchID: r.BatchID, Seq: r.Seq, PaymentInfoID: r.PmtInfID, PaymentMethod: r.PmtMtd,
 		InstructionID: r.InstrID, EndToEndID: r.EndToEndID, UETR: r.UETR, DebtorIBAN: r.DebtorIBAN, DebtorName: r.DebtorName,
 		DebtorBIC: r.DebtorBIC, CreditorIBAN: r.CreditorAccount, CreditorIsIBAN: r.CreditorIsIBAN, CreditorName: r.CreditorName,
-		CreditorBIC: r.CreditorBIC, CreditorCountry: r.CreditorCountry, AmountText: r.Amount, Currency: r.Currency,
+		CreditorBIC: r.CreditorBIC, AmountText: r.Amount, Currency: r.Currency,
 		DateText: r.ExecutionDate, ExecutionDate: parseDate(r.ExecutionDate), Remittance: r.Remittance, Reference: r.Reference,
 		Purpose: r.Purpose, CategoryPurpose: r.CategoryPurpose, Priority: r.Priority, ServiceLevel: r.ServiceLevel,
 		ChargeBearer: r.ChargeBearer, UltimateDebtor: r.UltimateDebtor, UltimateCreditor: r.UltimateCreditor,
 		Status: maksa.Status(r.Status), ExecutedOn: parseDate(r.ExecutedOn), Kind: maksa.Kind(r.Kind), CreditorID: r.CreditorID,
-		CreditorAddress: r.CreditorAddress, Note: r.Note, Released: r.Released}
+		CreditorAddress: maksa.DecodeAddress(r.CreditorAddress), Note: r.Note, Released: r.Released}
+	if p.CreditorAddress.Country == "" { // stored apart, and before addresses were structured only there
+		p.CreditorAddress.Country = r.CreditorCountry
+	}
 	p.Amount, _ = decimal.NewFromString(r.Amount)
 	if r.Position != "" { // not every query reads it
 		_ = json.Unmarshal([]byte(r.Position), &p.Position)

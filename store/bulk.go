@@ -48,10 +48,10 @@ func paymentValues(b *maksa.Batch, p *maksa.Payment) []any {
 	return []any{
 		b.ID, p.Seq, b.UserID, p.PaymentInfoID, p.PaymentMethod, p.InstructionID, p.EndToEndID, p.UETR,
 		p.DebtorIBAN, p.DebtorName, p.DebtorBIC, p.CreditorIBAN, isIBAN, p.CreditorName,
-		p.CreditorBIC, p.CreditorCountry, amount, minor, p.Currency, date(p.ExecutionDate),
+		p.CreditorBIC, p.CreditorAddress.Country, amount, minor, p.Currency, date(p.ExecutionDate),
 		p.Remittance, p.Reference, p.Purpose, p.CategoryPurpose, p.Priority, p.ServiceLevel,
 		p.ChargeBearer, p.UltimateDebtor, p.UltimateCreditor, string(pos), string(p.Status), reasons,
-		string(p.Kind), p.CreditorID, p.CreditorAddress, p.Note, sameHash(p),
+		string(p.Kind), p.CreditorID, p.CreditorAddress.Encode(), p.Note, sameHash(p),
 	}
 }
 

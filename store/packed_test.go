@@ -35,9 +35,9 @@ func TestPaymentsReadPacked(t *testing.T) {
 				ps[i] = &maksa.Payment{EndToEndID: fmt.Sprintf("E2E-%d", i), Amount: decimal.New(int64(1000+i), -2), AmountText: fmt.Sprintf("%d.%02d", 10, i),
 					Status: maksa.ACCP, PaymentInfoID: "PMT" + text, PaymentMethod: "TRF", InstructionID: "I" + text, UETR: fmt.Sprintf("uetr-%d", i),
 					DebtorName: "Debtor" + text, DebtorBIC: "TRELLV22", CreditorIBAN: "LV97TREL9160100000099", CreditorIsIBAN: true,
-					CreditorName: "Creditor" + text, CreditorBIC: "HABALV22", CreditorCountry: "LV", Remittance: text, Reference: "RF18" + text,
+					CreditorName: "Creditor" + text, CreditorBIC: "HABALV22", Remittance: text, Reference: "RF18" + text,
 					Purpose: "SALA", CategoryPurpose: "SUPP", Priority: "NORM", ServiceLevel: "SEPA", ChargeBearer: "SLEV",
-					UltimateDebtor: "UD" + text, UltimateCreditor: "UC" + text, Kind: maksa.KindSEPA, CreditorID: "ID" + text, CreditorAddress: "Rīga" + text}
+					UltimateDebtor: "UD" + text, UltimateCreditor: "UC" + text, Kind: maksa.KindSEPA, CreditorID: "ID" + text, CreditorAddress: maksa.Address{Street: "Iela" + text, Town: "Rīga", Country: "LV", Lines: []string{text}}}
 			}
 			storeBatch(t, db, "packed", ps, func(im *store.Import) ([]int, error) {
 				return nil, im.FinishPayments(ctx, func(store.Duplicate) error { return nil })

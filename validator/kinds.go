@@ -3,6 +3,7 @@ package validator
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"maksa"
@@ -63,9 +64,6 @@ func (b *Business) checkKind(p *maksa.Payment, acct *maksa.Account) {
 		if p.CreditorBIC == "" {
 			p.Reject(maksa.Problemf(maksa.RC01, p.PositionOf(maksa.FieldCreditorBIC), "a cross-border payment needs the creditor's bank (BIC)"))
 		}
-		if p.CreditorCountry == "" || p.CreditorAddress == "" {
-			p.Reject(maksa.Problemf(maksa.BE04, p.PositionOf(maksa.FieldCreditorName), "a cross-border payment needs the creditor's country and address"))
-		}
 		switch p.ChargeBearer {
 		case "DEBT", "CRED", "SHAR":
 		default:
@@ -77,6 +75,7 @@ func (b *Business) checkKind(p *maksa.Payment, acct *maksa.Account) {
 			p.Reject(maksa.Problemf(maksa.FF02, pos, "a SEPA payment shares the charges (SLEV), not %s", p.ChargeBearer))
 		}
 	}
+	checkCreditorAddress(p)
 	remit := p.Remittance + " " + p.Reference
 	switch p.Kind {
 	case maksa.KindBudget:
@@ -129,4 +128,61 @@ func (b *Business) schedule(p *maksa.Payment) {
 
 func cutoffText(d time.Duration) string {
 	return fmt.Sprintf("%02d:%02d", int(d.Hours()), int(d.Minutes())%60)
+}
+
+// addressRequired says why p needs the creditor's postal address, or "":
+// the EPC rules and the Funds Transfer Regulation want it on a payment
+// leaving the EEA, in a currency other than the euro, or to an account that
+// is not an IBAN.
+func addressRequired(p *maksa.Payment) string {
+	country := p.CreditorAddress.Country
+	if p.CreditorIsIBAN && len(p.CreditorIBAN) >= 2 {
+		country = p.CreditorIBAN[:2]
+	}
+	switch {
+	case p.Kind == maksa.KindCrossBorder:
+		return "a cross-border payment"
+	case p.Kind == maksa.KindCash || p.Kind == maksa.KindInternal:
+		return ""
+	case p.Currency != "EUR":
+		return "a payment in " + p.Currency
+	case !p.CreditorIsIBAN:
+		return "a payment to an account that is not an IBAN"
+	case country != "" && !maksa.InEEA(country):
+		return "a payment leaving the EEA (" + country + ")"
+	}
+	return ""
+}
+
+// checkCreditorAddress applies BE04. Settling before 15 November 2026, a
+// payment that needs an address needs the country and some address. From
+// then on, the EPC rules accept only structured or hybrid addresses: an
+// address given as lines alone, or one without the town or the country, is
+// refused whether or not the payment needs one, and a payment that needs
+// one must have one. A country alone, where no address is needed, is no
+// address and passes.
+func checkCreditorAddress(p *maksa.Payment) {
+	a := p.CreditorAddress
+	pos := p.PositionOf(maksa.FieldCreditorAddress)
+	if p.CreditorAddress.IsZero() {
+		pos = p.PositionOf(maksa.FieldCreditorName)
+	}
+	why := addressRequired(p)
+	if p.ExecutionDate.Before(maksa.StructuredAddressesFrom) {
+		if why != "" && (a.Country == "" || a.Form() == maksa.AddressNone) {
+			p.Reject(maksa.Problemf(maksa.BE04, pos, "%s needs the creditor's country and address", why))
+		}
+		return
+	}
+	switch form := a.Form(); {
+	case form == maksa.AddressUnstructured:
+		p.Reject(maksa.Problemf(maksa.BE04, pos, "the creditor's address is only address lines (%s); from %s the EPC rules accept only a structured or hybrid address: give at least the town (TwnNm) and the country (Ctry)",
+			a.String(), maksa.StructuredAddressesFrom.Format(maksa.DateLayout)))
+	case form == maksa.AddressNone && why != "":
+		p.Reject(maksa.Problemf(maksa.BE04, pos, "%s needs the creditor's postal address, at least the town (TwnNm) and the country (Ctry)", why))
+	case form != maksa.AddressNone:
+		if missing := a.Missing(); len(missing) > 0 {
+			p.Reject(maksa.Problemf(maksa.BE04, pos, "the creditor's address (%s) is incomplete: it needs %s", a.String(), strings.Join(missing, " and ")))
+		}
+	}
 }

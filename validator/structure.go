@@ -88,7 +88,8 @@ func CheckTotals(t Totals) []*maksa.Problem {
 // problem found: a missing end-to-end id (FF02), the amount (AM12, AM01),
 // the currency (AM03), the debtor account (AC02), the creditor account
 // (AC03) and name (RR03), the BICs (RC01), the execution date (DT01), and
-// every text field's characters (RR10) and length (RR07, CH16).
+// every text field's characters (RR10) and length (RR07, CH16), and the
+// creditor's country code (BE09).
 func CheckPayment(p *maksa.Payment) {
 	if p.EndToEndID == "" {
 		p.Reject(maksa.Problemf(maksa.FF02, p.PositionOf(maksa.FieldEndToEndID), "the end-to-end id (EndToEndId) is missing"))
@@ -124,6 +125,9 @@ func CheckPayment(p *maksa.Payment) {
 		}
 	}
 	checkText(p)
+	if c := p.CreditorAddress.Country; c != "" && !maksa.ValidCountry(c) {
+		p.Reject(maksa.Problemf(maksa.BE09, p.PositionOf(maksa.FieldCreditorAddress), "the creditor's country %q is not an ISO 3166 country code (two capital letters, e.g. DE)", c))
+	}
 }
 
 func checkAmount(p *maksa.Payment) {

@@ -39,7 +39,14 @@ func textFields(p *maksa.Payment) []textField {
 		{"purpose", p.Purpose, 35, maksa.CH16, none, "Purp/Cd"},
 		{"category purpose", p.CategoryPurpose, 35, maksa.CH16, none, "PmtTpInf/CtgyPurp/Cd"},
 		{"creditor identification", p.CreditorID, 35, maksa.CH16, none, "Cdtr/Id"},
-		{"creditor address", p.CreditorAddress, 140, maksa.CH16, none, "Cdtr/PstlAdr"},
+	}
+	for _, e := range p.CreditorAddress.Elements() {
+		if e.Tag != "Ctry" { // a code, checked by checkCountry
+			fields = append(fields, textField{"creditor's " + e.Name + " (" + e.Tag + ")", *e.Value, e.Max, maksa.CH16, maksa.FieldCreditorAddress, ""})
+		}
+	}
+	for _, line := range p.CreditorAddress.Lines {
+		fields = append(fields, textField{"creditor's address line (AdrLine)", line, 70, maksa.CH16, maksa.FieldCreditorAddress, ""})
 	}
 	if p.InstructionID == p.EndToEndID { // CSV and XLSX rows have one id for both
 		fields[1].value = ""

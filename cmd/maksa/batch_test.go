@@ -353,7 +353,7 @@ func checkOutbound(t *testing.T, dsn, path string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := []string{p.DebtorIBAN, p.DebtorName, p.CreditorIBAN, p.CreditorName, p.CreditorBIC, p.CreditorCountry, p.AmountText, p.Currency, p.Remittance, p.InstructionID, p.PaymentInfoID}
+		got := []string{p.DebtorIBAN, p.DebtorName, p.CreditorIBAN, p.CreditorName, p.CreditorBIC, p.CreditorAddress.Country, p.AmountText, p.Currency, p.Remittance, p.InstructionID, p.PaymentInfoID}
 		want := make([]string, len(got))
 		dest := make([]any, len(want))
 		for i := range want {

@@ -51,7 +51,7 @@ func TestPaymentKinds(t *testing.T) {
 				}
 			}
 			for file, codes := range map[string]string{
-				"RC01-BE04-FF02-crossborder-incomplete.xml": "RC01,BE04,FF02", "FF02-sepa-charges.xml": "FF02", "RR06-budget-no-tax-code.xml": "RR06,RR06,RR06",
+				"RC01-BE04-FF02-crossborder-incomplete.xml": "RC01,FF02,BE04", "FF02-sepa-charges.xml": "FF02", "RR06-budget-no-tax-code.xml": "RR06,RR06,RR06",
 				"RR05-internal-budget-codes.xml": "RR05", "RR03-cash-no-identity.xml": "RR03", "AG03-kind-not-allowed.xml": "AG03",
 			} {
 				var res []importer.Result

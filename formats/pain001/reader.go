@@ -673,15 +673,11 @@ func (r *Reader) txField(v string, line, col int, rel string) {
 	case "Cdtr/Nm":
 		p.CreditorName = v
 		p.Fields[maksa.FieldCreditorName] = fieldPos(line, col, rel, false)
-	case "Cdtr/PstlAdr/Ctry":
-		p.CreditorCountry = v
 	case "Cdtr/Id/PrvtId/Othr/Id", "Cdtr/Id/OrgId/Othr/Id":
 		p.CreditorID = v
-	case "Cdtr/PstlAdr/AdrLine", "Cdtr/PstlAdr/StrtNm", "Cdtr/PstlAdr/BldgNb", "Cdtr/PstlAdr/PstCd", "Cdtr/PstlAdr/TwnNm":
-		if p.CreditorAddress != "" {
-			v = p.CreditorAddress + ", " + v
-		}
-		p.CreditorAddress = v
+	case "Cdtr/PstlAdr/AdrLine":
+		p.CreditorAddress.Lines = append(p.CreditorAddress.Lines, v)
+		r.addressAt(line, col)
 	case "CdtrAcct/Id/IBAN":
 		p.CreditorIBAN, p.CreditorIsIBAN = v, true
 		p.Fields[maksa.FieldCreditorAccount] = fieldPos(line, col, rel, false)
@@ -700,6 +696,20 @@ func (r *Reader) txField(v string, line, col int, rel string) {
 		r.ustrd = append(r.ustrd, v)
 	case "RmtInf/Strd/CdtrRefInf/Ref":
 		p.Reference = v
+	default:
+		if tag, ok := strings.CutPrefix(rel, "Cdtr/PstlAdr/"); ok {
+			if e := p.CreditorAddress.Element(tag); e != nil {
+				*e = v
+				r.addressAt(line, col)
+			}
+		}
+	}
+}
+
+// addressAt records where the creditor's address starts: its first element.
+func (r *Reader) addressAt(line, col int) {
+	if p := r.cur; p.Fields[maksa.FieldCreditorAddress].Line == 0 {
+		p.Fields[maksa.FieldCreditorAddress] = fieldPos(line, col, "Cdtr/PstlAdr", false)
 	}
 }
 

@@ -125,7 +125,8 @@ type goldenPayment struct {
 	DebtorIBAN, DebtorName, DebtorBIC                         string
 	CreditorIBAN                                              string
 	CreditorIsIBAN                                            bool
-	CreditorName, CreditorBIC, CreditorCountry                string
+	CreditorName, CreditorBIC                                 string
+	CreditorAddress                                           maksa.Address
 	AmountText, Currency, DateText                            string
 	Remittance, Reference, Purpose, CategoryPurpose           string
 	Priority, ServiceLevel, ChargeBearer                      string
@@ -136,7 +137,7 @@ type goldenPayment struct {
 
 func toGolden(p *maksa.Payment) goldenPayment {
 	return goldenPayment{p.Seq, p.PaymentInfoID, p.InstructionID, p.EndToEndID, p.UETR, p.DebtorIBAN, p.DebtorName, p.DebtorBIC,
-		p.CreditorIBAN, p.CreditorIsIBAN, p.CreditorName, p.CreditorBIC, p.CreditorCountry, p.AmountText, p.Currency, p.DateText,
+		p.CreditorIBAN, p.CreditorIsIBAN, p.CreditorName, p.CreditorBIC, p.CreditorAddress, p.AmountText, p.Currency, p.DateText,
 		p.Remittance, p.Reference, p.Purpose, p.CategoryPurpose, p.Priority, p.ServiceLevel, p.ChargeBearer,
 		p.UltimateDebtor, p.UltimateCreditor, p.Position.String(),
 		p.PositionOf(maksa.FieldAmount).String(), p.PositionOf(maksa.FieldCreditorAccount).String(),

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -111,11 +112,7 @@ func (w *Writer) Write(p *maksa.Payment) error {
 	}
 	w.out.Raw("<Cdtr>")
 	w.out.Elem("Nm", p.CreditorName)
-	if p.CreditorCountry != "" {
-		w.out.Raw("<PstlAdr>")
-		w.out.Elem("Ctry", p.CreditorCountry)
-		w.out.Raw("</PstlAdr>")
-	}
+	w.address(p.CreditorAddress)
 	w.out.Raw("</Cdtr><CdtrAcct><Id>")
 	if p.CreditorIsIBAN {
 		w.out.Elem("IBAN", p.CreditorIBAN)
@@ -150,6 +147,37 @@ func (w *Writer) Write(p *maksa.Payment) error {
 	w.out.Raw("</CdtTrfTxInf>\n")
 	return w.out.Err()
 }
+
+// address writes a postal address (PstlAdr) with every element it has, in
+// the schema's order. pain.001.001.03 (PostalAddress6) has no building
+// name, floor, post box, room, town location or district: there they go on
+// one more address line, so that nothing of the address is lost.
+func (w *Writer) address(a maksa.Address) {
+	if a.IsZero() {
+		return
+	}
+	w.out.Raw("<PstlAdr>")
+	var extra []string
+	for _, e := range a.Elements() {
+		switch {
+		case *e.Value == "":
+		case w.version < 9 && !postalAddress6[e.Tag]:
+			extra = append(extra, *e.Value)
+		default:
+			w.out.Elem(e.Tag, *e.Value)
+		}
+	}
+	for _, line := range a.Lines {
+		w.out.Elem("AdrLine", line)
+	}
+	if len(extra) > 0 {
+		w.out.Elem("AdrLine", strings.Join(extra, ", "))
+	}
+	w.out.Raw("</PstlAdr>")
+}
+
+// postalAddress6 are the structured elements of pain.001.001.03's address.
+var postalAddress6 = map[string]bool{"StrtNm": true, "BldgNb": true, "PstCd": true, "TwnNm": true, "CtrySubDvsn": true, "Ctry": true}
 
 func (w *Writer) bicElement() string {
 	if w.version >= 8 {

@@ -62,14 +62,18 @@ const (
 	Type             Field = "type"
 	Template         Field = "template"
 	CreditorID       Field = "creditor_id"
-	CreditorAddress  Field = "creditor_address"
+	CreditorAddress  Field = "creditor_address" // an address line (AdrLine)
+	CreditorStreet   Field = "creditor_street"
+	CreditorBuilding Field = "creditor_building"
+	CreditorPostCode Field = "creditor_post_code"
+	CreditorTown     Field = "creditor_town"
 	ChargeBearer     Field = "charge_bearer"
 )
 
 // Fields lists every field, in the order problems mention them.
 var Fields = []Field{DebtorIBAN, DebtorName, CreditorName, CreditorIBAN, CreditorBIC, CreditorCountry, Amount, Currency,
 	ExecutionDate, EndToEndID, Remittance, Reference, Purpose, Urgency, UltimateDebtor, UltimateCreditor, Type, Template,
-	CreditorID, CreditorAddress, ChargeBearer}
+	CreditorID, CreditorStreet, CreditorBuilding, CreditorPostCode, CreditorTown, CreditorAddress, ChargeBearer}
 
 // Required are the fields every file must give, by a column or a default.
 // A file with a template column may leave out the creditor, which templates give.
@@ -114,7 +118,11 @@ func Auto() *Profile {
 			Type:             {"Veids", "Maksājuma veids", "Type", "Payment type", "Kind"},
 			Template:         {"Veidne", "Šablons", "Template"},
 			CreditorID:       {"Personas kods", "Saņēmēja personas kods", "Personal code", "ID document", "Identity document", "Creditor ID"},
-			CreditorAddress:  {"Adrese", "Saņēmēja adrese", "Address", "Beneficiary address", "Creditor address"},
+			CreditorAddress:  {"Adrese", "Saņēmēja adrese", "Adreses rinda", "Address", "Address line", "Beneficiary address", "Creditor address"},
+			CreditorStreet:   {"Iela", "Saņēmēja iela", "Street", "Street name", "Beneficiary street", "Creditor street"},
+			CreditorBuilding: {"Mājas numurs", "Māja", "Ēkas numurs", "Building", "Building number", "House number"},
+			CreditorPostCode: {"Pasta indekss", "Indekss", "Post code", "Postcode", "Postal code", "ZIP code"},
+			CreditorTown:     {"Pilsēta", "Saņēmēja pilsēta", "Apdzīvota vieta", "Town", "City", "Town name", "Beneficiary town", "Creditor town"},
 			ChargeBearer:     {"Komisija", "Komisijas maksātājs", "Charges", "Charge bearer"},
 		},
 		TotalLabels: []string{"Kopā", "Kopsumma", "Total", "Totals"},

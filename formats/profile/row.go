@@ -18,6 +18,10 @@ var positionField = map[Field]maksa.Field{
 	Remittance: maksa.FieldRemittance, UltimateDebtor: maksa.FieldUltimateDebtor, UltimateCreditor: maksa.FieldUltimateCreditor,
 }
 
+// addressField are the fields of the creditor's address: the first of
+// their columns that holds something is where a problem with the address is.
+var addressField = map[Field]bool{CreditorCountry: true, CreditorStreet: true, CreditorBuilding: true, CreditorPostCode: true, CreditorTown: true, CreditorAddress: true}
+
 // Row says how one row's cells are to be read.
 type Row struct {
 	Cells []string
@@ -39,6 +43,9 @@ func (c *Columns) Payment(row Row, today time.Time) *maksa.Payment {
 		if mf, ok := positionField[f]; ok && (v != "" || col >= 0) {
 			p.Fields[mf] = maksa.FieldPosition{Line: int32(row.Line), Column: int32(col + 1), Path: c.Header(col)}
 		}
+		if addressField[f] && col >= 0 && (p.Fields[maksa.FieldCreditorAddress].Column == 0 || v != "" && p.CreditorAddress.IsZero()) {
+			p.Fields[maksa.FieldCreditorAddress] = maksa.FieldPosition{Line: int32(row.Line), Column: int32(col + 1), Path: c.Header(col)}
+		}
 		numeric := col >= 0 && row.Numeric != nil && row.Numeric(col)
 		switch f {
 		case DebtorIBAN:
@@ -52,7 +59,15 @@ func (c *Columns) Payment(row Row, today time.Time) *maksa.Payment {
 		case CreditorBIC:
 			p.CreditorBIC = strings.ToUpper(v)
 		case CreditorCountry:
-			p.CreditorCountry = strings.ToUpper(v)
+			p.CreditorAddress.Country = strings.ToUpper(v)
+		case CreditorStreet:
+			p.CreditorAddress.Street = v
+		case CreditorBuilding:
+			p.CreditorAddress.Building = v
+		case CreditorPostCode:
+			p.CreditorAddress.PostCode = v
+		case CreditorTown:
+			p.CreditorAddress.Town = v
 		case Amount:
 			p.AmountText = v
 			if d, ok := c.ParseAmount(v, numeric); ok {
@@ -84,7 +99,9 @@ func (c *Columns) Payment(row Row, today time.Time) *maksa.Payment {
 		case CreditorID:
 			p.CreditorID = v
 		case CreditorAddress:
-			p.CreditorAddress = v
+			if v != "" {
+				p.CreditorAddress.Lines = append(p.CreditorAddress.Lines, v)
+			}
 		case ChargeBearer:
 			p.ChargeBearer = strings.ToUpper(v)
 		}

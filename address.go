@@ -1,0 +1,163 @@
+package maksa
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// StructuredAddressesFrom is the first settlement day on which the EPC
+// rulebooks (2025 SCT rulebook v1.1, EPC guidance 153-22 v2.1) permit only
+// structured or hybrid postal addresses.
+var StructuredAddressesFrom = time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC)
+
+// Address is a postal address as ISO 20022 holds it (PostalAddress6 in
+// pain.001.001.03, PostalAddress24/27 later): structured elements, and up
+// to seven unstructured address lines. Country is the ISO 3166 code.
+type Address struct {
+	Street       string   `json:"street,omitempty"`        // StrtNm
+	Building     string   `json:"building,omitempty"`      // BldgNb
+	BuildingName string   `json:"building_name,omitempty"` // BldgNm
+	Floor        string   `json:"floor,omitempty"`         // Flr
+	PostBox      string   `json:"post_box,omitempty"`      // PstBx
+	Room         string   `json:"room,omitempty"`          // Room
+	PostCode     string   `json:"post_code,omitempty"`     // PstCd
+	Town         string   `json:"town,omitempty"`          // TwnNm
+	TownLocation string   `json:"town_location,omitempty"` // TwnLctnNm
+	District     string   `json:"district,omitempty"`      // DstrctNm
+	SubDivision  string   `json:"sub_division,omitempty"`  // CtrySubDvsn
+	Country      string   `json:"country,omitempty"`       // Ctry
+	Lines        []string `json:"lines,omitempty"`         // AdrLine
+}
+
+// AddressElement is one element of an Address: its ISO 20022 tag, its
+// length limit (MaxNText) and a pointer to its value.
+type AddressElement struct {
+	Tag   string
+	Name  string
+	Max   int
+	Value *string
+}
+
+// Elements returns the structured elements of a in the order of the ISO
+// 20022 schemas (Ctry last; AdrLine is not among them).
+func (a *Address) Elements() []AddressElement {
+	return []AddressElement{
+		{"StrtNm", "street", 70, &a.Street},
+		{"BldgNb", "building number", 16, &a.Building},
+		{"BldgNm", "building name", 35, &a.BuildingName},
+		{"Flr", "floor", 70, &a.Floor},
+		{"PstBx", "post box", 16, &a.PostBox},
+		{"Room", "room", 70, &a.Room},
+		{"PstCd", "post code", 16, &a.PostCode},
+		{"TwnNm", "town", 35, &a.Town},
+		{"TwnLctnNm", "town location", 35, &a.TownLocation},
+		{"DstrctNm", "district", 35, &a.District},
+		{"CtrySubDvsn", "country subdivision", 35, &a.SubDivision},
+		{"Ctry", "country", 2, &a.Country},
+	}
+}
+
+// Element returns the element with the ISO 20022 tag, or nil.
+func (a *Address) Element(tag string) *string {
+	for _, e := range a.Elements() {
+		if e.Tag == tag {
+			return e.Value
+		}
+	}
+	return nil
+}
+
+// The forms of an address.
+const (
+	AddressNone         = "none"         // nothing, or only a country
+	AddressStructured   = "structured"   // structured elements, no lines
+	AddressHybrid       = "hybrid"       // town and country, with at most two lines
+	AddressUnstructured = "unstructured" // lines without a town
+)
+
+// Form tells which form a is in. An address of structured elements that
+// lacks the town or the country is still "structured"; Missing says what
+// it lacks.
+func (a Address) Form() string {
+	structured := false
+	for _, e := range a.Elements() {
+		if e.Tag != "Ctry" && *e.Value != "" {
+			structured = true
+		}
+	}
+	switch {
+	case len(a.Lines) == 0 && !structured:
+		return AddressNone
+	case len(a.Lines) == 0:
+		return AddressStructured
+	case a.Town != "":
+		return AddressHybrid
+	}
+	return AddressUnstructured
+}
+
+// Missing returns what keeps a from being an address the EPC rules accept
+// since 15 November 2026 (structured, or hybrid with at most two lines):
+// the missing elements, or a sentence; nil when nothing is missing.
+func (a Address) Missing() []string {
+	var out []string
+	if a.Town == "" {
+		out = append(out, "the town (TwnNm)")
+	}
+	if a.Country == "" {
+		out = append(out, "the country (Ctry)")
+	}
+	if len(a.Lines) > 2 {
+		out = append(out, "at most two address lines beside town and country (a hybrid address)")
+	}
+	return out
+}
+
+// IsZero reports whether a holds nothing.
+func (a Address) IsZero() bool { return a.Form() == AddressNone && a.Country == "" }
+
+// String returns a on one line, for tables and messages: "Hauptstraße 5,
+// 10115 Berlin, DE".
+func (a Address) String() string {
+	var parts []string
+	add := func(s ...string) {
+		if v := strings.TrimSpace(strings.Join(s, " ")); v != "" {
+			parts = append(parts, v)
+		}
+	}
+	add(a.Street, a.Building)
+	add(a.BuildingName)
+	add(a.Floor)
+	add(a.Room)
+	add(a.PostBox)
+	add(a.Lines...)
+	add(a.PostCode, a.Town)
+	add(a.TownLocation)
+	add(a.District)
+	add(a.SubDivision)
+	add(a.Country)
+	return strings.Join(parts, ", ")
+}
+
+// Encode returns a as stored: JSON of its elements, "" when it is zero.
+func (a Address) Encode() string {
+	if a.IsZero() {
+		return ""
+	}
+	data, _ := json.Marshal(a)
+	return string(data)
+}
+
+// DecodeAddress reads what Encode wrote. A value that is not JSON is an
+// address line, as maksa stored addresses before they were structured.
+func DecodeAddress(s string) Address {
+	var a Address
+	if s == "" {
+		return a
+	}
+	if s[0] != '{' || json.Unmarshal([]byte(s), &a) != nil {
+		return Address{Lines: []string{s}}
+	}
+	return a
+}

@@ -1,0 +1,39 @@
+package maksa
+
+import "strings"
+
+// countries are the ISO 3166-1 alpha-2 codes (as the tz database's
+// iso3166.tab lists them), and XK, the code banks and the IBAN registry use
+// for Kosovo.
+var countries = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range strings.Fields(`
+	AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
+	BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
+	EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM
+	HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC
+	LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA
+	NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
+	SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
+	TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW`) {
+		m[c] = true
+	}
+	return m
+}()
+
+// ValidCountry reports whether c is an ISO 3166-1 alpha-2 country code.
+func ValidCountry(c string) bool { return countries[c] }
+
+// eea are the countries of the European Economic Area: the EU members, with
+// the EU's outermost regions and Åland that have codes of their own, and
+// Iceland, Liechtenstein and Norway.
+var eea = map[string]bool{
+	"AT": true, "BE": true, "BG": true, "HR": true, "CY": true, "CZ": true, "DK": true, "EE": true, "FI": true,
+	"FR": true, "DE": true, "GR": true, "HU": true, "IE": true, "IT": true, "LV": true, "LT": true, "LU": true,
+	"MT": true, "NL": true, "PL": true, "PT": true, "RO": true, "SK": true, "SI": true, "ES": true, "SE": true,
+	"IS": true, "LI": true, "NO": true,
+	"AX": true, "GF": true, "GP": true, "MQ": true, "RE": true, "YT": true, "MF": true,
+}
+
+// InEEA reports whether the country c is in the European Economic Area.
+func InEEA(c string) bool { return eea[c] }
