@@ -36,8 +36,9 @@ func (m Mode) Valid() bool {
 
 // Client is a public institution that holds accounts at the treasury.
 type Client struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID      string  `json:"id"`
+	Name    string  `json:"name"`
+	Address Address `json:"address"` // the postal address, the debtor's in outbound files
 }
 
 // Account statuses.

@@ -48,10 +48,10 @@ func (db *DB) ApplyDirectory(ctx context.Context, d *maksa.Directory, actor stri
 		o, ok := oldClients[c.ID]
 		switch {
 		case !ok:
-			_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO clients (id, name) VALUES (?, ?)`), c.ID, c.Name)
+			_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO clients (id, name, address) VALUES (?, ?, ?)`), c.ID, c.Name, c.Address.Encode())
 			note("client", c.ID, "added")
-		case o != c:
-			_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE clients SET name = ? WHERE id = ?`), c.Name, c.ID)
+		case o.Name != c.Name || o.Address.Encode() != c.Address.Encode():
+			_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE clients SET name = ?, address = ? WHERE id = ?`), c.Name, c.Address.Encode(), c.ID)
 			note("client", c.ID, "updated")
 		}
 		if err != nil {
@@ -219,8 +219,9 @@ func (db *DB) Directory(ctx context.Context) (*maksa.Directory, error) {
 }
 
 type clientRow struct {
-	ID   string `db:"id"`
-	Name string `db:"name"`
+	ID      string `db:"id"`
+	Name    string `db:"name"`
+	Address string `db:"address"`
 }
 
 // accountColumns are the columns accountRow reads.
@@ -291,11 +292,11 @@ func (r grantRow) grant() maksa.Grant {
 func loadDirectory(ctx context.Context, q sqlx.QueryerContext) (*maksa.Directory, error) {
 	d := &maksa.Directory{Clients: []maksa.Client{}, Accounts: []maksa.Account{}, Users: []maksa.User{}, Grants: []maksa.Grant{}}
 	var clients []clientRow
-	if err := sqlx.SelectContext(ctx, q, &clients, `SELECT id, name FROM clients ORDER BY id`); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &clients, `SELECT id, name, address FROM clients ORDER BY id`); err != nil {
 		return nil, err
 	}
 	for _, c := range clients {
-		d.Clients = append(d.Clients, maksa.Client(c))
+		d.Clients = append(d.Clients, maksa.Client{ID: c.ID, Name: c.Name, Address: maksa.DecodeAddress(c.Address)})
 	}
 	var accounts []accountRow
 	if err := sqlx.SelectContext(ctx, q, &accounts, `SELECT `+accountColumns+` FROM accounts ORDER BY iban`); err != nil {

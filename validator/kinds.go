@@ -59,9 +59,12 @@ func (b *Business) checkKind(p *maksa.Payment, acct *maksa.Account) {
 	if !acct.Allows(p.Kind) {
 		p.Reject(maksa.Problemf(maksa.AG03, p.PositionOf(maksa.FieldDebtorAccount), "account %s may not be used for %s payments", acct.IBAN, p.Kind))
 	}
+	if !p.CreditorIsIBAN && p.Kind != maksa.KindCrossBorder && p.Kind != maksa.KindCash {
+		p.Reject(maksa.Problemf(maksa.AC03, p.PositionOf(maksa.FieldCreditorAccount), "creditor account %q is not an IBAN: only a cross-border payment may go to an account that is not an IBAN, and this is a %s payment", p.CreditorIBAN, p.Kind))
+	}
 	switch p.Kind {
 	case maksa.KindCrossBorder:
-		if p.CreditorBIC == "" {
+		if p.CreditorBIC == "" && p.CreditorIsIBAN { // the structural rules told it of an account that is not an IBAN
 			p.Reject(maksa.Problemf(maksa.RC01, p.PositionOf(maksa.FieldCreditorBIC), "a cross-border payment needs the creditor's bank (BIC)"))
 		}
 		switch p.ChargeBearer {

@@ -154,10 +154,12 @@ func checkCreditorAccount(p *maksa.Payment) {
 	switch {
 	case p.CreditorIBAN == "":
 		p.Reject(maksa.Problemf(maksa.AC03, p.PositionOf(maksa.FieldCreditorAccount), "the creditor account is missing"))
-	case p.CreditorIsIBAN || p.Currency == "EUR":
+	case p.CreditorIsIBAN:
 		if err := maksa.CheckIBAN(p.CreditorIBAN); err != nil {
 			p.Reject(maksa.Problemf(maksa.AC03, p.PositionOf(maksa.FieldCreditorAccount), "creditor account %q is not a valid IBAN: %v", p.CreditorIBAN, err))
 		}
+	case p.CreditorBIC == "":
+		p.Reject(maksa.Problemf(maksa.RC01, p.PositionOf(maksa.FieldCreditorBIC), "creditor account %q is not an IBAN: a cross-border payment to such an account names the creditor's bank (BIC)", p.CreditorIBAN))
 	}
 }
 

@@ -43,7 +43,7 @@ func TestValidateCorpus(t *testing.T) {
 		{"rousseau_pain.001.001.03.xml", "pain.001.001.03", 4, "900", maksa.AM19},
 		{"rousseau_pain.001.001.05.xml", "pain.001.001.05", 1, "100", maksa.AM19},
 		{"rousseau_pain.001.001.09.xml", "pain.001.001.09", 5, "1100.00", maksa.AM19},
-		{"sepaking_pain.001.001.03.ch.02.xml", "pain.001.001.03.ch.02", 3, "15850.00", maksa.RR03},
+		{"sepaking_pain.001.001.03.ch.02.xml", "pain.001.001.03.ch.02", 3, "15850.00", maksa.RC01}, // Swiss postal accounts (not IBANs) with no creditor bank BIC
 		{"sepaking_pain.001.002.03.xml", "pain.001.002.03", 2, "6655.86", ""},
 		{"spstester_TC-CCY-GBP-NOK.xml", "pain.001.001.09", 1, "5000", ""}, // its fault (no creditor agent for GBP) is a cross-border rule, not structure
 		{"spstester_TC-QR-001.xml", "pain.001.001.09", 1, "3200", ""},

@@ -71,9 +71,9 @@ func (m *Main) directoryCommand() *cobra.Command {
 				return m.printJSON(d)
 			}
 			w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "CLIENT\tNAME")
+			fmt.Fprintln(w, "CLIENT\tNAME\tADDRESS")
 			for _, c := range d.Clients {
-				fmt.Fprintf(w, "%s\t%s\n", c.ID, c.Name)
+				fmt.Fprintf(w, "%s\t%s\t%s\n", c.ID, c.Name, c.Address)
 			}
 			fmt.Fprintln(w, "\nACCOUNT\tCLIENT\tCURRENCY\tBALANCE\tSIGNATURES\tSTATUS")
 			for _, a := range d.Accounts {

@@ -149,6 +149,7 @@ type paymentJSON struct {
 	DebtorName    string          `json:"debtor_name"`
 	CreditorName  string          `json:"creditor_name"`
 	CreditorIBAN  string          `json:"creditor_iban"`
+	CreditorAddr  *maksa.Address  `json:"creditor_address,omitempty"`
 	Amount        string          `json:"amount"`
 	Currency      string          `json:"currency"`
 	ExecutionDate string          `json:"execution_date"`
@@ -162,7 +163,11 @@ func toJSON(p *maksa.Payment) paymentJSON {
 	if reasons == nil {
 		reasons = []maksa.Problem{}
 	}
-	return paymentJSON{p.ID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.DebtorName, p.CreditorName, p.CreditorIBAN, p.AmountText, p.Currency, p.DateText, p.Status, p.Remittance, reasons}
+	var address *maksa.Address
+	if !p.CreditorAddress.IsZero() {
+		address = &p.CreditorAddress
+	}
+	return paymentJSON{p.ID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.DebtorName, p.CreditorName, p.CreditorIBAN, address, p.AmountText, p.Currency, p.DateText, p.Status, p.Remittance, reasons}
 }
 
 func (m *Main) printPayments(ps []*maksa.Payment, csvOut bool) error {
@@ -261,6 +266,9 @@ func (m *Main) paymentShowCommand() *cobra.Command {
 func (m *Main) printHistory(out io.Writer, h history, p *maksa.Payment, b *maksa.Batch) error {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "Payment %d\t%s %s to %s (%s), %s\n", p.ID, p.AmountText, p.Currency, p.CreditorName, p.CreditorIBAN, p.Status)
+	if !p.CreditorAddress.IsZero() {
+		fmt.Fprintf(w, "Creditor address\t%s\n", p.CreditorAddress)
+	}
 	fmt.Fprintf(w, "End-to-end id\t%s\nDebtor\t%s (%s)\nExecution date\t%s\nRemittance\t%s\n", p.EndToEndID, p.DebtorIBAN, p.DebtorName, p.DateText, p.Remittance)
 	fmt.Fprintf(w, "Imported\t%s by %s from %s (batch %d, %s)\n", b.CreatedAt.In(m.location).Format("2006-01-02 15:04:05"), b.UserID, b.FileName, b.ID, b.Format)
 	for _, s := range h.Signatures {

@@ -55,8 +55,17 @@ type file struct {
 }
 
 type clientIn struct {
-	ID   string `yaml:"id"`
-	Name string `yaml:"name"`
+	ID      string     `yaml:"id"`
+	Name    string     `yaml:"name"`
+	Address yaml.Node `yaml:"address"`
+}
+
+type addressIn struct {
+	Street   string `yaml:"street"`
+	Building string `yaml:"building"`
+	Postcode string `yaml:"postcode"`
+	Town     string `yaml:"town"`
+	Country  string `yaml:"country"`
 }
 
 type accountIn struct {
@@ -90,7 +99,8 @@ type grantIn struct {
 
 var knownKeys = map[string][]string{
 	"top":     {"clients", "accounts", "users"},
-	"client":  {"id", "name"},
+	"client":  {"id", "name", "address"},
+	"address": {"street", "building", "postcode", "town", "country"},
 	"account": {"iban", "client", "currency", "balance", "signatures", "status", "kinds", "budget"},
 	"user":    {"id", "name", "status", "valid_until", "ip_allow", "keys", "grants"},
 	"grant":   {"account", "modes", "payment_limit", "daily_limit", "card_valid_until"},
@@ -171,6 +181,35 @@ func (l *loader) decode(n *yaml.Node, kind string, v any) bool {
 	return ok
 }
 
+// address reads a client's postal address: every part optional but the
+// town and the country, which the EPC rules require of an address; text in
+// the Latin script within the ISO 20022 lengths.
+func (l *loader) address(n *yaml.Node) maksa.Address {
+	var in addressIn
+	if n.Kind == 0 || !l.decode(n, "address", &in) { // no address given, or a bad one
+		return maksa.Address{}
+	}
+	a := maksa.Address{Street: in.Street, Building: in.Building, PostCode: in.Postcode, Town: in.Town, Country: in.Country}
+	if a.Town == "" {
+		l.fail(n.Line, "client.address.town", "missing: an address names its town (and country)")
+	}
+	if !maksa.ValidCountry(a.Country) {
+		l.fail(line(n, "country"), "client.address.country", "%q is not an ISO 3166 country code (two capital letters, e.g. LV)", a.Country)
+	}
+	for _, e := range a.Elements() {
+		key := map[string]string{"StrtNm": "street", "BldgNb": "building", "PstCd": "postcode", "TwnNm": "town"}[e.Tag]
+		if key == "" {
+			continue
+		}
+		if r, ok := maksa.AllowedText(*e.Value); !ok {
+			l.fail(line(n, key), "client.address."+key, "%q: %q is not a character of the Latin script", *e.Value, r)
+		} else if len([]rune(*e.Value)) > e.Max {
+			l.fail(line(n, key), "client.address."+key, "%q is longer than %d characters", *e.Value, e.Max)
+		}
+	}
+	return a
+}
+
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
@@ -210,7 +249,7 @@ func (l *loader) parse(data []byte) *maksa.Directory {
 			l.fail(line(n, "id"), "client.id", "duplicate client %q", c.ID)
 		}
 		clients[c.ID] = true
-		d.Clients = append(d.Clients, maksa.Client{ID: c.ID, Name: c.Name})
+		d.Clients = append(d.Clients, maksa.Client{ID: c.ID, Name: c.Name, Address: l.address(&c.Address)})
 	}
 	accounts := map[string]bool{}
 	for i := range f.Accounts {

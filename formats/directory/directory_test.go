@@ -4,9 +4,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"testing/fstest"
 
+	"maksa"
 	"maksa/formats/directory"
 )
 
@@ -82,4 +84,34 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("a directory with errors")
 		}
 	})
+}
+
+// TestClientAddress: a client's postal address is read structured; the town
+// and a real country code are required, the parts are Latin-script text
+// within their ISO lengths, and unknown parts are refused with their line.
+func TestClientAddress(t *testing.T) {
+	d, err := directory.Load("../../testdata/demo/directory.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := maksa.Address{Street: "Rātslaukums", Building: "1", PostCode: "LV-1050", Town: "Rīga", Country: "LV"}
+	if got := d.Clients[0].Address; !reflect.DeepEqual(got, want) {
+		t.Errorf("address %+v, want %+v", got, want)
+	}
+	for _, tt := range []struct{ address, field string }{
+		{`{street: "Iela", building: "1", country: "LV"}`, "client.address.town"},
+		{`{town: "Rīga", country: "XX"}`, "client.address.country"},
+		{`{town: "Rīga"}`, "client.address.country"},
+		{`{town: "Рига", country: "LV"}`, "client.address.town"},
+		{`{town: "Rīga", country: "LV", building: "12345678901234567"}`, "client.address.building"},
+		{`{town: "Rīga", country: "LV", floor: "2"}`, "address.floor"},
+		{`"Rātslaukums 1, Rīga"`, "address"},
+	} {
+		doc := "clients:\n  - id: \"1\"\n    name: K\n    address: " + tt.address + "\n"
+		_, err := directory.Parse("d.yaml", []byte(doc), fstest.MapFS{})
+		var e *directory.Error
+		if !errors.As(err, &e) || e.Field != tt.field || e.Line != 4 {
+			t.Errorf("address %s: error %v, want d.yaml:4 %s", tt.address, err, tt.field)
+		}
+	}
 }

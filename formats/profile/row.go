@@ -56,6 +56,9 @@ func (c *Columns) Payment(row Row, today time.Time) *maksa.Payment {
 			p.CreditorName = v
 		case CreditorIBAN:
 			p.CreditorIBAN = compactIBAN(v)
+			// An account that does not start with a country code is a
+			// cross-border account number, not a mistyped IBAN.
+			p.CreditorIsIBAN = len(p.CreditorIBAN) < 2 || isLetter(p.CreditorIBAN[0]) || isLetter(p.CreditorIBAN[1])
 		case CreditorBIC:
 			p.CreditorBIC = strings.ToUpper(v)
 		case CreditorCountry:
@@ -142,6 +145,8 @@ func (c *Columns) kind(v string) maksa.Kind {
 }
 
 // compactIBAN removes the spaces people write IBANs with.
+func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' }
+
 func compactIBAN(s string) string {
 	return strings.ToUpper(strings.Join(strings.Fields(s), ""))
 }
