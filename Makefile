@@ -60,6 +60,8 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime $(FUZZTIME) ./formats/pain001
 	$(GO) test -run '^$$' -fuzz FuzzAgainstEncodingXML -fuzztime $(FUZZTIME) ./formats/internal/xmlscan
+	$(GO) test -run '^$$' -fuzz FuzzElem -fuzztime $(FUZZTIME) ./formats/internal/xmlout
+	$(GO) test -run '^$$' -fuzz FuzzAllowedText -fuzztime $(FUZZTIME) .
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime $(FUZZTIME) ./formats/csvfmt
 	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime $(FUZZTIME) -fuzzminimizetime 10x ./formats/xlsxfmt
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./formats/directory

@@ -131,7 +131,9 @@ func (a Address) String() string {
 	add(a.Floor)
 	add(a.Room)
 	add(a.PostBox)
-	add(a.Lines...)
+	for _, line := range a.Lines {
+		add(line)
+	}
 	add(a.PostCode, a.Town)
 	add(a.TownLocation)
 	add(a.District)

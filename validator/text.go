@@ -57,6 +57,10 @@ func textFields(p *maksa.Payment) []textField {
 	return fields
 }
 
+// CheckText applies the text rules alone (RR10, RR07, CH16) to p: for
+// values that are not yet payments, such as a template's.
+func CheckText(p *maksa.Payment) { checkText(p) }
+
 // checkText refuses a text field that holds a character outside the Latin
 // script (RR10, naming the character, its code point and its script) or is
 // longer than its ISO 20022 type allows (RR07 for remittance, CH16

@@ -28,6 +28,7 @@ func TestImportTabularRules(t *testing.T) {
 	}{
 		{"csv/win1257-semicolon.csv", maksa.ACTC, 3, "", maksa.Position{}},
 		{"csv/utf8-bom-comma.csv", maksa.ACTC, 2, "", maksa.Position{}},
+		{"csv/utf8-addresses.csv", maksa.ACTC, 3, "", maksa.Position{}},
 		{"xlsx/title-merged-formula.xlsx", maksa.ACTC, 4, "", maksa.Position{}},
 		{"csv/bad/FF01-missing-column.csv", maksa.RJCT, 0, maksa.FF01, maksa.Position{File: "FF01-missing-column.csv", Line: 1}},
 		{"csv/bad/FF02-bad-quote-line2.csv", maksa.RJCT, 0, maksa.FF02, maksa.Position{File: "FF02-bad-quote-line2.csv", Line: 2, Column: 53}},

@@ -182,3 +182,29 @@ func writeTextXLSX(t *testing.T, dir string) string {
 	}
 	return path
 }
+
+// TestTemplateText: a template's texts pass the same rules as a file's —
+// "Müller & Söhne" is saved and paid from, a Cyrillic name is refused when
+// the template is saved, with RR10 naming the character.
+func TestTemplateText(t *testing.T) {
+	e := kindsEnv(t, testdb.Backends(t)[0], "")
+	dir := t.TempDir()
+	template := func(name, creditor string) string {
+		path := filepath.Join(dir, name+".yaml")
+		doc := fmt.Sprintf("client: \"90000012345\"\nname: %s\naccount: LV21TREL9160100000000\ncreditor_name: %q\ncreditor_iban: LV44HABA0551000000001\nremittance: \"Rechnung #5 & #6\"\n", name, creditor)
+		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	e.mustRun(0, "template", "add", "--file", template("mueller", "Müller & Söhne GmbH"), "--user", "prep")
+	var res []importer.Result
+	e.runJSON(0, &res, "pay", "--user", "prep", "--template", "mueller", "--amount", "12.50", "--date", "2026-11-27")
+	if res[0].Accepted != 1 {
+		t.Errorf("a payment from the template: %+v", res[0])
+	}
+	r := e.mustRun(1, "template", "add", "--file", template("ivan", "Иван Петров"), "--user", "prep")
+	if !strings.Contains(r.stderr, "RR10") || !strings.Contains(r.stderr, "U+0418 CYRILLIC CAPITAL LETTER I") {
+		t.Errorf("a Cyrillic template name: %s", r.stderr)
+	}
+}

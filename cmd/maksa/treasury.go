@@ -17,6 +17,7 @@ import (
 	"maksa/formats/pain001"
 	"maksa/importer"
 	"maksa/store"
+	"maksa/validator"
 )
 
 // preparer returns the user's grant that lets them prepare payments on an
@@ -341,6 +342,15 @@ func (m *Main) saveTemplate(ctx context.Context, db *store.DB, d *maksa.Director
 		if _, err := maksa.ParseDecimal(t.Amount); err != nil {
 			return usageErrorf("template amount %q is not an amount", t.Amount)
 		}
+	}
+	// The template's texts pass the rules every payment's texts pass, so
+	// that a payment made from it is not refused for them later.
+	filled := &maksa.Payment{CreditorIsIBAN: true}
+	t.Fill(filled)
+	validator.CheckText(filled)
+	if len(filled.Problems) > 0 {
+		pr := filled.Problems[0]
+		return fmt.Errorf("template %s: %s %s: %w", t.Name, pr.Code, pr.Message, errRejected)
 	}
 	if err := preparerOf(d, user, t.ClientID); err != nil {
 		return err

@@ -55,8 +55,8 @@ type file struct {
 }
 
 type clientIn struct {
-	ID      string     `yaml:"id"`
-	Name    string     `yaml:"name"`
+	ID      string    `yaml:"id"`
+	Name    string    `yaml:"name"`
 	Address yaml.Node `yaml:"address"`
 }
 

@@ -121,13 +121,14 @@ func (a *appender) Write(p []byte) (int, error) {
 
 // plain reports whether s is valid UTF-8 with nothing XML would escape.
 func plain(s string) bool {
+	ascii := true
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == '&' || c == '<' || c == '>' || c == '"' || c == '\'' || c < 0x20:
 			return false
 		case c >= 0x80:
-			return utf8.ValidString(s[i:])
+			ascii = false
 		}
 	}
-	return true
+	return ascii || utf8.ValidString(s)
 }

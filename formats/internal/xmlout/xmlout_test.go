@@ -12,19 +12,32 @@ import (
 // TestElemEscapesLikeEncodingXML: a value is written as xml.EscapeText
 // writes it, whether it needs escaping or not.
 func TestElemEscapesLikeEncodingXML(t *testing.T) {
-	for _, v := range []string{"plain", "Jānis Bērziņš", "a & b <c> \"d\" 'e'", "line\nbreak\ttab", "bad \xff byte", ""} {
-		var got, want bytes.Buffer
-		w := xmlout.New(&got)
-		w.Elem("Nm", v)
-		if err := w.Flush(); err != nil {
-			t.Fatal(err)
-		}
-		want.WriteString("<Nm>")
-		xml.EscapeText(&want, []byte(v))
-		want.WriteString("</Nm>")
-		if got.String() != want.String() {
-			t.Errorf("%q: wrote %q, want %q", v, got.String(), want.String())
-		}
+	for _, v := range []string{"plain", "Jānis Bērziņš", "a & b <c> \"d\" 'e'", "line\nbreak\ttab", "bad \xff byte", "",
+		"Müller & Söhne", "Ā<b>", "ē\t", "ü \xff"} { // escapes after a non-ASCII letter: "Müller & Söhne" once went out unescaped
+		checkElem(t, v)
+	}
+}
+
+// FuzzElem: whatever the value, Elem writes what xml.EscapeText writes.
+func FuzzElem(f *testing.F) {
+	for _, v := range []string{"Müller & Söhne", "a<b", "ā\xff&"} {
+		f.Add(v)
+	}
+	f.Fuzz(checkElem)
+}
+
+func checkElem(t *testing.T, v string) {
+	var got, want bytes.Buffer
+	w := xmlout.New(&got)
+	w.Elem("Nm", v)
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want.WriteString("<Nm>")
+	xml.EscapeText(&want, []byte(v))
+	want.WriteString("</Nm>")
+	if got.String() != want.String() {
+		t.Errorf("%q: wrote %q, want %q", v, got.String(), want.String())
 	}
 }
 
