@@ -27,10 +27,10 @@ type Payment struct {
 	DebtorName string
 	DebtorBIC  string
 
-	CreditorIBAN    string // the creditor account: an IBAN, or another identifier when CreditorIsIBAN is false
-	CreditorIsIBAN  bool
-	CreditorName    string
-	CreditorBIC     string
+	CreditorIBAN   string // the creditor account: an IBAN, or another identifier when CreditorIsIBAN is false
+	CreditorIsIBAN bool
+	CreditorName   string
+	CreditorBIC    string
 
 	AmountText    string          // the amount as written in the file
 	Amount        decimal.Decimal // parsed; zero when AmountText is not a number
@@ -49,11 +49,11 @@ type Payment struct {
 	UltimateCreditor string
 
 	Kind            Kind
-	CreditorID      string // the recipient's personal code or ID document (cash orders)
+	CreditorID      string  // the recipient's personal code or ID document (cash orders)
 	CreditorAddress Address // the creditor's postal address (PstlAdr), its country included
-	Template        string // a template that gives the fields the row leaves out (CSV, XLSX)
-	Note            string // what maksa changed, e.g. an execution date moved past a cut-off
-	Released        bool   // an operator released it from an announcement hold
+	Template        string  // a template that gives the fields the row leaves out (CSV, XLSX)
+	Note            string  // what maksa changed, e.g. an execution date moved past a cut-off
+	Released        bool    // an operator released it from an announcement hold
 
 	ExecutedOn time.Time // the business date the nightly batch executed or refused it
 
