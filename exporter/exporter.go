@@ -56,22 +56,54 @@ func (e *Exporter) Statement(ctx context.Context, w io.Writer, iban string, from
 	if err != nil {
 		return err
 	}
-	owner, err := e.owner(ctx, iban)
-	if err != nil {
-		return err
-	}
 	st := &camt053.Statement{MessageID: "S" + from.Format("20060102") + iban, StatementID: "S" + from.Format("20060102") + iban,
-		Created: created, From: from, To: to, IBAN: iban, Currency: currency, OwnerName: owner, Opening: opening}
+		Created: created, From: from, To: to, IBAN: iban, Currency: currency, Opening: opening}
 	if from != to {
 		st.MessageID = st.MessageID[:len(st.MessageID)-len(iban)] + to.Format("0102") + iban
 		st.StatementID = st.MessageID
 	}
+	return e.statement(ctx, w, st, store.EntryRange{IBAN: iban, From: from, To: to})
+}
+
+// DayStatement writes the statement the nightly batch planned (f): the
+// entries of its account and day that came after the day's earlier
+// statements, opening where the last of them closed, under f's message id
+// and sequence number.
+func (e *Exporter) DayStatement(ctx context.Context, w io.Writer, f *store.SentFile) error {
+	day, err := time.Parse(maksa.DateLayout, f.Day)
+	if err != nil {
+		return err
+	}
+	opening, currency, err := e.Store.BalanceBefore(ctx, f.Account, day)
+	if err != nil {
+		return err
+	}
+	if f.AfterPosting > 0 {
+		earlier, err := e.Store.NetThrough(ctx, f.Account, day, f.AfterPosting)
+		if err != nil {
+			return err
+		}
+		opening = opening.Add(earlier)
+	}
+	st := &camt053.Statement{MessageID: f.MessageID, StatementID: f.MessageID, Sequence: f.AccountSeq, Created: f.Created,
+		From: day, To: day, IBAN: f.Account, Currency: currency, Opening: opening}
+	return e.statement(ctx, w, st, store.EntryRange{IBAN: f.Account, From: day, To: day, After: f.AfterPosting, Through: f.LastPosting})
+}
+
+// statement writes st with the entries of all.
+func (e *Exporter) statement(ctx context.Context, w io.Writer, st *camt053.Statement, all store.EntryRange) error {
+	owner, err := e.owner(ctx, all.IBAN)
+	if err != nil {
+		return err
+	}
+	st.OwnerName = owner
+	opening, currency := st.Opening, st.Currency
 	version := e.CamtVersion
 	if version == 0 {
 		version = 2
 	}
 	parts, least := statementSplit()
-	ranges, err := e.Store.SplitEntries(ctx, iban, from, to, parts, least)
+	ranges, err := e.Store.SplitEntries(ctx, all, parts, least)
 	if err != nil {
 		return err
 	}
@@ -242,11 +274,15 @@ func (e *Exporter) executedOn(ctx context.Context, day time.Time, batch int64, f
 	return readAhead(func(yield func(*maksa.Payment) error) error { return e.Store.ExecutedOn(ctx, day, batch, yield) }, fn)
 }
 
-// paymentsCredited is store.PaymentsCredited on the clearing account, read
-// ahead on another goroutine.
-func (e *Exporter) paymentsCredited(ctx context.Context, day time.Time, fn func(*maksa.Payment) error) error {
+// paymentsCredited is store.PaymentsCreditedIn on the clearing account for
+// the clearing file f, read ahead on another goroutine.
+func (e *Exporter) paymentsCredited(ctx context.Context, f *store.SentFile, fn func(*maksa.Payment) error) error {
+	day, err := time.Parse(maksa.DateLayout, f.Day)
+	if err != nil {
+		return err
+	}
 	return readAhead(func(yield func(*maksa.Payment) error) error {
-		return e.Store.PaymentsCredited(ctx, e.Clearing, day, yield)
+		return e.Store.PaymentsCreditedIn(ctx, e.Clearing, day, f.AfterPosting, f.LastPosting, yield)
 	}, fn)
 }
 
@@ -332,19 +368,25 @@ func (e *Exporter) StatementTable(ctx context.Context, w io.Writer, format, iban
 	return t.Close()
 }
 
-// Outbound writes the day's outbound clearing file: every payment credited
-// to the clearing account on day, as pain.001.001.09. It returns how many.
-func (e *Exporter) Outbound(ctx context.Context, w io.Writer, day time.Time) (int, error) {
-	count, sum, err := e.Store.CreditedTotal(ctx, e.Clearing, day)
+// Outbound writes the clearing file the nightly batch planned (f): the
+// payments credited to the clearing account on its day that no earlier
+// clearing file holds, as pain.001.001.09 under f's message id. It returns
+// how many.
+func (e *Exporter) Outbound(ctx context.Context, w io.Writer, f *store.SentFile) (int, error) {
+	day, err := time.Parse(maksa.DateLayout, f.Day)
+	if err != nil {
+		return 0, err
+	}
+	count, sum, err := e.Store.CreditedTotalIn(ctx, e.Clearing, day, f.AfterPosting, f.LastPosting)
 	if err != nil {
 		return 0, err
 	}
 	pw := pain001.NewWriter(w, 9)
-	if err := pw.WriteHeader(&pain001.GroupHeader{MessageID: "MAKSA-OUT-" + day.Format("20060102"), CreationTime: e.EndOfDay(day),
+	if err := pw.WriteHeader(&pain001.GroupHeader{MessageID: f.MessageID, CreationTime: f.Created,
 		NbOfTxs: count, CtrlSum: sum, InitiatingParty: "Valsts kase"}); err != nil {
 		return 0, err
 	}
-	err = e.paymentsCredited(ctx, day, func(p *maksa.Payment) error {
+	err = e.paymentsCredited(ctx, f, func(p *maksa.Payment) error {
 		p.ExecutionDate = day
 		if p.Kind == maksa.KindUrgent {
 			p.Priority = "HIGH" // flagged for the clearing system

@@ -28,7 +28,7 @@ func TestStatementInParts(t *testing.T) {
 			f := fixture.New(t, b.DSN, 2500)
 			f.SignAll(t)
 			ex := &exporter.Exporter{Store: f.Store, Location: fixture.Riga, Clearing: "LV94TREL0000000000001"}
-			run := &nightly.Runner{Store: f.Store, Signing: f.Signing, Home: t.TempDir(), Owner: "test", Exporter: ex}
+			run := &nightly.Runner{Store: f.Store, Signing: f.Signing, Home: t.TempDir(), Owner: "test", Now: fixture.Evening, Exporter: ex}
 			if _, err := run.Run(ctx, fixture.Day); err != nil {
 				t.Fatal(err)
 			}

@@ -3,7 +3,8 @@
 // and writes the day's statements, outbound clearing file, execution
 // reports and daily report. Only one batch runs at a time; a batch that
 // died is run again and continues where it stopped; running a day again
-// executes nothing new and writes the same files.
+// executes what was signed since, and never rewrites a statement or
+// clearing file already written (see Runner.write).
 package nightly
 
 import (
@@ -44,7 +45,9 @@ type Runner struct {
 	// CashAccount is the account cash-withdrawal orders are credited to.
 	CashAccount string
 	Home        string // the data folder: statements/, outbound/, reports/, outbox/
-	Owner       string // names this run in the lock and the audit log
+	// Now is the business clock: the creation time of the files written.
+	Now   maksa.Clock
+	Owner string // names this run in the lock and the audit log
 	// AllAccounts writes a statement for every account, not only those
 	// with entries that day.
 	AllAccounts bool
@@ -371,21 +374,30 @@ func (r *Runner) holds(ctx context.Context, day time.Time, accounts map[string]*
 	}, nil
 }
 
-// write writes the day's files from the database: statements, the
-// outbound clearing file, the execution reports and the daily report, two
-// at a time.
+// write writes the day's files from the database, two at a time: the
+// statements and the clearing file of what was booked since the day's
+// earlier ones, the execution reports and the daily report.
+//
+// A statement or clearing file, once written, is never written again: the
+// first run of a day writes <D>.camt053.xml and <D>.pain001.xml; a later
+// run of the same day writes <D>.2.camt053.xml (its own message id, the
+// next ElctrncSeqNb, opening where the first closed) for the accounts with
+// new entries, and <D>.2.pain001.xml (MsgId MAKSA-OUT-<D>-2) with only the
+// payments executed since, and nothing when nothing new was booked. Each
+// file is planned in the database (which postings it holds) before it is
+// written, so that a run that dies in between writes the same file again
+// on the next run, never a second file with the same payments.
 func (r *Runner) write(ctx context.Context, day time.Time, sum *Summary) error {
-	d := day.Format(maksa.DateLayout)
-	ibans, err := r.Store.AccountsWithPostings(ctx, day)
-	if r.AllAccounts {
-		ibans, err = r.Store.AccountIBANs(ctx)
+	if err := r.plan(ctx, day); err != nil {
+		return err
 	}
+	planned, err := r.Store.UnwrittenFiles(ctx, day)
 	if err != nil {
 		return err
 	}
-	statements := make([]string, len(ibans))
-	outbound := filepath.Join(r.Home, "outbound", d, d+".pain001.xml")
+	d := day.Format(maksa.DateLayout)
 	var reports, files []string
+	written := make([]string, len(planned))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(2)
 	// The daily report first: it takes longest (a table row per payment),
@@ -394,20 +406,22 @@ func (r *Runner) write(ctx context.Context, day time.Time, sum *Summary) error {
 		files, err = r.Exporter.DailyReport(gctx, filepath.Join(r.Home, "reports", d), day, r.ReportFormat)
 		return err
 	})
-	for i, iban := range ibans {
-		statements[i] = filepath.Join(r.Home, "statements", iban, d+".camt053.xml")
+	for i, f := range planned {
 		g.Go(func() error {
-			return exporter.WriteFile(statements[i], func(w io.Writer) error {
-				return r.Exporter.Statement(gctx, w, iban, day, day, r.Exporter.EndOfDay(day))
+			err := exporter.WriteFile(f.Path, func(w io.Writer) error {
+				if f.Kind == store.SentClearing {
+					_, err := r.Exporter.Outbound(gctx, w, f)
+					return err
+				}
+				return r.Exporter.DayStatement(gctx, w, f)
 			})
+			if err != nil {
+				return err
+			}
+			written[i] = f.Path
+			return r.Store.MarkWritten(gctx, f.ID)
 		})
 	}
-	g.Go(func() error {
-		return exporter.WriteFile(outbound, func(w io.Writer) error {
-			_, err := r.Exporter.Outbound(gctx, w, day)
-			return err
-		})
-	})
 	g.Go(func() (err error) {
 		reports, err = r.executionReports(gctx, day)
 		return err
@@ -415,9 +429,57 @@ func (r *Runner) write(ctx context.Context, day time.Time, sum *Summary) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	sum.Statements, sum.Reports, sum.Files = statements, reports, append([]string{outbound}, files...)
+	for i, f := range planned {
+		if f.Kind == store.SentClearing {
+			files = append(files, written[i])
+		} else {
+			sum.Statements = append(sum.Statements, written[i])
+		}
+	}
+	sum.Reports, sum.Files = reports, files
 	sum.Awaiting, err = r.Store.CountAwaitingSignature(ctx, day)
 	return err
+}
+
+// plan records in the database the clearing file and the statements that
+// what was booked on day since its earlier files calls for.
+func (r *Runner) plan(ctx context.Context, day time.Time) error {
+	d, compact := day.Format(maksa.DateLayout), day.Format("20060102")
+	created := r.Now()
+	numbered := func(seq int) string {
+		if seq == 1 {
+			return ""
+		}
+		return fmt.Sprintf(".%d", seq)
+	}
+	suffix := func(seq int) string {
+		if seq == 1 {
+			return ""
+		}
+		return fmt.Sprintf("-%d", seq)
+	}
+	_, err := r.Store.PlanFile(ctx, store.SentClearing, r.Exporter.Clearing, day, created, false, func(seq, _ int) (string, string) {
+		return "MAKSA-OUT-" + compact + suffix(seq), filepath.Join(r.Home, "outbound", d, d+numbered(seq)+".pain001.xml")
+	})
+	if err != nil {
+		return err
+	}
+	ibans, err := r.Store.AccountsWithPostings(ctx, day)
+	if r.AllAccounts {
+		ibans, err = r.Store.AccountIBANs(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	for _, iban := range ibans {
+		_, err := r.Store.PlanFile(ctx, store.SentStatement, iban, day, created, r.AllAccounts, func(seq, _ int) (string, string) {
+			return "S" + compact + iban + suffix(seq), filepath.Join(r.Home, "statements", iban, d+numbered(seq)+".camt053.xml")
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // executionReports writes, for every import batch with payments executed or

@@ -22,7 +22,7 @@ import (
 )
 
 func runner(f *fixture.Fixture, home string) *nightly.Runner {
-	return &nightly.Runner{Store: f.Store, Signing: f.Signing, Home: home, Owner: "test",
+	return &nightly.Runner{Store: f.Store, Signing: f.Signing, Home: home, Owner: "test", Now: fixture.Evening,
 		Exporter: &exporter.Exporter{Store: f.Store, Location: fixture.Riga, Clearing: "LV94TREL0000000000001"}}
 }
 

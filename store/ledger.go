@@ -296,6 +296,10 @@ func (db *DB) Entries(ctx context.Context, iban string, from, to time.Time, fn f
 type EntryRange struct {
 	IBAN     string
 	From, To time.Time // the period, inclusive
+	// After and Through, when Through is set, keep only the postings with
+	// After < id <= Through: the entries of one statement of a day that
+	// has several (see PlanFile).
+	After, Through int64
 	// The part: from the entry first (when set) up to, not including,
 	// the entry end (when set); each is a booking date and posting id.
 	first, end *entryKey
@@ -311,11 +315,13 @@ type entryKey struct {
 // there are fewer), that follow one another in booking order, to be read
 // side by side. Entries booked meanwhile fall into the run their place in
 // booking order puts them in (on the period's last day, the last run).
-func (db *DB) SplitEntries(ctx context.Context, iban string, from, to time.Time, n, least int) ([]EntryRange, error) {
-	all := EntryRange{IBAN: iban, From: from, To: to}
-	const where = `FROM postings WHERE account_iban = ? AND booking_date >= ? AND booking_date <= ?`
+func (db *DB) SplitEntries(ctx context.Context, all EntryRange, n, least int) ([]EntryRange, error) {
+	where, args := `FROM postings WHERE account_iban = ? AND booking_date >= ? AND booking_date <= ?`, []any{all.IBAN, date(all.From), date(all.To)}
+	if all.Through > 0 {
+		where, args = where+` AND id > ? AND id <= ?`, append(args, all.After, all.Through)
+	}
 	var count int
-	if err := db.x.GetContext(ctx, &count, db.x.Rebind(`SELECT COUNT(*) `+where), iban, date(from), date(to)); err != nil {
+	if err := db.x.GetContext(ctx, &count, db.x.Rebind(`SELECT COUNT(*) `+where), args...); err != nil {
 		return nil, err
 	}
 	n = min(n, count/max(least, 1))
@@ -331,7 +337,7 @@ func (db *DB) SplitEntries(ctx context.Context, iban string, from, to time.Time,
 		if i < n-1 {
 			var end entryKey
 			if err := db.x.GetContext(ctx, &end, db.x.Rebind(`SELECT booking_date, id `+where+` ORDER BY booking_date, id LIMIT 1 OFFSET ?`),
-				iban, date(from), date(to), (i+1)*count/n); err != nil {
+				append(args, (i+1)*count/n)...); err != nil {
 				return nil, err
 			}
 			parts[i].end = &end
@@ -358,6 +364,9 @@ func (db *DB) EntriesIn(ctx context.Context, r EntryRange, fn func(Entry) error)
 	}
 	if r.end != nil {
 		where, args = where+` AND (e.booking_date, e.id) < (?, ?)`, append(args, r.end.Date, r.end.ID)
+	}
+	if r.Through > 0 {
+		where, args = where+` AND e.id > ? AND e.id <= ?`, append(args, r.After, r.Through)
 	}
 	rows, err := db.queryFields(ctx, entryColumns, `FROM postings e JOIN payments p ON p.id = e.payment_id JOIN batches b ON b.id = p.batch_id`,
 		where, `ORDER BY e.booking_date, e.id`, args...)
@@ -411,16 +420,34 @@ func (db *DB) AccountIBANs(ctx context.Context) ([]string, error) {
 	return ibans, err
 }
 
-// CreditedTotal returns how many payments PaymentsCredited would give and
-// the sum of their amounts, from one aggregate query.
-func (db *DB) CreditedTotal(ctx context.Context, account string, day time.Time) (int, decimal.Decimal, error) {
+// NetThrough returns the account's net booked amount on day (credits less
+// debits) of the postings with id <= through: what a day's earlier
+// statements held.
+func (db *DB) NetThrough(ctx context.Context, iban string, day time.Time, through int64) (decimal.Decimal, error) {
+	var rows []struct {
+		Currency string `db:"currency"`
+		Minor    int64  `db:"minor"`
+	}
+	err := db.x.SelectContext(ctx, &rows, db.x.Rebind(`SELECT currency, COALESCE(SUM(CASE WHEN side = 'CRDT' THEN amount_minor ELSE -amount_minor END), 0) AS minor
+		FROM postings WHERE account_iban = ? AND booking_date = ? AND id <= ? GROUP BY currency`), iban, date(day), through)
+	net := decimal.Zero
+	for _, r := range rows {
+		cur, _ := maksa.LookupCurrency(r.Currency)
+		net = net.Add(maksa.FromMinorUnits(r.Minor, cur))
+	}
+	return net, err
+}
+
+// CreditedTotalIn counts and sums the credits booked on account on day
+// with after < id <= through: for the clearing account, one clearing file's.
+func (db *DB) CreditedTotalIn(ctx context.Context, account string, day time.Time, after, through int64) (int, decimal.Decimal, error) {
 	var rows []struct {
 		Currency string `db:"currency"`
 		Count    int    `db:"n"`
 		Minor    int64  `db:"minor"`
 	}
 	err := db.x.SelectContext(ctx, &rows, db.x.Rebind(`SELECT currency, COUNT(*) AS n, COALESCE(SUM(amount_minor), 0) AS minor FROM postings
-		WHERE account_iban = ? AND side = 'CRDT' AND booking_date = ? GROUP BY currency`), account, date(day))
+		WHERE account_iban = ? AND side = 'CRDT' AND booking_date = ? AND id > ? AND id <= ? GROUP BY currency`), account, date(day), after, through)
 	count, sum := 0, decimal.Zero
 	for _, r := range rows {
 		cur, _ := maksa.LookupCurrency(r.Currency)
@@ -429,12 +456,12 @@ func (db *DB) CreditedTotal(ctx context.Context, account string, day time.Time) 
 	return count, sum, err
 }
 
-// PaymentsCredited calls fn for each payment whose credit was booked on
-// account on day — for the clearing account, the day's outbound payments —
-// in posting order.
-func (db *DB) PaymentsCredited(ctx context.Context, account string, day time.Time, fn func(*maksa.Payment) error) error {
+// PaymentsCreditedIn calls fn for each payment whose credit was booked on
+// account on day with after < id <= through — for the clearing account, the
+// payments of one clearing file — in posting order.
+func (db *DB) PaymentsCreditedIn(ctx context.Context, account string, day time.Time, after, through int64, fn func(*maksa.Payment) error) error {
 	return db.eachPaymentOf(ctx, outboundColumns, `FROM postings e JOIN payments p ON p.id = e.payment_id`,
-		`e.account_iban = ? AND e.side = 'CRDT' AND e.booking_date = ?`, `ORDER BY e.id`, []any{account, date(day)}, fn)
+		`e.account_iban = ? AND e.side = 'CRDT' AND e.booking_date = ? AND e.id > ? AND e.id <= ?`, `ORDER BY e.id`, []any{account, date(day), after, through}, fn)
 }
 
 // BatchRun counts what the nightly batch did with one import batch's

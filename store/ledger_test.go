@@ -89,7 +89,7 @@ func TestSplitEntries(t *testing.T) {
 				}
 				for n := 1; n <= 6; n++ {
 					for _, least := range []int{1, 4, 9, 1000} {
-						parts, err := db.SplitEntries(ctx, iban, period[0], period[1], n, least)
+						parts, err := db.SplitEntries(ctx, store.EntryRange{IBAN: iban, From: period[0], To: period[1]}, n, least)
 						if err != nil {
 							t.Fatal(err)
 						}

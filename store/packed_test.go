@@ -104,7 +104,7 @@ func TestPaymentsReadPacked(t *testing.T) {
 				t.Fatalf("%d executed, %v", n, err)
 			}
 			n = 0
-			err = db.PaymentsCredited(ctx, "LV97TREL9160100000099", day, func(p *maksa.Payment) error {
+			err = db.PaymentsCreditedIn(ctx, "LV97TREL9160100000099", day, 0, 1<<62, func(p *maksa.Payment) error {
 				n++
 				agree(t, "credited", p, stored[p.EndToEndID], "DebtorName", "Remittance", "UltimateCreditor", "ChargeBearer", "Reference")
 				return nil

@@ -87,8 +87,12 @@ or the clearing account. Then it writes:
   outbox/<user>/<file>.executed-<D>.pain002.xml   per import batch
   reports/<D>/daily.xlsx                  (or CSV files with --format csv)
 
-Only one batch runs at a time. Running a day again executes nothing new
-and writes the same files; a batch that died continues where it stopped.
+Only one batch runs at a time. A statement or clearing file, once
+written, is never written again: running a day again after more payments
+were signed writes <D>.2.pain001.xml and <D>.2.camt053.xml with only what
+was booked since (their own message ids, the next statement number), and
+no statement or clearing file when nothing new was booked. A batch that
+died continues where it stopped.
 When the database goes away the run waits for it, retrying with backoff,
 for --patience before it gives up.`,
 		Args: cobra.NoArgs,
@@ -120,7 +124,7 @@ for --patience before it gives up.`,
 				return err
 			}
 			host, _ := os.Hostname()
-			r := &nightly.Runner{Store: db, Signing: m.signingService(db, signDays), Exporter: ex, Calendar: cal, Rules: rules, CashAccount: cash, Home: m.Home,
+			r := &nightly.Runner{Store: db, Signing: m.signingService(db, signDays), Exporter: ex, Calendar: cal, Rules: rules, CashAccount: cash, Home: m.Home, Now: m.clock,
 				Owner: m.actor(fmt.Sprintf("batch@%s:%d", host, os.Getpid())), AllAccounts: all, ReportFormat: format, Log: m.log, Patience: patience,
 				Settle: func(ctx context.Context, batches []int64) error { return m.settle(ctx, db, batches, m.actor("batch")) }}
 			if bar := m.progress("executing"); bar != nil {

@@ -46,10 +46,13 @@ type Statement struct {
 	IBAN        string
 	Currency    string
 	OwnerName   string
-	Opening     decimal.Decimal // booked balance at the start of From
-	Closing     decimal.Decimal // booked balance at the end of To
-	Credits     Totals
-	Debits      Totals
+	// Sequence, when set, is the statement's number among the account's
+	// statements (ElctrncSeqNb and LglSeqNb), growing without gaps.
+	Sequence int
+	Opening  decimal.Decimal // booked balance at the start of From
+	Closing  decimal.Decimal // booked balance at the end of To
+	Credits  Totals
+	Debits   Totals
 }
 
 // Totals counts and sums entries of one direction.
@@ -117,10 +120,15 @@ func (w *Writer) WriteHeader(s *Statement) error {
 	w.out.Elem("CreDtTm", dateTime(s.Created))
 	w.out.Raw("</GrpHdr>\n<Stmt>")
 	w.out.Elem("Id", s.StatementID)
+	if s.Sequence > 0 {
+		w.out.Int("ElctrncSeqNb", int64(s.Sequence))
+		w.out.Int("LglSeqNb", int64(s.Sequence))
+	}
 	w.out.Elem("CreDtTm", dateTime(s.Created))
 	w.out.Raw("<FrToDt>")
-	w.out.Elem("FrDtTm", s.From.Format("2006-01-02")+"T00:00:00")
-	w.out.Elem("ToDtTm", s.To.Format("2006-01-02")+"T23:59:59")
+	loc := s.Created.Location()
+	w.out.Elem("FrDtTm", dateTime(time.Date(s.From.Year(), s.From.Month(), s.From.Day(), 0, 0, 0, 0, loc)))
+	w.out.Elem("ToDtTm", dateTime(time.Date(s.To.Year(), s.To.Month(), s.To.Day(), 23, 59, 59, 0, loc)))
 	w.out.Raw("</FrToDt><Acct><Id>")
 	w.out.Elem("IBAN", s.IBAN)
 	w.out.Raw("</Id>")
@@ -286,7 +294,9 @@ func (w *Writer) Close() error {
 	return w.out.Flush()
 }
 
-func dateTime(t time.Time) string { return t.Format("2006-01-02T15:04:05") }
+// dateTime writes an ISODateTime with its UTC offset, so that a reader in
+// another time zone reads the same moment.
+func dateTime(t time.Time) string { return t.Format(time.RFC3339) }
 
 // truncate cuts s to n characters.
 func truncate(s string, n int) string {

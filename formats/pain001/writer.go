@@ -50,7 +50,7 @@ func (w *Writer) WriteHeader(h *GroupHeader) error {
 	w.out.Raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	w.out.Raw(fmt.Sprintf(`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.%02d">`, w.version) + "\n<CstmrCdtTrfInitn>\n<GrpHdr>")
 	w.out.Elem("MsgId", h.MessageID)
-	w.out.Elem("CreDtTm", h.CreationTime.Format("2006-01-02T15:04:05"))
+	w.out.Elem("CreDtTm", h.CreationTime.Format(time.RFC3339))
 	w.out.Int("NbOfTxs", int64(h.NbOfTxs))
 	w.out.Elem("CtrlSum", h.CtrlSum.String())
 	w.out.Raw("<InitgPty>")

@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -244,22 +245,59 @@ func check(ctx context.Context, c Config, rep *Report, run func(...string) error
 	db.QueryRowContext(ctx, `SELECT opening_balance FROM accounts WHERE iban = '`+account+`'`).Scan(&opening)
 	db.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN side = 'CRDT' THEN amount_minor ELSE -amount_minor END), 0) FROM postings WHERE account_iban = '`+account+`'`).Scan(&minor)
 	ledger := decimal.RequireFromString(opening).Add(decimal.New(minor, -2))
-	data, err := os.ReadFile(filepath.Join(c.Home, "statements", account, day+".camt053.xml"))
-	if err != nil {
-		violate("no statement: %v", err)
-	} else {
-		var st struct {
-			Bal []struct {
-				Cd  string `xml:"Tp>CdOrPrtry>Cd"`
-				Amt string `xml:"Amt"`
-			} `xml:"BkToCstmrStmt>Stmt>Bal"`
+	// The day's statements (one a run that booked something) chain: each
+	// opens where the one before closed, numbered without gaps, and the
+	// last closes at the ledger.
+	statements, _ := filepath.Glob(filepath.Join(c.Home, "statements", account, day+"*.camt053.xml"))
+	type statement struct {
+		Seq int `xml:"BkToCstmrStmt>Stmt>ElctrncSeqNb"`
+		Bal []struct {
+			Cd  string `xml:"Tp>CdOrPrtry>Cd"`
+			Amt string `xml:"Amt"`
+		} `xml:"BkToCstmrStmt>Stmt>Bal"`
+	}
+	var chain []statement
+	for _, path := range statements {
+		data, err := os.ReadFile(path)
+		var st statement
+		if err != nil || xml.Unmarshal(data, &st) != nil || len(st.Bal) != 2 {
+			violate("statement %s unreadable: %v", path, err)
+			continue
 		}
-		xml.Unmarshal(data, &st)
-		rep.Checks++
-		if len(st.Bal) != 2 || !decimal.RequireFromString(st.Bal[1].Amt).Equal(ledger) {
-			violate("the statement closes at %v, the ledger at %s", st.Bal, ledger)
+		chain = append(chain, st)
+	}
+	slices.SortFunc(chain, func(a, b statement) int { return a.Seq - b.Seq })
+	rep.Checks++
+	switch {
+	case len(chain) == 0:
+		violate("no statement of %s", day)
+	case !decimal.RequireFromString(chain[len(chain)-1].Bal[1].Amt).Equal(ledger):
+		violate("the last statement closes at %v, the ledger at %s", chain[len(chain)-1].Bal, ledger)
+	}
+	for i := 1; i < len(chain); i++ {
+		if chain[i].Seq != chain[i-1].Seq+1 || chain[i].Bal[0].Amt != chain[i-1].Bal[1].Amt {
+			violate("statement %d does not follow statement %d: %v after %v", chain[i].Seq, chain[i-1].Seq, chain[i].Bal, chain[i-1].Bal)
 		}
 	}
+	// No payment leaves in two clearing files.
+	clearing, _ := filepath.Glob(filepath.Join(c.Home, "outbound", day, "*.pain001.xml"))
+	sent := map[string]string{}
+	for _, path := range clearing {
+		data, err := os.ReadFile(path)
+		var doc struct {
+			IDs []string `xml:"CstmrCdtTrfInitn>PmtInf>CdtTrfTxInf>PmtId>EndToEndId"`
+		}
+		if err != nil || xml.Unmarshal(data, &doc) != nil {
+			violate("clearing file %s unreadable: %v", path, err)
+		}
+		for _, id := range doc.IDs {
+			if other, ok := sent[id]; ok {
+				violate("payment %s is in two clearing files: %s and %s", id, other, filepath.Base(path))
+			}
+			sent[id] = filepath.Base(path)
+		}
+	}
+	rep.Checks++
 	rep.Checks++
 	if err := run("audit", "verify"); err != nil {
 		violate("audit verify: %v", err)
