@@ -22,6 +22,7 @@ import (
 
 	"maksa"
 	"maksa/formats/camt053"
+	"maksa/formats/epc"
 	"maksa/formats/csvfmt"
 	"maksa/formats/pain001"
 	"maksa/formats/pain002"
@@ -38,6 +39,9 @@ type Exporter struct {
 	Clearing string
 	// CamtVersion is 2 (default) or 8.
 	CamtVersion int
+	// BIC is the treasury's own BIC: the debtor's agent in the clearing
+	// file.
+	BIC string
 }
 
 // EndOfDay is the time stamp of everything written for a business day: its
@@ -386,7 +390,12 @@ func (e *Exporter) Outbound(ctx context.Context, w io.Writer, f *store.SentFile)
 		NbOfTxs: count, CtrlSum: sum, InitiatingParty: "Valsts kase"}); err != nil {
 		return 0, err
 	}
+	addresses, err := e.clientAddresses(ctx)
+	if err != nil {
+		return 0, err
+	}
 	err = e.paymentsCredited(ctx, f, func(p *maksa.Payment) error {
+		e.forClearing(p, addresses)
 		p.ExecutionDate = day
 		if p.Kind == maksa.KindUrgent {
 			p.Priority = "HIGH" // flagged for the clearing system
@@ -397,6 +406,65 @@ func (e *Exporter) Outbound(ctx context.Context, w io.Writer, f *store.SentFile)
 		return 0, err
 	}
 	return count, pw.Close()
+}
+
+// clientAddresses returns each account's client's postal address.
+func (e *Exporter) clientAddresses(ctx context.Context) (map[string]maksa.Address, error) {
+	d, err := e.Store.Directory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	clients := map[string]maksa.Address{}
+	for _, c := range d.Clients {
+		clients[c.ID] = c.Address
+	}
+	out := map[string]maksa.Address{}
+	for _, a := range d.Accounts {
+		out[a.IBAN] = clients[a.ClientID]
+	}
+	return out, nil
+}
+
+// forClearing makes p what the clearing file says of it, by the EPC
+// Customer-to-PSP implementation guidelines (SCT 2025): a SEPA payment is
+// service level SEPA with shared charges (SLEV); the debtor's agent is the
+// treasury (BIC) and the debtor's address the client's; a payment with both
+// a creditor reference and remittance text carries them as one text; every
+// text is in
+// the EPC basic Latin character set (epc.Basic), cut to its field's length
+// where transliteration made it longer. The database keeps the original.
+func (e *Exporter) forClearing(p *maksa.Payment, addresses map[string]maksa.Address) {
+	if e.BIC != "" {
+		p.DebtorBIC = e.BIC
+	}
+	p.DebtorAddress = addresses[p.DebtorIBAN]
+	if p.Kind == maksa.KindSEPA {
+		p.ServiceLevel, p.ChargeBearer = "SEPA", "SLEV"
+	}
+	if p.Reference != "" && p.Remittance != "" {
+		// The EPC rules allow one remittance, structured or not: the
+		// reference leads the text.
+		p.Remittance, p.Reference = p.Reference+" "+p.Remittance, ""
+	}
+	for _, f := range []struct {
+		value *string
+		max   int
+	}{
+		{&p.PaymentInfoID, 35}, {&p.InstructionID, 35}, {&p.EndToEndID, 35}, {&p.DebtorName, 70}, {&p.CreditorName, 70},
+		{&p.UltimateDebtor, 70}, {&p.UltimateCreditor, 70}, {&p.Remittance, 140}, {&p.Reference, 35},
+	} {
+		*f.value = epc.Cut(epc.Basic(*f.value), f.max)
+	}
+	for _, a := range []*maksa.Address{&p.CreditorAddress, &p.DebtorAddress} {
+		for _, el := range a.Elements() {
+			*el.Value = epc.Cut(epc.Basic(*el.Value), el.Max)
+		}
+		lines := make([]string, len(a.Lines))
+		for i, l := range a.Lines {
+			lines[i] = epc.Cut(epc.Basic(l), 70)
+		}
+		a.Lines = lines
+	}
 }
 
 // ExecutionReport writes the pain.002 of one import batch for the payments

@@ -37,7 +37,11 @@ func (m *Main) exporter(db *store.DB, clearing string, camt int) (*exporter.Expo
 	if err := maksa.CheckIBAN(clearing); err != nil {
 		return nil, usageErrorf("--clearing-account %s: %v", clearing, err)
 	}
-	return &exporter.Exporter{Store: db, Location: m.location, Clearing: clearing, CamtVersion: camt}, nil
+	bic := m.env("MAKSA_TREASURY_BIC", "TRELLV22")
+	if err := maksa.CheckBIC(bic); err != nil {
+		return nil, usageErrorf("MAKSA_TREASURY_BIC %s: %v", bic, err)
+	}
+	return &exporter.Exporter{Store: db, Location: m.location, Clearing: clearing, CamtVersion: camt, BIC: bic}, nil
 }
 
 // calendar returns the working-day calendar: the built-in rules and the

@@ -20,6 +20,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
+	"maksa/formats/epc"
 	"maksa/formats/pain001"
 	"maksa/internal/testdb"
 	"maksa/internal/testgen"
@@ -140,6 +141,8 @@ func TestNightlyBatch(t *testing.T) {
 			xsdcheck.Validate(t, outbound, "pain.001.001.09.xsd")
 			if data, _ := os.ReadFile(outbound); bytes.Count(data, []byte("<CdtTrfTxInf>")) != 8 {
 				t.Errorf("outbound file holds %d payments, want 8", bytes.Count(data, []byte("<CdtTrfTxInf>")))
+			} else {
+				checkEPC(t, data)
 			}
 			if r := e.run("validate", outbound); r.code != 0 { // its NbOfTxs and CtrlSum included
 				t.Errorf("the outbound file does not validate:\n%s%s", r.stdout, r.stderr)
@@ -363,6 +366,9 @@ func checkOutbound(t *testing.T, dsn, path string) {
 			FROM payments WHERE status = 'ACSC' AND end_to_end_id = '`+p.EndToEndID+`'`, dest...)
 		if want[10] == "" {
 			want[10] = "NOTPROVIDED" // a CSV or XLSX payment has no PmtInfId of its own
+		}
+		for _, i := range []int{1, 3, 8, 9, 10} { // texts go out in the EPC basic Latin set
+			want[i] = epc.Basic(want[i])
 		}
 		if strings.Join(got, "|") != strings.Join(want, "|") {
 			t.Errorf("outbound payment %s says %q, the payment %q", p.EndToEndID, got, want)

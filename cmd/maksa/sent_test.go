@@ -80,6 +80,8 @@ func TestDayRunTwice(t *testing.T) {
 			ids, sent := map[string]bool{}, map[string]string{}
 			for i, path := range clearing {
 				doc := readSent(t, filepath.Join(e.home, path), "pain.001.001.09.xsd")
+				data, _ := os.ReadFile(filepath.Join(e.home, path))
+				checkEPC(t, data)
 				if doc.NbOfTxs != wantTxs[i] || len(doc.E2E) != wantTxs[i] {
 					t.Errorf("%s: NbOfTxs %d, %d payments; want %d", path, doc.NbOfTxs, len(doc.E2E), wantTxs[i])
 				}

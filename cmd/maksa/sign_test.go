@@ -111,7 +111,7 @@ func (e *signingEnv) writeDirectory(t *testing.T, keys map[string]signer) {
 		return fmt.Sprintf("      - {account: %s, modes: [%s], payment_limit: %q, daily_limit: %q, card_valid_until: %s}\n", account, modes, limit, daily, card)
 	}
 	big := "1000000.00"
-	doc := `clients: [{id: "1", name: Klients}]
+	doc := `clients: [{id: "1", name: Klients, address: {street: "Smilšu iela", building: "1", postcode: "LV-1919", town: "Rīga", country: "LV"}}]
 accounts:
   - {iban: ` + accountA + `, client: "1", currency: EUR, balance: "100000.00", signatures: 2}
   - {iban: ` + accountB + `, client: "1", currency: EUR, balance: "100000.00", signatures: 3}

@@ -139,6 +139,9 @@ func (w *Writer) Write(p *maksa.Payment) error {
 		}
 		if p.Reference != "" {
 			w.out.Raw("<Strd><CdtrRefInf>")
+			if strings.HasPrefix(p.Reference, "RF") { // an ISO 11649 creditor reference
+				w.out.Raw("<Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp>")
+			}
 			w.out.Elem("Ref", p.Reference)
 			w.out.Raw("</CdtrRefInf></Strd>")
 		}
@@ -205,6 +208,7 @@ func (w *Writer) startInfo(p *maksa.Payment) {
 	if p.DebtorName != "" {
 		w.out.Elem("Nm", p.DebtorName)
 	}
+	w.address(p.DebtorAddress)
 	w.out.Raw("</Dbtr><DbtrAcct><Id>")
 	w.out.Elem("IBAN", p.DebtorIBAN)
 	w.out.Raw("</Id></DbtrAcct><DbtrAgt><FinInstnId>")
