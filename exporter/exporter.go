@@ -22,8 +22,8 @@ import (
 
 	"maksa"
 	"maksa/formats/camt053"
-	"maksa/formats/epc"
 	"maksa/formats/csvfmt"
+	"maksa/formats/epc"
 	"maksa/formats/pain001"
 	"maksa/formats/pain002"
 	"maksa/formats/xlsxfmt"
