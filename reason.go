@@ -6,6 +6,7 @@ type Reason string
 
 // The reason codes maksa uses.
 const (
+	AC01 Reason = "AC01"
 	AC02 Reason = "AC02"
 	AC03 Reason = "AC03"
 	AC04 Reason = "AC04"
@@ -60,6 +61,7 @@ type ReasonInfo struct {
 }
 
 var reasons = map[Reason]ReasonInfo{
+	AC01: {"IncorrectAccountNumber", "Account number is invalid or missing"},
 	AC02: {"InvalidDebtorAccountNumber", "Debtor account number invalid or missing"},
 	AC03: {"InvalidCreditorAccountNumber", "Creditor account number invalid or missing"},
 	AC04: {"ClosedAccountNumber", "Account number specified has been closed on the bank of account's books"},

@@ -56,6 +56,10 @@ func (b *Business) checkKind(p *maksa.Payment, acct *maksa.Account) {
 		p.Reject(maksa.Problemf(maksa.AG03, pos, "%q is not a kind of payment order (sepa, urgent, crossborder, budget, internal, cash)", p.Kind))
 		return
 	}
+	if b.unknownTreasuryAccount(p) {
+		p.Reject(maksa.Problemf(maksa.AC01, p.PositionOf(maksa.FieldCreditorAccount), "creditor account %s has the treasury's bank code (%s) but is no treasury account: it could never be credited",
+			p.CreditorIBAN, p.CreditorIBAN[4:8]))
+	}
 	if !acct.Allows(p.Kind) {
 		p.Reject(maksa.Problemf(maksa.AG03, p.PositionOf(maksa.FieldDebtorAccount), "account %s may not be used for %s payments", acct.IBAN, p.Kind))
 	}
@@ -188,4 +192,14 @@ func checkCreditorAddress(p *maksa.Payment) {
 			p.Reject(maksa.Problemf(maksa.BE04, pos, "the creditor's address (%s) is incomplete: it needs %s", a.String(), strings.Join(missing, " and ")))
 		}
 	}
+}
+
+// unknownTreasuryAccount reports whether p pays an IBAN of the treasury's
+// own bank code — the debtor account's, which is always a treasury
+// account — that is no treasury account and no budget account of the
+// State Revenue Service.
+func (b *Business) unknownTreasuryAccount(p *maksa.Payment) bool {
+	c, d := p.CreditorIBAN, p.DebtorIBAN
+	return p.CreditorIsIBAN && len(c) >= 8 && len(d) >= 8 && c[:2] == d[:2] && c[4:8] == d[4:8] &&
+		b.View.Accounts[c] == nil && !b.Rules.BudgetAccounts[c]
 }

@@ -65,8 +65,10 @@ func spoil(p *maksa.Payment, code maksa.Reason) {
 var firstNames = []string{"Anna", "Jānis", "Līga", "Pēteris", "Ilze", "Kārlis", "Māra", "Edgars", "Dace", "Ģirts", "Zane", "Andris", "Ieva", "Roberts", "Sandra"}
 var lastNames = []string{"Bērziņa", "Kalniņš", "Ozoliņa", "Liepiņš", "Kļaviņa", "Zariņš", "Krūmiņa", "Vītols", "Jansone", "Šmits", "Ābele", "Eglītis", "Lapiņa", "Žagars"}
 var purposes = []string{"Alga par novembri", "Rēķins Nr. %d", "Pabalsts", "Atlīdzība par pakalpojumiem", "Līgums %d/2026", "Stipendija"}
-var banks = []string{"HABA", "UNLA", "PARX", "RIKO", "NDEA", "TREL"}
-var bics = map[string]string{"HABA": "HABALV22", "UNLA": "UNLALV2X", "PARX": "PARXLV22", "RIKO": "RIKOLV2X", "NDEA": "NDEALV2X", "TREL": "TRELLV22"}
+// banks are the creditors' banks: not the treasury (TREL), whose accounts
+// a generated file cannot know (AC01).
+var banks = []string{"HABA", "UNLA", "PARX", "RIKO", "NDEA"}
+var bics = map[string]string{"HABA": "HABALV22", "UNLA": "UNLALV2X", "PARX": "PARXLV22", "RIKO": "RIKOLV2X", "NDEA": "NDEALV2X"}
 
 // endToEndID returns "<message id>-E2E-<n>", the message id cut from the
 // front where the whole would pass the 35 characters of Max35Text.
