@@ -97,6 +97,9 @@ type Batch struct {
 	// Settled is the status once no payment of the batch awaits a
 	// signature any more (ACCP, PART, RJCT); empty until then.
 	Settled Status
+	// AnswerVersion is the pain.002 version of every status report of the
+	// batch; 0 follows the request's version.
+	AnswerVersion int
 }
 
 // Settle sets the batch status from its counts and group problems: RJCT when

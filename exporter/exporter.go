@@ -471,14 +471,22 @@ func (e *Exporter) forClearing(p *maksa.Payment, addresses map[string]maksa.Addr
 // the nightly batch executed (ACSC) or refused (RJCT) on day, streaming
 // them from the store.
 func (e *Exporter) ExecutionReport(ctx context.Context, w io.Writer, b *maksa.Batch, run store.BatchRun, day time.Time) error {
+	// The group status is true of the original message: ACSC only when
+	// every one of its transactions was executed that day, RJCT when none
+	// of those listed was; otherwise PART (some refused at import, at
+	// execution, or executed on another day).
 	status := maksa.PART
 	switch {
-	case run.Refused == 0:
+	case run.Executed == b.Transactions && run.Refused == 0:
 		status = maksa.ACSC
 	case run.Executed == 0:
 		status = maksa.RJCT
 	}
-	pw := pain002.NewWriter(w, 3)
+	version := b.AnswerVersion
+	if version == 0 {
+		version = pain002.VersionFor(b.Format)
+	}
+	pw := pain002.NewWriter(w, version)
 	err := pw.WriteHeader(&pain002.Report{MessageID: fmt.Sprintf("MAKSA-EXE-%s-%d", day.Format("20060102"), b.ID), CreationTime: e.EndOfDay(day),
 		OriginalMessageID: b.MessageID, OriginalMessageName: b.Format, OriginalNbOfTxs: b.Transactions, OriginalCtrlSum: b.ControlSum.String(), GroupStatus: status})
 	if err != nil {

@@ -38,7 +38,9 @@ type Importer struct {
 	// Outbox is the folder that receives <user>/<file>.pain002.xml; empty
 	// writes no report.
 	Outbox string
-	// Pain002Version is 3 (default) or 10.
+	// Pain002Version is the pain.002 version of every status report of
+	// the files imported (3 or 10); 0 follows each file's version
+	// (pain002.VersionFor).
 	Pain002Version int
 	// Profile maps the columns of CSV and XLSX files; nil is profile.Auto().
 	Profile *profile.Profile
@@ -141,7 +143,7 @@ func (im *Importer) ImportFile(ctx context.Context, path string, opt Options) (*
 		opt.Actor = opt.UserID
 	}
 	run := &run{Importer: im, opt: opt, path: path, res: &Result{File: name, Problems: []maksa.Problem{}, ControlSum: "0"},
-		batch: &maksa.Batch{UserID: opt.UserID, FileName: name}, digest: digestFile(path)}
+		batch: &maksa.Batch{UserID: opt.UserID, FileName: name, AnswerVersion: im.Pain002Version}, digest: digestFile(path)}
 	if err := run.importFrom(ctx, f); err != nil {
 		return nil, err
 	}

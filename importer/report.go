@@ -104,9 +104,17 @@ func writeTemp(dir, name string, write func(io.Writer) error) (string, error) {
 // group status when the file was rejected whole.
 func (im *Importer) Pain002(ctx context.Context, w io.Writer, b *maksa.Batch) error {
 	now := im.Now().In(im.Location)
-	version := im.Pain002Version
+	version := b.AnswerVersion
 	if version == 0 {
-		version = 3
+		version = pain002.VersionFor(b.Format)
+	}
+	number := now.UnixNano() // with no database, only structure was checked
+	if im.Store != nil {
+		n, err := im.Store.NextReportNumber(ctx, now)
+		if err != nil {
+			return err
+		}
+		number = n
 	}
 	pw := pain002.NewWriter(w, version)
 	msgName := b.Format
@@ -114,7 +122,7 @@ func (im *Importer) Pain002(ctx context.Context, w io.Writer, b *maksa.Batch) er
 		msgName = "pain.001"
 	}
 	rep := &pain002.Report{
-		MessageID:           fmt.Sprintf("MAKSA-%s-%s", now.Format("20060102150405"), b.SHA256[:12]),
+		MessageID:           fmt.Sprintf("MAKSA-%s-%d", now.Format("20060102"), number),
 		CreationTime:        now,
 		OriginalMessageID:   b.MessageID,
 		OriginalMessageName: msgName,

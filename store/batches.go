@@ -29,12 +29,13 @@ type batchRow struct {
 	Problems        string `db:"problems"`
 	CreatedAt       string `db:"created_at"`
 	Settled         string `db:"settled"`
+	AnswerVersion   int    `db:"answer_version"`
 }
 
 func (r *batchRow) batch() *maksa.Batch {
 	b := &maksa.Batch{ID: r.ID, UserID: r.UserID, ClientID: r.ClientID, FileName: r.FileName, SHA256: r.SHA256,
 		Format: r.Format, MessageID: r.MessageID, DeclaredTxs: r.DeclaredTxs, Transactions: r.Transactions,
-		Accepted: r.Accepted, Rejected: r.Rejected, Status: maksa.Status(r.Status), Settled: maksa.Status(r.Settled)}
+		Accepted: r.Accepted, Rejected: r.Rejected, Status: maksa.Status(r.Status), Settled: maksa.Status(r.Settled), AnswerVersion: r.AnswerVersion}
 	if r.DeclaredCtrlSum != "" {
 		d, err := decimal.NewFromString(r.DeclaredCtrlSum)
 		if err == nil {

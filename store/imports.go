@@ -79,9 +79,9 @@ func (im *Import) start(ctx context.Context) (*maksa.UserView, error) {
 	}
 	b.CreatedAt = im.db.Now().UTC()
 	err = tx.GetContext(ctx, &b.ID, tx.Rebind(`INSERT INTO batches (user_id, client_id, file_name, sha256, format, message_id, declared_txs, declared_ctrl_sum,
-		transactions, control_sum, accepted, rejected, status, problems, created_at)
-		VALUES (?, '', ?, ?, ?, ?, ?, ?, 0, '0', 0, 0, 'RCVD', '[]', ?) RETURNING id`),
-		b.UserID, b.FileName, b.SHA256, b.Format, b.MessageID, b.DeclaredTxs, decimalText(b.DeclaredCtrlSum), ts(b.CreatedAt))
+		transactions, control_sum, accepted, rejected, status, problems, created_at, answer_version)
+		VALUES (?, '', ?, ?, ?, ?, ?, ?, 0, '0', 0, 0, 'RCVD', '[]', ?, ?) RETURNING id`),
+		b.UserID, b.FileName, b.SHA256, b.Format, b.MessageID, b.DeclaredTxs, decimalText(b.DeclaredCtrlSum), ts(b.CreatedAt), b.AnswerVersion)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return nil, &DuplicateFileError{File: b.FileName}
@@ -286,10 +286,10 @@ func (db *DB) RecordRejected(ctx context.Context, b *maksa.Batch, actor string, 
 	b.CreatedAt = db.Now().UTC()
 	problems, _ := json.Marshal(nonNilProblems(b.Problems))
 	err = tx.GetContext(ctx, &b.ID, tx.Rebind(`INSERT INTO batches (user_id, client_id, file_name, sha256, format, message_id, declared_txs, declared_ctrl_sum,
-		transactions, control_sum, accepted, rejected, status, problems, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 'RJCT', ?, ?) RETURNING id`),
+		transactions, control_sum, accepted, rejected, status, problems, created_at, answer_version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 'RJCT', ?, ?, ?) RETURNING id`),
 		b.UserID, b.ClientID, b.FileName, b.SHA256, b.Format, b.MessageID, b.DeclaredTxs, decimalText(b.DeclaredCtrlSum),
-		b.Transactions, b.ControlSum.String(), b.Transactions, string(problems), ts(b.CreatedAt))
+		b.Transactions, b.ControlSum.String(), b.Transactions, string(problems), ts(b.CreatedAt), b.AnswerVersion)
 	if err != nil {
 		return err
 	}

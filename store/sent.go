@@ -115,3 +115,11 @@ func (db *DB) MarkWritten(ctx context.Context, id int64) error {
 	_, err := db.x.ExecContext(ctx, db.x.Rebind(`UPDATE sent_files SET written = 1 WHERE id = ?`), id)
 	return err
 }
+
+// NextReportNumber returns a number no status report had before: what
+// makes its MsgId unique forever, whatever the clock says.
+func (db *DB) NextReportNumber(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := db.x.GetContext(ctx, &n, db.x.Rebind(`INSERT INTO report_numbers (created_at) VALUES (?) RETURNING id`), now.Format(time.RFC3339))
+	return n, err
+}

@@ -70,7 +70,7 @@ Exit status: 0 all accepted, 1 something rejected, 2 usage or system error.`,
 	}
 	cmd.Flags().StringVar(&f.user, "user", "", "the importing user")
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "validate against the database but store nothing and write no report")
-	cmd.Flags().IntVar(&f.pain002, "pain002-version", 3, "pain.002 version of the status report: 3 or 10")
+	cmd.Flags().IntVar(&f.pain002, "pain002-version", 0, "pain.002 version of every status report of the files: 3 or 10 (default: .03 for pain.001.001.03 and CSV/XLSX, .10 for .09 and later)")
 	addPatience(cmd, &f.patience)
 	m.addImportFlags(cmd, &f)
 	return cmd

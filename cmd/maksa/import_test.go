@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"maksa"
+	pain002fmt "maksa/formats/pain002"
 	"maksa/importer"
 	"maksa/internal/testdb"
 	"maksa/internal/testgen"
@@ -139,12 +141,13 @@ type pain002 struct {
 	} `xml:"CstmrPmtStsRpt>OrgnlPmtInfAndSts>TxInfAndSts"`
 }
 
-// checkReport checks that the pain.002 at path is XSD-valid and says what
-// the import result says: the group status and exactly the rejected
-// transactions with their codes.
+// checkReport checks that the pain.002 at path is valid against the XSD of
+// the version that answers the request's, and says what the import result
+// says: the group status and exactly the rejected transactions with their
+// codes.
 func checkReport(t *testing.T, path string, r importer.Result) pain002 {
 	t.Helper()
-	xsdcheck.Validate(t, path, "pain.002.001.03.xsd")
+	xsdcheck.Validate(t, path, fmt.Sprintf("pain.002.001.%02d.xsd", pain002fmt.VersionFor(r.Format)))
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

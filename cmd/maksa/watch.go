@@ -64,7 +64,7 @@ are taken over by the others after --stale.`,
 	cmd.Flags().DurationVar(&rescan, "rescan", 5*time.Second, "how often the inbox is read again in case events were lost")
 	cmd.Flags().DurationVar(&stale, "stale", 2*time.Minute, "after how long without a heartbeat another process's files are taken over")
 	cmd.Flags().StringVar(&instance, "instance", m.env("MAKSA_INSTANCE", host), "this process's name in file claims (MAKSA_INSTANCE); unique per process")
-	cmd.Flags().IntVar(&f.pain002, "pain002-version", 3, "pain.002 version of the status reports: 3 or 10")
+	cmd.Flags().IntVar(&f.pain002, "pain002-version", 0, "pain.002 version of every status report of the files: 3 or 10 (default: .03 for pain.001.001.03 and CSV/XLSX, .10 for .09 and later)")
 	addPatience(cmd, &f.patience)
 	m.addImportFlags(cmd, &f)
 	return cmd

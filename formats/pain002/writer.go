@@ -17,6 +17,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -191,4 +193,17 @@ func chunks(s string, n int) []string {
 		s = s[i:]
 	}
 	return out
+}
+
+// VersionFor returns the pain.002 version that answers a request of the
+// given format: pain.002.001.10 for pain.001.001.09 and later,
+// pain.002.001.03 for everything older and for CSV and XLSX files.
+func VersionFor(format string) int {
+	parts := strings.Split(format, ".")
+	if len(parts) >= 4 && parts[0] == "pain" && parts[1] == "001" && parts[2] == "001" {
+		if v, err := strconv.Atoi(parts[3]); err == nil && v >= 9 {
+			return 10
+		}
+	}
+	return 3
 }

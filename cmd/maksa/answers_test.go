@@ -1,0 +1,84 @@
+package main_test
+
+import (
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"maksa"
+	"maksa/formats/pain001"
+	"maksa/internal/testdb"
+	"maksa/internal/xsdcheck"
+)
+
+// answer is what TestAnswers reads of a pain.002.
+type answer struct {
+	XMLName xml.Name
+	MsgID   string `xml:"CstmrPmtStsRpt>GrpHdr>MsgId"`
+	Group   struct {
+		Status string `xml:"GrpSts"`
+		NbTxs  int    `xml:"OrgnlNbOfTxs"`
+	} `xml:"CstmrPmtStsRpt>OrgnlGrpInfAndSts"`
+}
+
+// TestAnswers follows every status report of two files — a pain.001.001.09
+// and a pain.001.001.03 imported with --pain002-version 10 — through import,
+// signing and execution: each report is in the version the request calls
+// for (or the one asked for), valid against its XSD, under a message id of
+// its own; the executed report's group status is PART when a payment was
+// refused at import.
+func TestAnswers(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newSigningEnv(t, b)
+			write := func(name string, version int) string {
+				path := filepath.Join(e.dir, name)
+				f, _ := os.Create(path)
+				w := pain001.NewWriter(f, version)
+				w.WriteHeader(&pain001.GroupHeader{MessageID: name, CreationTime: testTime, NbOfTxs: 3, CtrlSum: decimal.RequireFromString("6.00"), InitiatingParty: "Klients"})
+				for i, creditor := range []string{"Jānis Bērziņš", "Anna Kalniņa", ""} { // the third has no name: RR03
+					w.Write(&maksa.Payment{PaymentInfoID: "P1", EndToEndID: fmt.Sprintf("%s-%d", name, i+1), DebtorIBAN: accountA, CreditorIBAN: "LV44HABA0551000000001",
+						CreditorIsIBAN: true, CreditorName: creditor, Amount: decimal.RequireFromString("2.00"), Currency: "EUR", ExecutionDate: date(2026, 11, 27)})
+				}
+				w.Close()
+				f.Close()
+				return path
+			}
+			e.mustRun(1, "import", "--user", "prep", write("v09.xml", 9))
+			e.mustRun(1, "import", "--user", "prep", "--pain002-version", "10", write("v03.xml", 3))
+			e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
+			e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
+			e.mustRun(0, "batch", "run", "--date", batchDay)
+			ids := map[string]string{}
+			for _, file := range []string{"v09.xml", "v03.xml"} {
+				for _, report := range []string{file + ".pain002.xml", file + ".2.pain002.xml", file + ".executed-" + batchDay + ".pain002.xml"} {
+					path := filepath.Join(e.home, "outbox", "prep", report)
+					xsdcheck.Validate(t, path, "pain.002.001.10.xsd")
+					data, err := os.ReadFile(path)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var a answer
+					if err := xml.Unmarshal(data, &a); err != nil {
+						t.Fatal(err)
+					}
+					if a.XMLName.Space != "urn:iso:std:iso:20022:tech:xsd:pain.002.001.10" {
+						t.Errorf("%s is %s, want pain.002.001.10", report, a.XMLName.Space)
+					}
+					if other, ok := ids[a.MsgID]; ok {
+						t.Errorf("%s and %s share the MsgId %s", report, other, a.MsgID)
+					}
+					ids[a.MsgID] = report
+					// Two of three accepted, then signed, then executed: PART each time.
+					if a.Group.Status != "PART" || a.Group.NbTxs != 3 {
+						t.Errorf("%s: GrpSts %s, OrgnlNbOfTxs %d; want PART, 3", report, a.Group.Status, a.Group.NbTxs)
+					}
+				}
+			}
+		})
+	}
+}
