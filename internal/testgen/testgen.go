@@ -65,6 +65,7 @@ func spoil(p *maksa.Payment, code maksa.Reason) {
 var firstNames = []string{"Anna", "Jānis", "Līga", "Pēteris", "Ilze", "Kārlis", "Māra", "Edgars", "Dace", "Ģirts", "Zane", "Andris", "Ieva", "Roberts", "Sandra"}
 var lastNames = []string{"Bērziņa", "Kalniņš", "Ozoliņa", "Liepiņš", "Kļaviņa", "Zariņš", "Krūmiņa", "Vītols", "Jansone", "Šmits", "Ābele", "Eglītis", "Lapiņa", "Žagars"}
 var purposes = []string{"Alga par novembri", "Rēķins Nr. %d", "Pabalsts", "Atlīdzība par pakalpojumiem", "Līgums %d/2026", "Stipendija"}
+
 // banks are the creditors' banks: not the treasury (TREL), whose accounts
 // a generated file cannot know (AC01).
 var banks = []string{"HABA", "UNLA", "PARX", "RIKO", "NDEA"}
