@@ -202,15 +202,17 @@ func (t *tables) close() ([]string, error) {
 			if err := f.Close(); err != nil {
 				return nil, err
 			}
-			if err := os.Rename(f.Name(), t.names[i]); err != nil {
+			name := filepath.Base(t.names[i])
+			var err error
+			if t.names[i], err = PublishOnce(f.Name(), t.dir, strings.TrimSuffix(name, ".csv"), ".csv"); err != nil {
 				return nil, err
 			}
 		}
 		t.files = nil
 		return t.names, nil
 	}
-	path := filepath.Join(t.dir, "daily.xlsx")
-	return []string{path}, WriteFile(path, func(w io.Writer) error { return t.wb.Close(w, t.sheets...) })
+	path, err := WriteOnce(t.dir, "daily", ".xlsx", func(w io.Writer, _ int) error { return t.wb.Close(w, t.sheets...) })
+	return []string{path}, err
 }
 
 func (t *tables) abort() {

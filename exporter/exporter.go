@@ -470,7 +470,9 @@ func (e *Exporter) forClearing(p *maksa.Payment, addresses map[string]maksa.Addr
 // ExecutionReport writes the pain.002 of one import batch for the payments
 // the nightly batch executed (ACSC) or refused (RJCT) on day, streaming
 // them from the store.
-func (e *Exporter) ExecutionReport(ctx context.Context, w io.Writer, b *maksa.Batch, run store.BatchRun, day time.Time) error {
+// seq numbers the reports of the same batch and day (see WriteOnce): the
+// second is MAKSA-EXE-<D>-<batch>-2.
+func (e *Exporter) ExecutionReport(ctx context.Context, w io.Writer, b *maksa.Batch, run store.BatchRun, day time.Time, seq int) error {
 	// The group status is true of the original message: ACSC only when
 	// every one of its transactions was executed that day, RJCT when none
 	// of those listed was; otherwise PART (some refused at import, at
@@ -487,7 +489,11 @@ func (e *Exporter) ExecutionReport(ctx context.Context, w io.Writer, b *maksa.Ba
 		version = pain002.VersionFor(b.Format)
 	}
 	pw := pain002.NewWriter(w, version)
-	err := pw.WriteHeader(&pain002.Report{MessageID: fmt.Sprintf("MAKSA-EXE-%s-%d", day.Format("20060102"), b.ID), CreationTime: e.EndOfDay(day),
+	msgID := fmt.Sprintf("MAKSA-EXE-%s-%d", day.Format("20060102"), b.ID)
+	if seq > 1 {
+		msgID += fmt.Sprintf("-%d", seq)
+	}
+	err := pw.WriteHeader(&pain002.Report{MessageID: msgID, CreationTime: e.EndOfDay(day),
 		OriginalMessageID: b.MessageID, OriginalMessageName: b.Format, OriginalNbOfTxs: b.Transactions, OriginalCtrlSum: b.ControlSum.String(), GroupStatus: status})
 	if err != nil {
 		return err

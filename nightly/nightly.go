@@ -496,8 +496,9 @@ func (r *Runner) executionReports(ctx context.Context, day time.Time) ([]string,
 		if err != nil {
 			return nil, err
 		}
-		path := filepath.Join(r.Home, "outbox", b.UserID, fmt.Sprintf("%s.executed-%s.pain002.xml", b.FileName, day.Format(maksa.DateLayout)))
-		if err := exporter.WriteFile(path, func(w io.Writer) error { return r.Exporter.ExecutionReport(ctx, w, b, run, day) }); err != nil {
+		path, err := exporter.WriteOnce(filepath.Join(r.Home, "outbox", b.UserID), fmt.Sprintf("%s.executed-%s", b.FileName, day.Format(maksa.DateLayout)), ".pain002.xml",
+			func(w io.Writer, seq int) error { return r.Exporter.ExecutionReport(ctx, w, b, run, day, seq) })
+		if err != nil {
 			return nil, err
 		}
 		paths = append(paths, path)

@@ -95,8 +95,10 @@ Only one batch runs at a time. A statement or clearing file, once
 written, is never written again: running a day again after more payments
 were signed writes <D>.2.pain001.xml and <D>.2.camt053.xml with only what
 was booked since (their own message ids, the next statement number), and
-no statement or clearing file when nothing new was booked. A batch that
-died continues where it stopped.
+no statement or clearing file when nothing new was booked; an execution
+report or daily report that now says more goes beside the first
+(<file>.executed-<D>.2.pain002.xml, daily.2.xlsx). A batch that died
+continues where it stopped.
 When the database goes away the run waits for it, retrying with backoff,
 for --patience before it gives up.`,
 		Args: cobra.NoArgs,

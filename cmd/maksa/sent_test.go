@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 
 	"maksa/internal/testdb"
@@ -31,7 +30,8 @@ type sentDocument struct {
 
 // TestDayRunTwice runs a day, signs more payments of that day, runs it
 // again, and runs the next working day, on both databases: no file once
-// written changes, no message id repeats, no payment is in two clearing
+// written changes (statements, clearing files, status reports, daily
+// reports), no message id repeats, no payment is in two clearing
 // files, the account's statements are numbered without gaps and each
 // opens where the one before closed, and every file passes its XSD.
 func TestDayRunTwice(t *testing.T) {
@@ -70,9 +70,18 @@ func TestDayRunTwice(t *testing.T) {
 
 			after := hashes(t, e.home)
 			for path, hash := range first {
-				if filepath.Ext(path) == ".xml" && after[path] != hash && !isReport(path) {
+				if after[path] != hash {
 					t.Errorf("%s was rewritten", path)
 				}
+			}
+			// The day's daily report grew in the second run: a second one.
+			for _, path := range []string{"reports/" + batchDay + "/daily.xlsx", "reports/" + batchDay + "/daily.2.xlsx", "outbox/prep/second.xml.executed-" + batchDay + ".pain002.xml"} {
+				if after[path] == "" {
+					t.Errorf("no %s", path)
+				}
+			}
+			if after["reports/"+batchDay+"/daily.3.xlsx"] != "" {
+				t.Error("a run with nothing new wrote a third daily report")
 			}
 			clearing := []string{"outbound/" + batchDay + "/" + batchDay + ".pain001.xml", "outbound/" + batchDay + "/" + batchDay + ".2.pain001.xml",
 				"outbound/" + next + "/" + next + ".pain001.xml"}
@@ -125,10 +134,6 @@ func TestDayRunTwice(t *testing.T) {
 		})
 	}
 }
-
-// isReport tells the files a later run still writes again from the
-// database: the execution reports in the outbox.
-func isReport(path string) bool { return strings.HasPrefix(path, "outbox/") }
 
 func readSent(t *testing.T, path, schema string) sentDocument {
 	t.Helper()
