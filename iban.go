@@ -120,3 +120,26 @@ func ValidUETR(s string) bool {
 	}
 	return true
 }
+
+// Creditor reference errors.
+var (
+	ErrReferenceSyntax   = errors.New("an RF creditor reference is RF, two check digits and up to 21 letters or digits")
+	ErrReferenceChecksum = errors.New("RF creditor reference check digits are wrong (ISO 11649, mod-97)")
+)
+
+// CheckCreditorReference reports whether s is a valid ISO 11649 creditor
+// reference ("RF18539007547034"): its syntax and its mod-97 check digits.
+func CheckCreditorReference(s string) error {
+	if len(s) < 5 || len(s) > 25 || s[0] != 'R' || s[1] != 'F' || !isDigit(s[2]) || !isDigit(s[3]) {
+		return ErrReferenceSyntax
+	}
+	for i := 4; i < len(s); i++ {
+		if !isUpper(s[i]) && !isDigit(s[i]) {
+			return ErrReferenceSyntax
+		}
+	}
+	if ibanMod97(s) != 1 {
+		return ErrReferenceChecksum
+	}
+	return nil
+}

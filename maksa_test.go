@@ -323,3 +323,13 @@ func FuzzCheckIBAN(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckCreditorReference(t *testing.T) {
+	for s, want := range map[string]error{"RF18539007547034": nil, "RF712348231": nil, "RF18539007547035": maksa.ErrReferenceChecksum,
+		"RF18 5390 0754 7034": maksa.ErrReferenceSyntax, "rf18539007547034": maksa.ErrReferenceSyntax, "RF1": maksa.ErrReferenceSyntax,
+		"RF00" + strings.Repeat("1", 22): maksa.ErrReferenceSyntax} {
+		if err := maksa.CheckCreditorReference(s); err != want {
+			t.Errorf("CheckCreditorReference(%q) = %v, want %v", s, err, want)
+		}
+	}
+}

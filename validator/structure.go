@@ -12,6 +12,7 @@ package validator
 import (
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -88,8 +89,9 @@ func CheckTotals(t Totals) []*maksa.Problem {
 // problem found: a missing end-to-end id (FF02), the amount (AM12, AM01),
 // the currency (AM03), the debtor account (AC02), the creditor account
 // (AC03) and name (RR03), the BICs (RC01), the execution date (DT01), and
-// every text field's characters (RR10) and length (RR07, CH16), and the
-// creditor's country code (BE09).
+// every text field's characters (RR10) and length (RR07, CH16), an RF
+// creditor reference's check digits (RR07) and the creditor's country code
+// (BE09).
 func CheckPayment(p *maksa.Payment) {
 	if p.EndToEndID == "" {
 		p.Reject(maksa.Problemf(maksa.FF02, p.PositionOf(maksa.FieldEndToEndID), "the end-to-end id (EndToEndId) is missing"))
@@ -125,6 +127,11 @@ func CheckPayment(p *maksa.Payment) {
 		}
 	}
 	checkText(p)
+	if strings.HasPrefix(p.Reference, "RF") {
+		if err := maksa.CheckCreditorReference(p.Reference); err != nil {
+			p.Reject(maksa.Problemf(maksa.RR07, textPosition(p, textField{rel: "RmtInf/Strd/CdtrRefInf/Ref", field: maksa.NumFields}), "creditor reference %q: %v", p.Reference, err))
+		}
+	}
 	if c := p.CreditorAddress.Country; c != "" && !maksa.ValidCountry(c) {
 		p.Reject(maksa.Problemf(maksa.BE09, p.PositionOf(maksa.FieldCreditorAddress), "the creditor's country %q is not an ISO 3166 country code (two capital letters, e.g. DE)", c))
 	}

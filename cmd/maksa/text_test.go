@@ -208,3 +208,21 @@ func TestTemplateText(t *testing.T) {
 		t.Errorf("a Cyrillic template name: %s", r.stderr)
 	}
 }
+
+// TestCreditorReference: an RF creditor reference (ISO 11649) is checked
+// by its check digits at import (RR07 at its column); another reference
+// passes as it is.
+func TestCreditorReference(t *testing.T) {
+	header := []string{"Document No.", "Payer account", "Beneficiary", "Beneficiary account", "BIC", "Amount", "Currency", "Execution date", "Reference"}
+	rows := [][]string{
+		{"R-1", "LV21TREL9160100000000", "Anna Kalniņa", "LV44HABA0551000000001", "HABALV22", "1.01", "EUR", "2026-11-27", "RF18539007547034"},
+		{"R-2", "LV21TREL9160100000000", "Anna Kalniņa", "LV44HABA0551000000001", "HABALV22", "1.02", "EUR", "2026-11-27", "RF18539007547035"},
+		{"R-3", "LV21TREL9160100000000", "Anna Kalniņa", "LV44HABA0551000000001", "HABALV22", "1.03", "EUR", "2026-11-27", "2026/17"},
+	}
+	e := importEnv(t, testdb.Backends(t)[0])
+	var res []importer.Result
+	e.runJSON(1, &res, "import", "--user", "acc", writeTable(t, "csv", header, rows))
+	if ps := res[0].Problems; len(ps) != 1 || ps[0].EndToEndID != "R-2" || ps[0].Code != maksa.RR07 || !strings.Contains(ps[0].Message, "check digits") {
+		t.Errorf("problems %v, want one RR07 for R-2's check digits", ps)
+	}
+}
