@@ -88,6 +88,9 @@ type User struct {
 	ValidUntil time.Time `json:"valid_until"`
 	IPAllow    []string  `json:"ip_allow"`
 	Keys       []Key     `json:"keys"`
+	// Pain002Version is the version of the status reports of the user's
+	// files (3 or 10); 0 answers each file in the version its own calls for.
+	Pain002Version int `json:"pain002_version,omitempty"`
 }
 
 // ActiveOn reports whether the user may act on the given day: active and

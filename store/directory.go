@@ -90,13 +90,14 @@ func (db *DB) ApplyDirectory(ctx context.Context, d *maksa.Directory, actor stri
 	for _, u := range d.Users {
 		o, ok := oldUsers[u.ID]
 		ips, _ := json.Marshal(nonNil(u.IPAllow))
-		args := []any{u.Name, u.Status, date(u.ValidUntil), string(ips), u.ID}
+		args := []any{u.Name, u.Status, date(u.ValidUntil), string(ips), u.Pain002Version, u.ID}
 		switch {
 		case !ok:
-			_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO users (name, status, valid_until, ip_allow, id) VALUES (?, ?, ?, ?, ?)`), args...)
+			_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO users (name, status, valid_until, ip_allow, pain002_version, id) VALUES (?, ?, ?, ?, ?, ?)`), args...)
 			note("user", u.ID, "added")
-		case o.Name != u.Name || o.Status != u.Status || !o.ValidUntil.Equal(u.ValidUntil) || !reflect.DeepEqual(nonNil(o.IPAllow), nonNil(u.IPAllow)):
-			_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE users SET name = ?, status = ?, valid_until = ?, ip_allow = ? WHERE id = ?`), args...)
+		case o.Name != u.Name || o.Status != u.Status || !o.ValidUntil.Equal(u.ValidUntil) || !reflect.DeepEqual(nonNil(o.IPAllow), nonNil(u.IPAllow)) ||
+			o.Pain002Version != u.Pain002Version:
+			_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE users SET name = ?, status = ?, valid_until = ?, ip_allow = ?, pain002_version = ? WHERE id = ?`), args...)
 			note("user", u.ID, "updated")
 		}
 		if err != nil {
@@ -261,6 +262,7 @@ type userRow struct {
 	Status     string `db:"status"`
 	ValidUntil string `db:"valid_until"`
 	IPAllow    string `db:"ip_allow"`
+	Pain002    int    `db:"pain002_version"`
 }
 
 type keyRow struct {
@@ -314,13 +316,13 @@ func loadDirectory(ctx context.Context, q sqlx.QueryerContext) (*maksa.Directory
 		keysOf[k.UserID] = append(keysOf[k.UserID], maksa.Key{Fingerprint: k.Fingerprint, PEM: k.PEM, Revoked: k.Revoked})
 	}
 	var users []userRow
-	if err := sqlx.SelectContext(ctx, q, &users, `SELECT id, name, status, valid_until, ip_allow FROM users ORDER BY id`); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &users, `SELECT id, name, status, valid_until, ip_allow, pain002_version FROM users ORDER BY id`); err != nil {
 		return nil, err
 	}
 	for _, u := range users {
 		var ips []string
 		_ = json.Unmarshal([]byte(u.IPAllow), &ips)
-		d.Users = append(d.Users, maksa.User{ID: u.ID, Name: u.Name, Status: u.Status, ValidUntil: parseDate(u.ValidUntil), IPAllow: ips, Keys: keysOf[u.ID]})
+		d.Users = append(d.Users, maksa.User{ID: u.ID, Name: u.Name, Status: u.Status, ValidUntil: parseDate(u.ValidUntil), IPAllow: ips, Keys: keysOf[u.ID], Pain002Version: u.Pain002})
 	}
 	var grants []grantRow
 	if err := sqlx.SelectContext(ctx, q, &grants, `SELECT user_id, account_iban, modes, payment_limit, daily_limit, card_valid_until FROM grants ORDER BY user_id, account_iban`); err != nil {

@@ -78,10 +78,14 @@ func (im *Import) start(ctx context.Context) (*maksa.UserView, error) {
 		return nil, err
 	}
 	b.CreatedAt = im.db.Now().UTC()
-	err = tx.GetContext(ctx, &b.ID, tx.Rebind(`INSERT INTO batches (user_id, client_id, file_name, sha256, format, message_id, declared_txs, declared_ctrl_sum,
+	// The answers' version: the command's, else the user's, else 0 (the
+	// version the file calls for).
+	err = tx.QueryRowxContext(ctx, tx.Rebind(`INSERT INTO batches (user_id, client_id, file_name, sha256, format, message_id, declared_txs, declared_ctrl_sum,
 		transactions, control_sum, accepted, rejected, status, problems, created_at, answer_version)
-		VALUES (?, '', ?, ?, ?, ?, ?, ?, 0, '0', 0, 0, 'RCVD', '[]', ?, ?) RETURNING id`),
-		b.UserID, b.FileName, b.SHA256, b.Format, b.MessageID, b.DeclaredTxs, decimalText(b.DeclaredCtrlSum), ts(b.CreatedAt), b.AnswerVersion)
+		VALUES (?, '', ?, ?, ?, ?, ?, ?, 0, '0', 0, 0, 'RCVD', '[]', ?,
+		COALESCE(NULLIF(?, 0), (SELECT pain002_version FROM users WHERE id = ?), 0)) RETURNING id, answer_version`),
+		b.UserID, b.FileName, b.SHA256, b.Format, b.MessageID, b.DeclaredTxs, decimalText(b.DeclaredCtrlSum), ts(b.CreatedAt), b.AnswerVersion, b.UserID).
+		Scan(&b.ID, &b.AnswerVersion)
 	if err != nil {
 		if isUniqueViolation(err) {
 			return nil, &DuplicateFileError{File: b.FileName}

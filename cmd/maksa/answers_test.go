@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -25,11 +26,12 @@ type answer struct {
 	} `xml:"CstmrPmtStsRpt>OrgnlGrpInfAndSts"`
 }
 
-// TestAnswers follows every status report of two files — a pain.001.001.09
-// and a pain.001.001.03 imported with --pain002-version 10 — through import,
+// TestAnswers follows every status report of four files — a
+// pain.001.001.09, a pain.001.001.03, one imported with --pain002-version
+// 10, one of a user whose directory entry asks for .10 — through import,
 // signing and execution: each report is in the version the request calls
-// for (or the one asked for), valid against its XSD, under a message id of
-// its own; the executed report's group status is PART when a payment was
+// for (or the one the command or the directory asks), valid against its
+// XSD, under a message id of its own; the executed report's group status is PART when a payment was
 // refused at import.
 func TestAnswers(t *testing.T) {
 	for _, b := range testdb.Backends(t) {
@@ -49,15 +51,22 @@ func TestAnswers(t *testing.T) {
 				return path
 			}
 			e.mustRun(1, "import", "--user", "prep", write("v09.xml", 9))
-			e.mustRun(1, "import", "--user", "prep", "--pain002-version", "10", write("v03.xml", 3))
+			e.mustRun(1, "import", "--user", "prep", write("v03.xml", 3))
+			e.mustRun(1, "import", "--user", "prep", "--pain002-version", "10", write("v03-asked-10.xml", 3))
+			// The directory asks .10 for every file of prep's.
+			directory := filepath.Join(e.dir, "directory.yaml")
+			doc, _ := os.ReadFile(directory)
+			os.WriteFile(directory, []byte(strings.Replace(string(doc), "  - id: prep\n", "  - id: prep\n    pain002_version: 10\n", 1)), 0o644)
+			e.mustRun(0, "directory", "apply", directory)
+			e.mustRun(1, "import", "--user", "prep", write("v03-user-10.xml", 3))
 			e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
 			e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
 			e.mustRun(0, "batch", "run", "--date", batchDay)
 			ids := map[string]string{}
-			for _, file := range []string{"v09.xml", "v03.xml"} {
+			for file, version := range map[string]int{"v09.xml": 10, "v03.xml": 3, "v03-asked-10.xml": 10, "v03-user-10.xml": 10} {
 				for _, report := range []string{file + ".pain002.xml", file + ".2.pain002.xml", file + ".executed-" + batchDay + ".pain002.xml"} {
 					path := filepath.Join(e.home, "outbox", "prep", report)
-					xsdcheck.Validate(t, path, "pain.002.001.10.xsd")
+					xsdcheck.Validate(t, path, fmt.Sprintf("pain.002.001.%02d.xsd", version))
 					data, err := os.ReadFile(path)
 					if err != nil {
 						t.Fatal(err)
@@ -66,8 +75,8 @@ func TestAnswers(t *testing.T) {
 					if err := xml.Unmarshal(data, &a); err != nil {
 						t.Fatal(err)
 					}
-					if a.XMLName.Space != "urn:iso:std:iso:20022:tech:xsd:pain.002.001.10" {
-						t.Errorf("%s is %s, want pain.002.001.10", report, a.XMLName.Space)
+					if want := fmt.Sprintf("urn:iso:std:iso:20022:tech:xsd:pain.002.001.%02d", version); a.XMLName.Space != want {
+						t.Errorf("%s is %s, want %s", report, a.XMLName.Space, want)
 					}
 					if other, ok := ids[a.MsgID]; ok {
 						t.Errorf("%s and %s share the MsgId %s", report, other, a.MsgID)

@@ -1,9 +1,9 @@
 // Package directory reads a maksa directory file: the YAML that declares
 // clients, accounts, users, their keys and their grants (see README).
 //
-//	clients:  [{id, name}]
+//	clients:  [{id, name, address: {street, building, postcode, town, country}}]
 //	accounts: [{iban, client, currency, balance, signatures, status, kinds, budget}]
-//	users:    [{id, name, status, valid_until, ip_allow, keys, grants}]
+//	users:    [{id, name, status, valid_until, ip_allow, keys, grants, pain002_version}]
 //	grants:   [{account, modes, payment_limit, daily_limit, card_valid_until}] under each user
 //
 // Key paths are relative to the directory file. Every problem is reported
@@ -87,6 +87,7 @@ type userIn struct {
 	IPAllow    []string    `yaml:"ip_allow"`
 	Keys       []string    `yaml:"keys"`
 	Grants     []yaml.Node `yaml:"grants"`
+	Pain002    int         `yaml:"pain002_version"`
 }
 
 type grantIn struct {
@@ -102,7 +103,7 @@ var knownKeys = map[string][]string{
 	"client":  {"id", "name", "address"},
 	"address": {"street", "building", "postcode", "town", "country"},
 	"account": {"iban", "client", "currency", "balance", "signatures", "status", "kinds", "budget"},
-	"user":    {"id", "name", "status", "valid_until", "ip_allow", "keys", "grants"},
+	"user":    {"id", "name", "status", "valid_until", "ip_allow", "keys", "grants", "pain002_version"},
 	"grant":   {"account", "modes", "payment_limit", "daily_limit", "card_valid_until"},
 }
 
@@ -359,7 +360,10 @@ func (l *loader) user(n *yaml.Node, in userIn, seen map[string]bool) (maksa.User
 	if !contains([]string{maksa.UserActive, maksa.UserBlocked, maksa.UserTerminated}, in.Status) {
 		l.fail(line(n, "status"), "user.status", "must be active, blocked or terminated, got %q", in.Status)
 	}
-	u := maksa.User{ID: in.ID, Name: in.Name, Status: in.Status, IPAllow: in.IPAllow, Keys: []maksa.Key{}}
+	u := maksa.User{ID: in.ID, Name: in.Name, Status: in.Status, IPAllow: in.IPAllow, Keys: []maksa.Key{}, Pain002Version: in.Pain002}
+	if in.Pain002 != 0 && in.Pain002 != 3 && in.Pain002 != 10 {
+		l.fail(line(n, "pain002_version"), "user.pain002_version", "must be 3 or 10 (or left out: the version each file calls for), got %d", in.Pain002)
+	}
 	u.ValidUntil = l.date(n, "user.valid_until", "valid_until", in.ValidUntil)
 	for _, ip := range in.IPAllow {
 		if _, err := netip.ParsePrefix(ip); err != nil {
