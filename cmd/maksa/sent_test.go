@@ -131,6 +131,18 @@ func TestDayRunTwice(t *testing.T) {
 			if len(names) != 3 {
 				t.Errorf("statements %v, want the three above", names)
 			}
+
+			// An empty day: no clearing file, and valid empty statements.
+			e.now = "2026-12-01T20:00:00+02:00"
+			e.runJSON(0, &sum, "batch", "run", "--date", "2026-12-01", "--all-accounts")
+			if _, err := os.Stat(filepath.Join(e.home, "outbound", "2026-12-01")); !os.IsNotExist(err) || len(sum.Statements) != 2 {
+				t.Errorf("an empty day: %+v, outbound folder %v", sum, err)
+			}
+			for _, path := range sum.Statements {
+				if doc := readSent(t, path, "camt.053.001.02.xsd"); doc.Entries != 0 || len(doc.Bal) != 2 || doc.Bal[0].Amount != doc.Bal[1].Amount {
+					t.Errorf("%s on an empty day: %+v", path, doc)
+				}
+			}
 		})
 	}
 }
