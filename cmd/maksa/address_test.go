@@ -54,10 +54,7 @@ func TestAddressRules(t *testing.T) {
 			e := importEnv(t, b)
 			var res []importer.Result
 			e.runJSON(1, &res, "import", "--user", "acc", path)
-			got := map[string][]maksa.Problem{}
-			for _, p := range res[0].Problems {
-				got[p.EndToEndID] = append(got[p.EndToEndID], p)
-			}
+			got := problemsByPayment(res[0])
 			for i, c := range addressCases {
 				ps := got[c.e2e]
 				switch {
@@ -198,10 +195,7 @@ func TestAddressColumns(t *testing.T) {
 				e.now = when.now
 				var res []importer.Result
 				e.runJSON(1, &res, "import", "--user", "acc", path)
-				got := map[string][]maksa.Problem{}
-				for _, p := range res[0].Problems {
-					got[p.EndToEndID] = append(got[p.EndToEndID], p)
-				}
+				got := problemsByPayment(res[0])
 				for _, r := range rows {
 					want := r.code
 					if when.date == "2026-11-12" {

@@ -61,10 +61,7 @@ func TestTextRules(t *testing.T) {
 				e := importEnv(t, b)
 				var res []importer.Result
 				e.runJSON(1, &res, "import", "--user", "acc", path)
-				got := map[string][]maksa.Problem{}
-				for _, p := range res[0].Problems {
-					got[p.EndToEndID] = append(got[p.EndToEndID], p)
-				}
+				got := problemsByPayment(res[0])
 				refused := 0
 				for i, c := range textCases {
 					ps := got[c.e2e]
@@ -225,4 +222,13 @@ func TestCreditorReference(t *testing.T) {
 	if ps := res[0].Problems; len(ps) != 1 || ps[0].EndToEndID != "R-2" || ps[0].Code != maksa.RR07 || !strings.Contains(ps[0].Message, "check digits") {
 		t.Errorf("problems %v, want one RR07 for R-2's check digits", ps)
 	}
+}
+
+// problemsByPayment groups an import's problems by end-to-end id.
+func problemsByPayment(r importer.Result) map[string][]maksa.Problem {
+	got := map[string][]maksa.Problem{}
+	for _, p := range r.Problems {
+		got[p.EndToEndID] = append(got[p.EndToEndID], p)
+	}
+	return got
 }
