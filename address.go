@@ -39,10 +39,15 @@ type AddressElement struct {
 	Value *string
 }
 
+// addressElements is how many structured elements an Address has.
+const addressElements = 12
+
 // Elements returns the structured elements of a in the order of the ISO
-// 20022 schemas (Ctry last; AdrLine is not among them).
-func (a *Address) Elements() []AddressElement {
-	return []AddressElement{
+// 20022 schemas (Ctry last; AdrLine is not among them). It is an array, not
+// a slice: the validator asks for it for every payment, and it costs no
+// allocation.
+func (a *Address) Elements() [addressElements]AddressElement {
+	return [addressElements]AddressElement{
 		{"StrtNm", "street", 70, &a.Street},
 		{"BldgNb", "building number", 16, &a.Building},
 		{"BldgNm", "building name", 35, &a.BuildingName},
@@ -80,12 +85,8 @@ const (
 // lacks the town or the country is still "structured"; Missing says what
 // it lacks.
 func (a Address) Form() string {
-	structured := false
-	for _, e := range a.Elements() {
-		if e.Tag != "Ctry" && *e.Value != "" {
-			structured = true
-		}
-	}
+	structured := a.Street != "" || a.Building != "" || a.BuildingName != "" || a.Floor != "" || a.PostBox != "" || a.Room != "" ||
+		a.PostCode != "" || a.Town != "" || a.TownLocation != "" || a.District != "" || a.SubDivision != ""
 	switch {
 	case len(a.Lines) == 0 && !structured:
 		return AddressNone

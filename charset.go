@@ -25,14 +25,13 @@ import "unicode/utf8"
 // The rule is a table lookup per character, no regexp: it runs on every
 // text field of every payment.
 func AllowedText(s string) (rune, bool) {
-	afterLetter := false
+	lastLetter := false // whether the last non-ASCII rune was a Latin letter or a mark on one
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 || c == 0x7f {
 				return rune(c), false
 			}
-			afterLetter = isASCIILetter(c)
 			i++
 			continue
 		}
@@ -40,12 +39,20 @@ func AllowedText(s string) (rune, bool) {
 		if r == utf8.RuneError && n == 1 {
 			return r, false
 		}
-		switch class := runeClass(r); {
-		case class == latinLetter:
-			afterLetter = true
-		case class == combiningMark && afterLetter:
-		case class == sign:
-			afterLetter = false
+		switch runeClass(r) {
+		case latinLetter:
+			lastLetter = true
+		case combiningMark:
+			// A mark belongs to the character before it: an ASCII
+			// letter, or a Latin letter (or mark on one) before that.
+			if i > 0 && s[i-1] < utf8.RuneSelf {
+				lastLetter = isASCIILetter(s[i-1])
+			}
+			if !lastLetter || i == 0 {
+				return r, false
+			}
+		case sign:
+			lastLetter = false
 		default:
 			return r, false
 		}

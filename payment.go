@@ -26,9 +26,6 @@ type Payment struct {
 	DebtorIBAN string
 	DebtorName string
 	DebtorBIC  string
-	// DebtorAddress is the debtor's postal address: the client's, from
-	// the directory, in the outbound clearing file.
-	DebtorAddress Address
 
 	CreditorIBAN   string // the creditor account: an IBAN, or another identifier when CreditorIsIBAN is false
 	CreditorIsIBAN bool

@@ -211,7 +211,24 @@ func (t *tables) close() ([]string, error) {
 		t.files = nil
 		return t.names, nil
 	}
-	path, err := WriteOnce(t.dir, "daily", ".xlsx", func(w io.Writer, _ int) error { return t.wb.Close(w, t.sheets...) })
+	// The workbook can be written once: to a temporary file, then to the
+	// first free name (daily.xlsx, daily.2.xlsx …) unless one holds the same.
+	tmp, err := tempfile.Create(t.dir, "daily")
+	if err != nil {
+		return nil, err
+	}
+	err = t.wb.Close(tmp, t.sheets...)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return nil, err
+	}
+	path, err := PublishOnce(tmp.Name(), t.dir, "daily", ".xlsx")
 	return []string{path}, err
 }
 

@@ -385,17 +385,21 @@ func (e *Exporter) Outbound(ctx context.Context, w io.Writer, f *store.SentFile)
 	if err != nil {
 		return 0, err
 	}
-	pw := pain001.NewWriter(w, 9)
-	if err := pw.WriteHeader(&pain001.GroupHeader{MessageID: f.MessageID, CreationTime: f.Created,
-		NbOfTxs: count, CtrlSum: sum, InitiatingParty: "Valsts kase"}); err != nil {
-		return 0, err
-	}
 	addresses, err := e.clientAddresses(ctx)
 	if err != nil {
 		return 0, err
 	}
+	for iban, a := range addresses {
+		addresses[iban] = clearingAddress(a)
+	}
+	pw := pain001.NewWriter(w, 9)
+	pw.DebtorAddresses = addresses
+	if err := pw.WriteHeader(&pain001.GroupHeader{MessageID: f.MessageID, CreationTime: f.Created,
+		NbOfTxs: count, CtrlSum: sum, InitiatingParty: "Valsts kase"}); err != nil {
+		return 0, err
+	}
 	err = e.paymentsCredited(ctx, f, func(p *maksa.Payment) error {
-		e.forClearing(p, addresses)
+		e.forClearing(p)
 		p.ExecutionDate = day
 		if p.Kind == maksa.KindUrgent {
 			p.Priority = "HIGH" // flagged for the clearing system
@@ -433,11 +437,10 @@ func (e *Exporter) clientAddresses(ctx context.Context) (map[string]maksa.Addres
 // text is in
 // the EPC basic Latin character set (epc.Basic), cut to its field's length
 // where transliteration made it longer. The database keeps the original.
-func (e *Exporter) forClearing(p *maksa.Payment, addresses map[string]maksa.Address) {
+func (e *Exporter) forClearing(p *maksa.Payment) {
 	if e.BIC != "" {
 		p.DebtorBIC = e.BIC
 	}
-	p.DebtorAddress = addresses[p.DebtorIBAN]
 	if p.Kind == maksa.KindSEPA {
 		p.ServiceLevel, p.ChargeBearer = "SEPA", "SLEV"
 	}
@@ -455,16 +458,21 @@ func (e *Exporter) forClearing(p *maksa.Payment, addresses map[string]maksa.Addr
 	} {
 		*f.value = epc.Cut(epc.Basic(*f.value), f.max)
 	}
-	for _, a := range []*maksa.Address{&p.CreditorAddress, &p.DebtorAddress} {
-		for _, el := range a.Elements() {
-			*el.Value = epc.Cut(epc.Basic(*el.Value), el.Max)
-		}
-		lines := make([]string, len(a.Lines))
-		for i, l := range a.Lines {
-			lines[i] = epc.Cut(epc.Basic(l), 70)
-		}
-		a.Lines = lines
+	p.CreditorAddress = clearingAddress(p.CreditorAddress)
+}
+
+// clearingAddress returns a in the EPC basic Latin set, each element cut
+// to its field.
+func clearingAddress(a maksa.Address) maksa.Address {
+	for _, el := range a.Elements() {
+		*el.Value = epc.Cut(epc.Basic(*el.Value), el.Max)
 	}
+	lines := make([]string, len(a.Lines))
+	for i, l := range a.Lines {
+		lines[i] = epc.Cut(epc.Basic(l), 70)
+	}
+	a.Lines = lines
+	return a
 }
 
 // ExecutionReport writes the pain.002 of one import batch for the payments

@@ -129,7 +129,7 @@ func CheckPayment(p *maksa.Payment) {
 	checkText(p)
 	if strings.HasPrefix(p.Reference, "RF") {
 		if err := maksa.CheckCreditorReference(p.Reference); err != nil {
-			p.Reject(maksa.Problemf(maksa.RR07, textPosition(p, textField{rel: "RmtInf/Strd/CdtrRefInf/Ref", field: maksa.NumFields}), "creditor reference %q: %v", p.Reference, err))
+			p.Reject(maksa.Problemf(maksa.RR07, textPosition(p, &ruleReference), "creditor reference %q: %v", p.Reference, err))
 		}
 	}
 	if c := p.CreditorAddress.Country; c != "" && !maksa.ValidCountry(c) {

@@ -11,51 +11,35 @@ import (
 	"maksa"
 )
 
-// textField is one text of a payment with its ISO 20022 length limit.
-type textField struct {
+// textRule is what the text rules know of one text field of a payment:
+// its name in messages, its ISO 20022 length limit and where it is.
+type textRule struct {
 	name  string
-	value string
 	max   int          // characters, by the field's ISO 20022 type (MaxNText)
 	code  maksa.Reason // the code of a value longer than max
 	field maksa.Field  // where the reader recorded it, or
 	rel   string       // its path below the payment when it recorded none
 }
 
-// textFields lists every text of p that a file carries. Names are limited
-// to 70 characters as the EPC rulebooks say (ISO allows 140), remittance to
-// the one Max140Text the EPC rulebooks allow.
-func textFields(p *maksa.Payment) []textField {
-	none := maksa.NumFields
-	fields := []textField{
-		{"end-to-end id", p.EndToEndID, 35, maksa.CH16, maksa.FieldEndToEndID, ""},
-		{"instruction id", p.InstructionID, 35, maksa.CH16, none, "PmtId/InstrId"},
-		{"payment information id", p.PaymentInfoID, 35, maksa.CH16, none, "../PmtInfId"},
-		{"debtor name", p.DebtorName, 70, maksa.CH16, maksa.FieldDebtorName, ""},
-		{"creditor name", p.CreditorName, 70, maksa.CH16, maksa.FieldCreditorName, ""},
-		{"ultimate debtor", p.UltimateDebtor, 70, maksa.CH16, maksa.FieldUltimateDebtor, ""},
-		{"ultimate creditor", p.UltimateCreditor, 70, maksa.CH16, maksa.FieldUltimateCreditor, ""},
-		{"remittance information", p.Remittance, 140, maksa.RR07, maksa.FieldRemittance, ""},
-		{"creditor reference", p.Reference, 35, maksa.RR07, none, "RmtInf/Strd/CdtrRefInf/Ref"},
-		{"purpose", p.Purpose, 35, maksa.CH16, none, "Purp/Cd"},
-		{"category purpose", p.CategoryPurpose, 35, maksa.CH16, none, "PmtTpInf/CtgyPurp/Cd"},
-		{"creditor identification", p.CreditorID, 35, maksa.CH16, none, "Cdtr/Id"},
-	}
-	for _, e := range p.CreditorAddress.Elements() {
-		if e.Tag != "Ctry" { // a code, checked by checkCountry
-			fields = append(fields, textField{"creditor's " + e.Name + " (" + e.Tag + ")", *e.Value, e.Max, maksa.CH16, maksa.FieldCreditorAddress, ""})
-		}
-	}
-	for _, line := range p.CreditorAddress.Lines {
-		fields = append(fields, textField{"creditor's address line (AdrLine)", line, 70, maksa.CH16, maksa.FieldCreditorAddress, ""})
-	}
-	if p.InstructionID == p.EndToEndID { // CSV and XLSX rows have one id for both
-		fields[1].value = ""
-	}
-	if !p.CreditorIsIBAN {
-		fields = append(fields, textField{"creditor account", p.CreditorIBAN, 34, maksa.CH16, maksa.FieldCreditorAccount, ""})
-	}
-	return fields
-}
+// The rules of the text fields. Names are limited to 70 characters as the
+// EPC rulebooks say (ISO allows 140), remittance to the one Max140Text the
+// EPC rulebooks allow.
+var (
+	ruleEndToEndID    = textRule{"end-to-end id", 35, maksa.CH16, maksa.FieldEndToEndID, ""}
+	ruleInstructionID = textRule{"instruction id", 35, maksa.CH16, maksa.NumFields, "PmtId/InstrId"}
+	rulePaymentInfoID = textRule{"payment information id", 35, maksa.CH16, maksa.NumFields, "../PmtInfId"}
+	ruleDebtorName    = textRule{"debtor name", 70, maksa.CH16, maksa.FieldDebtorName, ""}
+	ruleCreditorName  = textRule{"creditor name", 70, maksa.CH16, maksa.FieldCreditorName, ""}
+	ruleUltDebtor     = textRule{"ultimate debtor", 70, maksa.CH16, maksa.FieldUltimateDebtor, ""}
+	ruleUltCreditor   = textRule{"ultimate creditor", 70, maksa.CH16, maksa.FieldUltimateCreditor, ""}
+	ruleRemittance    = textRule{"remittance information", 140, maksa.RR07, maksa.FieldRemittance, ""}
+	ruleReference     = textRule{"creditor reference", 35, maksa.RR07, maksa.NumFields, "RmtInf/Strd/CdtrRefInf/Ref"}
+	rulePurpose       = textRule{"purpose", 35, maksa.CH16, maksa.NumFields, "Purp/Cd"}
+	ruleCategory      = textRule{"category purpose", 35, maksa.CH16, maksa.NumFields, "PmtTpInf/CtgyPurp/Cd"}
+	ruleCreditorID    = textRule{"creditor identification", 35, maksa.CH16, maksa.NumFields, "Cdtr/Id"}
+	ruleCreditorAcct  = textRule{"creditor account", 34, maksa.CH16, maksa.FieldCreditorAccount, ""}
+	ruleAddressLine   = textRule{"creditor's address line (AdrLine)", 70, maksa.CH16, maksa.FieldCreditorAddress, ""}
+)
 
 // CheckText applies the text rules alone (RR10, RR07, CH16) to p: for
 // values that are not yet payments, such as a template's.
@@ -64,24 +48,56 @@ func CheckText(p *maksa.Payment) { checkText(p) }
 // checkText refuses a text field that holds a character outside the Latin
 // script (RR10, naming the character, its code point and its script) or is
 // longer than its ISO 20022 type allows (RR07 for remittance, CH16
-// otherwise). Values are never cut.
+// otherwise). Values are never cut. Names are limited to 70 characters as
+// the EPC rulebooks say (ISO allows 140), remittance to the one Max140Text
+// the EPC rulebooks allow. It runs for every payment: no allocation unless
+// something is refused.
 func checkText(p *maksa.Payment) {
-	for _, f := range textFields(p) {
-		if f.value == "" {
-			continue
+	for _, f := range [...]struct {
+		value string
+		rule  *textRule
+	}{
+		{p.EndToEndID, &ruleEndToEndID}, {p.PaymentInfoID, &rulePaymentInfoID}, {p.DebtorName, &ruleDebtorName},
+		{p.CreditorName, &ruleCreditorName}, {p.UltimateDebtor, &ruleUltDebtor}, {p.UltimateCreditor, &ruleUltCreditor},
+		{p.Remittance, &ruleRemittance}, {p.Reference, &ruleReference}, {p.Purpose, &rulePurpose},
+		{p.CategoryPurpose, &ruleCategory}, {p.CreditorID, &ruleCreditorID},
+	} {
+		if f.value != "" {
+			checkField(p, f.value, f.rule)
 		}
-		pos := textPosition(p, f)
-		if r, ok := maksa.AllowedText(f.value); !ok {
-			p.Reject(maksa.Problemf(maksa.RR10, pos, "%s %q %s", f.name, f.value, whyRefused(f.value, r)))
-			continue
+	}
+	if p.InstructionID != "" && p.InstructionID != p.EndToEndID { // CSV and XLSX rows have one id for both
+		checkField(p, p.InstructionID, &ruleInstructionID)
+	}
+	if !p.CreditorIsIBAN && p.CreditorIBAN != "" {
+		checkField(p, p.CreditorIBAN, &ruleCreditorAcct)
+	}
+	if a := &p.CreditorAddress; a.Form() != maksa.AddressNone {
+		for _, e := range a.Elements() {
+			if e.Tag != "Ctry" && *e.Value != "" { // Ctry is a code, checked with BE09
+				checkField(p, *e.Value, &textRule{"creditor's " + e.Name + " (" + e.Tag + ")", e.Max, maksa.CH16, maksa.FieldCreditorAddress, ""})
+			}
 		}
-		if n := utf8.RuneCountInString(f.value); n > f.max {
-			p.Reject(maksa.Problemf(f.code, pos, "%s is %d characters long; at most %d are allowed (ISO 20022 Max%dText): %q", f.name, n, f.max, f.max, f.value))
+		for _, line := range a.Lines {
+			checkField(p, line, &ruleAddressLine)
 		}
 	}
 }
 
-func textPosition(p *maksa.Payment, f textField) maksa.Position {
+// checkField applies the text rules to one value.
+func checkField(p *maksa.Payment, value string, f *textRule) {
+	if r, ok := maksa.AllowedText(value); !ok {
+		p.Reject(maksa.Problemf(maksa.RR10, textPosition(p, f), "%s %q %s", f.name, value, whyRefused(value, r)))
+		return
+	}
+	if len(value) > f.max { // bytes: never fewer than characters
+		if n := utf8.RuneCountInString(value); n > f.max {
+			p.Reject(maksa.Problemf(f.code, textPosition(p, f), "%s is %d characters long; at most %d are allowed (ISO 20022 Max%dText): %q", f.name, n, f.max, f.max, value))
+		}
+	}
+}
+
+func textPosition(p *maksa.Payment, f *textRule) maksa.Position {
 	if f.field != maksa.NumFields {
 		return p.PositionOf(f.field)
 	}

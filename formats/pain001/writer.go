@@ -28,6 +28,10 @@ type GroupHeader struct {
 // written in the order given; consecutive payments with the same payment
 // information id, debtor account and execution date share one PmtInf block.
 type Writer struct {
+	// DebtorAddresses, when set, give the debtor's postal address by
+	// debtor account (the clearing file writes the client's).
+	DebtorAddresses map[string]maksa.Address
+
 	out     *xmlout.Writer
 	version int
 	inInfo  bool
@@ -208,7 +212,7 @@ func (w *Writer) startInfo(p *maksa.Payment) {
 	if p.DebtorName != "" {
 		w.out.Elem("Nm", p.DebtorName)
 	}
-	w.address(p.DebtorAddress)
+	w.address(w.DebtorAddresses[p.DebtorIBAN])
 	w.out.Raw("</Dbtr><DbtrAcct><Id>")
 	w.out.Elem("IBAN", p.DebtorIBAN)
 	w.out.Raw("</Id></DbtrAcct><DbtrAgt><FinInstnId>")
