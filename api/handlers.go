@@ -299,14 +299,20 @@ func (s *Server) digest(w http.ResponseWriter, r *http.Request, u *maksa.User) {
 }
 
 // sign attaches a signature the signer made on their own device over the
-// payment's digest; the same checks as "maksa sign --signature-file".
+// payment's digest; the same checks as "maksa sign --signature-file". A
+// payment the caller may not see answers 404 as one that does not exist,
+// before the body is read: the endpoint tells nobody what exists.
 func (s *Server) sign(w http.ResponseWriter, r *http.Request, u *maksa.User) {
-	id, ok := pathID(r, "id")
+	p := s.visiblePayment(w, r, u)
+	if p == nil {
+		return
+	}
+	id := p.ID
 	var body struct {
 		Signature string `json:"signature"` // base64
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if !ok || jsonBody(r, &body) != nil {
+	if jsonBody(r, &body) != nil {
 		writeError(w, http.StatusBadRequest, "NARR", `the body must be {"signature": "<base64>"}`)
 		return
 	}

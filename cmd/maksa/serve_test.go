@@ -115,7 +115,7 @@ func newAPIEnv(t *testing.T, b testdb.Backend, extra ...string) *apiEnv {
 		return path
 	}
 	valid := testTime.Add(24 * time.Hour)
-	for _, user := range []string{"prep", "s1", "s2", "far", "blk", "gone"} {
+	for _, user := range []string{"prep", "s1", "s2", "far", "blk", "gone", "other"} {
 		certPEM, key, tc := e.ca.issue(t, user, valid)
 		write(user+".crt", certPEM)
 		e.clients[user], e.keys[user] = tc, key
@@ -128,7 +128,9 @@ func newAPIEnv(t *testing.T, b testdb.Backend, extra ...string) *apiEnv {
 	user := func(id, modes, ip string) string {
 		return fmt.Sprintf("  - id: %s\n    name: %s\n    valid_until: 2030-12-31\n    ip_allow: [%q]\n    keys: [%s.crt]\n    grants:\n      - {account: %s, modes: [%s], payment_limit: \"1000000.00\", daily_limit: \"1000000.00\"}\n", id, id, ip, id, accountA, modes)
 	}
-	doc := "clients: [{id: \"1\", name: Klients}]\naccounts:\n  - {iban: " + accountA + ", client: \"1\", currency: EUR, balance: \"100000.00\", signatures: 2}\nusers:\n" +
+	doc := "clients: [{id: \"1\", name: Klients}]\naccounts:\n  - {iban: " + accountA + ", client: \"1\", currency: EUR, balance: \"100000.00\", signatures: 2}\n" +
+		"  - {iban: " + accountB + ", client: \"1\", currency: EUR, balance: \"100.00\", signatures: 1}\nusers:\n" +
+		strings.Replace(user("other", "sign1", "127.0.0.1"), "account: "+accountA, "account: "+accountB, 1) +
 		user("prep", "prepare, view_all", "127.0.0.1") + user("s1", "sign1", "127.0.0.0/30") + user("s2", "sign2", "127.0.0.1") +
 		user("far", "prepare", "127.0.0.1") + user("old", "prepare", "127.0.0.1") +
 		strings.Replace(user("blk", "prepare", "127.0.0.1"), "valid_until", "status: blocked\n    valid_until", 1) +
@@ -418,5 +420,39 @@ func TestAPILoad(t *testing.T) {
 				t.Errorf("%d batches, want 40", n)
 			}
 		})
+	}
+}
+
+// TestAPINoOracle: the signing endpoint answers a payment the caller may
+// not see exactly as one that does not exist, whatever the body — it tells
+// nobody which payments exist or what they are.
+func TestAPINoOracle(t *testing.T) {
+	e := newAPIEnv(t, testdb.Backends(t)[0])
+	var up struct {
+		Result struct {
+			Payments []struct {
+				PaymentID int64 `json:"payment_id"`
+			}
+		}
+	}
+	if code := e.call(t, e.client("prep", ""), "POST", "/v1/files?name=pay.xml", bytes.NewReader(payFile(t, "ORACLE", 1)), nil, &up); code != 200 || len(up.Result.Payments) != 1 {
+		t.Fatalf("upload: %d %+v", code, up)
+	}
+	other := e.client("other", "") // signs on another account only
+	answer := func(id int64, body string) (int, string) {
+		var out []byte
+		code := e.call(t, other, "POST", fmt.Sprintf("/v1/payments/%d/signatures", id), strings.NewReader(body), nil, &out)
+		return code, string(out)
+	}
+	existing, missing := up.Result.Payments[0].PaymentID, int64(987654)
+	for _, body := range []string{`{"signature": "AAAA"}`, `not json`, ``} {
+		c1, b1 := answer(existing, body)
+		c2, b2 := answer(missing, body)
+		if c1 != 404 || c1 != c2 || b1 != b2 {
+			t.Errorf("body %q: a payment of another account answers %d %s, a missing one %d %s", body, c1, b1, c2, b2)
+		}
+		if strings.Contains(b1, "ORACLE") {
+			t.Errorf("the answer tells the payment's end-to-end id: %s", b1)
+		}
 	}
 }
