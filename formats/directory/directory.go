@@ -144,6 +144,9 @@ type loader struct {
 	name string
 	keys fs.FS
 	errs []error
+	// owners are the users of the keys read so far, by fingerprint: a key
+	// signs for one user only.
+	owners map[string]string
 }
 
 func (l *loader) fail(line int, field string, format string, args ...any) {
@@ -378,6 +381,14 @@ func (l *loader) user(n *yaml.Node, in userIn, seen map[string]bool) (maksa.User
 			l.fail(line(n, "keys"), "user.keys", "%s: %v", path, err)
 			continue
 		}
+		if owner, ok := l.owners[k.Fingerprint]; ok && owner != u.ID {
+			l.fail(line(n, "keys"), "user.keys", "%s is already a key of user %s: a key or certificate belongs to one user", path, owner)
+			continue
+		}
+		if l.owners == nil {
+			l.owners = map[string]string{}
+		}
+		l.owners[k.Fingerprint] = u.ID
 		u.Keys = append(u.Keys, k)
 	}
 	return u, len(l.errs) == errs

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -113,5 +114,20 @@ func TestClientAddress(t *testing.T) {
 		if !errors.As(err, &e) || e.Field != tt.field || e.Line != 4 {
 			t.Errorf("address %s: error %v, want d.yaml:4 %s", tt.address, err, tt.field)
 		}
+	}
+}
+
+// TestKeyOfTwoUsers: one key listed for two users is refused, naming the
+// line and the first owner.
+func TestKeyOfTwoUsers(t *testing.T) {
+	key, err := os.ReadFile("../../testdata/demo/keys/janis.pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := "users:\n  - id: a\n    valid_until: 2030-01-01\n    keys: [k.pub]\n  - id: b\n    valid_until: 2030-01-01\n    keys: [k.pub]\n"
+	_, err = directory.Parse("d.yaml", []byte(doc), fstest.MapFS{"k.pub": {Data: key}})
+	var e *directory.Error
+	if !errors.As(err, &e) || e.Line != 7 || e.Field != "user.keys" || !strings.Contains(e.Error(), "user a") {
+		t.Fatalf("error = %v, want d.yaml:7 user.keys naming user a", err)
 	}
 }
