@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"maksa"
 	"maksa/importer"
@@ -50,6 +52,12 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, u *maksa.User) {
 			name = filepath.Base(fn)
 		}
 		body = part
+	}
+	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		// The watcher's rule for names in the inbox: a name is a label in
+		// reports, logs and errors.csv, never a place for control codes.
+		writeError(w, http.StatusBadRequest, "FF01", "the file name holds control characters or is not UTF-8")
+		return
 	}
 	if name == "" || name == "." || strings.HasPrefix(name, ".") {
 		name = "upload-" + s.Now().Format("20060102150405")

@@ -456,3 +456,19 @@ func TestAPINoOracle(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIUploadNames: an upload whose name holds control characters is
+// refused, as the watcher refuses such a file, and nothing is stored.
+func TestAPIUploadNames(t *testing.T) {
+	e := newAPIEnv(t, testdb.Backends(t)[0])
+	prep := e.client("prep", "")
+	for _, name := range []string{"pay%0Aevil.xml", "pay%1B%5B31m.xml", "pay%FF.xml"} {
+		var out struct{ Error struct{ Code string } }
+		if code := e.call(t, prep, "POST", "/v1/files?name="+name, bytes.NewReader(payFile(t, "NAME-"+name, 1)), nil, &out); code != 400 || out.Error.Code != "FF01" {
+			t.Errorf("name %s: %d %+v, want 400 FF01", name, code, out)
+		}
+	}
+	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM batches`); n != 0 {
+		t.Errorf("%d batches stored from refused names", n)
+	}
+}
