@@ -58,7 +58,8 @@ func (im *Importer) WriteReports(ctx context.Context, user string, b *maksa.Batc
 	if err := g.Wait(); err != nil {
 		return "", "", err
 	}
-	report, err = place(reportTmp, dir, b.FileName, reportName, ".pain002.xml")
+	base := maksa.ReportBase(b.FileName) // a name too long for its reports is shortened
+	report, err = place(reportTmp, dir, base, reportName, ".pain002.xml")
 	if err != nil || !withErrors {
 		return report, "", err
 	}
@@ -70,7 +71,7 @@ func (im *Importer) WriteReports(ctx context.Context, user string, b *maksa.Batc
 	}
 	if err := os.Link(errorsTmp, errs); errors.Is(err, os.ErrExist) {
 		// Taken (named before errors.csv followed its report): the next free name.
-		errs, err = publish(errorsTmp, dir, b.FileName, ".errors.csv")
+		errs, err = publish(errorsTmp, dir, base, ".errors.csv")
 		return report, errs, err
 	} else if err != nil {
 		return report, "", err

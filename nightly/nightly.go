@@ -496,7 +496,7 @@ func (r *Runner) executionReports(ctx context.Context, day time.Time) ([]string,
 		if err != nil {
 			return nil, err
 		}
-		path, err := exporter.WriteOnce(filepath.Join(r.Home, "outbox", b.UserID), fmt.Sprintf("%s.executed-%s", b.FileName, day.Format(maksa.DateLayout)), ".pain002.xml",
+		path, err := exporter.WriteOnce(filepath.Join(r.Home, "outbox", b.UserID), fmt.Sprintf("%s.executed-%s", maksa.ReportBase(b.FileName), day.Format(maksa.DateLayout)), ".pain002.xml",
 			func(w io.Writer, seq int) error { return r.Exporter.ExecutionReport(ctx, w, b, run, day, seq) })
 		if err != nil {
 			return nil, err

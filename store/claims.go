@@ -86,15 +86,15 @@ func (db *DB) ClaimFile(ctx context.Context, userID, name, sha256, owner, proces
 		}
 		return nil, err
 	}
-	report := name + ".pain002.xml"
+	report := maksa.ReportBase(name) + ".pain002.xml"
 	var reserved int
 	if err := tx.GetContext(ctx, &reserved, tx.Rebind(`SELECT COUNT(*) FROM watch_claims WHERE user_id = ? AND report = ?`), userID, report); err != nil {
 		return nil, err
 	}
 	if reserved > 0 || taken(report) {
-		report = fmt.Sprintf("%s.%d.pain002.xml", name, id)
+		report = fmt.Sprintf("%s.%d.pain002.xml", maksa.ReportBase(name), id)
 	}
-	processing := filepath.Join(processingDir, fmt.Sprintf("%d-%s", id, name))
+	processing := filepath.Join(processingDir, fmt.Sprintf("%d-%s", id, maksa.ReportBase(name)))
 	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE watch_claims SET report = ?, processing = ? WHERE id = ?`), report, processing, id); err != nil {
 		if isUniqueViolation(err) {
 			return nil, ErrClaimed // another process reserved the same report name just now: try again later

@@ -6,8 +6,10 @@ import (
 	"database/sql/driver"
 	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"syscall"
 	"time"
@@ -22,13 +24,23 @@ func Unavailable(err error) bool {
 	if err == nil {
 		return false
 	}
+	// The filesystem is not the database: a file name too long, a full
+	// disk or a permission is reported at once, not retried.
+	var pathErr *fs.PathError
+	var linkErr *os.LinkError
+	if errors.As(err, &pathErr) || errors.As(err, &linkErr) {
+		return false
+	}
 	for _, e := range []error{driver.ErrBadConn, sql.ErrConnDone, io.EOF, io.ErrUnexpectedEOF, syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.EPIPE} {
 		if errors.Is(err, e) {
 			return true
 		}
 	}
-	var ne net.Error
-	if errors.As(err, &ne) {
+	// A network operation that failed. (net.Error alone would match every
+	// syscall.Errno, ENAMETOOLONG and ENOSPC among them.)
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	if errors.As(err, &opErr) || errors.As(err, &dnsErr) {
 		return true
 	}
 	var pe *pq.Error
