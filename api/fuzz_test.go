@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -29,7 +30,27 @@ func FuzzRequests(f *testing.F) {
 		Exporter:  &exporter.Exporter{Store: fx.Store, Location: fixture.Riga},
 		MaxUpload: 1 << 20, IdleTimeout: time.Hour, Rate: 1e9, Burst: 1e9, Log: slog.New(slog.DiscardHandler)}
 	handler := s.Handler()
-	s.sessions["token"] = &session{user: "u", lastUsed: fixture.Clock()}
+	d, err := fx.Store.Directory(context.Background())
+	if err != nil {
+		f.Fatal(err)
+	}
+	var key string
+	for _, u := range d.Users {
+		if u.ID == "u" && len(u.Keys) > 0 {
+			key = u.Keys[0].Fingerprint
+		}
+	}
+	if err := fx.Store.OpenSession(context.Background(), "token", "u", key, fixture.Clock()); err != nil {
+		f.Fatal(err)
+	}
+	probe := httptest.NewRequest("GET", "http://maksa/v1/queue", nil)
+	probe.RemoteAddr = "192.0.2.1:4000"
+	probe.Header.Set("Authorization", "Bearer token")
+	rec := httptest.NewRecorder()
+	handler.ServeHTTP(rec, probe)
+	if rec.Code != 200 {
+		f.Fatalf("the fuzzer's session does not work: %d %s", rec.Code, rec.Body)
+	}
 	id := fx.IDs[0]
 	for _, seed := range []struct{ method, path, body string }{
 		{"POST", fmt.Sprintf("/v1/payments/%d/signatures", id), `{"signature": "AAAA"}`},

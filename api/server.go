@@ -45,20 +45,17 @@ type Server struct {
 	MaxUpload int64
 	// IdleTimeout ends a session token unused for this long.
 	IdleTimeout time.Duration
+	// SessionLifetime ends a session token this long after it was opened,
+	// however busy (default 8 hours).
+	SessionLifetime time.Duration
 	// Rate and Burst limit each user's requests per second.
 	Rate  float64
 	Burst int
 	Log   *slog.Logger
 
 	mu       sync.Mutex
-	sessions map[string]*session
 	limiters map[string]*rate.Limiter
 	metrics  metrics
-}
-
-type session struct {
-	user     string
-	lastUsed time.Time
 }
 
 // apiError is the body of every error response.
@@ -85,7 +82,10 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 
 // Handler returns the API's HTTP handler.
 func (s *Server) Handler() http.Handler {
-	s.sessions, s.limiters = map[string]*session{}, map[string]*rate.Limiter{}
+	s.limiters = map[string]*rate.Limiter{}
+	if s.SessionLifetime == 0 {
+		s.SessionLifetime = 8 * time.Hour
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /metrics", s.serveMetrics)
@@ -129,8 +129,12 @@ func allowed(u *maksa.User, addr netip.Addr) bool {
 
 // certUser returns the user whose directory key is the client certificate.
 func (s *Server) certUser(ctx context.Context, cert *x509.Certificate) (*maksa.User, error) {
+	return s.Store.UserByKey(ctx, fingerprint(cert))
+}
+
+func fingerprint(cert *x509.Certificate) string {
 	sum := sha256.Sum256(cert.Raw)
-	return s.Store.UserByKey(ctx, hex.EncodeToString(sum[:]))
+	return hex.EncodeToString(sum[:])
 }
 
 // identify finds the caller: by client certificate, or by session token.
@@ -146,23 +150,16 @@ func (s *Server) identify(r *http.Request) (*maksa.User, string, error) {
 	if !ok {
 		return nil, "a client certificate or a session token is required", errors.New("anonymous")
 	}
-	s.mu.Lock()
-	sess := s.sessions[token]
-	now := s.Now()
-	if sess != nil && now.Sub(sess.lastUsed) > s.IdleTimeout {
-		delete(s.sessions, token)
-		sess = nil
-	}
-	if sess != nil {
-		sess.lastUsed = now
-	}
-	s.mu.Unlock()
-	if sess == nil {
+	sess, err := s.Store.UseSession(r.Context(), token, s.Now(), s.IdleTimeout, s.SessionLifetime)
+	if err != nil {
 		return nil, "the session token is unknown or expired", errors.New("bad token")
 	}
-	u, err := s.Store.UserByID(r.Context(), sess.user)
-	if err != nil || u == nil {
-		return nil, "the session's user is no longer in the directory", errors.New("gone")
+	// The key that opened the session must still be the user's: a key
+	// removed from the directory or revoked ends its sessions.
+	u, err := s.Store.UserByKey(r.Context(), sess.Fingerprint)
+	if err != nil || u == nil || u.ID != sess.UserID {
+		s.Store.CloseSession(context.WithoutCancel(r.Context()), token)
+		return nil, "the key that opened this session is no longer the user's in the directory", errors.New("key gone")
 	}
 	return u, token, nil
 }
@@ -255,18 +252,29 @@ func (s *Server) certOnly(h func(http.ResponseWriter, *http.Request, *maksa.User
 	})
 }
 
+// openSession opens a session with the client certificate (certOnly): it
+// lives in the database, so every serve process knows it, ends after the
+// idle timeout or its lifetime, and with the key that opened it. Opening
+// one removes the expired ones.
 func (s *Server) openSession(w http.ResponseWriter, r *http.Request, u *maksa.User) {
-	token := newToken()
-	s.mu.Lock()
-	s.sessions[token] = &session{user: u.ID, lastUsed: s.Now()}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusCreated, map[string]any{"token": token, "user": u.ID, "idle_timeout_seconds": int(s.IdleTimeout.Seconds())})
+	token, now := newToken(), s.Now()
+	if _, err := s.Store.PurgeSessions(r.Context(), now.Add(-s.IdleTimeout), now.Add(-s.SessionLifetime)); err != nil {
+		s.internal(w, err)
+		return
+	}
+	if err := s.Store.OpenSession(r.Context(), token, u.ID, fingerprint(r.TLS.PeerCertificates[0]), now); err != nil {
+		s.internal(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"token": token, "user": u.ID, "idle_timeout_seconds": int(s.IdleTimeout.Seconds()),
+		"lifetime_seconds": int(s.SessionLifetime.Seconds())})
 }
 
 func (s *Server) closeSession(w http.ResponseWriter, r *http.Request, u *maksa.User) {
 	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	s.mu.Lock()
-	delete(s.sessions, token)
-	s.mu.Unlock()
+	if err := s.Store.CloseSession(r.Context(), token); err != nil {
+		s.internal(w, err)
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }

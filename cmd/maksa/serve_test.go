@@ -86,6 +86,7 @@ type apiEnv struct {
 	keys    map[string]*ecdsa.PrivateKey
 	server  *exec.Cmd
 	stderr  *syncBuffer
+	dir     string // directory.yaml and the certificates
 }
 
 type syncBuffer struct {
@@ -109,6 +110,7 @@ func newAPIEnv(t *testing.T, b testdb.Backend, extra ...string) *apiEnv {
 	t.Helper()
 	e := &apiEnv{env: newEnv(t, b), ca: newCA(t, "maksa test CA"), clients: map[string]tls.Certificate{}, keys: map[string]*ecdsa.PrivateKey{}}
 	dir := t.TempDir()
+	e.dir = dir
 	write := func(name string, data []byte) string {
 		path := filepath.Join(dir, name)
 		os.WriteFile(path, data, 0o600)
@@ -470,5 +472,59 @@ func TestAPIUploadNames(t *testing.T) {
 	}
 	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM batches`); n != 0 {
 		t.Errorf("%d batches stored from refused names", n)
+	}
+}
+
+// TestAPISessions: a session token lives in the database and ends after its
+// absolute lifetime however busy, and as soon as the key that opened it is
+// no longer its user's in the directory.
+func TestAPISessions(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newAPIEnv(t, b, "--session-lifetime", "2s", "--idle", "1m")
+			open := func(user string) map[string]string {
+				var sess struct{ Token string }
+				if code := e.call(t, e.client(user, ""), "POST", "/v1/session", nil, nil, &sess); code != 201 || sess.Token == "" {
+					t.Fatalf("session of %s: %d", user, code)
+				}
+				return map[string]string{"Authorization": "Bearer " + sess.Token}
+			}
+			get := func(bearer map[string]string) int {
+				var out []byte
+				code := e.call(t, e.client("", ""), "GET", "/v1/queue", nil, bearer, &out)
+				if code != 200 {
+					t.Logf("GET /v1/queue: %d %s", code, out)
+				}
+				return code
+			}
+			if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM api_sessions`); n != 0 {
+				t.Fatalf("%d sessions before any was opened", n)
+			}
+			busy := open("s1")
+			if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM api_sessions`); n != 1 {
+				t.Errorf("%d sessions in the database, want 1", n)
+			}
+			if code := get(busy); code != 200 {
+				t.Fatalf("a fresh token: %d", code)
+			}
+			// Past its lifetime, long before its idle timeout. (That a busy
+			// session ends too is TestSessions's, on the store's clock.)
+			time.Sleep(2500 * time.Millisecond)
+			if code := get(busy); code != 401 {
+				t.Errorf("a token past its lifetime of 2 s: %d, want 401", code)
+			}
+
+			revoked := open("s2")
+			if code := get(revoked); code != 200 {
+				t.Fatalf("s2's token: %d", code)
+			}
+			directory := filepath.Join(e.dir, "directory.yaml")
+			doc, _ := os.ReadFile(directory)
+			os.WriteFile(directory, bytes.Replace(doc, []byte("keys: [s2.crt]"), []byte("keys: []"), 1), 0o600)
+			e.mustRun(0, "directory", "apply", directory)
+			if code := get(revoked); code != 401 {
+				t.Errorf("a token whose key left the directory: %d, want 401", code)
+			}
+		})
 	}
 }
