@@ -19,6 +19,16 @@ type metrics struct {
 	durations [len(buckets)]int // cumulative histogram of request seconds
 	count     int
 	sum       float64
+	failures  map[string]int // failed authentications by outcome: refused, limited
+}
+
+func (m *metrics) failure(outcome string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.failures == nil {
+		m.failures = map[string]int{}
+	}
+	m.failures[outcome]++
 }
 
 var buckets = [...]float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
@@ -73,6 +83,8 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	defer s.metrics.mu.Unlock()
 	fmt.Fprintln(w, "# HELP maksa_api_uploads_total Files uploaded through the API by outcome.\n# TYPE maksa_api_uploads_total counter")
 	writeLabelled(w, "maksa_api_uploads_total", "status", s.metrics.files)
+	fmt.Fprintln(w, "# HELP maksa_api_auth_failures_total Requests that failed to authenticate: refused, or limited (their address had failed too often).\n# TYPE maksa_api_auth_failures_total counter")
+	writeLabelled(w, "maksa_api_auth_failures_total", "outcome", s.metrics.failures)
 	fmt.Fprintln(w, "# HELP maksa_http_requests_total API requests by status code.\n# TYPE maksa_http_requests_total counter")
 	codes := map[string]int{}
 	for c, n := range s.metrics.requests {

@@ -10,6 +10,7 @@ package api
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
@@ -55,8 +56,20 @@ type Server struct {
 
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
-	metrics  metrics
+	// strangers limit the failed authentications of each address, and
+	// audited says when each address's last failure was audited.
+	strangers map[netip.Addr]*rate.Limiter
+	audited   map[netip.Addr]time.Time
+	metrics   metrics
 }
+
+// The budget of failed authentications of one address: a burst of
+// strangerBurst, then one each strangerEvery. Past it, the address's
+// requests are refused before anything is looked up.
+const (
+	strangerBurst = 20
+	strangerEvery = time.Second
+)
 
 // apiError is the body of every error response.
 type apiError struct {
@@ -82,7 +95,7 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 
 // Handler returns the API's HTTP handler.
 func (s *Server) Handler() http.Handler {
-	s.limiters = map[string]*rate.Limiter{}
+	s.limiters, s.strangers, s.audited = map[string]*rate.Limiter{}, map[netip.Addr]*rate.Limiter{}, map[netip.Addr]time.Time{}
 	if s.SessionLifetime == 0 {
 		s.SessionLifetime = 8 * time.Hour
 	}
@@ -193,6 +206,56 @@ func (s *Server) limiter(user string) *rate.Limiter {
 	return l
 }
 
+// failed answers a request that did not authenticate: 401, logged,
+// counted, charged to its address's budget, and audited at most once an
+// address a minute.
+func (s *Server) failed(w http.ResponseWriter, r *http.Request, addr netip.Addr, why string) {
+	s.stranger(addr).Allow()
+	s.metrics.failure("refused")
+	s.Log.Warn("authentication failed", "ip", addr.String(), "path", r.URL.Path, "why", why)
+	if s.auditFailure(addr, s.Now()) {
+		s.audit(r.Context(), "", r, addr, http.StatusUnauthorized)
+	}
+	writeError(w, http.StatusUnauthorized, "AG08", why)
+}
+
+// Handshake is the TLS server's GetConfigForClient: an address whose
+// failed authentications passed their budget gets no handshake either, so
+// that it cannot make the server do the expensive part of TLS on end.
+func (s *Server) Handshake(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+	addr, err := netip.ParseAddrPort(hello.Conn.RemoteAddr().String())
+	if err == nil && s.stranger(addr.Addr().Unmap()).Tokens() < 1 {
+		s.metrics.failure("limited")
+		return nil, errors.New("too many failed authentications from this address")
+	}
+	return nil, nil
+}
+
+// stranger returns the limiter of an address's failed authentications.
+func (s *Server) stranger(addr netip.Addr) *rate.Limiter {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.strangers[addr]
+	if l == nil {
+		l = rate.NewLimiter(rate.Every(strangerEvery), strangerBurst)
+		s.strangers[addr] = l
+	}
+	return l
+}
+
+// auditFailure reports whether a failed authentication from addr goes in
+// the audit log: at most one an address a minute, so that nobody who can
+// reach the port can flood the log.
+func (s *Server) auditFailure(addr netip.Addr, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if last, ok := s.audited[addr]; ok && now.Sub(last) < time.Minute {
+		return false
+	}
+	s.audited[addr] = now
+	return true
+}
+
 // refuse answers with an error and puts the refusal in the audit log.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, user string, status int, code, message string) {
 	addr, _ := peerIP(r)
@@ -225,9 +288,15 @@ func (w *statusRecorder) WriteHeader(code int) {
 // request with its outcome.
 func (s *Server) authenticated(h func(http.ResponseWriter, *http.Request, *maksa.User)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr, _ := peerIP(r)
+		if s.stranger(addr).Tokens() < 1 {
+			s.metrics.failure("limited")
+			writeError(w, http.StatusTooManyRequests, "NARR", "too many failed authentications from this address: wait")
+			return
+		}
 		u, why, err := s.identify(r)
 		if err != nil {
-			s.refuse(w, r, "", http.StatusUnauthorized, "AG08", why)
+			s.failed(w, r, addr, why)
 			return
 		}
 		if !s.check(w, r, u) {
@@ -235,7 +304,6 @@ func (s *Server) authenticated(h func(http.ResponseWriter, *http.Request, *maksa
 		}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		h(rec, r, u)
-		addr, _ := peerIP(r)
 		s.audit(r.Context(), u.ID, r, addr, rec.status)
 	})
 }
@@ -245,7 +313,8 @@ func (s *Server) certOnly(h func(http.ResponseWriter, *http.Request, *maksa.User
 	inner := s.authenticated(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
-			s.refuse(w, r, "", http.StatusUnauthorized, "AG08", "a session is opened with a client certificate")
+			addr, _ := peerIP(r)
+			s.failed(w, r, addr, "a session is opened with a client certificate")
 			return
 		}
 		inner.ServeHTTP(w, r)

@@ -68,7 +68,7 @@ event. SIGTERM or SIGINT stops the server gracefully.`,
 				Importer: im, MaxUpload: maxUpload, IdleTimeout: idle, SessionLifetime: lifetime, Rate: rateLimit, Burst: burst, Log: m.log}
 			hs := &http.Server{
 				Handler: srv.Handler(),
-				TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}, ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven,
+				TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}, ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven, GetConfigForClient: srv.Handshake,
 					Time: m.clock}, // certificates are valid or not on the business day (MAKSA_NOW)
 				ReadHeaderTimeout: 10 * time.Second,
 				ReadTimeout:       5 * time.Minute,

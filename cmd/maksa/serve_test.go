@@ -528,3 +528,33 @@ func TestAPISessions(t *testing.T) {
 		})
 	}
 }
+
+// TestAPIStrangers: requests that do not authenticate cost little — past a
+// budget their address is refused before anything is looked up, even the
+// TLS handshake — and they are counted, logged, and audited at most once
+// an address a minute; an address that authenticates is not held back.
+func TestAPIStrangers(t *testing.T) {
+	e := newAPIEnv(t, testdb.Backends(t)[0])
+	before := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM audit_events`)
+	codes := map[int]int{}
+	for range 40 {
+		codes[e.call(t, e.client("", "127.0.0.3"), "GET", "/v1/queue", nil, nil, nil)]++
+	}
+	if codes[401] != 20 || codes[401]+codes[429]+codes[-1] != 40 || codes[200] != 0 {
+		t.Errorf("40 anonymous requests answered %v, want 20 × 401 and then 429 or no handshake", codes)
+	}
+	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM audit_events`) - before; n != 1 {
+		t.Errorf("%d audit events for 40 anonymous requests, want 1", n)
+	}
+	if code := e.call(t, e.client("s1", "127.0.0.2"), "GET", "/v1/queue", nil, nil, nil); code != 200 {
+		t.Errorf("a user from another address: %d", code)
+	}
+	var metrics []byte
+	e.call(t, e.client("s1", "127.0.0.2"), "GET", "/metrics", nil, nil, &metrics)
+	if !bytes.Contains(metrics, []byte(`maksa_api_auth_failures_total{outcome="refused"} 20`)) {
+		t.Errorf("metrics do not count the failures:\n%s", metrics)
+	}
+	if !strings.Contains(e.stderr.String(), "authentication failed") {
+		t.Error("failed authentications are not logged")
+	}
+}
