@@ -34,6 +34,9 @@ type Payment struct {
 
 	AmountText    string          // the amount as written in the file
 	Amount        decimal.Decimal // parsed; zero when AmountText is not a number
+	// StoredMinor is the amount in minor units as the store keeps it beside
+	// the amount, when it was read (the nightly batch compares the two).
+	StoredMinor *int64
 	Currency      string
 	ExecutionDate time.Time // a date: midnight UTC
 	DateText      string    // the execution date as written in the file

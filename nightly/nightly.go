@@ -323,6 +323,15 @@ func (r *Runner) decide(p *maksa.Payment, day time.Time, balances map[string]dec
 		}
 		return store.Execution{}, err
 	}
+	// The amount in minor units the store keeps beside the signed amount
+	// (which limits and totals sum) must be that amount: a row changed
+	// behind the signatures is refused, not executed.
+	if cur, ok := maksa.LookupCurrency(p.Currency); ok && p.StoredMinor != nil && *p.StoredMinor != maksa.MinorUnits(p.Amount, cur) {
+		if r.Log != nil {
+			r.Log.Error("payment refused: its stored amount differs from its signed amount", "payment", p.ID, "amount", p.Amount.String(), "stored_minor", *p.StoredMinor)
+		}
+		return refuse(maksa.DS0E, "the payment's stored amount in minor units (%d) is not its signed amount %s %s", *p.StoredMinor, p.Amount.String(), p.Currency)
+	}
 	if balances[acct.IBAN].LessThan(p.Amount) {
 		return refuse(maksa.AM04, "account %s holds %s %s, less than the %s this payment needs", acct.IBAN, balances[acct.IBAN].StringFixed(2), acct.Currency, p.Amount.StringFixed(2))
 	}

@@ -163,3 +163,28 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Errorf("%d 'database reachable again' lines, want 1:\n%s", n, log.String())
 	}
 }
+
+// TestStoredAmountMustBeSigned: a payment whose amount in minor units was
+// changed behind its signatures (the column limits and totals sum) is
+// refused DS0E, not executed; the others are executed. Both databases.
+func TestStoredAmountMustBeSigned(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			f := fixture.New(t, b.DSN, 3)
+			f.SignAll(t)
+			testdb.Exec(t, f.DSN, `UPDATE payments SET amount_minor = amount_minor + 1 WHERE id = ?`, f.IDs[1])
+			sum, err := runner(f, t.TempDir()).Run(context.Background(), fixture.Day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Executed != 2 || sum.Refused != 1 {
+				t.Errorf("summary %+v, want 2 executed and the changed one refused", sum)
+			}
+			var status, reasons string
+			testdb.Row(t, f.DSN, `SELECT status, reasons FROM payments WHERE id = `+fmt.Sprint(f.IDs[1]), &status, &reasons)
+			if status != "RJCT" || !strings.Contains(reasons, "DS0E") || !strings.Contains(reasons, "stored amount") {
+				t.Errorf("the changed payment is %s %s, want RJCT DS0E", status, reasons)
+			}
+		})
+	}
+}

@@ -106,7 +106,7 @@ var readColumns = []string{"id", "batch_id", "seq", "user_id", "pmt_inf_id", "pm
 	"debtor_iban", "debtor_name", "debtor_bic", "creditor_account", "creditor_is_iban", "creditor_name", "creditor_bic",
 	"creditor_country", "amount", "currency", "execution_date", "remittance", "reference", "purpose", "category_purpose",
 	"priority", "service_level", "charge_bearer", "ultimate_debtor", "ultimate_creditor", "position", "status", "reasons",
-	"executed_on", "kind", "creditor_id", "creditor_address", "note", "released"}
+	"executed_on", "kind", "creditor_id", "creditor_address", "note", "released", "amount_minor"}
 
 // outboundColumns are the columns PaymentsCredited reads: what the
 // outbound clearing file (pain.001) says about a payment.
@@ -134,6 +134,7 @@ func (r *paymentRow) payment() *maksa.Payment {
 		p.CreditorAddress.Country = r.CreditorCountry
 	}
 	p.Amount, _ = decimal.NewFromString(r.Amount)
+	p.StoredMinor = r.AmountMinor
 	if r.Position != "" { // not every query reads it
 		_ = json.Unmarshal([]byte(r.Position), &p.Position)
 	}

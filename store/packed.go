@@ -179,6 +179,16 @@ func paymentSetters(cols []string) ([]func(reflect.Value, string) error, error) 
 				v.Field(i).SetBool(b)
 				return err
 			}
+		case reflect.Pointer: // a nullable integer: NULL reads as ""
+			set[k] = func(v reflect.Value, s string) error {
+				if s == "" {
+					v.Field(i).SetZero()
+					return nil
+				}
+				n, err := strconv.ParseInt(s, 10, 64)
+				v.Field(i).Set(reflect.ValueOf(&n))
+				return err
+			}
 		default:
 			return nil, fmt.Errorf("store: payment column %s is not read as text", col)
 		}
