@@ -32,11 +32,11 @@ type Payment struct {
 	CreditorName   string
 	CreditorBIC    string
 
-	AmountText    string          // the amount as written in the file
-	Amount        decimal.Decimal // parsed; zero when AmountText is not a number
+	AmountText string          // the amount as written in the file
+	Amount     decimal.Decimal // parsed; zero when AmountText is not a number
 	// StoredMinor is the amount in minor units as the store keeps it beside
 	// the amount, when it was read (the nightly batch compares the two).
-	StoredMinor *int64
+	StoredMinor   *int64
 	Currency      string
 	ExecutionDate time.Time // a date: midnight UTC
 	DateText      string    // the execution date as written in the file
