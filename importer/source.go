@@ -120,7 +120,8 @@ func (r *run) openPain001(f *os.File, br *bufio.Reader) (*source, error) {
 	var header func() (*pain001.Header, error)
 	var read func() (*maksa.Payment, error)
 	closeReader := func() {}
-	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+	head, _ := br.Peek(4)
+	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && !utf16BOM(head) { // UTF-16 is read in sequence
 		reader := pain001.NewParallelReader(f, info.Size())
 		reader.File, reader.OnPaymentInfo = r.res.File, onInfo
 		header, read, closeReader = reader.Header, reader.Read, reader.Close
@@ -178,9 +179,13 @@ func (r *run) derivedMessageID() string {
 	return "SHA256-" + r.batch.SHA256[:28]
 }
 
-// looksLikeXML reports whether the first non-blank byte, after any UTF-8
-// byte order mark, is '<'.
+// looksLikeXML reports whether the first non-blank character, after any
+// UTF-8 byte order mark, is '<'; or whether the file is UTF-16 with a byte
+// order mark and starts with '<'.
 func looksLikeXML(head []byte) bool {
+	if utf16BOM(head) {
+		return len(head) >= 4 && (head[2] == '<' && head[3] == 0 || head[2] == 0 && head[3] == '<')
+	}
 	head = bytes.TrimPrefix(head, []byte{0xEF, 0xBB, 0xBF})
 	head = bytes.TrimLeft(head, " \t\r\n")
 	return len(head) > 0 && head[0] == '<'
@@ -198,4 +203,9 @@ func looksLikeText(head []byte) bool {
 		}
 	}
 	return true
+}
+
+// utf16BOM reports whether head starts with a UTF-16 byte order mark.
+func utf16BOM(head []byte) bool {
+	return bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})
 }

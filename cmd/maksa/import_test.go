@@ -41,6 +41,8 @@ func TestImportRules(t *testing.T) {
 		e2e      string
 	}{
 		{"good-3.xml", "acc", maksa.ACTC, 3, 0, "", 0, "", ""},
+		{"utf16le-bom.xml", "acc", maksa.ACTC, 3, 0, "", 0, "", ""},
+		{"utf16be-bom.xml", "acc", maksa.ACTC, 3, 0, "", 0, "", ""},
 		{"addresses-v09.xml", "acc", maksa.PART, 3, 1, maksa.BE04, 44, "/Document/CstmrCdtTrfInitn/PmtInf[1]/CdtTrfTxInf[3]/Cdtr/PstlAdr", "ADDR-LINES-ONLY"},
 		{"bad/FF01-not-xml.xml", "acc", maksa.RJCT, 0, 0, maksa.FF01, 1, "", ""}, // read as CSV: no payment columns
 		{"bad/FF01-binary.png", "acc", maksa.RJCT, 0, 0, maksa.FF01, 0, "", ""},

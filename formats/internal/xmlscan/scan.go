@@ -39,6 +39,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // Kind is the kind of a token.
@@ -107,14 +108,21 @@ type Scanner struct {
 	err       error
 }
 
-// New returns a Scanner reading r. A UTF-8 byte order mark is skipped; an
-// XML declaration's encoding is honoured.
+// New returns a Scanner reading r. A UTF-8 byte order mark is skipped; a
+// UTF-16 one (either byte order) decodes the document from UTF-16, whatever
+// its declaration says; otherwise an XML declaration's encoding is
+// honoured.
 func New(r io.Reader) *Scanner {
 	s := &Scanner{MaxToken: DefaultMaxToken, line: 1}
 	br := bufio.NewReaderSize(r, 4096)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3)
 		s.shifted = 3
+	}
+	if bom, _ := br.Peek(2); bytes.Equal(bom, []byte{0xFF, 0xFE}) || bytes.Equal(bom, []byte{0xFE, 0xFF}) {
+		s.in = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Reader(br) // the BOM says the order
+		s.decoding = true
+		return s
 	}
 	s.in = br
 	if label := declaredEncoding(br); label != "" && !strings.EqualFold(label, "utf-8") && !strings.EqualFold(label, "us-ascii") {
