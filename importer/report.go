@@ -163,8 +163,11 @@ func (im *Importer) writeErrors(ctx context.Context, out io.Writer, b *maksa.Bat
 		if p != nil {
 			name, account, currency = p.CreditorName, p.CreditorIBAN, p.Currency
 			if cur, ok := maksa.LookupCurrency(p.Currency); ok {
-				if _, err := maksa.ParseDecimal(p.AmountText); err == nil {
-					amount = csvfmt.Number(maksa.FormatAmount(p.Amount, cur))
+				if d, err := maksa.ParseDecimal(p.AmountText); err == nil {
+					amount = csvfmt.Number(maksa.FormatAmount(d, cur))
+					if !d.Equal(d.Round(cur.MinorUnits)) { // more decimals than the currency has: as written, never rounded
+						amount = csvfmt.Number(d.String())
+					}
 				}
 			}
 		}

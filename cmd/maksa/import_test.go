@@ -391,3 +391,16 @@ func TestValidatePrintsEveryProblem(t *testing.T) {
 		t.Errorf("the table lists %d problems of big.xml, want 12000 (exit %d)", n, text.code)
 	}
 }
+
+// TestErrorsCSVAmountAsWritten: errors.csv shows an amount with more
+// decimals than its currency has as it was written, never rounded to look
+// valid.
+func TestErrorsCSVAmountAsWritten(t *testing.T) {
+	e := importEnv(t, testdb.Backends(t)[0])
+	var res []importer.Result
+	e.runJSON(1, &res, "import", "--user", "acc", repo("testdata/pain001/bad/AM12-amount-decimals.xml"))
+	rows := readCSV(t, res[0].ErrorsReport)
+	if len(rows) != 2 || rows[1][2] != "AM12" || rows[1][7] != "100.001" {
+		t.Errorf("errors.csv = %q, want the AM12 row with the amount 100.001 as written", rows)
+	}
+}
