@@ -55,6 +55,7 @@ type Watcher struct {
 	mu       sync.Mutex
 	seen     map[string]fileState // candidate files and what they looked like
 	inFlight map[string]bool
+	warned   map[string]bool // what was ignored and said so, once
 	queue    chan string
 	outage   store.Outage
 }
@@ -85,6 +86,7 @@ func (w *Watcher) dir(parts ...string) string {
 func (w *Watcher) init() {
 	w.seen = map[string]fileState{}
 	w.inFlight = map[string]bool{}
+	w.warned = map[string]bool{}
 	w.queue = make(chan string, 1024)
 	w.outage.Log = w.Log
 	if w.Workers < 1 {
@@ -241,11 +243,28 @@ func (w *Watcher) scan() error {
 		return err
 	}
 	for _, e := range entries {
-		if e.IsDir() && !Ignored(e.Name()) {
+		switch {
+		case Ignored(e.Name()):
+		case e.IsDir():
 			w.scanFolder(w.dir("inbox", e.Name()))
+		case e.Type()&os.ModeSymlink != 0:
+			w.warnOnce(w.dir("inbox", e.Name()), "a link in the inbox is not a user's folder and is not read: make it a real folder")
+		default:
+			w.warnOnce(w.dir("inbox", e.Name()), "a file directly in the inbox is not read: put it into its user's folder, inbox/<user>/")
 		}
 	}
 	return nil
+}
+
+// warnOnce logs, once a process, that something in the inbox is ignored.
+func (w *Watcher) warnOnce(path, why string) {
+	w.mu.Lock()
+	first := !w.warned[path]
+	w.warned[path] = true
+	w.mu.Unlock()
+	if first && w.Log != nil {
+		w.Log.Warn("ignored: "+why, "path", path)
+	}
 }
 
 func (w *Watcher) scanFolder(dir string) {
@@ -277,6 +296,12 @@ func (w *Watcher) enqueueStable() int {
 		fi, err := os.Lstat(path)
 		if err != nil || fi.IsDir() {
 			delete(w.seen, path) // gone (moved by another process, deleted) or a folder
+			if err == nil && !w.warned[path] {
+				w.warned[path] = true
+				if w.Log != nil {
+					w.Log.Warn("ignored: a folder inside a user's inbox is not read: move its files into the user's folder", "path", path)
+				}
+			}
 			continue
 		}
 		now := fileState{size: fi.Size(), mtime: fi.ModTime()}

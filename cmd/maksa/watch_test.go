@@ -460,3 +460,21 @@ func TestWatchTakesOverWithoutStopping(t *testing.T) {
 	alive.stop(t)
 	checkExactlyOnce(t, e, map[string][]string{"gramatvediba": {"big.xml", "small.xml"}})
 }
+
+// TestWatchSaysWhatItIgnores: a link standing for a user's folder, a
+// folder inside a user's folder and a file directly in the inbox are not
+// read, and the watcher says so, once each.
+func TestWatchSaysWhatItIgnores(t *testing.T) {
+	e := newEnv(t, testdb.Backends(t)[0])
+	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
+	inbox := filepath.Join(e.home, "inbox")
+	os.MkdirAll(filepath.Join(inbox, "gramatvediba", "sub"), 0o755)
+	os.Symlink(filepath.Join(inbox, "gramatvediba"), filepath.Join(inbox, "anna"))
+	os.WriteFile(filepath.Join(inbox, "loose.xml"), []byte("<x/>"), 0o644)
+	r := e.mustRun(0, "watch", "--once", "--quiet", "100ms")
+	for _, want := range []string{"a link in the inbox is not a user's folder", "a folder inside a user's inbox is not read", "a file directly in the inbox is not read"} {
+		if n := strings.Count(r.stderr, want); n != 1 {
+			t.Errorf("%q said %d times, want once:\n%s", want, n, r.stderr)
+		}
+	}
+}
