@@ -103,6 +103,13 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, u *maksa.User) {
 		}
 		res = &all
 	}
+	// The answer names the reports by their place in the user's outbox,
+	// never by a path on the server.
+	for _, path := range []*string{&res.Report, &res.ErrorsReport} {
+		if *path != "" {
+			*path = "outbox/" + u.ID + "/" + filepath.Base(*path)
+		}
+	}
 	out := map[string]any{"result": res}
 	if res.BatchID != 0 {
 		out["status_url"] = fmt.Sprintf("/v1/files/%d/status", res.BatchID)

@@ -460,7 +460,8 @@ func TestAPINoOracle(t *testing.T) {
 }
 
 // TestAPIUploadNames: an upload whose name holds control characters is
-// refused, as the watcher refuses such a file, and nothing is stored.
+// refused, as the watcher refuses such a file, and nothing is stored; a
+// good upload's answer names its report without a server path.
 func TestAPIUploadNames(t *testing.T) {
 	e := newAPIEnv(t, testdb.Backends(t)[0])
 	prep := e.client("prep", "")
@@ -472,6 +473,14 @@ func TestAPIUploadNames(t *testing.T) {
 	}
 	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM batches`); n != 0 {
 		t.Errorf("%d batches stored from refused names", n)
+	}
+	// The answer names the report by its place in the outbox, never by a
+	// path on the server.
+	var up struct{ Result struct{ Report string } }
+	var raw []byte
+	e.call(t, prep, "POST", "/v1/files?name=good.xml", bytes.NewReader(payFile(t, "NAME-GOOD", 1)), nil, &raw)
+	if err := json.Unmarshal(raw, &up); err != nil || up.Result.Report != "outbox/prep/good.xml.pain002.xml" || bytes.Contains(raw, []byte(e.home)) {
+		t.Errorf("the answer names the report %q (%v):\n%s", up.Result.Report, err, raw)
 	}
 }
 
