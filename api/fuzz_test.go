@@ -19,7 +19,8 @@ import (
 	"maksa/internal/testdb"
 )
 
-// FuzzRequests sends arbitrary methods, paths and bodies through the whole
+// FuzzRequests sends arbitrary methods, paths, bodies and Idempotency-Key
+// headers through the whole
 // API as an authenticated user (a session token; the TLS handshake is not
 // fuzzed) over a real SQLite database. No request may panic or end in an
 // internal error, and every JSON answer must be valid JSON.
@@ -66,9 +67,11 @@ func FuzzRequests(f *testing.F) {
 		{"POST", "/v1/files?name=a.csv", "IBAN;Summa\nLV21TREL9160100000000;1,00\n"},
 		{"DELETE", "/v1/session", ""},
 	} {
-		f.Add(seed.method, seed.path, []byte(seed.body))
+		f.Add(seed.method, seed.path, []byte(seed.body), "")
+		f.Add(seed.method, seed.path, []byte(seed.body), "key-1") // the same key for other requests: refused, never replayed across
 	}
-	f.Fuzz(func(t *testing.T, method, path string, body []byte) {
+	f.Add("POST", "/v1/files?name=b.xml", []byte("x"), "\x00\n")
+	f.Fuzz(func(t *testing.T, method, path string, body []byte, idempotencyKey string) {
 		if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \r\n\t#") {
 			return // not a request line an HTTP server would hand over
 		}
@@ -81,6 +84,9 @@ func FuzzRequests(f *testing.F) {
 		}
 		req.RemoteAddr = "192.0.2.1:4000"
 		req.Header.Set("Authorization", "Bearer token")
+		if idempotencyKey != "" {
+			req.Header.Set("Idempotency-Key", idempotencyKey)
+		}
 		rec := httptest.NewRecorder()
 		handler.ServeHTTP(rec, req)
 		res := rec.Result()

@@ -105,13 +105,13 @@ func (s *Server) Handler() http.Handler {
 	auth := func(h func(http.ResponseWriter, *http.Request, *maksa.User)) http.Handler { return s.authenticated(h) }
 	mux.Handle("POST /v1/session", s.certOnly(s.openSession))
 	mux.Handle("DELETE /v1/session", auth(s.closeSession))
-	mux.Handle("POST /v1/files", auth(s.upload))
+	mux.Handle("POST /v1/files", auth(s.idempotent(s.upload)))
 	mux.Handle("GET /v1/files/{batch}/status", auth(s.status))
 	mux.Handle("GET /v1/queue", auth(s.queue))
 	mux.Handle("GET /v1/payments", auth(s.payments))
 	mux.Handle("GET /v1/payments/{id}", auth(s.payment))
 	mux.Handle("GET /v1/payments/{id}/digest", auth(s.digest))
-	mux.Handle("POST /v1/payments/{id}/signatures", auth(s.sign))
+	mux.Handle("POST /v1/payments/{id}/signatures", auth(s.idempotent(s.sign)))
 	mux.Handle("GET /v1/statements/{iban}", auth(s.statement))
 	return s.measure(mux)
 }

@@ -567,3 +567,53 @@ func TestAPIStrangers(t *testing.T) {
 		t.Error("failed authentications are not logged")
 	}
 }
+
+// TestAPIIdempotency: an upload or a signature retried with the same
+// Idempotency-Key gets the first answer byte for byte and does nothing
+// again; the key used for another request is refused.
+func TestAPIIdempotency(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newAPIEnv(t, b)
+			prep := e.client("prep", "")
+			file := payFile(t, "IDEM", 2)
+			key := map[string]string{"Idempotency-Key": "upload-7"}
+			var first, again []byte
+			c1 := e.call(t, prep, "POST", "/v1/files?name=pay.xml", bytes.NewReader(file), key, &first)
+			c2 := e.call(t, prep, "POST", "/v1/files?name=pay.xml", bytes.NewReader(file), key, &again)
+			if c1 != 200 || c2 != 200 || !bytes.Equal(first, again) {
+				t.Fatalf("upload %d, retried %d; answers differ:\n%s\n%s", c1, c2, first, again)
+			}
+			if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM batches`); n != 1 {
+				t.Errorf("%d batches after a retried upload, want 1", n)
+			}
+			if code := e.call(t, prep, "POST", "/v1/files?name=other.xml", bytes.NewReader(file), key, nil); code != 422 {
+				t.Errorf("the key reused for another upload: %d, want 422", code)
+			}
+			var up struct {
+				Result struct {
+					Payments []struct {
+						PaymentID int64 `json:"payment_id"`
+					}
+				}
+			}
+			json.Unmarshal(first, &up)
+			id := up.Result.Payments[0].PaymentID
+			c := e.client("s1", "")
+			var d struct{ Digest string }
+			e.call(t, c, "GET", fmt.Sprintf("/v1/payments/%d/digest", id), nil, nil, &d)
+			digest, _ := hex.DecodeString(d.Digest)
+			sig, _ := signing.Sign(crypto.Signer(e.keys["s1"]), digest)
+			body, _ := json.Marshal(map[string]string{"signature": base64.StdEncoding.EncodeToString(sig)})
+			skey := map[string]string{"Idempotency-Key": "sign-1"}
+			c1 = e.call(t, c, "POST", fmt.Sprintf("/v1/payments/%d/signatures", id), bytes.NewReader(body), skey, &first)
+			c2 = e.call(t, c, "POST", fmt.Sprintf("/v1/payments/%d/signatures", id), bytes.NewReader(body), skey, &again)
+			if c1 != 200 || c2 != 200 || !bytes.Equal(first, again) {
+				t.Errorf("signature %d, retried %d; answers differ:\n%s\n%s", c1, c2, first, again)
+			}
+			if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM signatures`); n != 1 {
+				t.Errorf("%d signatures after a retried one, want 1", n)
+			}
+		})
+	}
+}
