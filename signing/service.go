@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -276,6 +277,26 @@ func (s *Service) Attach(ctx context.Context, user string, id int64, sig []byte)
 	return out, err
 }
 
+// errRefusedBefore says that the user refused the payment already: a
+// retried refusal (its commit's answer lost) is a no-op with the first
+// outcome.
+var errRefusedBefore = errors.New("refused before by this user")
+
+// refusalBy returns the user's refusal of p (DS02), or nil.
+func refusalBy(p *maksa.Payment, user string) *maksa.Problem {
+	if p.Status != maksa.RJCT {
+		return nil
+	}
+	for i, pr := range p.Problems {
+		if pr.Code == maksa.DS02 && strings.HasPrefix(pr.Message, "refused by "+user+": ") {
+			found := p.Problems[i]
+			found.EndToEndID, found.Position = p.EndToEndID, maksa.Position{}
+			return &found
+		}
+	}
+	return nil
+}
+
 // Reject refuses payments on behalf of a signer: any user holding a sign
 // mode on the debtor account may refuse a payment that awaits signatures.
 func (s *Service) Reject(ctx context.Context, user string, ids []int64, reason string) ([]Outcome, error) {
@@ -283,6 +304,9 @@ func (s *Service) Reject(ctx context.Context, user string, ids []int64, reason s
 	var out []Outcome
 	for _, id := range ids {
 		st, err := s.Store.RejectPayment(ctx, id, user, reason, day, func(st *store.SignState) error {
+			if first := refusalBy(st.Payment, user); first != nil {
+				return errRefusedBefore // a retry: the refusal is done already
+			}
 			if st.Payment.Status != maksa.PDNG {
 				return maksa.Problemf(maksa.NARR, maksa.Position{}, "payment %d does not await signatures (status %s)", id, st.Payment.Status)
 			}
@@ -293,6 +317,12 @@ func (s *Service) Reject(ctx context.Context, user string, ids []int64, reason s
 			}
 			return maksa.Problemf(maksa.DS0H, maksa.Position{}, "%s is no signer of account %s and may not refuse its payments", user, st.Account.IBAN)
 		})
+		if errors.Is(err, errRefusedBefore) { // the first outcome, again
+			o, _ := outcome(id, store.ResultOf(st, nil))
+			o.Signed, o.Status, o.Reasons = false, maksa.RJCT, []maksa.Problem{*refusalBy(st.Payment, user)}
+			out = append(out, o)
+			continue
+		}
 		o, err := outcome(id, store.ResultOf(st, err))
 		if err != nil {
 			return out, err

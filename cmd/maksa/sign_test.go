@@ -248,6 +248,13 @@ func TestSigningPolicy(t *testing.T) {
 		if out[0].Status != maksa.RJCT || out[0].Reasons[0].Code != maksa.DS02 {
 			t.Errorf("reject outcome %+v", out[0])
 		}
+		// Retried (its answer lost): a no-op with the first outcome.
+		events := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM audit_events`)
+		var again []signing.Outcome
+		e.runJSON(0, &again, "reject", "--user", "s1b", "--payment", "7", "--reason", "wrong creditor")
+		if fmt.Sprint(again) != fmt.Sprint(out) || testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM audit_events`) != events {
+			t.Errorf("a retried refusal: %+v, first %+v; audit events %d → %d", again, out, events, testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM audit_events`))
+		}
 		refusedWith(t, e.sign(t, 1, "s1b", key("s1b"), 7), maksa.NARR)
 	})
 	t.Run("revoked key", func(t *testing.T) {
