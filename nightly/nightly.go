@@ -12,7 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -79,6 +81,10 @@ type Summary struct {
 	Statements []string `json:"statements"`
 	Reports    []string `json:"reports"`
 	Files      []string `json:"files"`
+	// ReportErrors are the execution reports that could not be written
+	// (a user's outbox that is no folder, a full disk): each is logged and
+	// named here, and blocks neither the run nor the other files.
+	ReportErrors []string `json:"report_errors,omitempty"`
 	// AuditAnchor is the audit log's newest event when the run ended, to
 	// note outside the database (see maksa audit verify --anchor).
 	AuditAnchor string `json:"audit_anchor,omitempty"`
@@ -432,7 +438,7 @@ func (r *Runner) write(ctx context.Context, day time.Time, sum *Summary) error {
 		})
 	}
 	g.Go(func() (err error) {
-		reports, err = r.executionReports(gctx, day)
+		reports, sum.ReportErrors, err = r.executionReports(gctx, day)
 		return err
 	})
 	if err := g.Wait(); err != nil {
@@ -493,24 +499,34 @@ func (r *Runner) plan(ctx context.Context, day time.Time) error {
 
 // executionReports writes, for every import batch with payments executed or
 // refused on day, a pain.002 to its importing user's outbox:
-// <file>.executed-<day>.pain002.xml.
-func (r *Runner) executionReports(ctx context.Context, day time.Time) ([]string, error) {
+// <file>.executed-<day>.pain002.xml. A report the file system refuses is
+// logged and named in failed; it does not stop the others.
+func (r *Runner) executionReports(ctx context.Context, day time.Time) (paths, failed []string, err error) {
 	runs, err := r.Store.BatchesExecutedOn(ctx, day)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	paths := []string{}
+	paths = []string{}
 	for _, run := range runs {
 		b, err := r.Store.Batch(ctx, run.BatchID)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		path, err := exporter.WriteOnce(filepath.Join(r.Home, "outbox", b.UserID), fmt.Sprintf("%s.executed-%s", maksa.ReportBase(b.FileName), day.Format(maksa.DateLayout)), ".pain002.xml",
 			func(w io.Writer, seq int) error { return r.Exporter.ExecutionReport(ctx, w, b, run, day, seq) })
-		if err != nil {
-			return nil, err
+		var pathErr *fs.PathError
+		var linkErr *os.LinkError
+		switch {
+		case errors.As(err, &pathErr) || errors.As(err, &linkErr):
+			if r.Log != nil {
+				r.Log.Error("execution report not written; the run goes on", "batch", b.ID, "user", b.UserID, "err", err)
+			}
+			failed = append(failed, fmt.Sprintf("batch %d (%s): %v", b.ID, b.UserID, err))
+			continue
+		case err != nil:
+			return nil, nil, err
 		}
 		paths = append(paths, path)
 	}
-	return paths, nil
+	return paths, failed, nil
 }

@@ -10,6 +10,7 @@ import (
 	"maksa"
 	"maksa/internal/testdb"
 	"maksa/internal/testgen"
+	"maksa/nightly"
 )
 
 // TestLongFileNames: a file whose name is as long as the file system
@@ -68,4 +69,22 @@ func writePain001Bytes(t *testing.T, spec testgen.Spec) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestReportThatCannotBeWritten: an execution report the file system
+// refuses (the user's outbox is no folder) is logged and named in the
+// summary; the run, its statements and its clearing file go on.
+func TestReportThatCannotBeWritten(t *testing.T) {
+	e := newSigningEnv(t, testdb.Backends(t)[0])
+	e.importPayments(t, "blocked.xml", date(2026, 11, 27), [2]string{accountA, "10.00"})
+	e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
+	e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
+	outbox := filepath.Join(e.home, "outbox", "prep")
+	os.RemoveAll(outbox)
+	os.WriteFile(outbox, []byte("not a folder"), 0o644)
+	var sum nightly.Summary
+	e.runJSON(0, &sum, "batch", "run", "--date", batchDay, "--patience", "2s")
+	if sum.Executed != 1 || len(sum.ReportErrors) != 1 || len(sum.Statements) != 1 || len(sum.Files) != 2 {
+		t.Errorf("summary %+v: want the payment executed, its statement and clearing file written, one report error", sum)
+	}
 }
