@@ -429,7 +429,12 @@ func TestAPILoad(t *testing.T) {
 // not see exactly as one that does not exist, whatever the body — it tells
 // nobody which payments exist or what they are.
 func TestAPINoOracle(t *testing.T) {
-	e := newAPIEnv(t, testdb.Backends(t)[0])
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) { testNoOracle(t, newAPIEnv(t, b)) })
+	}
+}
+
+func testNoOracle(t *testing.T, e *apiEnv) {
 	var up struct {
 		Result struct {
 			Payments []struct {
@@ -463,7 +468,12 @@ func TestAPINoOracle(t *testing.T) {
 // refused, as the watcher refuses such a file, and nothing is stored; a
 // good upload's answer names its report without a server path.
 func TestAPIUploadNames(t *testing.T) {
-	e := newAPIEnv(t, testdb.Backends(t)[0])
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) { testUploadNames(t, newAPIEnv(t, b)) })
+	}
+}
+
+func testUploadNames(t *testing.T, e *apiEnv) {
 	prep := e.client("prep", "")
 	for _, name := range []string{"pay%0Aevil.xml", "pay%1B%5B31m.xml", "pay%FF.xml"} {
 		var out struct{ Error struct{ Code string } }
@@ -543,7 +553,12 @@ func TestAPISessions(t *testing.T) {
 // TLS handshake — and they are counted, logged, and audited at most once
 // an address a minute; an address that authenticates is not held back.
 func TestAPIStrangers(t *testing.T) {
-	e := newAPIEnv(t, testdb.Backends(t)[0])
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) { testStrangers(t, newAPIEnv(t, b)) })
+	}
+}
+
+func testStrangers(t *testing.T, e *apiEnv) {
 	before := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM audit_events`)
 	codes := map[int]int{}
 	for range 40 {
