@@ -131,3 +131,13 @@ func TestKeyOfTwoUsers(t *testing.T) {
 		t.Fatalf("error = %v, want d.yaml:7 user.keys naming user a", err)
 	}
 }
+
+// TestUserTwice: a user id listed twice is refused with its line.
+func TestUserTwice(t *testing.T) {
+	doc := "users:\n  - id: a\n    valid_until: 2030-01-01\n  - id: a\n    valid_until: 2030-01-01\n"
+	_, err := directory.Parse("d.yaml", []byte(doc), fstest.MapFS{})
+	var e *directory.Error
+	if !errors.As(err, &e) || e.Line != 4 || e.Field != "user.id" {
+		t.Fatalf("error = %v, want d.yaml:4 user.id", err)
+	}
+}
