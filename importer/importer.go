@@ -210,6 +210,9 @@ func (r *run) importFrom(ctx context.Context, f *os.File) error {
 	b.Format, b.MessageID, b.DeclaredTxs = src.format, src.messageID, src.nbOfTxs
 	r.res.Format, r.res.MessageID = src.format, src.messageID
 	r.headerPos = src.position
+	if pr := validator.CheckMessageID(src.messageID, src.position); pr != nil {
+		r.groupProblems([]*maksa.Problem{pr})
+	}
 	if src.ctrlSum != "" {
 		if d, err := maksa.ParseDecimal(src.ctrlSum); err == nil {
 			b.DeclaredCtrlSum = &d

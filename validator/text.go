@@ -175,3 +175,17 @@ func scriptOf(r rune) string {
 	}
 	return ""
 }
+
+// CheckMessageID applies the text rules to a file's message id
+// (GrpHdr/MsgId): one that is not Latin-script text (RR10) or is longer
+// than its Max35Text (CH16) refuses the whole file, whose answers name it.
+// It returns nil for a good id.
+func CheckMessageID(id string, pos maksa.Position) *maksa.Problem {
+	if r, ok := maksa.AllowedText(id); !ok {
+		return maksa.Problemf(maksa.RR10, pos, "message id %q %s", id, whyRefused(id, r))
+	}
+	if n := utf8.RuneCountInString(id); n > 35 {
+		return maksa.Problemf(maksa.CH16, pos, "message id is %d characters long; at most 35 are allowed (ISO 20022 Max35Text): %q", n, id)
+	}
+	return nil
+}

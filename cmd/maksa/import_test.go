@@ -65,6 +65,8 @@ func TestImportRules(t *testing.T) {
 		{"bad/AC02-debtor-iban-checksum.xml", "acc", maksa.RJCT, 0, 1, maksa.AC02, 22, "/Document/CstmrCdtTrfInitn/PmtInf[1]/DbtrAcct/Id/IBAN", "X-1"},
 		{"bad/AC02-debtor-unknown.xml", "acc", maksa.RJCT, 0, 1, maksa.AC02, 22, "/Document/CstmrCdtTrfInitn/PmtInf[1]/DbtrAcct/Id/IBAN", "X-1"},
 		{"bad/AC03-creditor-iban.xml", "acc", maksa.RJCT, 0, 1, maksa.AC03, 47, "/Document/CstmrCdtTrfInitn/PmtInf[1]/CdtTrfTxInf[1]/CdtrAcct/Id/IBAN", "X-1"},
+		{"bad/CH16-message-id-too-long.xml", "acc", maksa.RJCT, 0, 3, maksa.CH16, 4, "/Document/CstmrCdtTrfInitn/GrpHdr", ""},
+		{"bad/RR10-message-id.xml", "acc", maksa.RJCT, 0, 3, maksa.RR10, 4, "/Document/CstmrCdtTrfInitn/GrpHdr", ""},
 		{"bad/AC01-treasury-bank-code.xml", "acc", maksa.RJCT, 0, 1, maksa.AC01, 47, "/Document/CstmrCdtTrfInitn/PmtInf[1]/CdtTrfTxInf[1]/CdtrAcct/Id/IBAN", "X-1"},
 		{"bad/RC01-creditor-bic.xml", "acc", maksa.RJCT, 0, 1, maksa.RC01, 39, "/Document/CstmrCdtTrfInitn/PmtInf[1]/CdtTrfTxInf[1]/CdtrAgt/FinInstnId/BIC", "X-1"},
 		{"bad/AC06-account-blocked.xml", "acc", maksa.RJCT, 0, 1, maksa.AC06, 22, "/Document/CstmrCdtTrfInitn/PmtInf[1]/DbtrAcct/Id/IBAN", "X-1"},
