@@ -49,6 +49,11 @@ type Server struct {
 	// SessionLifetime ends a session token this long after it was opened,
 	// however busy (default 8 hours).
 	SessionLifetime time.Duration
+	// FailureBurst failed authentications of one address are allowed, then
+	// one each FailureEvery; past that budget the address's requests are
+	// refused before anything is looked up (default 20, one a second).
+	FailureBurst int
+	FailureEvery time.Duration
 	// Rate and Burst limit each user's requests per second.
 	Rate  float64
 	Burst int
@@ -63,12 +68,11 @@ type Server struct {
 	metrics   metrics
 }
 
-// The budget of failed authentications of one address: a burst of
-// strangerBurst, then one each strangerEvery. Past it, the address's
-// requests are refused before anything is looked up.
+// The default budget of failed authentications of one address: a burst
+// of 20, then one a second (Server.FailureBurst, FailureEvery).
 const (
-	strangerBurst = 20
-	strangerEvery = time.Second
+	defaultFailureBurst = 20
+	defaultFailureEvery = time.Second
 )
 
 // apiError is the body of every error response.
@@ -98,6 +102,9 @@ func (s *Server) Handler() http.Handler {
 	s.limiters, s.strangers, s.audited = map[string]*rate.Limiter{}, map[netip.Addr]*rate.Limiter{}, map[netip.Addr]time.Time{}
 	if s.SessionLifetime == 0 {
 		s.SessionLifetime = 8 * time.Hour
+	}
+	if s.FailureBurst == 0 {
+		s.FailureBurst, s.FailureEvery = defaultFailureBurst, defaultFailureEvery
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
@@ -237,7 +244,7 @@ func (s *Server) stranger(addr netip.Addr) *rate.Limiter {
 	defer s.mu.Unlock()
 	l := s.strangers[addr]
 	if l == nil {
-		l = rate.NewLimiter(rate.Every(strangerEvery), strangerBurst)
+		l = rate.NewLimiter(rate.Every(s.FailureEvery), s.FailureBurst)
 		s.strangers[addr] = l
 	}
 	return l

@@ -20,7 +20,8 @@ func (m *Main) serveCommand() *cobra.Command {
 	var (
 		addr, certFile, keyFile, caFile, clearing string
 		maxUpload                                 int64
-		idle, lifetime                            time.Duration
+		idle, lifetime, failEvery                 time.Duration
+		failBurst                                 int
 		rateLimit                                 float64
 		burst, camt, signDays                     int
 		f                                         importFlags
@@ -65,7 +66,7 @@ event. SIGTERM or SIGINT stops the server gracefully.`,
 				return err
 			}
 			srv := &api.Server{Store: db, Signing: m.signingService(db, signDays), Exporter: ex, Home: m.Home, Now: m.clock, Location: m.location,
-				Importer: im, MaxUpload: maxUpload, IdleTimeout: idle, SessionLifetime: lifetime, Rate: rateLimit, Burst: burst, Log: m.log}
+				Importer: im, MaxUpload: maxUpload, IdleTimeout: idle, SessionLifetime: lifetime, FailureBurst: failBurst, FailureEvery: failEvery, Rate: rateLimit, Burst: burst, Log: m.log}
 			hs := &http.Server{
 				Handler: srv.Handler(),
 				TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}, ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven, GetConfigForClient: srv.Handshake,
@@ -102,6 +103,8 @@ event. SIGTERM or SIGINT stops the server gracefully.`,
 	fl.Int64Var(&maxUpload, "max-upload", 100<<20, "largest file accepted, bytes")
 	fl.DurationVar(&idle, "idle", 5*time.Minute, "a session token unused this long expires")
 	fl.DurationVar(&lifetime, "session-lifetime", 8*time.Hour, "a session token expires this long after it was opened, however busy")
+	fl.IntVar(&failBurst, "auth-failures", 20, "failed authentications an address may make before it must wait")
+	fl.DurationVar(&failEvery, "auth-failure-every", time.Second, "then one more each this long")
 	fl.Float64Var(&rateLimit, "rate", 20, "requests per second per user")
 	fl.IntVar(&burst, "burst", 40, "requests a user may make at once")
 	m.addExportFlags(cmd, &clearing, &camt)

@@ -554,7 +554,7 @@ func TestAPISessions(t *testing.T) {
 // an address a minute; an address that authenticates is not held back.
 func TestAPIStrangers(t *testing.T) {
 	for _, b := range testdb.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) { testStrangers(t, newAPIEnv(t, b)) })
+		t.Run(b.Name, func(t *testing.T) { testStrangers(t, newAPIEnv(t, b, "--auth-failure-every", "1h")) }) // no refill while the test runs
 	}
 }
 
