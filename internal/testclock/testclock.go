@@ -7,7 +7,9 @@
 // A test never mixes this clock with the wall clock or with a fixed date of
 // its own: either every date it uses is fixed (a business clock such as
 // MAKSA_NOW=2026-11-25T10:00:00+02:00 with data written for that day), or
-// every date comes from here.
+// every date comes from here. A test that takes its day from here joins
+// TEST_DAYS_RUN in the Makefile, so that make test-days (and CI) runs it
+// on the other days too.
 package testclock
 
 import (
