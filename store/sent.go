@@ -101,15 +101,6 @@ func (db *DB) UnwrittenFiles(ctx context.Context, day time.Time) ([]*SentFile, e
 	return out, nil
 }
 
-// SentFiles returns every file of day, written or not, in the order they
-// were planned.
-func (db *DB) SentFiles(ctx context.Context, day time.Time) ([]*SentFile, error) {
-	var out []*SentFile
-	err := db.x.SelectContext(ctx, &out, db.x.Rebind(`SELECT id, kind, account_iban, day, seq, account_seq, message_id, after_posting, last_posting,
-		created_at, path, written = 1 AS written FROM sent_files WHERE day = ? ORDER BY id`), date(day))
-	return out, err
-}
-
 // MarkWritten records that the file is written: it is never written again.
 func (db *DB) MarkWritten(ctx context.Context, id int64) error {
 	_, err := db.x.ExecContext(ctx, db.x.Rebind(`UPDATE sent_files SET written = 1 WHERE id = ?`), id)

@@ -122,13 +122,13 @@ func whyRefused(s string, r rune) string {
 		}
 		at++
 	}
-	return fmt.Sprintf("contains %s at character %d: %s", DescribeRune(r), at, advice(r))
+	return fmt.Sprintf("contains %s at character %d: %s", describeRune(r), at, advice(r))
 }
 
-// DescribeRune names a character for a message: "'Д' (U+0414 CYRILLIC
+// describeRune names a character for a message: "'Д' (U+0414 CYRILLIC
 // CAPITAL LETTER DE, the Cyrillic script)". Invisible characters are not
 // quoted.
-func DescribeRune(r rune) string {
+func describeRune(r rune) string {
 	name := runenames.Name(r)
 	if name == "" || name[0] == '<' {
 		name = "unnamed"
