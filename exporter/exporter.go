@@ -502,7 +502,8 @@ func (e *Exporter) ExecutionReport(ctx context.Context, w io.Writer, b *maksa.Ba
 		msgID += fmt.Sprintf("-%d", seq)
 	}
 	err := pw.WriteHeader(&pain002.Report{MessageID: msgID, CreationTime: e.EndOfDay(day),
-		OriginalMessageID: b.MessageID, OriginalMessageName: b.Format, OriginalNbOfTxs: b.Transactions, OriginalCtrlSum: b.ControlSum.String(), GroupStatus: status})
+		OriginalMessageID: b.MessageID, OriginalMessageName: b.Format, OriginalNbOfTxs: b.Transactions, OriginalCtrlSum: b.ControlSum.String(), GroupStatus: status,
+		PerStatus: []pain002.StatusCount{{Status: maksa.ACSC, Count: run.Executed}, {Status: maksa.RJCT, Count: run.Refused}}})
 	if err != nil {
 		return err
 	}

@@ -21,8 +21,12 @@ type answer struct {
 	XMLName xml.Name
 	MsgID   string `xml:"CstmrPmtStsRpt>GrpHdr>MsgId"`
 	Group   struct {
-		Status string `xml:"GrpSts"`
-		NbTxs  int    `xml:"OrgnlNbOfTxs"`
+		Status    string `xml:"GrpSts"`
+		NbTxs     int    `xml:"OrgnlNbOfTxs"`
+		PerStatus []struct {
+			Count  int    `xml:"DtldNbOfTxs"`
+			Status string `xml:"DtldSts"`
+		} `xml:"NbOfTxsPerSts"`
 	} `xml:"CstmrPmtStsRpt>OrgnlGrpInfAndSts"`
 }
 
@@ -85,6 +89,10 @@ func TestAnswers(t *testing.T) {
 					// Two of three accepted, then signed, then executed: PART each time.
 					if a.Group.Status != "PART" || a.Group.NbTxs != 3 {
 						t.Errorf("%s: GrpSts %s, OrgnlNbOfTxs %d; want PART, 3", report, a.Group.Status, a.Group.NbTxs)
+					}
+					// The executed report counts what it lists: the two executed.
+					if strings.Contains(report, ".executed-") && fmt.Sprint(a.Group.PerStatus) != "[{2 ACSC}]" {
+						t.Errorf("%s: NbOfTxsPerSts %v, want 2 ACSC", report, a.Group.PerStatus)
 					}
 				}
 			}

@@ -36,6 +36,15 @@ type Report struct {
 	OriginalCtrlSum     string // decimal; empty to leave out
 	GroupStatus         maksa.Status
 	GroupReasons        []maksa.Problem
+	// PerStatus, when set, counts the transactions the report lists by
+	// status (NbOfTxsPerSts).
+	PerStatus []StatusCount
+}
+
+// StatusCount is how many of a report's transactions have one status.
+type StatusCount struct {
+	Status maksa.Status
+	Count  int
 }
 
 // Transaction is the status of one original transaction.
@@ -93,6 +102,14 @@ func (w *Writer) WriteHeader(r *Report) error {
 	}
 	w.out.Elem("GrpSts", string(r.GroupStatus))
 	w.reasons(r.GroupReasons)
+	for _, c := range r.PerStatus {
+		if c.Count > 0 {
+			w.out.Raw("<NbOfTxsPerSts>")
+			w.out.Int("DtldNbOfTxs", int64(c.Count))
+			w.out.Elem("DtldSts", string(c.Status))
+			w.out.Raw("</NbOfTxsPerSts>")
+		}
+	}
 	w.out.Raw("</OrgnlGrpInfAndSts>\n")
 	return w.out.Flush()
 }
