@@ -31,7 +31,7 @@
 // A signature is made over the 32 digest bytes: Ed25519 signs them as the
 // message; ECDSA P-256 signs them as the hash (ASN.1 DER signature); RSA
 // signs them as a SHA-256 hash with PSS padding. openssl pkeyutl makes the
-// same signatures (see README).
+// same signatures (see docs/operations.md, Signing).
 package signing
 
 import (

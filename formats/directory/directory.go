@@ -1,5 +1,5 @@
 // Package directory reads a maksa directory file: the YAML that declares
-// clients, accounts, users, their keys and their grants (see README).
+// clients, accounts, users, their keys and their grants, in this shape:
 //
 //	clients:  [{id, name, address: {street, building, postcode, town, country}}]
 //	accounts: [{iban, client, currency, balance, signatures, status, kinds, budget}]
