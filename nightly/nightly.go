@@ -53,6 +53,9 @@ type Runner struct {
 	// AllAccounts writes a statement for every account, not only those
 	// with entries that day.
 	AllAccounts bool
+	// Ahead says the day is after the business day: the operator chose to
+	// execute its payments early; the summary (and so the audit log) says so.
+	Ahead bool
 	// ReportFormat is "xlsx" (default) or "csv".
 	ReportFormat string
 	// Settle answers the batches whose last payments awaiting signatures
@@ -70,6 +73,7 @@ type Runner struct {
 // Summary is what one run did. It is the JSON contract of "maksa batch run".
 type Summary struct {
 	Date       string   `json:"date"`
+	Ahead      bool     `json:"ahead,omitempty"` // run before its day came (--ahead)
 	Executed   int      `json:"executed"`
 	Refused    int      `json:"refused"`
 	Internal   int      `json:"internal"`
@@ -103,7 +107,7 @@ func (r *Runner) Run(ctx context.Context, day time.Time) (*Summary, error) {
 		return nil, err
 	}
 	defer retry(func() error { return r.Store.ReleaseLock(context.WithoutCancel(ctx), lockName, r.Owner) })
-	sum := &Summary{Date: day.Format(maksa.DateLayout), Statements: []string{}, Reports: []string{}, Files: []string{}}
+	sum := &Summary{Date: day.Format(maksa.DateLayout), Ahead: r.Ahead, Statements: []string{}, Reports: []string{}, Files: []string{}}
 	err := retry(func() error {
 		cancelled, err := r.Signing.Expire(ctx, r.Owner)
 		if err != nil || len(cancelled) == 0 || r.Settle == nil {

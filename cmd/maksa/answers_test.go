@@ -65,7 +65,7 @@ func TestAnswers(t *testing.T) {
 			e.mustRun(1, "import", "--user", "prep", write("v03-user-10.xml", 3))
 			e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
 			e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
-			e.mustRun(0, "batch", "run", "--date", batchDay)
+			e.mustRun(0, "batch", "run", "--ahead", "--date", batchDay)
 			ids := map[string]string{}
 			for file, version := range map[string]int{"v09.xml": 10, "v03.xml": 3, "v03-asked-10.xml": 10, "v03-user-10.xml": 10} {
 				for _, report := range []string{file + ".pain002.xml", file + ".2.pain002.xml", file + ".executed-" + batchDay + ".pain002.xml"} {

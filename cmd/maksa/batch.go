@@ -73,7 +73,7 @@ func (m *Main) batchCommand() *cobra.Command {
 	var (
 		date, clearing, format, cash string
 		camt, signDays               int
-		all                          bool
+		all, ahead                   bool
 		patience                     time.Duration
 	)
 	run := &cobra.Command{
@@ -108,6 +108,10 @@ for --patience before it gives up.`,
 			if err != nil {
 				return err
 			}
+			if today := maksa.Day(m.now()); day.After(today) && !ahead {
+				return usageErrorf("--date %s is after the business day %s: running it would execute that day's payments early; give --ahead to do that on purpose (the audit log records it)",
+					day.Format(maksa.DateLayout), today.Format(maksa.DateLayout))
+			}
 			if format != "xlsx" && format != "csv" {
 				return usageErrorf("--format must be xlsx or csv")
 			}
@@ -131,7 +135,7 @@ for --patience before it gives up.`,
 			}
 			host, _ := os.Hostname()
 			r := &nightly.Runner{Store: db, Signing: m.signingService(db, signDays), Exporter: ex, Calendar: cal, Rules: rules, CashAccount: cash, Home: m.Home, Now: m.clock,
-				Owner: m.actor(fmt.Sprintf("batch@%s:%d", host, os.Getpid())), AllAccounts: all, ReportFormat: format, Log: m.log, Patience: patience,
+				Owner: m.actor(fmt.Sprintf("batch@%s:%d", host, os.Getpid())), AllAccounts: all, Ahead: ahead && day.After(maksa.Day(m.now())), ReportFormat: format, Log: m.log, Patience: patience,
 				Settle: func(ctx context.Context, batches []int64) error { return m.settle(ctx, db, batches, m.actor("batch")) }}
 			if bar := m.progress("executing"); bar != nil {
 				r.Progress = func(done int) { bar.Set(done) }
@@ -159,7 +163,8 @@ for --patience before it gives up.`,
 			return nil
 		},
 	}
-	run.Flags().StringVar(&date, "date", "", "business day (YYYY-MM-DD), default today")
+	run.Flags().StringVar(&date, "date", "", "business day (YYYY-MM-DD), default today; a later day needs --ahead")
+	run.Flags().BoolVar(&ahead, "ahead", false, "run a day after the business day: its payments are executed early (audited)")
 	run.Flags().BoolVar(&all, "all-accounts", false, "a statement for every account, not only those with entries")
 	addPatience(run, &patience)
 	run.Flags().StringVar(&format, "format", "xlsx", "daily report format: xlsx or csv")

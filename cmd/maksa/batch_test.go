@@ -120,7 +120,7 @@ func TestNightlyBatch(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			e := batchEnv(t, b)
 			var sum nightly.Summary
-			e.runJSON(0, &sum, "batch", "run", "--date", batchDay)
+			e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
 			// 11 signed: 9 executed (one internal), 150000 refused AM04, the tampered one DS0E; 1 awaits signatures.
 			if sum.Executed != 9 || sum.Internal != 1 || sum.Outbound != 8 || sum.Refused != 2 || sum.Awaiting != 1 {
 				t.Fatalf("summary %+v", sum)
@@ -160,7 +160,7 @@ func TestNightlyBatch(t *testing.T) {
 
 			// Running the day again executes nothing and writes the same bytes.
 			before := hashes(t, e.home)
-			e.runJSON(0, &sum, "batch", "run", "--date", batchDay)
+			e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
 			if sum.Executed != 0 || sum.Refused != 0 {
 				t.Errorf("the second run executed again: %+v", sum)
 			}
@@ -205,7 +205,7 @@ func checkDailyReport(t *testing.T, path string) {
 // reads them with moov-io/iso20022 as an independent check.
 func TestStatementReadByMoov(t *testing.T) {
 	e := batchEnv(t, testdb.Backends(t)[0])
-	e.mustRun(0, "batch", "run", "--date", batchDay, "--camt-version", "8")
+	e.mustRun(0, "batch", "run", "--ahead", "--date", batchDay, "--camt-version", "8")
 	path := filepath.Join(e.home, "statements", accountA, batchDay+".camt053.xml")
 	xsdcheck.Validate(t, path, "camt.053.001.08.xsd")
 	data, _ := os.ReadFile(path)
@@ -228,7 +228,7 @@ func TestBatchRefusals(t *testing.T) {
 		}
 	}
 	e := newSigningEnv(t, testdb.Backends(t)[0])
-	r := e.run("batch", "run", "--date", "2026-11-28")
+	r := e.run("batch", "run", "--ahead", "--date", "2026-11-28")
 	if r.code != 2 || !strings.Contains(r.stderr, "not a working day") {
 		t.Errorf("a Saturday: exit %d, %s", r.code, r.stderr)
 	}
@@ -236,7 +236,7 @@ func TestBatchRefusals(t *testing.T) {
 	// behind; the next writing of that table removes it (an hour old).
 	left := filepath.Join(e.home, "reports", batchDay, ".executed-4242.tmp")
 	leaveOld(t, left)
-	e.runJSON(0, new(nightly.Summary), "batch", "run", "--date", batchDay, "--format", "csv")
+	e.runJSON(0, new(nightly.Summary), "batch", "run", "--ahead", "--date", batchDay, "--format", "csv")
 	for _, name := range []string{"summary.csv", "executed.csv", "rejected.csv", "awaiting-signature.csv", "limit-usage.csv"} {
 		if _, err := os.Stat(filepath.Join(e.home, "reports", batchDay, name)); err != nil {
 			t.Errorf("CSV report: %v", err)
@@ -253,7 +253,7 @@ func TestBatchRefusals(t *testing.T) {
 	codes := make(chan int, 2)
 	for range 2 {
 		go func() {
-			cmd := exec.Command(binary, "--home", e.home, "--db", e.dsn, "batch", "run", "--date", batchDay)
+			cmd := exec.Command(binary, "--home", e.home, "--db", e.dsn, "batch", "run", "--ahead", "--date", batchDay)
 			cmd.Env = append(os.Environ(), "MAKSA_NOW="+testNow)
 			err := cmd.Run()
 			code := 0
@@ -276,7 +276,7 @@ func TestBatchRefusals(t *testing.T) {
 // checks who may.
 func TestStatementExports(t *testing.T) {
 	e := batchEnv(t, testdb.Backends(t)[0])
-	e.mustRun(0, "batch", "run", "--date", batchDay)
+	e.mustRun(0, "batch", "run", "--ahead", "--date", batchDay)
 	for _, format := range []string{"camt053", "xlsx", "csv", "pdf"} {
 		var out map[string]string
 		e.runJSON(0, &out, "export", "statement", "--account", accountA, "--from", "2026-11-01", "--to", "2026-11-30", "--format", format, "--user", "view")
@@ -401,7 +401,7 @@ func TestLedgerVerify(t *testing.T) {
 	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			e := batchEnv(t, b)
-			e.runJSON(0, new(nightly.Summary), "batch", "run", "--date", batchDay)
+			e.runJSON(0, new(nightly.Summary), "batch", "run", "--ahead", "--date", batchDay)
 			type check struct {
 				OK        bool     `json:"ok"`
 				Postings  int      `json:"postings"`

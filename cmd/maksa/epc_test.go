@@ -49,7 +49,7 @@ func TestClearingFileEPC(t *testing.T) {
 			e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
 			e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
 			var sum nightly.Summary
-			e.runJSON(0, &sum, "batch", "run", "--date", batchDay)
+			e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
 			if sum.Outbound != 3 {
 				t.Fatalf("summary %+v", sum)
 			}

@@ -206,7 +206,7 @@ func TestImportSurvivesALostCommit(t *testing.T) {
 func TestBatchAndWatchWaitForTheDatabase(t *testing.T) {
 	e, proxy := outageEnv(t)
 	proxy.Down()
-	e.waitsForTheDatabase(proxy, "batch", "run", "--date", "2026-11-27", "--patience", "1m")
+	e.waitsForTheDatabase(proxy, "batch", "run", "--ahead", "--date", "2026-11-27", "--patience", "1m")
 	e.drop("gramatvediba", "pay.xml", "xml", "rename", testgen.Spec{Count: 3, MessageID: "WAITED", Date: nov27})
 	proxy.Down()
 	e.waitsForTheDatabase(proxy, "watch", "--once", "--patience", "1m")

@@ -76,7 +76,7 @@ func TestPaymentKinds(t *testing.T) {
 			}
 			e.mustRun(0, "sign", "--user", "prep", "--key", repo(janisKey), "--all")
 			var sum nightly.Summary
-			e.runJSON(0, &sum, "batch", "run", "--date", batchDay)
+			e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
 			if sum.Executed != 10 || sum.Cash != 2 || sum.Internal != 1 || sum.Refused != 0 {
 				t.Errorf("batch %+v", sum)
 			}
@@ -181,18 +181,18 @@ func TestAnnouncementHold(t *testing.T) {
 		[3]string{"LV44HABA0551000000001", "450.00", "2026-11-30"}, [3]string{"LV44HABA0551000000001", "450.00", "2026-11-30"}))
 	e.mustRun(0, "sign", "--user", "prep", "--key", repo(janisKey), "--all")
 	var sum nightly.Summary
-	e.runJSON(0, &sum, "batch", "run", "--date", batchDay)
+	e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
 	if sum.Executed != 1 || sum.Held != 2 {
 		t.Fatalf("unannounced day: %+v, want 1 executed (up to 500) and 2 held", sum)
 	}
 	var held []map[string]any
 	e.runJSON(0, &held, "payments", "--status", "ACCP", "--to", batchDay)
 	e.mustRun(0, "release", "--client", "90000012345", "--date", batchDay)
-	e.runJSON(0, &sum, "batch", "run", "--date", batchDay)
+	e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
 	if sum.Executed != 2 {
 		t.Errorf("after the release: %+v", sum)
 	}
-	e.runJSON(0, &sum, "batch", "run", "--date", "2026-11-30")
+	e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", "2026-11-30")
 	if sum.Executed != 2 || sum.Held != 0 {
 		t.Errorf("announced day: %+v", sum)
 	}

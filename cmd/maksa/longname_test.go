@@ -29,7 +29,7 @@ func TestLongFileNames(t *testing.T) {
 			e.mustRun(0, "import", "--user", "prep", "--patience", "2s", path)
 			e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
 			e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
-			e.mustRun(0, "batch", "run", "--date", batchDay, "--patience", "2s")
+			e.mustRun(0, "batch", "run", "--ahead", "--date", batchDay, "--patience", "2s")
 			base := maksa.ReportBase(long)
 			if base == long || len(base)+len(".executed-2026-11-27.pain002.xml") > 255 {
 				t.Fatalf("ReportBase(%d bytes) = %d bytes", len(long), len(base))
@@ -83,7 +83,7 @@ func TestReportThatCannotBeWritten(t *testing.T) {
 	os.RemoveAll(outbox)
 	os.WriteFile(outbox, []byte("not a folder"), 0o644)
 	var sum nightly.Summary
-	e.runJSON(0, &sum, "batch", "run", "--date", batchDay, "--patience", "2s")
+	e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay, "--patience", "2s")
 	if sum.Executed != 1 || len(sum.ReportErrors) != 1 || len(sum.Statements) != 1 || len(sum.Files) != 2 {
 		t.Errorf("summary %+v: want the payment executed, its statement and clearing file written, one report error", sum)
 	}

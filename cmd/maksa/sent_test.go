@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"maksa/internal/testdb"
@@ -46,7 +47,7 @@ func TestDayRunTwice(t *testing.T) {
 			e.importPayments(t, "first.xml", date(2026, 11, 27), [2]string{accountA, "10.00"}, [2]string{accountA, "20.00"}, [2]string{accountA, "30.00"})
 			signAll()
 			var sum nightly.Summary
-			e.runJSON(0, &sum, "batch", "run", "--date", batchDay)
+			e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
 			if sum.Outbound != 3 || len(sum.Statements) != 1 {
 				t.Fatalf("first run: %+v", sum)
 			}
@@ -54,11 +55,11 @@ func TestDayRunTwice(t *testing.T) {
 
 			e.importPayments(t, "second.xml", date(2026, 11, 27), [2]string{accountA, "40.00"}, [2]string{accountA, "50.00"})
 			signAll()
-			e.runJSON(0, &sum, "batch", "run", "--date", batchDay)
+			e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
 			if sum.Outbound != 2 || len(sum.Statements) != 1 || filepath.Base(sum.Statements[0]) != batchDay+".2.camt053.xml" {
 				t.Fatalf("second run: %+v", sum)
 			}
-			e.runJSON(0, &sum, "batch", "run", "--date", batchDay)
+			e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
 			if sum.Executed != 0 || len(sum.Statements) != 0 || len(sum.Files) != 1 { // the daily report only
 				t.Fatalf("a third run with nothing new: %+v", sum)
 			}
@@ -66,7 +67,7 @@ func TestDayRunTwice(t *testing.T) {
 			e.importPayments(t, "monday.xml", date(2026, 11, 30), [2]string{accountA, "60.00"})
 			signAll()
 			e.now = "2026-11-30T20:00:00+02:00"
-			e.runJSON(0, &sum, "batch", "run", "--date", next)
+			e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", next)
 
 			after := hashes(t, e.home)
 			for path, hash := range first {
@@ -134,7 +135,7 @@ func TestDayRunTwice(t *testing.T) {
 
 			// An empty day: no clearing file, and valid empty statements.
 			e.now = "2026-12-01T20:00:00+02:00"
-			e.runJSON(0, &sum, "batch", "run", "--date", "2026-12-01", "--all-accounts")
+			e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", "2026-12-01", "--all-accounts")
 			if _, err := os.Stat(filepath.Join(e.home, "outbound", "2026-12-01")); !os.IsNotExist(err) || len(sum.Statements) != 2 {
 				t.Errorf("an empty day: %+v, outbound folder %v", sum, err)
 			}
@@ -172,4 +173,29 @@ func filesIn(t *testing.T, dir string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestBatchAhead: a batch for a day after the business day would execute
+// that day's payments early: it is refused unless --ahead is given, and
+// then the summary and the audit log say so.
+func TestBatchAhead(t *testing.T) {
+	e := newSigningEnv(t, testdb.Backends(t)[0]) // the business day is 2026-11-25
+	e.importPayments(t, "early.xml", date(2026, 11, 27), [2]string{accountA, "10.00"})
+	e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
+	e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
+	r := e.mustRun(2, "batch", "run", "--date", batchDay)
+	if !strings.Contains(r.stderr, "after the business day 2026-11-25") || !strings.Contains(r.stderr, "--ahead") {
+		t.Errorf("the refusal does not say why and what to do:\n%s", r.stderr)
+	}
+	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM payments WHERE status = 'ACSC'`); n != 0 {
+		t.Fatalf("%d payments executed by a refused run", n)
+	}
+	var sum nightly.Summary
+	e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
+	if !sum.Ahead || sum.Executed != 1 {
+		t.Errorf("summary %+v, want the payment executed ahead", sum)
+	}
+	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM audit_events WHERE action = 'batch.run' AND details LIKE '%"ahead":true%'`); n != 1 {
+		t.Errorf("%d audit events of a run ahead, want 1", n)
+	}
 }

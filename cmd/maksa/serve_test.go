@@ -290,7 +290,7 @@ func TestAPIFlow(t *testing.T) {
 			if status.Status != "ACCP" {
 				t.Errorf("after both signatures the batch is %q, want ACCP", status.Status)
 			}
-			e.mustRun(0, "batch", "run", "--date", batchDay)
+			e.mustRun(0, "batch", "run", "--ahead", "--date", batchDay)
 			var stmt []byte
 			if code := e.call(t, prep, "GET", "/v1/statements/"+accountA+"?from=2026-11-27&to=2026-11-27", nil, nil, &stmt); code != 200 {
 				t.Fatalf("statement: %d %s", code, stmt)

@@ -129,7 +129,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		kill("watch", "--quiet", "200ms", "--instance", "soak")
 		kill("sign", "--user", "u", "--key", keyFile, "--all")
 		if cycle%3 == 2 {
-			kill("batch", "run", "--date", day)
+			kill("batch", "run", "--ahead", "--date", day)
 		}
 		rep.Cycles++
 		c.Log("cycle %d: %d files, %d payments, %d kills", cycle+1, rep.Files, rep.Payments, rep.Kills)
@@ -141,7 +141,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	if err := run("sign", "--user", "u", "--key", keyFile, "--all"); err != nil {
 		return nil, err
 	}
-	if err := run("batch", "run", "--date", day); err != nil {
+	if err := run("batch", "run", "--ahead", "--date", day); err != nil {
 		return nil, err
 	}
 	return rep, check(ctx, c, rep, run)
