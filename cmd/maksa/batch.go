@@ -61,11 +61,7 @@ func (m *Main) parseDay(s string) (time.Time, error) {
 	if s == "" {
 		return maksa.Day(m.now()), nil
 	}
-	d, err := time.Parse(maksa.DateLayout, s)
-	if err != nil {
-		return d, usageErrorf("date %q is not YYYY-MM-DD", s)
-	}
-	return d, nil
+	return parseDate(s)
 }
 
 func (m *Main) batchCommand() *cobra.Command {

@@ -193,3 +193,27 @@ func TestAuditVerifyDetectsEditedRow(t *testing.T) {
 		})
 	}
 }
+
+// TestCommandsSayNo: a flag naming what does not exist, or a malformed
+// date or amount, is a usage error (exit 2) that names the value and what
+// is allowed.
+func TestCommandsSayNo(t *testing.T) {
+	e := newEnv(t, testdb.Backends(t)[0])
+	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
+	for _, tt := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"payments", "--status", "BOGUS"}, `"BOGUS" is no payment status: one of PDNG, ACCP, ACSC, RJCT, CANC`},
+		{[]string{"payments", "--user", "nobody"}, `"nobody" is no user in the directory`},
+		{[]string{"payments", "--from", "2026-13-40"}, `date "2026-13-40": month out of range`},
+		{[]string{"payments", "--to", "2026-02-30"}, `date "2026-02-30": day out of range`},
+		{[]string{"payments", "--min", "12,5x"}, `amount "12,5x" is not an amount`},
+		{[]string{"batch", "run", "--date", "2026-1-5"}, `date "2026-1-5" is not a date: write it as YYYY-MM-DD`},
+	} {
+		r := e.mustRun(2, tt.args...)
+		if !strings.Contains(r.stderr, tt.says) {
+			t.Errorf("maksa %v said %q, want %q", tt.args, r.stderr, tt.says)
+		}
+	}
+}

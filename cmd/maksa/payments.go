@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -74,9 +76,18 @@ transfers to the account) where the user holds view_incoming or view_all.`,
 			if f.Direction != "" && f.Direction != "in" && f.Direction != "out" {
 				return usageErrorf("--direction must be in or out")
 			}
+			f.Status = strings.ToUpper(f.Status)
+			if f.Status != "" && !slices.Contains(paymentStatuses, f.Status) {
+				return usageErrorf("--status %q is no payment status: one of %s", f.Status, strings.Join(paymentStatuses, ", "))
+			}
 			db, err := m.open(ctx)
 			if err != nil {
 				return err
+			}
+			if user != "" {
+				if u, err := db.UserByID(ctx, user); err != nil || u == nil {
+					return usageErrorf("--user %q is no user in the directory", user)
+				}
 			}
 			if err := m.visibility(ctx, db, user, &f); err != nil {
 				return err
@@ -114,15 +125,28 @@ transfers to the account) where the user holds view_incoming or view_all.`,
 	return cmd
 }
 
+// paymentStatuses are the statuses a payment can have.
+var paymentStatuses = []string{string(maksa.PDNG), string(maksa.ACCP), string(maksa.ACSC), string(maksa.RJCT), string(maksa.CANC)}
+
 func optionalDay(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
+	return parseDate(s)
+}
+
+// parseDate reads a YYYY-MM-DD date, saying what is wrong with one that
+// is not: "2026-13-40" has no month 13.
+func parseDate(s string) (time.Time, error) {
 	d, err := time.Parse(maksa.DateLayout, s)
-	if err != nil {
-		return d, usageErrorf("date %q is not YYYY-MM-DD", s)
+	if err == nil {
+		return d, nil
 	}
-	return d, nil
+	var pe *time.ParseError
+	if errors.As(err, &pe) && pe.Message != "" {
+		return d, usageErrorf("date %q: %s; write a date as YYYY-MM-DD, e.g. 2026-11-27", s, strings.TrimPrefix(pe.Message, ": "))
+	}
+	return d, usageErrorf("date %q is not a date: write it as YYYY-MM-DD, e.g. 2026-11-27", s)
 }
 
 func amountRange(minText, maxText string) (*decimal.Decimal, *decimal.Decimal, error) {
@@ -133,7 +157,7 @@ func amountRange(minText, maxText string) (*decimal.Decimal, *decimal.Decimal, e
 		}
 		d, err := maksa.ParseDecimal(s)
 		if err != nil {
-			return nil, nil, usageErrorf("amount %q is not a decimal number", s)
+			return nil, nil, usageErrorf("amount %q is not an amount: write it as digits with a point, e.g. 1500.00", s)
 		}
 		out[i] = &d
 	}
