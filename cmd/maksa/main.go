@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"maksa/internal/gctune"
@@ -45,8 +46,8 @@ func exitCode(err error) int {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errRejected):
-		if err != errRejected { // a wrapped rejection says why
-			fmt.Fprintln(os.Stderr, "maksa:", err)
+		if err != errRejected { // a wrapped rejection says why; the marker is no news
+			fmt.Fprintln(os.Stderr, "maksa:", strings.TrimSuffix(err.Error(), ": "+errRejected.Error()))
 		}
 		return exitRejected
 	default:

@@ -152,8 +152,16 @@ func (s *paymentSelection) ids(ctx context.Context, svc *signing.Service, user s
 	case s.batch != 0:
 		return svc.Store.BatchPaymentIDs(ctx, s.batch)
 	case s.all:
+		u, err := svc.Store.UserByID(ctx, user)
+		if err != nil || u == nil {
+			return nil, usageErrorf("--user %q is no user in the directory", user)
+		}
+		if today := maksa.Day(svc.Now().In(svc.Location)); !u.ActiveOn(today) {
+			return nil, fmt.Errorf("user %s is %s, valid until %s: may sign nothing on %s: %w", user, u.Status, u.ValidUntil.Format(maksa.DateLayout),
+				today.Format(maksa.DateLayout), errRejected)
+		}
 		var ids []int64
-		err := svc.EachInQueue(ctx, user, "", func(l signing.QueueLine) error {
+		err = svc.EachInQueue(ctx, user, "", func(l signing.QueueLine) error {
 			ids = append(ids, l.PaymentID)
 			return nil
 		})
