@@ -144,7 +144,7 @@ func checkAmount(p *maksa.Payment) {
 	}
 	d, err := maksa.ParseDecimal(p.AmountText)
 	if err != nil {
-		p.Reject(maksa.Problemf(maksa.AM12, p.PositionOf(maksa.FieldAmount), "amount %q is not a decimal number: %v", p.AmountText, err))
+		p.Reject(maksa.Problemf(maksa.AM12, p.PositionOf(maksa.FieldAmount), "amount %q is not a number: write digits with a point before the decimals, e.g. 1500.00", p.AmountText))
 		return
 	}
 	cur, ok := maksa.LookupCurrency(p.Currency)

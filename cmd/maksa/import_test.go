@@ -406,3 +406,14 @@ func TestErrorsCSVAmountAsWritten(t *testing.T) {
 		t.Errorf("errors.csv = %q, want the AM12 row with the amount 100.001 as written", rows)
 	}
 }
+
+// TestAmountMessage: an amount that is no number is told once, with what
+// to write instead.
+func TestAmountMessage(t *testing.T) {
+	e := importEnv(t, testdb.Backends(t)[0])
+	var res []importer.Result
+	e.runJSON(1, &res, "validate", "--user", "acc", repo("testdata/pain001/bad/AM12-amount-comma.xml"))
+	if ps := res[0].Problems; len(ps) == 0 || ps[0].Code != maksa.AM12 || ps[0].Message != `amount "12,50" is not a number: write digits with a point before the decimals, e.g. 1500.00` {
+		t.Errorf("problems %+v", ps)
+	}
+}
