@@ -1,7 +1,9 @@
 package main
 
 import (
+	"crypto/rand"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"path/filepath"
@@ -38,7 +40,16 @@ func (m *Main) devCommand() *cobra.Command {
 				spec.Date = d
 			}
 			if spec.MessageID == "" {
-				spec.MessageID = fmt.Sprintf("GEN-%s-%d", m.now().Format("20060102150405"), spec.Count)
+				// The time and a random part: two files made under one fixed
+				// MAKSA_NOW are still two files, not a DU01 and an AM05.
+				var nonce [2]byte
+				rand.Read(nonce[:])
+				spec.MessageID = fmt.Sprintf("GEN-%s-%d-%x", m.now().Format("20060102150405"), spec.Count, nonce)
+			}
+			if !cmd.Flags().Changed("seed") { // the same message id, the same payments
+				h := fnv.New64a()
+				h.Write([]byte(spec.MessageID))
+				spec.Seed = h.Sum64()
 			}
 			spec.DebtorIBANs = debtors
 			if spec.Invalid < 0 || spec.Invalid > 1 {
@@ -83,7 +94,7 @@ func (m *Main) devCommand() *cobra.Command {
 	gen.Flags().Float64Var(&spec.Invalid, "invalid", 0, "share of payments (0..1) given one defect each, in turn AC03, AM01, AM12, RC01, RR03, RR10")
 	gen.Flags().StringVar(&dirOut, "directory", "", "also write a directory YAML the file imports under, for --user")
 	gen.Flags().StringVar(&user, "user", "gramatvediba", "the importing user of --directory")
-	gen.Flags().Uint64Var(&spec.Seed, "seed", 1, "random seed")
+	gen.Flags().Uint64Var(&spec.Seed, "seed", 1, "random seed (default: one made from the message id)")
 	gen.Flags().StringVar(&spec.MessageID, "message-id", "", "message id (default: derived from the time)")
 	gen.Flags().StringVar(&date, "date", "", "requested execution date (default: today)")
 	gen.Flags().StringSliceVar(&debtors, "debtor", nil, "debtor IBANs, used round robin per PmtInf (default LV21TREL9160100000000)")

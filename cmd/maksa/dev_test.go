@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"maksa"
+	"maksa/importer"
 	"maksa/internal/testdb"
 )
 
@@ -42,6 +43,23 @@ func TestGenerator(t *testing.T) {
 		}
 		if tt.format == "pain001" && res[0].Format != "pain.001.001.10" {
 			t.Errorf("format %s, want pain.001.001.10", res[0].Format)
+		}
+	}
+}
+
+// TestGeneratorFilesDiffer: two files generated under one fixed business
+// clock are two files — their own message ids and payments — not a DU01
+// and an AM05.
+func TestGeneratorFilesDiffer(t *testing.T) {
+	e := newEnv(t, testdb.Backends(t)[0])
+	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
+	dir := t.TempDir()
+	for _, name := range []string{"a.xml", "b.xml"} {
+		e.mustRun(0, "dev", "gen", "--count", "5", "--date", "2026-11-27", "--out", filepath.Join(dir, name))
+		var res []importer.Result
+		e.runJSON(0, &res, "import", "--user", "gramatvediba", filepath.Join(dir, name))
+		if res[0].Accepted != 5 || len(res[0].Notes) != 0 {
+			t.Errorf("%s: %d accepted, notes %v; want 5 new payments", name, res[0].Accepted, res[0].Notes)
 		}
 	}
 }
