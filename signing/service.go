@@ -365,18 +365,19 @@ func (s *Service) Expire(ctx context.Context, actor string) ([]int64, error) {
 
 // QueueLine is one payment in a signer's queue.
 type QueueLine struct {
-	PaymentID     int64    `json:"payment_id"`
-	BatchID       int64    `json:"batch_id"`
-	EndToEndID    string   `json:"end_to_end_id"`
-	DebtorIBAN    string   `json:"debtor_iban"`
-	CreditorName  string   `json:"creditor_name"`
-	CreditorIBAN  string   `json:"creditor_iban"`
-	Amount        string   `json:"amount"`
-	Currency      string   `json:"currency"`
-	ExecutionDate string   `json:"execution_date"`
-	LevelsDone    int      `json:"levels_done"`
-	LevelsNeeded  int      `json:"levels_required"`
-	SignedBy      []string `json:"signed_by"`
+	PaymentID     int64      `json:"payment_id"`
+	BatchID       int64      `json:"batch_id"`
+	EndToEndID    string     `json:"end_to_end_id"`
+	DebtorIBAN    string     `json:"debtor_iban"`
+	CreditorName  string     `json:"creditor_name"`
+	CreditorIBAN  string     `json:"creditor_iban"`
+	Amount        string     `json:"amount"`
+	Currency      string     `json:"currency"`
+	ExecutionDate string     `json:"execution_date"`
+	Kind          maksa.Kind `json:"kind"`
+	LevelsDone    int        `json:"levels_done"`
+	LevelsNeeded  int        `json:"levels_required"`
+	SignedBy      []string   `json:"signed_by"`
 }
 
 // Queue lists the payments awaiting signatures, of one account or all;
@@ -420,7 +421,7 @@ func (s *Service) EachInQueue(ctx context.Context, user, account string, fn func
 			}
 		}
 		return fn(QueueLine{PaymentID: p.ID, BatchID: p.BatchID, EndToEndID: p.EndToEndID, DebtorIBAN: p.DebtorIBAN,
-			CreditorName: p.CreditorName, CreditorIBAN: p.CreditorIBAN, Amount: p.AmountText, Currency: p.Currency,
+			CreditorName: p.CreditorName, CreditorIBAN: p.CreditorIBAN, Amount: p.AmountText, Currency: p.Currency, Kind: p.Kind,
 			ExecutionDate: p.DateText, LevelsDone: len(it.SignedBy), LevelsNeeded: it.Required, SignedBy: nonNil(it.SignedBy)})
 	})
 }

@@ -431,7 +431,7 @@ type QueueItem struct {
 const pendingIDsSQL = `SELECT id FROM payments WHERE status = 'PDNG'`
 
 // queueColumns are the columns of a payment the queue shows.
-const queueColumns = `p.id, p.batch_id, p.status, p.end_to_end_id, p.debtor_iban, p.creditor_name, p.creditor_account, p.amount, p.currency, p.execution_date`
+const queueColumns = `p.id, p.batch_id, p.status, p.end_to_end_id, p.debtor_iban, p.creditor_name, p.creditor_account, p.amount, p.currency, p.execution_date, p.kind`
 
 // Queue calls fn for every payment awaiting signatures, optionally only
 // those of one account, in batch and file order, with the queueColumns.

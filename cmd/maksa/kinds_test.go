@@ -218,3 +218,30 @@ func TestLimitOverride(t *testing.T) {
 		t.Errorf("%d override audit events", n)
 	}
 }
+
+// TestKindShown: a payment's kind is in payments (table and JSON),
+// payments show and queue; a CSV payment without a debtor name shows its
+// account alone, not "()".
+func TestKindShown(t *testing.T) {
+	e := kindsEnv(t, testdb.Backends(t)[0], "")
+	e.mustRun(0, "import", "--user", "prep", repo("testdata/kinds/crossborder.xml"))
+	var found []struct {
+		ID   int64  `json:"payment_id"`
+		Kind string `json:"kind"`
+	}
+	e.runJSON(0, &found, "payments")
+	if len(found) != 1 || found[0].Kind != "crossborder" {
+		t.Fatalf("payments --json: %+v", found)
+	}
+	if r := e.mustRun(0, "payments"); !strings.Contains(r.stdout, "KIND") || !strings.Contains(r.stdout, "crossborder") {
+		t.Errorf("payments table:\n%s", r.stdout)
+	}
+	if r := e.mustRun(0, "payments", "show", fmt.Sprint(found[0].ID)); !strings.Contains(r.stdout, "Kind") || !strings.Contains(r.stdout, "crossborder") {
+		t.Errorf("payments show:\n%s", r.stdout)
+	}
+	var queue []struct{ Kind string }
+	e.runJSON(0, &queue, "queue")
+	if len(queue) != 1 || queue[0].Kind != "crossborder" {
+		t.Errorf("queue --json: %+v", queue)
+	}
+}

@@ -177,6 +177,7 @@ type paymentJSON struct {
 	Amount        string          `json:"amount"`
 	Currency      string          `json:"currency"`
 	ExecutionDate string          `json:"execution_date"`
+	Kind          maksa.Kind      `json:"kind"`
 	Status        maksa.Status    `json:"status"`
 	Remittance    string          `json:"remittance"`
 	Reasons       []maksa.Problem `json:"reasons"`
@@ -191,7 +192,7 @@ func toJSON(p *maksa.Payment) paymentJSON {
 	if !p.CreditorAddress.IsZero() {
 		address = &p.CreditorAddress
 	}
-	return paymentJSON{p.ID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.DebtorName, p.CreditorName, p.CreditorIBAN, address, p.AmountText, p.Currency, p.DateText, p.Status, p.Remittance, reasons}
+	return paymentJSON{p.ID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.DebtorName, p.CreditorName, p.CreditorIBAN, address, p.AmountText, p.Currency, p.DateText, p.Kind, p.Status, p.Remittance, reasons}
 }
 
 func (m *Main) printPayments(ps []*maksa.Payment, csvOut bool) error {
@@ -214,9 +215,9 @@ func (m *Main) printPayments(ps []*maksa.Payment, csvOut bool) error {
 		return w.Flush()
 	}
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "PAYMENT\tBATCH\tEND-TO-END ID\tDEBTOR\tCREDITOR\tCREDITOR ACCOUNT\tAMOUNT\tDATE\tSTATUS")
+	fmt.Fprintln(w, "PAYMENT\tBATCH\tEND-TO-END ID\tDEBTOR\tCREDITOR\tCREDITOR ACCOUNT\tAMOUNT\tDATE\tKIND\tSTATUS")
 	for _, p := range out {
-		fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\n", p.PaymentID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.CreditorName, p.CreditorIBAN, p.Amount, p.Currency, p.ExecutionDate, p.Status)
+		fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\t%s\n", p.PaymentID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.CreditorName, p.CreditorIBAN, p.Amount, p.Currency, p.ExecutionDate, p.Kind, p.Status)
 	}
 	return w.Flush()
 }
@@ -293,7 +294,12 @@ func (m *Main) printHistory(out io.Writer, h history, p *maksa.Payment, b *maksa
 	if !p.CreditorAddress.IsZero() {
 		fmt.Fprintf(w, "Creditor address\t%s\n", p.CreditorAddress)
 	}
-	fmt.Fprintf(w, "End-to-end id\t%s\nDebtor\t%s (%s)\nExecution date\t%s\nRemittance\t%s\n", p.EndToEndID, p.DebtorIBAN, p.DebtorName, p.DateText, p.Remittance)
+	debtor := p.DebtorIBAN
+	if p.DebtorName != "" {
+		debtor += " (" + p.DebtorName + ")"
+	}
+	fmt.Fprintf(w, "Kind\t%s\n", p.Kind)
+	fmt.Fprintf(w, "End-to-end id\t%s\nDebtor\t%s\nExecution date\t%s\nRemittance\t%s\n", p.EndToEndID, debtor, p.DateText, p.Remittance)
 	fmt.Fprintf(w, "Imported\t%s by %s from %s (batch %d, %s)\n", b.CreatedAt.In(m.location).Format("2006-01-02 15:04:05"), b.UserID, b.FileName, b.ID, b.Format)
 	for _, s := range h.Signatures {
 		fmt.Fprintf(w, "Signed level %d\t%s by %s (key %s…)\n", s.Level, s.SignedAt.In(m.location).Format("2006-01-02 15:04:05"), s.UserID, s.Fingerprint[:12])

@@ -65,10 +65,10 @@ func (m *Main) queueCommand() *cobra.Command {
 				return m.printJSON(lines)
 			}
 			w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "PAYMENT\tBATCH\tEND-TO-END ID\tDEBTOR\tCREDITOR\tCREDITOR ACCOUNT\tAMOUNT\tDATE\tSIGNED\tBY")
+			fmt.Fprintln(w, "PAYMENT\tBATCH\tEND-TO-END ID\tDEBTOR\tCREDITOR\tCREDITOR ACCOUNT\tAMOUNT\tDATE\tKIND\tSIGNED\tBY")
 			for _, l := range lines {
-				fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%d/%d\t%s\n", l.PaymentID, l.BatchID, l.EndToEndID, l.DebtorIBAN, l.CreditorName,
-					l.CreditorIBAN, l.Amount, l.Currency, l.ExecutionDate, l.LevelsDone, l.LevelsNeeded, strings.Join(l.SignedBy, ", "))
+				fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\t%d/%d\t%s\n", l.PaymentID, l.BatchID, l.EndToEndID, l.DebtorIBAN, l.CreditorName,
+					l.CreditorIBAN, l.Amount, l.Currency, l.ExecutionDate, l.Kind, l.LevelsDone, l.LevelsNeeded, strings.Join(l.SignedBy, ", "))
 			}
 			return w.Flush()
 		},
