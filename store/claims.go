@@ -214,12 +214,15 @@ func (db *DB) RecentFiles(ctx context.Context, n int) ([]FileStatus, error) {
 	return out, nil
 }
 
-// Counts returns how many batches and payments are in each status, and how
-// many watched files are in each claim state.
+// Counts returns how many batches and payments are in each status (a
+// batch's settled status once it has one), and how many watched files are
+// in each claim state.
 func (db *DB) Counts(ctx context.Context) (map[string]map[string]int, error) {
 	out := map[string]map[string]int{"batches": {}, "payments": {}, "files": {}}
 	for kind, q := range map[string]string{
-		"batches":  `SELECT status, COUNT(*) FROM batches GROUP BY status`,
+		// A batch's status is its settled one once no payment awaits a
+		// signature (ACCP, PART, RJCT), its import status until then.
+		"batches":  `SELECT CASE WHEN settled <> '' THEN settled ELSE status END AS s, COUNT(*) FROM batches GROUP BY s`,
 		"payments": `SELECT status, COUNT(*) FROM payments GROUP BY status`,
 		"files":    `SELECT state, COUNT(*) FROM watch_claims GROUP BY state`,
 	} {

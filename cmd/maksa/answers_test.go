@@ -65,6 +65,11 @@ func TestAnswers(t *testing.T) {
 			e.mustRun(1, "import", "--user", "prep", write("v03-user-10.xml", 3))
 			e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
 			e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
+			var status struct{ Counts map[string]map[string]int }
+			e.runJSON(0, &status, "status")
+			if b := status.Counts["batches"]; b["PART"] != 4 || b["ACTC"] != 0 { // signed: settled PART, no longer ACTC
+				t.Errorf("status counts batches %v, want 4 PART", b)
+			}
 			e.mustRun(0, "batch", "run", "--ahead", "--date", batchDay)
 			ids := map[string]string{}
 			for file, version := range map[string]int{"v09.xml": 10, "v03.xml": 3, "v03-asked-10.xml": 10, "v03-user-10.xml": 10} {

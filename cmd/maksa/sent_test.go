@@ -46,6 +46,11 @@ func TestDayRunTwice(t *testing.T) {
 			}
 			e.importPayments(t, "first.xml", date(2026, 11, 27), [2]string{accountA, "10.00"}, [2]string{accountA, "20.00"}, [2]string{accountA, "30.00"})
 			signAll()
+			var status struct{ Counts map[string]map[string]int }
+			e.runJSON(0, &status, "status")
+			if b := status.Counts["batches"]; b["ACCP"] != 1 || b["ACTC"] != 0 { // fully signed: ACCP, no longer ACTC
+				t.Errorf("status counts batches %v, want 1 ACCP", b)
+			}
 			var sum nightly.Summary
 			e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
 			if sum.Outbound != 3 || len(sum.Statements) != 1 {
