@@ -352,9 +352,11 @@ func (r *run) payment(ctx context.Context, p *maksa.Payment) error {
 }
 
 func paymentResult(p *maksa.Payment) PaymentResult {
-	amount := p.AmountText
-	if cur, ok := maksa.LookupCurrency(p.Currency); ok && p.Status != maksa.RJCT {
-		amount = maksa.FormatAmount(p.Amount, cur)
+	amount := p.AmountText // one that is no amount, or has more decimals than its currency, as written
+	if cur, ok := maksa.LookupCurrency(p.Currency); ok {
+		if d, err := maksa.ParseDecimal(p.AmountText); err == nil && d.Equal(d.Round(cur.MinorUnits)) {
+			amount = maksa.FormatAmount(d, cur)
+		}
 	}
 	reasons := p.Problems
 	if reasons == nil {

@@ -417,3 +417,22 @@ func TestAmountMessage(t *testing.T) {
 		t.Errorf("problems %+v", ps)
 	}
 }
+
+// TestRejectedAmountFormat: a rejected payment's amount is shown in the
+// currency's format (10.00) like an accepted one's; one with more decimals
+// than its currency has is shown as written.
+func TestRejectedAmountFormat(t *testing.T) {
+	e := importEnv(t, testdb.Backends(t)[0])
+	path := writeTable(t, "csv", []string{"Document No.", "Payer account", "Beneficiary", "Beneficiary account", "Amount", "Execution date"},
+		[][]string{{"F-1", "LV21TREL9160100000000", "Anna", "LV44HABA0551000000000", "10", "2026-11-27"}, // a bad IBAN: AC03
+			{"F-2", "LV21TREL9160100000000", "Anna", "LV44HABA0551000000001", "100.001", "2026-11-27"}})
+	var res []importer.Result
+	e.runJSON(1, &res, "import", "--user", "acc", path)
+	got := map[string]string{}
+	for _, p := range res[0].Payments {
+		got[p.EndToEndID] = p.Amount
+	}
+	if got["F-1"] != "10.00" || got["F-2"] != "100.001" {
+		t.Errorf("amounts %v, want F-1 10.00 and F-2 100.001", got)
+	}
+}
