@@ -245,3 +245,17 @@ func TestKindShown(t *testing.T) {
 		t.Errorf("queue --json: %+v", queue)
 	}
 }
+
+// TestLateAnnouncement: an announcement after its deadline (12:30 the
+// working day before) is stored but does not count, and says so.
+func TestLateAnnouncement(t *testing.T) {
+	e := kindsEnv(t, testdb.Backends(t)[0], "")
+	// The business clock is Wednesday 2026-11-25 10:00: in time for Thursday 26th, late for the 25th itself.
+	if r := e.mustRun(0, "announce", "--user", "prep", "--account", "LV21TREL9160100000000", "--date", "2026-11-26", "--amount", "800000.00"); strings.Contains(r.stderr, "Warning") {
+		t.Errorf("an announcement in time warned:\n%s", r.stderr)
+	}
+	r := e.mustRun(0, "announce", "--user", "prep", "--account", "LV21TREL9160100000000", "--date", "2026-11-25", "--amount", "800000.00")
+	if !strings.Contains(r.stderr, "Warning: the deadline for 2026-11-25 was 2026-11-24 12:30") || !strings.Contains(r.stderr, "does not count") {
+		t.Errorf("a late announcement said:\n%s", r.stderr)
+	}
+}
