@@ -213,22 +213,11 @@ func (t *tables) close() ([]string, error) {
 	}
 	// The workbook can be written once: to a temporary file, then to the
 	// first free name (daily.xlsx, daily.2.xlsx …) unless one holds the same.
-	tmp, err := tempfile.Create(t.dir, "daily")
+	tmp, err := tempfile.Write(t.dir, "daily", func(w io.Writer) error { return t.wb.Close(w, t.sheets...) })
 	if err != nil {
 		return nil, err
 	}
-	err = t.wb.Close(tmp, t.sheets...)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return nil, err
-	}
-	path, err := PublishOnce(tmp.Name(), t.dir, "daily", ".xlsx")
+	path, err := PublishOnce(tmp, t.dir, "daily", ".xlsx")
 	return []string{path}, err
 }
 

@@ -24,33 +24,16 @@ func WriteOnce(dir, base, ext string, write func(w io.Writer, seq int) error) (s
 		return "", err
 	}
 	for seq := 1; ; seq++ {
-		path := filepath.Join(dir, base+ext)
-		if seq > 1 {
-			path = filepath.Join(dir, fmt.Sprintf("%s.%d%s", base, seq, ext))
-		}
-		tmp, err := tempfile.Create(dir, base)
-		if err != nil {
-			return "", err
-		}
+		path := numbered(dir, base, ext, seq)
 		sum := sha256.New()
-		err = write(io.MultiWriter(tmp, sum), seq)
-		if err == nil {
-			err = tmp.Sync()
-		}
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			var done bool
-			done, err = placeOnce(tmp.Name(), path, sum.Sum(nil))
-			if done && err == nil {
-				os.Remove(tmp.Name())
-				return path, nil
-			}
-		}
-		os.Remove(tmp.Name())
+		tmp, err := tempfile.Write(dir, base, func(w io.Writer) error { return write(io.MultiWriter(w, sum), seq) })
 		if err != nil {
 			return "", err
+		}
+		done, err := placeOnce(tmp, path, sum.Sum(nil))
+		os.Remove(tmp)
+		if done || err != nil {
+			return path, err
 		}
 	}
 }
@@ -65,14 +48,19 @@ func PublishOnce(tmp, dir, base, ext string) (string, error) {
 		return "", err
 	}
 	for seq := 1; ; seq++ {
-		path := filepath.Join(dir, base+ext)
-		if seq > 1 {
-			path = filepath.Join(dir, fmt.Sprintf("%s.%d%s", base, seq, ext))
-		}
+		path := numbered(dir, base, ext, seq)
 		if done, err := placeOnce(tmp, path, sum); done || err != nil {
 			return path, err
 		}
 	}
+}
+
+// numbered is dir/<base><ext> for seq 1, dir/<base>.<seq><ext> after.
+func numbered(dir, base, ext string, seq int) string {
+	if seq == 1 {
+		return filepath.Join(dir, base+ext)
+	}
+	return filepath.Join(dir, fmt.Sprintf("%s.%d%s", base, seq, ext))
 }
 
 // placeOnce links tmp (whose hash is sum) to path when path is free, and

@@ -46,12 +46,12 @@ func (im *Importer) WriteReports(ctx context.Context, user string, b *maksa.Batc
 	}()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		reportTmp, err = writeTemp(dir, "report", func(w io.Writer) error { return im.Pain002(gctx, w, b) })
+		reportTmp, err = tempfile.Write(dir, "report", func(w io.Writer) error { return im.Pain002(gctx, w, b) })
 		return err
 	})
 	if withErrors {
 		g.Go(func() (err error) {
-			errorsTmp, err = writeTemp(dir, "errors", func(w io.Writer) error { return im.writeErrors(gctx, w, b) })
+			errorsTmp, err = tempfile.Write(dir, "errors", func(w io.Writer) error { return im.writeErrors(gctx, w, b) })
 			return err
 		})
 	}
@@ -77,27 +77,6 @@ func (im *Importer) WriteReports(ctx context.Context, user string, b *maksa.Batc
 		return report, "", err
 	}
 	return report, errs, nil
-}
-
-// writeTemp writes a temporary file named for name into dir through write,
-// synced to the disk, and returns its path.
-func writeTemp(dir, name string, write func(io.Writer) error) (string, error) {
-	tmp, err := tempfile.Create(dir, name)
-	if err != nil {
-		return "", err
-	}
-	err = write(tmp)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return "", err
-	}
-	return tmp.Name(), nil
 }
 
 // Pain002 writes the status report of a batch as it stands: every rejected

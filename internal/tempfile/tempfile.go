@@ -4,6 +4,7 @@
 package tempfile
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,4 +40,25 @@ func removeLeft(dir, name string, age time.Duration) {
 			os.Remove(filepath.Join(dir, e.Name()))
 		}
 	}
+}
+
+// Write writes a temporary file named for name into dir through write,
+// synced to the disk, and returns its path; on an error it leaves nothing.
+func Write(dir, name string, write func(io.Writer) error) (string, error) {
+	tmp, err := Create(dir, name)
+	if err != nil {
+		return "", err
+	}
+	err = write(tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return tmp.Name(), nil
 }
