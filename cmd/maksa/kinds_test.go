@@ -187,7 +187,17 @@ func TestAnnouncementHold(t *testing.T) {
 	}
 	var held []map[string]any
 	e.runJSON(0, &held, "payments", "--status", "ACCP", "--to", batchDay)
+	if len(held) != 2 || !strings.HasPrefix(fmt.Sprint(held[0]["note"]), "held:") {
+		t.Errorf("held payments show no hold: %v", held)
+	} else if r := e.mustRun(0, "payments", "show", fmt.Sprint(held[0]["payment_id"])); !strings.Contains(r.stdout, "Note") || !strings.Contains(r.stdout, "held:") {
+		t.Errorf("payments show of a held payment:\n%s", r.stdout)
+	}
 	e.mustRun(0, "release", "--client", "90000012345", "--date", batchDay)
+	var released []map[string]any
+	e.runJSON(0, &released, "payments", "--status", "ACCP", "--to", batchDay)
+	if len(released) != 2 || released[0]["released"] != true {
+		t.Errorf("released payments do not say so: %v", released)
+	}
 	e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
 	if sum.Executed != 2 {
 		t.Errorf("after the release: %+v", sum)

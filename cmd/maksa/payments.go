@@ -180,6 +180,8 @@ type paymentJSON struct {
 	Kind          maksa.Kind      `json:"kind"`
 	Status        maksa.Status    `json:"status"`
 	Remittance    string          `json:"remittance"`
+	Note          string          `json:"note,omitempty"`     // what maksa changed or holds it for
+	Released      bool            `json:"released,omitempty"` // released from an announcement hold
 	Reasons       []maksa.Problem `json:"reasons"`
 }
 
@@ -192,7 +194,7 @@ func toJSON(p *maksa.Payment) paymentJSON {
 	if !p.CreditorAddress.IsZero() {
 		address = &p.CreditorAddress
 	}
-	return paymentJSON{p.ID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.DebtorName, p.CreditorName, p.CreditorIBAN, address, p.AmountText, p.Currency, p.DateText, p.Kind, p.Status, p.Remittance, reasons}
+	return paymentJSON{p.ID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.DebtorName, p.CreditorName, p.CreditorIBAN, address, p.AmountText, p.Currency, p.DateText, p.Kind, p.Status, p.Remittance, p.Note, p.Released, reasons}
 }
 
 func (m *Main) printPayments(ps []*maksa.Payment, csvOut bool) error {
@@ -299,6 +301,12 @@ func (m *Main) printHistory(out io.Writer, h history, p *maksa.Payment, b *maksa
 		debtor += " (" + p.DebtorName + ")"
 	}
 	fmt.Fprintf(w, "Kind\t%s\n", p.Kind)
+	if p.Note != "" {
+		fmt.Fprintf(w, "Note\t%s\n", p.Note)
+	}
+	if p.Released {
+		fmt.Fprintf(w, "Released\tfrom its announcement hold by an operator\n")
+	}
 	fmt.Fprintf(w, "End-to-end id\t%s\nDebtor\t%s\nExecution date\t%s\nRemittance\t%s\n", p.EndToEndID, debtor, p.DateText, p.Remittance)
 	fmt.Fprintf(w, "Imported\t%s by %s from %s (batch %d, %s)\n", b.CreatedAt.In(m.location).Format("2006-01-02 15:04:05"), b.UserID, b.FileName, b.ID, b.Format)
 	for _, s := range h.Signatures {
