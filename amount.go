@@ -155,3 +155,12 @@ func (s Sum) Decimal() decimal.Decimal {
 }
 
 var pow10 = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6}
+
+// FormatMoney writes an amount for people, the one way every message and
+// table does: with its currency's decimals and its code, "58995.00 EUR".
+func FormatMoney(d decimal.Decimal, currency string) string {
+	if c, ok := LookupCurrency(currency); ok {
+		return FormatAmount(d, c) + " " + currency
+	}
+	return d.String() + " " + currency
+}

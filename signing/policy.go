@@ -38,11 +38,12 @@ func CheckSigner(u *maksa.User, g *maksa.Grant, level int, day time.Time) *maksa
 // plus the amount within the daily limit (AM21).
 func CheckLimits(g *maksa.Grant, p *maksa.Payment, signedToday decimal.Decimal) *maksa.Problem {
 	if p.Amount.GreaterThan(g.PaymentLimit) {
-		return maksa.Problemf(maksa.AM14, maksa.Position{}, "amount %s is above signer %s's single-payment limit of %s", p.Amount.String(), g.UserID, g.PaymentLimit.StringFixed(2))
+		return maksa.Problemf(maksa.AM14, maksa.Position{}, "amount %s is above signer %s's single-payment limit of %s",
+			maksa.FormatMoney(p.Amount, p.Currency), g.UserID, maksa.FormatMoney(g.PaymentLimit, p.Currency))
 	}
 	if total := signedToday.Add(p.Amount); total.GreaterThan(g.DailyLimit) {
 		return maksa.Problemf(maksa.AM21, maksa.Position{}, "signing %s would bring signer %s's total today to %s, above the daily limit of %s",
-			p.Amount.String(), g.UserID, total.String(), g.DailyLimit.StringFixed(2))
+			maksa.FormatMoney(p.Amount, p.Currency), g.UserID, maksa.FormatMoney(total, p.Currency), maksa.FormatMoney(g.DailyLimit, p.Currency))
 	}
 	return nil
 }

@@ -76,7 +76,8 @@ func (b *Business) Check(p *maksa.Payment) {
 	b.schedule(p)
 	grant = b.View.GrantOn(acct.IBAN, p.ExecutionDate)
 	if p.Amount.GreaterThan(grant.PaymentLimit) {
-		p.Reject(maksa.Problemf(maksa.AM14, p.PositionOf(maksa.FieldAmount), "amount %s is above %s's single-payment limit of %s on %s", p.Amount.String(), grant.UserID, grant.PaymentLimit.StringFixed(2), acct.IBAN))
+		p.Reject(maksa.Problemf(maksa.AM14, p.PositionOf(maksa.FieldAmount), "amount %s is above %s's single-payment limit of %s on %s",
+			maksa.FormatMoney(p.Amount, p.Currency), grant.UserID, maksa.FormatMoney(grant.PaymentLimit, p.Currency), acct.IBAN))
 		return
 	}
 	key := maksa.DayKey{Account: acct.IBAN, Date: p.ExecutionDate}
@@ -84,7 +85,8 @@ func (b *Business) Check(p *maksa.Payment) {
 	total := used.Add(p.Amount)
 	if total.GreaterThan(grant.DailyLimit) {
 		p.Reject(maksa.Problemf(maksa.AM21, p.PositionOf(maksa.FieldAmount), "amount %s would bring %s's total on %s for %s to %s, above the daily limit of %s (%s already accepted)",
-			p.Amount.String(), grant.UserID, acct.IBAN, p.ExecutionDate.Format(maksa.DateLayout), total.String(), grant.DailyLimit.StringFixed(2), used.StringFixed(2)))
+			maksa.FormatMoney(p.Amount, p.Currency), grant.UserID, acct.IBAN, p.ExecutionDate.Format(maksa.DateLayout), maksa.FormatMoney(total, p.Currency),
+			maksa.FormatMoney(grant.DailyLimit, p.Currency), maksa.FormatMoney(used, p.Currency)))
 		return
 	}
 	if b.View.Used == nil {

@@ -436,3 +436,14 @@ func TestRejectedAmountFormat(t *testing.T) {
 		t.Errorf("amounts %v, want F-1 10.00 and F-2 100.001", got)
 	}
 }
+
+// TestLimitMessageAmounts: a limit refusal writes every amount one way,
+// with the currency's decimals and its code.
+func TestLimitMessageAmounts(t *testing.T) {
+	e := importEnv(t, testdb.Backends(t)[0])
+	var res []importer.Result
+	e.runJSON(1, &res, "import", "--user", "acc", repo("testdata/pain001/bad/AM14-over-payment-limit.xml"))
+	if ps := res[0].Problems; len(ps) != 1 || ps[0].Message != "amount 10000.01 EUR is above acc's single-payment limit of 10000.00 EUR on LV21TREL9160100000000" {
+		t.Errorf("problems %+v", ps)
+	}
+}
