@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"maksa"
 	"maksa/formats/csvfmt"
@@ -102,6 +104,11 @@ func (r *run) open(f *os.File, br *bufio.Reader) (*source, error) {
 		return r.openXLSX()
 	case looksLikeXML(head):
 		return r.openPain001(f, br)
+	case promised(r.res.File) != "":
+		// The content decides; a name that promises another format makes
+		// the answer say what was expected, not what a CSV would lack.
+		return nil, maksa.Problemf(maksa.FF01, maksa.Position{File: r.res.File},
+			"the file's name promises %s, but its content is not that", promised(r.res.File))
 	case looksLikeText(head):
 		return r.openCSV(br)
 	}
@@ -208,4 +215,15 @@ func looksLikeText(head []byte) bool {
 // utf16BOM reports whether head starts with a UTF-16 byte order mark.
 func utf16BOM(head []byte) bool {
 	return bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})
+}
+
+// promised returns what a file's name promises when it is not CSV, or "".
+func promised(name string) string {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".xml":
+		return "XML, an ISO 20022 pain.001 document"
+	case ".xlsx":
+		return "an Excel workbook (XLSX)"
+	}
+	return ""
 }

@@ -44,7 +44,7 @@ func TestImportRules(t *testing.T) {
 		{"utf16le-bom.xml", "acc", maksa.ACTC, 3, 0, "", 0, "", ""},
 		{"utf16be-bom.xml", "acc", maksa.ACTC, 3, 0, "", 0, "", ""},
 		{"addresses-v09.xml", "acc", maksa.PART, 3, 1, maksa.BE04, 44, "/Document/CstmrCdtTrfInitn/PmtInf[1]/CdtTrfTxInf[3]/Cdtr/PstlAdr", "ADDR-LINES-ONLY"},
-		{"bad/FF01-not-xml.xml", "acc", maksa.RJCT, 0, 0, maksa.FF01, 1, "", ""}, // read as CSV: no payment columns
+		{"bad/FF01-not-xml.xml", "acc", maksa.RJCT, 0, 0, maksa.FF01, 0, "", ""}, // named .xml, not XML: said so, not read as CSV
 		{"bad/FF01-binary.png", "acc", maksa.RJCT, 0, 0, maksa.FF01, 0, "", ""},
 		{"bad/FF01-unknown-namespace.xml", "acc", maksa.RJCT, 0, 0, maksa.FF01, 2, "/Document", ""},
 		{"bad/FF02-truncated.xml", "acc", maksa.RJCT, 0, 1, maksa.FF02, 60, "/Document/CstmrCdtTrfInitn/PmtInf[1]/CdtTrfTxInf[2]/PmtId/EndToEndId", ""},
@@ -444,6 +444,17 @@ func TestLimitMessageAmounts(t *testing.T) {
 	var res []importer.Result
 	e.runJSON(1, &res, "import", "--user", "acc", repo("testdata/pain001/bad/AM14-over-payment-limit.xml"))
 	if ps := res[0].Problems; len(ps) != 1 || ps[0].Message != "amount 10000.01 EUR is above acc's single-payment limit of 10000.00 EUR on LV21TREL9160100000000" {
+		t.Errorf("problems %+v", ps)
+	}
+}
+
+// TestJunkNamedXML: a file named .xml whose content is no XML is told
+// that, not answered with what a CSV file would lack.
+func TestJunkNamedXML(t *testing.T) {
+	e := importEnv(t, testdb.Backends(t)[0])
+	var res []importer.Result
+	e.runJSON(1, &res, "validate", repo("testdata/pain001/bad/FF01-not-xml.xml"))
+	if ps := res[0].Problems; len(ps) != 1 || ps[0].Code != maksa.FF01 || !strings.Contains(ps[0].Message, "promises XML") {
 		t.Errorf("problems %+v", ps)
 	}
 }
