@@ -177,3 +177,23 @@ func (g *Grant) MovesMoney() bool {
 	}
 	return false
 }
+
+// Visible returns the accounts whose payments user may see by the access
+// modes: outgoing payments of the accounts where the user holds
+// view_outgoing, view_all, prepare or a sign mode, incoming ones where the
+// user holds view_incoming or view_all. The CLI and the API ask this one
+// function, so that they cannot drift on who sees what.
+func (d *Directory) Visible(user string) (outgoing, incoming []string) {
+	for _, g := range d.Grants {
+		if g.UserID != user {
+			continue
+		}
+		if g.SeesOutgoing() {
+			outgoing = append(outgoing, g.AccountIBAN)
+		}
+		if g.SeesIncoming() {
+			incoming = append(incoming, g.AccountIBAN)
+		}
+	}
+	return outgoing, incoming
+}

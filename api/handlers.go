@@ -45,7 +45,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, u *maksa.User) {
 	if mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err == nil && strings.HasPrefix(mt, "multipart/") {
 		part, err := multipart.NewReader(r.Body, params["boundary"]).NextPart()
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "FF01", "the multipart body has no file part")
+			writeError(w, http.StatusBadRequest, maksa.FF01, "the multipart body has no file part")
 			return
 		}
 		if fn := part.FileName(); fn != "" {
@@ -56,7 +56,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, u *maksa.User) {
 	if !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0 {
 		// The watcher's rule for names in the inbox: a name is a label in
 		// reports, logs and errors.csv, never a place for control codes.
-		writeError(w, http.StatusBadRequest, "FF01", "the file name holds control characters or is not UTF-8")
+		writeError(w, http.StatusBadRequest, maksa.FF01, "the file name holds control characters or is not UTF-8")
 		return
 	}
 	if name == "" || name == "." || strings.HasPrefix(name, ".") {
@@ -77,10 +77,10 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, u *maksa.User) {
 		tmp.Close()
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "FF01", fmt.Sprintf("the file is larger than %d bytes", s.MaxUpload))
+			writeError(w, http.StatusRequestEntityTooLarge, maksa.FF01, fmt.Sprintf("the file is larger than %d bytes", s.MaxUpload))
 			return
 		}
-		writeError(w, http.StatusBadRequest, "FF01", "the upload broke off")
+		writeError(w, http.StatusBadRequest, maksa.FF01, "the upload broke off")
 		return
 	}
 	tmp.Close()
@@ -121,7 +121,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, u *maksa.User) {
 // SQL, no stack): they go to the log.
 func (s *Server) internal(w http.ResponseWriter, err error) {
 	s.Log.Error("request failed", "err", err)
-	writeError(w, http.StatusInternalServerError, "NARR", "internal error; the operator's log has the details")
+	writeError(w, http.StatusInternalServerError, maksa.NARR, "internal error; the operator's log has the details")
 }
 
 // mayView reports whether the user may see the batch: the importing user,
@@ -132,17 +132,7 @@ func (s *Server) visible(r *http.Request, u *maksa.User) (store.PaymentFilter, e
 	if err != nil {
 		return f, err
 	}
-	for _, g := range d.Grants {
-		if g.UserID != u.ID {
-			continue
-		}
-		if g.SeesOutgoing() {
-			f.Outgoing = append(f.Outgoing, g.AccountIBAN)
-		}
-		if g.SeesIncoming() {
-			f.Incoming = append(f.Incoming, g.AccountIBAN)
-		}
-	}
+	f.Outgoing, f.Incoming = d.Visible(u.ID)
 	return f, nil
 }
 
@@ -152,7 +142,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, u *maksa.User) {
 	id, ok := pathID(r, "batch")
 	b, err := s.Store.Batch(r.Context(), id)
 	if !ok || errors.Is(err, store.ErrNotFound) || (err == nil && b.UserID != u.ID) {
-		writeError(w, http.StatusNotFound, "NARR", "no such batch of yours")
+		writeError(w, http.StatusNotFound, maksa.NARR, "no such batch of yours")
 		return
 	}
 	if err != nil {
@@ -212,7 +202,7 @@ func (s *Server) payments(w http.ResponseWriter, r *http.Request, u *maksa.User)
 		if v := q.Get(name); v != "" {
 			d, err := time.Parse(maksa.DateLayout, v)
 			if err != nil {
-				writeError(w, http.StatusBadRequest, "DT01", name+" is not YYYY-MM-DD")
+				writeError(w, http.StatusBadRequest, maksa.DT01, name+" is not YYYY-MM-DD")
 				return
 			}
 			*dst = d
@@ -250,7 +240,7 @@ func (s *Server) visiblePayment(w http.ResponseWriter, r *http.Request, u *maksa
 	}
 	p, err := s.Store.Payment(r.Context(), id)
 	if !ok || errors.Is(err, store.ErrNotFound) || (err == nil && !sees(f, p)) {
-		writeError(w, http.StatusNotFound, "NARR", "no such payment you may see")
+		writeError(w, http.StatusNotFound, maksa.NARR, "no such payment you may see")
 		return nil
 	}
 	if err != nil {
@@ -328,12 +318,12 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request, u *maksa.User) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if jsonBody(r, &body) != nil {
-		writeError(w, http.StatusBadRequest, "NARR", `the body must be {"signature": "<base64>"}`)
+		writeError(w, http.StatusBadRequest, maksa.NARR, `the body must be {"signature": "<base64>"}`)
 		return
 	}
 	sig, err := base64.StdEncoding.DecodeString(body.Signature)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "DS0E", "the signature is not base64")
+		writeError(w, http.StatusBadRequest, maksa.DS0E, "the signature is not base64")
 		return
 	}
 	out, err := s.Signing.Attach(r.Context(), u.ID, id, sig)
@@ -360,14 +350,14 @@ func (s *Server) statement(w http.ResponseWriter, r *http.Request, u *maksa.User
 		return
 	}
 	if !d.MayViewStatements(u.ID, iban) {
-		writeError(w, http.StatusForbidden, "AG08", "you hold no view mode on "+iban)
+		writeError(w, http.StatusForbidden, maksa.AG08, "you hold no view mode on "+iban)
 		return
 	}
 	q := r.URL.Query()
 	from, err1 := time.Parse(maksa.DateLayout, q.Get("from"))
 	to, err2 := time.Parse(maksa.DateLayout, q.Get("to"))
 	if err1 != nil || err2 != nil || to.Before(from) {
-		writeError(w, http.StatusBadRequest, "DT01", "from and to must be dates (YYYY-MM-DD), from not after to")
+		writeError(w, http.StatusBadRequest, maksa.DT01, "from and to must be dates (YYYY-MM-DD), from not after to")
 		return
 	}
 	format := q.Get("format")
@@ -386,7 +376,7 @@ func (s *Server) statement(w http.ResponseWriter, r *http.Request, u *maksa.User
 		w.Header().Set("Content-Type", "application/pdf")
 		err = s.Exporter.StatementPDF(ctx, w, iban, from, to, now)
 	default:
-		writeError(w, http.StatusBadRequest, "NARR", "format must be camt053, xlsx, csv or pdf")
+		writeError(w, http.StatusBadRequest, maksa.NARR, "format must be camt053, xlsx, csv or pdf")
 		return
 	}
 	if err != nil {

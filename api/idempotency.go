@@ -44,7 +44,7 @@ func (s *Server) idempotent(h func(http.ResponseWriter, *http.Request, *maksa.Us
 			return
 		}
 		if len(key) > 255 || containsControl(key) {
-			writeError(w, http.StatusBadRequest, "NARR", "the Idempotency-Key header is at most 255 printable characters")
+			writeError(w, http.StatusBadRequest, maksa.NARR, "the Idempotency-Key header is at most 255 printable characters")
 			return
 		}
 		scope := r.Method + " " + r.URL.RequestURI()
@@ -54,10 +54,10 @@ func (s *Server) idempotent(h func(http.ResponseWriter, *http.Request, *maksa.Us
 			s.internal(w, err)
 			return
 		case first != nil && first.Scope != scope:
-			writeError(w, http.StatusUnprocessableEntity, "NARR", "this Idempotency-Key was used for another request: "+first.Scope)
+			writeError(w, http.StatusUnprocessableEntity, maksa.NARR, "this Idempotency-Key was used for another request: "+first.Scope)
 			return
 		case first != nil && first.Status == 0:
-			writeError(w, http.StatusConflict, "NARR", "a request with this Idempotency-Key is still being answered: ask again shortly")
+			writeError(w, http.StatusConflict, maksa.NARR, "a request with this Idempotency-Key is still being answered: ask again shortly")
 			return
 		case first != nil:
 			w.Header().Set("Content-Type", "application/json")

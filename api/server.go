@@ -91,9 +91,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-func writeError(w http.ResponseWriter, status int, code, message string) {
+func writeError(w http.ResponseWriter, status int, code maksa.Reason, message string) {
 	var e apiError
-	e.Error.Code, e.Error.Message = code, message
+	e.Error.Code, e.Error.Message = string(code), message
 	writeJSON(w, status, e)
 }
 
@@ -190,13 +190,13 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, u *maksa.User) bo
 	addr, err := peerIP(r)
 	switch {
 	case err != nil || !allowed(u, addr):
-		s.refuse(w, r, u.ID, http.StatusForbidden, "AG08", fmt.Sprintf("requests from %s are not in %s's IP allow-list", addr, u.ID))
+		s.refuse(w, r, u.ID, http.StatusForbidden, maksa.AG08, fmt.Sprintf("requests from %s are not in %s's IP allow-list", addr, u.ID))
 		return false
 	case !u.ActiveOn(maksa.Day(s.Now().In(s.Location))):
-		s.refuse(w, r, u.ID, http.StatusForbidden, "AG08", fmt.Sprintf("user %s is %s or past valid-until", u.ID, u.Status))
+		s.refuse(w, r, u.ID, http.StatusForbidden, maksa.AG08, fmt.Sprintf("user %s is %s or past valid-until", u.ID, u.Status))
 		return false
 	case !s.limiter(u.ID).Allow():
-		s.refuse(w, r, u.ID, http.StatusTooManyRequests, "NARR", "too many requests: slow down")
+		s.refuse(w, r, u.ID, http.StatusTooManyRequests, maksa.NARR, "too many requests: slow down")
 		return false
 	}
 	return true
@@ -223,7 +223,7 @@ func (s *Server) failed(w http.ResponseWriter, r *http.Request, addr netip.Addr,
 	if s.auditFailure(addr, s.Now()) {
 		s.audit(r.Context(), "", r, addr, http.StatusUnauthorized)
 	}
-	writeError(w, http.StatusUnauthorized, "AG08", why)
+	writeError(w, http.StatusUnauthorized, maksa.AG08, why)
 }
 
 // Handshake is the TLS server's GetConfigForClient: an address whose
@@ -264,7 +264,7 @@ func (s *Server) auditFailure(addr netip.Addr, now time.Time) bool {
 }
 
 // refuse answers with an error and puts the refusal in the audit log.
-func (s *Server) refuse(w http.ResponseWriter, r *http.Request, user string, status int, code, message string) {
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, user string, status int, code maksa.Reason, message string) {
 	addr, _ := peerIP(r)
 	s.audit(r.Context(), user, r, addr, status)
 	writeError(w, status, code, message)
@@ -298,7 +298,7 @@ func (s *Server) authenticated(h func(http.ResponseWriter, *http.Request, *maksa
 		addr, _ := peerIP(r)
 		if s.stranger(addr).Tokens() < 1 {
 			s.metrics.failure("limited")
-			writeError(w, http.StatusTooManyRequests, "NARR", "too many failed authentications from this address: wait")
+			writeError(w, http.StatusTooManyRequests, maksa.NARR, "too many failed authentications from this address: wait")
 			return
 		}
 		u, why, err := s.identify(r)

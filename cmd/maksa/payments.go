@@ -30,17 +30,7 @@ func (m *Main) visibility(ctx context.Context, db *store.DB, user string, f *sto
 		return err
 	}
 	f.Restricted = true
-	for _, g := range d.Grants {
-		if g.UserID != user {
-			continue
-		}
-		if g.SeesOutgoing() {
-			f.Outgoing = append(f.Outgoing, g.AccountIBAN)
-		}
-		if g.SeesIncoming() {
-			f.Incoming = append(f.Incoming, g.AccountIBAN)
-		}
-	}
+	f.Outgoing, f.Incoming = d.Visible(user)
 	return nil
 }
 
