@@ -23,7 +23,7 @@ test:
 	$(GO) test -count=1 -timeout 20m ./...
 	@$(GO) test -count=1 -v -run 'TestApplyDirectory|TestVerifyAuditDetectsTampering' ./store | grep -E '^ *--- |SKIP' | grep -v '/.*/' || true
 
-# test-days: the tests that take "today" from internal/testclock (TEST_DAYS_RUN:
+# test-days: the tests that take "today" from internal/test/testclock (TEST_DAYS_RUN:
 # the make run demo and tour, the performance smoke run), once for each of
 # TEST_DAYS as if that were today (MAKSA_TEST_TODAY): 31 December, a leap
 # day, and the working day after a Latvian public holiday (Tuesday 4 May
@@ -33,19 +33,19 @@ test:
 TEST_DAYS ?= 2026-12-31 2028-02-29 2027-05-05
 TEST_DAYS_RUN ?= TestDemoOnAnyDay|TestSmoke
 test-days:
-	@pkgs=$$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | awk '{for (i = 2; i <= NF; i++) if ($$i == "maksa/internal/testclock") {print $$1; break}}'); \
+	@pkgs=$$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | awk '{for (i = 2; i <= NF; i++) if ($$i == "maksa/internal/test/testclock") {print $$1; break}}'); \
 	for d in $(TEST_DAYS); do \
 		echo "== MAKSA_TEST_TODAY=$$d:" $$pkgs; \
 		MAKSA_TEST_TODAY=$$d $(GO) test -count=1 -timeout 20m -run '^($(TEST_DAYS_RUN))$$' $$pkgs || exit 1; \
 	done
 
-# bench: the performance campaign (internal/bench): maksa against xmllint,
+# bench: the performance campaign (internal/test/bench): maksa against xmllint,
 # psql \copy (when MAKSA_TEST_POSTGRES is set) and a prepared-insert loop on
 # generated 10 k, 100 k and 1 M payment files, as one table. BENCH_FLAGS
 # passes options, e.g. BENCH_FLAGS=-smoke. bench-go runs the Go benchmarks.
 BENCH_FLAGS ?=
 bench:
-	$(GO) run ./internal/bench $(BENCH_FLAGS)
+	$(GO) run ./internal/test/bench $(BENCH_FLAGS)
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
@@ -70,10 +70,10 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzKeysAndSignatures -fuzztime $(FUZZTIME) ./signing
 	$(GO) test -run '^$$' -fuzz FuzzRequests -fuzztime $(FUZZTIME) ./api
 
-# soak: the kill campaign (internal/soak) for SOAK_CYCLES cycles per database.
+# soak: the kill campaign (internal/test/soak) for SOAK_CYCLES cycles per database.
 SOAK_CYCLES ?= 100
 soak:
-	SOAK_VERBOSE=1 $(GO) test -count=1 -timeout 60m -v -run TestSoak ./internal/soak -soak.cycles $(SOAK_CYCLES)
+	SOAK_VERBOSE=1 $(GO) test -count=1 -timeout 60m -v -run TestSoak ./internal/test/soak -soak.cycles $(SOAK_CYCLES)
 
 clean:
 	rm -rf bin $(HOME_DIR)

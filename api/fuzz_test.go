@@ -15,8 +15,8 @@ import (
 
 	"maksa/exporter"
 	"maksa/importer"
-	"maksa/internal/fixture"
-	"maksa/internal/testdb"
+	"maksa/internal/test/fixture"
+	"maksa/internal/test/testdb"
 )
 
 // FuzzRequests sends arbitrary methods, paths, bodies and Idempotency-Key

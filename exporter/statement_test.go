@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"maksa/exporter"
-	"maksa/internal/fixture"
-	"maksa/internal/testdb"
-	"maksa/internal/xsdcheck"
+	"maksa/internal/test/fixture"
+	"maksa/internal/test/testdb"
+	"maksa/internal/test/xsdcheck"
 	"maksa/nightly"
 )
 

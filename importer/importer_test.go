@@ -15,8 +15,8 @@ import (
 	"maksa"
 	"maksa/importer"
 	"maksa/internal/memwatch"
-	"maksa/internal/testdb"
-	"maksa/internal/testgen"
+	"maksa/internal/test/testdb"
+	"maksa/internal/test/testgen"
 	"maksa/store"
 )
 

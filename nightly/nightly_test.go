@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"maksa/exporter"
-	"maksa/internal/fixture"
 	"maksa/internal/memwatch"
-	"maksa/internal/testdb"
+	"maksa/internal/test/fixture"
+	"maksa/internal/test/testdb"
 	"maksa/nightly"
 	"maksa/store"
 )

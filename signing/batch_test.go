@@ -16,8 +16,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"maksa"
-	"maksa/internal/fixture"
-	"maksa/internal/testdb"
+	"maksa/internal/test/fixture"
+	"maksa/internal/test/testdb"
 	"maksa/signing"
 	"maksa/store"
 )

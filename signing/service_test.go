@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"maksa"
-	"maksa/internal/fixture"
-	"maksa/internal/testdb"
+	"maksa/internal/test/fixture"
+	"maksa/internal/test/testdb"
 	"maksa/signing"
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"maksa"
-	"maksa/internal/testdb"
+	"maksa/internal/test/testdb"
 	"maksa/store"
 )
 

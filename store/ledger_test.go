@@ -10,7 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"maksa"
-	"maksa/internal/testdb"
+	"maksa/internal/test/testdb"
 	"maksa/store"
 )
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"maksa/internal/testdb"
+	"maksa/internal/test/testdb"
 )
 
 // TestExecutedByID: marking a chunk of payments executed looks them up by

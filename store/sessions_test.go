@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"maksa/internal/testdb"
+	"maksa/internal/test/testdb"
 	"maksa/store"
 )
 

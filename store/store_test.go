@@ -11,7 +11,7 @@ import (
 
 	"maksa"
 	"maksa/formats/directory"
-	"maksa/internal/testdb"
+	"maksa/internal/test/testdb"
 	"maksa/store"
 )
 

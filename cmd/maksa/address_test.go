@@ -11,7 +11,7 @@ import (
 
 	"maksa"
 	"maksa/importer"
-	"maksa/internal/testdb"
+	"maksa/internal/test/testdb"
 )
 
 // addressCase is one payment of TestAddressRules.

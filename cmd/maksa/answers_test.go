@@ -12,8 +12,8 @@ import (
 
 	"maksa"
 	"maksa/formats/pain001"
-	"maksa/internal/testdb"
-	"maksa/internal/xsdcheck"
+	"maksa/internal/test/testdb"
+	"maksa/internal/test/xsdcheck"
 )
 
 // answer is what TestAnswers reads of a pain.002.

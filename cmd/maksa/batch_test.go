@@ -22,9 +22,9 @@ import (
 
 	"maksa/formats/epc"
 	"maksa/formats/pain001"
-	"maksa/internal/testdb"
-	"maksa/internal/testgen"
-	"maksa/internal/xsdcheck"
+	"maksa/internal/test/testdb"
+	"maksa/internal/test/testgen"
+	"maksa/internal/test/xsdcheck"
 	"maksa/nightly"
 )
 

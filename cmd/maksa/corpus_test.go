@@ -7,7 +7,7 @@ import (
 
 	"maksa"
 	"maksa/importer"
-	"maksa/internal/testdb"
+	"maksa/internal/test/testdb"
 )
 
 // TestValidateCorpus runs "maksa validate --json" over every public pain.001

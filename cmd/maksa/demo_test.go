@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"maksa"
-	"maksa/internal/testclock"
-	"maksa/internal/testdb"
+	"maksa/internal/test/testclock"
+	"maksa/internal/test/testdb"
 )
 
 // TestDemoOnAnyDay walks `make run` and the README tour — the demo

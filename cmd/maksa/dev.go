@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"maksa"
-	"maksa/internal/testgen"
+	"maksa/internal/test/testgen"
 )
 
 func (m *Main) devCommand() *cobra.Command {

@@ -6,7 +6,7 @@ import (
 
 	"maksa"
 	"maksa/importer"
-	"maksa/internal/testdb"
+	"maksa/internal/test/testdb"
 )
 
 // TestGenerator: "maksa dev gen" writes a file of every format with the

@@ -10,7 +10,7 @@ import (
 
 	"maksa"
 	"maksa/formats/directory"
-	"maksa/internal/testdb"
+	"maksa/internal/test/testdb"
 )
 
 func TestDirectoryApplyShowRoundTrip(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 
 	"maksa"
 	"maksa/formats/pain001"
-	"maksa/internal/testdb"
+	"maksa/internal/test/testdb"
 	"maksa/nightly"
 )
 

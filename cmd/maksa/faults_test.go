@@ -13,8 +13,8 @@ import (
 
 	"maksa"
 	"maksa/importer"
-	"maksa/internal/testdb"
-	"maksa/internal/testgen"
+	"maksa/internal/test/testdb"
+	"maksa/internal/test/testgen"
 )
 
 // needRoot skips a test that mounts file systems or changes users unless

@@ -13,9 +13,9 @@ import (
 	"maksa"
 	pain002fmt "maksa/formats/pain002"
 	"maksa/importer"
-	"maksa/internal/testdb"
-	"maksa/internal/testgen"
-	"maksa/internal/xsdcheck"
+	"maksa/internal/test/testdb"
+	"maksa/internal/test/testgen"
+	"maksa/internal/test/xsdcheck"
 )
 
 // importEnv is an env with the import test directory applied.

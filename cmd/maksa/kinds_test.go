@@ -14,8 +14,8 @@ import (
 	"maksa"
 	"maksa/formats/pain001"
 	"maksa/importer"
-	"maksa/internal/testdb"
-	"maksa/internal/xsdcheck"
+	"maksa/internal/test/testdb"
+	"maksa/internal/test/xsdcheck"
 	"maksa/nightly"
 )
 

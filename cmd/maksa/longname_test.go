@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"maksa"
-	"maksa/internal/testdb"
-	"maksa/internal/testgen"
+	"maksa/internal/test/testdb"
+	"maksa/internal/test/testgen"
 	"maksa/nightly"
 )
 

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"maksa/internal/testdb"
+	"maksa/internal/test/testdb"
 )
 
 // binary is the maksa binary built once for the end-to-end tests.

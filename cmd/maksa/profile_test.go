@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"maksa/internal/testdb"
+	"maksa/internal/test/testdb"
 )
 
 // TestProfiles: --cpuprofile and --memprofile write pprof files.

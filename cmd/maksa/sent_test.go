@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"maksa/internal/testdb"
-	"maksa/internal/xsdcheck"
+	"maksa/internal/test/testdb"
+	"maksa/internal/test/xsdcheck"
 	"maksa/nightly"
 )
 

@@ -29,9 +29,9 @@ import (
 	"testing"
 	"time"
 
-	"maksa/internal/testdb"
-	"maksa/internal/testgen"
-	"maksa/internal/xsdcheck"
+	"maksa/internal/test/testdb"
+	"maksa/internal/test/testgen"
+	"maksa/internal/test/xsdcheck"
 	"maksa/signing"
 )
 

@@ -24,8 +24,8 @@ import (
 
 	"maksa"
 	"maksa/formats/pain001"
-	"maksa/internal/testdb"
-	"maksa/internal/xsdcheck"
+	"maksa/internal/test/testdb"
+	"maksa/internal/test/xsdcheck"
 	"maksa/signing"
 )
 

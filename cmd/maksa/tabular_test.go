@@ -11,8 +11,8 @@ import (
 
 	"maksa"
 	"maksa/importer"
-	"maksa/internal/testdb"
-	"maksa/internal/testgen"
+	"maksa/internal/test/testdb"
+	"maksa/internal/test/testgen"
 	"maksa/store"
 )
 

@@ -13,7 +13,7 @@ import (
 
 	"maksa"
 	"maksa/importer"
-	"maksa/internal/testdb"
+	"maksa/internal/test/testdb"
 )
 
 // textCase is one payment of TestTextRules: its texts and the code it must

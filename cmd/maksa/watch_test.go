@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"maksa/internal/testclock"
-	"maksa/internal/testdb"
-	"maksa/internal/testgen"
+	"maksa/internal/test/testclock"
+	"maksa/internal/test/testdb"
+	"maksa/internal/test/testgen"
 )
 
 // watcher is a running "maksa watch" process.

@@ -11,7 +11,7 @@ import (
 
 	"maksa"
 	"maksa/formats/csvfmt"
-	"maksa/internal/testgen"
+	"maksa/internal/test/testgen"
 )
 
 var nov27 = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)

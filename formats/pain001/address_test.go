@@ -12,7 +12,7 @@ import (
 
 	"maksa"
 	"maksa/formats/pain001"
-	"maksa/internal/xsdcheck"
+	"maksa/internal/test/xsdcheck"
 )
 
 // TestAddressRoundTrip writes creditors with structured, hybrid and

@@ -9,7 +9,7 @@ import (
 	"github.com/moov-io/iso20022/pkg/pain_v10"
 
 	"maksa"
-	"maksa/internal/testgen"
+	"maksa/internal/test/testgen"
 )
 
 // TestWriterAgainstMoov reads what the Writer produced with an independent

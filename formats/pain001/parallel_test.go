@@ -16,7 +16,7 @@ import (
 
 	"maksa"
 	"maksa/formats/pain001"
-	"maksa/internal/testgen"
+	"maksa/internal/test/testgen"
 )
 
 // readParallel reads doc as readAll does, with a ParallelReader cutting

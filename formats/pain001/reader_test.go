@@ -16,8 +16,8 @@ import (
 
 	"maksa"
 	"maksa/formats/pain001"
-	"maksa/internal/testgen"
-	"maksa/internal/xsdcheck"
+	"maksa/internal/test/testgen"
+	"maksa/internal/test/xsdcheck"
 )
 
 var update = flag.Bool("update", false, "update golden files")

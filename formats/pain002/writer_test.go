@@ -11,7 +11,7 @@ import (
 
 	"maksa"
 	"maksa/formats/pain002"
-	"maksa/internal/xsdcheck"
+	"maksa/internal/test/xsdcheck"
 )
 
 var update = flag.Bool("update", false, "update golden files")

@@ -16,7 +16,7 @@ import (
 
 	"maksa"
 	"maksa/formats/xlsxfmt"
-	"maksa/internal/testgen"
+	"maksa/internal/test/testgen"
 )
 
 var update = flag.Bool("update", false, "rewrite the crafted workbooks in testdata/xlsx")

@@ -18,7 +18,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"maksa/formats/internal/xmlscan"
-	"maksa/internal/testgen"
+	"maksa/internal/test/testgen"
 )
 
 // listing renders tokens one per line, adjacent texts joined, so that two

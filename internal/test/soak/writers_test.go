@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"maksa/internal/testdb"
-	"maksa/internal/testgen"
+	"maksa/internal/test/testdb"
+	"maksa/internal/test/testgen"
 )
 
 // TestManyWriters runs three watchers on one database and one inbox while

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"maksa/internal/testclock"
+	"maksa/internal/test/testclock"
 )
 
 // TestSmoke runs the whole campaign once on small files: every step, the

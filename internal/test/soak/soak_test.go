@@ -11,8 +11,8 @@ import (
 	_ "github.com/lib/pq"  // PostgreSQL driver
 	_ "modernc.org/sqlite" // SQLite driver
 
-	"maksa/internal/soak"
-	"maksa/internal/testdb"
+	"maksa/internal/test/soak"
+	"maksa/internal/test/testdb"
 )
 
 var cycles = flag.Int("soak.cycles", 6, "kill cycles per database (make soak: 100)")
@@ -47,7 +47,7 @@ func TestSoak(t *testing.T) {
 func build(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "maksa")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/maksa").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "../../../cmd/maksa").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	return bin

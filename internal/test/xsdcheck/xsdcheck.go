@@ -14,7 +14,7 @@ import (
 // Schema returns the path of testdata/xsd/<name>.
 func Schema(name string) string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "xsd", name)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", "xsd", name)
 }
 
 // Validate checks the XML file at path against testdata/xsd/<schema>.

@@ -26,7 +26,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"maksa/internal/testgen"
+	"maksa/internal/test/testgen"
 )
 
 // Config says what to run.
