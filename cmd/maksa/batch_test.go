@@ -190,6 +190,11 @@ func checkDailyReport(t *testing.T, path string) {
 	if count("Executed") != 9 || count("Rejected") != 2 || count("Awaiting signature") != 1 {
 		t.Errorf("report rows: executed %d, rejected %d, awaiting %d", count("Executed"), count("Rejected"), count("Awaiting signature"))
 	}
+	if h, _ := f.GetCellValue("Executed", "K1"); h != "Kind" {
+		t.Errorf("the Executed sheet's K1 is %q, want the Kind column", h)
+	} else if k, _ := f.GetCellValue("Executed", "K2"); k == "" {
+		t.Error("an executed payment's kind is empty in the daily report")
+	}
 	if typ, _ := f.GetCellType("Executed", "G2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
 		t.Errorf("amounts are not numbers: %v", typ)
 	}
