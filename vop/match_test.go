@@ -274,7 +274,7 @@ func TestMatchIdentifier(t *testing.T) {
 		name, id string
 		want     maksa.PayeeResult
 	}{
-		{"Anybody at all", "40003009497", M},  // the registration number decides
+		{"Anybody at all", "40003009497", M},   // the registration number decides
 		{"Anybody at all", "4000 300 9497", M}, // spaces are no part of it
 		{"Anybody at all", "40003009498", N},   // another number: the name decides
 		{"SIA Koks", "40000000000", M},
