@@ -39,6 +39,12 @@ type Client struct {
 	ID      string  `json:"id"`
 	Name    string  `json:"name"`
 	Address Address `json:"address"` // the postal address, the debtor's in outbound files
+	// RegNo is its registration number: a payer who gives it as the
+	// creditor's id is verified as paying the holder, whatever the name.
+	RegNo string `json:"reg_no,omitempty"`
+	// PayeeOptOut: the client (never a consumer) chose not to have the
+	// payees of its files of many payments verified; single payments are.
+	PayeeOptOut bool `json:"vop_opt_out,omitempty"`
 }
 
 // Account statuses.
@@ -153,6 +159,26 @@ func (g *Grant) SeesIncoming() bool { return g.Has(ModeViewIncoming) || g.Has(Mo
 // statement of its account needs.
 func (g *Grant) HasViewMode() bool {
 	return g.Has(ModeViewIncoming) || g.Has(ModeViewOutgoing) || g.Has(ModeViewAll)
+}
+
+// User returns the user with the id, or nil.
+func (d *Directory) User(id string) *User {
+	for i := range d.Users {
+		if d.Users[i].ID == id {
+			return &d.Users[i]
+		}
+	}
+	return nil
+}
+
+// Grant returns the user's grant on the account, or nil.
+func (d *Directory) Grant(user, iban string) *Grant {
+	for i := range d.Grants {
+		if d.Grants[i].UserID == user && d.Grants[i].AccountIBAN == iban {
+			return &d.Grants[i]
+		}
+	}
+	return nil
 }
 
 // MayViewStatements reports whether the user holds a view mode on the

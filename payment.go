@@ -52,11 +52,12 @@ type Payment struct {
 	UltimateCreditor string
 
 	Kind            Kind
-	CreditorID      string  // the recipient's personal code or ID document (cash orders)
-	CreditorAddress Address // the creditor's postal address (PstlAdr), its country included
-	Template        string  // a template that gives the fields the row leaves out (CSV, XLSX)
-	Note            string  // what maksa changed, e.g. an execution date moved past a cut-off
-	Released        bool    // an operator released it from an announcement hold
+	CreditorID      string     // the recipient's personal code or ID document (cash orders)
+	CreditorAddress Address    // the creditor's postal address (PstlAdr), its country included
+	Template        string     // a template that gives the fields the row leaves out (CSV, XLSX)
+	Note            string     // what maksa changed, e.g. an execution date moved past a cut-off
+	Released        bool       // an operator released it from an announcement hold
+	Payee           PayeeCheck // the verification of payee; zero when it does not apply
 
 	ExecutedOn time.Time // the business date the nightly batch executed or refused it
 

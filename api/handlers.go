@@ -224,9 +224,16 @@ func (s *Server) payments(w http.ResponseWriter, r *http.Request, u *maksa.User)
 }
 
 func paymentView(p *maksa.Payment) map[string]any {
-	return map[string]any{"payment_id": p.ID, "batch_id": p.BatchID, "end_to_end_id": p.EndToEndID, "debtor_iban": p.DebtorIBAN,
+	v := map[string]any{"payment_id": p.ID, "batch_id": p.BatchID, "end_to_end_id": p.EndToEndID, "debtor_iban": p.DebtorIBAN,
 		"creditor_name": p.CreditorName, "creditor_iban": p.CreditorIBAN, "amount": p.AmountText, "currency": p.Currency,
-		"execution_date": p.DateText, "status": p.Status, "reasons": nonNil(p.Problems)}
+		"execution_date": p.DateText, "kind": p.Kind, "status": p.Status, "reasons": nonNil(p.Problems)}
+	if p.Payee.Result != "" {
+		v["vop"] = p.Payee // the verification of payee, where it applies
+	}
+	if p.Note != "" {
+		v["note"] = p.Note
+	}
+	return v
 }
 
 // visiblePayment loads a payment the user may see; it answers 404 itself
@@ -315,10 +322,13 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request, u *maksa.User) {
 	id := p.ID
 	var body struct {
 		Signature string `json:"signature"` // base64
+		// ConfirmVoP confirms a verification of payee that was not a
+		// match (CMTC, NMTC, NOAP): the signer was told and goes on.
+		ConfirmVoP bool `json:"confirm_vop"`
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if jsonBody(r, &body) != nil {
-		writeError(w, http.StatusBadRequest, maksa.NARR, `the body must be {"signature": "<base64>"}`)
+		writeError(w, http.StatusBadRequest, maksa.NARR, `the body must be {"signature": "<base64>", "confirm_vop": false}`)
 		return
 	}
 	sig, err := base64.StdEncoding.DecodeString(body.Signature)
@@ -326,7 +336,7 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request, u *maksa.User) {
 		writeError(w, http.StatusBadRequest, maksa.DS0E, "the signature is not base64")
 		return
 	}
-	out, err := s.Signing.Attach(r.Context(), u.ID, id, sig)
+	out, err := s.Signing.Attach(r.Context(), u.ID, id, sig, body.ConfirmVoP)
 	if err == nil && out.Signed {
 		err = s.Importer.Settle(r.Context(), []int64{out.BatchID}, u.ID)
 	}

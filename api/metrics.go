@@ -20,6 +20,17 @@ type metrics struct {
 	count     int
 	sum       float64
 	failures  map[string]int // failed authentications by outcome: refused, limited
+	payees    map[string]int // verification of payee answers to other banks by outcome
+}
+
+// payee counts one answer of the VoP responder.
+func (m *metrics) payee(outcome string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.payees == nil {
+		m.payees = map[string]int{}
+	}
+	m.payees[outcome]++
 }
 
 func (m *metrics) failure(outcome string) {
@@ -85,6 +96,8 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	writeLabelled(w, "maksa_api_uploads_total", "status", s.metrics.files)
 	fmt.Fprintln(w, "# HELP maksa_api_auth_failures_total Requests that failed to authenticate: refused, or limited (their address had failed too often).\n# TYPE maksa_api_auth_failures_total counter")
 	writeLabelled(w, "maksa_api_auth_failures_total", "outcome", s.metrics.failures)
+	fmt.Fprintln(w, "# HELP maksa_vop_responses_total Verification of payee requests from other banks by outcome (MTCH, CMTC, NMTC, NOAP; refused, limited, invalid).\n# TYPE maksa_vop_responses_total counter")
+	writeLabelled(w, "maksa_vop_responses_total", "outcome", s.metrics.payees)
 	fmt.Fprintln(w, "# HELP maksa_http_requests_total API requests by status code.\n# TYPE maksa_http_requests_total counter")
 	codes := map[string]int{}
 	for c, n := range s.metrics.requests {

@@ -31,6 +31,7 @@ import (
 	"maksa/importer"
 	"maksa/signing"
 	"maksa/store"
+	"maksa/vop"
 )
 
 // Server serves the API. Set its fields before Handler.
@@ -57,7 +58,10 @@ type Server struct {
 	// Rate and Burst limit each user's requests per second.
 	Rate  float64
 	Burst int
-	Log   *slog.Logger
+	// Payees answers other banks' verification of payee requests about
+	// treasury accounts (at vop.Path); nil answers none.
+	Payees *vop.Responder
+	Log    *slog.Logger
 
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
@@ -110,6 +114,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /metrics", s.serveMetrics)
 	auth := func(h func(http.ResponseWriter, *http.Request, *maksa.User)) http.Handler { return s.authenticated(h) }
+	if s.Payees != nil {
+		s.Payees.Count = s.metrics.payee
+		mux.Handle("POST "+vop.Path, s.Payees)
+	}
 	mux.Handle("POST /v1/session", s.certOnly(s.openSession))
 	mux.Handle("DELETE /v1/session", auth(s.closeSession))
 	mux.Handle("POST /v1/files", auth(s.idempotent(s.upload)))

@@ -24,6 +24,7 @@ import (
 	"maksa/formats/profile"
 	"maksa/store"
 	"maksa/validator"
+	"maksa/vop"
 )
 
 // Importer imports files. Set its fields before the first import.
@@ -48,7 +49,11 @@ type Importer struct {
 	// Calendar its working days.
 	Rules    maksa.Rules
 	Calendar maksa.Calendar
-	Log      *slog.Logger
+	// Payees asks other banks to verify the payees of payments to them;
+	// nil answers NOAP for those (payments to treasury accounts are
+	// verified against the directory either way).
+	Payees *vop.Requester
+	Log    *slog.Logger
 }
 
 // Options are the choices of one import.
@@ -95,11 +100,15 @@ type Result struct {
 	Status       maksa.Status    `json:"status"`
 	Problems     []maksa.Problem `json:"problems"` // the first keptProblems; all of them through EachProblem
 	Payments     []PaymentResult `json:"payments,omitempty"`
-	Warnings     []string        `json:"warnings,omitempty"`      // e.g. columns that map to no field
-	Notes        []Note          `json:"notes,omitempty"`         // what maksa changed, such as moved execution dates
-	Report       string          `json:"report,omitempty"`        // the pain.002 written
-	ErrorsReport string          `json:"errors_report,omitempty"` // the errors.csv written
-	Duration     time.Duration   `json:"-"`
+	Warnings     []string        `json:"warnings,omitempty"` // e.g. columns that map to no field
+	Notes        []Note          `json:"notes,omitempty"`    // what maksa changed, such as moved execution dates
+	// PayeeCounts counts the payments by their verification of payee;
+	// PayeeWarnings lists the first of those a signer must confirm.
+	PayeeCounts   map[maksa.PayeeResult]int `json:"vop_counts,omitempty"`
+	PayeeWarnings []PayeeWarning            `json:"vop_warnings,omitempty"`
+	Report        string                    `json:"report,omitempty"`        // the pain.002 written
+	ErrorsReport  string                    `json:"errors_report,omitempty"` // the errors.csv written
+	Duration      time.Duration             `json:"-"`
 
 	spill *problemSpill // the problems past keptProblems (see EachProblem)
 }
@@ -123,6 +132,8 @@ type PaymentResult struct {
 	Status        maksa.Status    `json:"status"`
 	Reasons       []maksa.Problem `json:"reasons"`
 	Note          string          `json:"note,omitempty"`
+	// Payee is the verification of payee, where it applies.
+	Payee *maksa.PayeeCheck `json:"vop,omitempty"`
 }
 
 // ImportFile imports the file at path. The returned error is for system
@@ -165,6 +176,7 @@ type run struct {
 	batch     *maksa.Batch
 	tx        *store.Import
 	business  *validator.Business
+	payees    *payees         // verifies the payees, when the file is checked against the database
 	group     []maksa.Problem // problems that reject the whole file
 	headerPos maksa.Position  // where the file's header is
 	scale     int32           // the most decimals an amount had, for printing the control sum
@@ -222,6 +234,12 @@ func (r *run) importFrom(ctx context.Context, f *os.File) error {
 		if err := r.sha256(); err != nil {
 			return err
 		}
+		holders, err := r.Store.AccountHolders(ctx)
+		if err != nil {
+			return err
+		}
+		r.payees = newPayees(holders, r.Payees, ctx)
+		defer r.payees.close()
 		tx, view, err := r.Store.BeginImport(ctx, b)
 		var dup *store.DuplicateFileError
 		switch {
@@ -319,6 +337,12 @@ func (r *run) payment(ctx context.Context, p *maksa.Payment) error {
 	if p.Status == "" {
 		p.Status = maksa.PDNG
 	}
+	if r.payees != nil && r.business != nil {
+		r.payees.check(p)
+		if _, asked := r.payees.pending[p.Seq]; !asked && p.Payee.Result != "" {
+			r.res.payee(p, p.Payee)
+		}
+	}
 	b.Transactions++
 	r.total.Add(p.Amount)
 	r.scale = max(r.scale, -p.Amount.Exponent())
@@ -366,8 +390,13 @@ func paymentResult(p *maksa.Payment) PaymentResult {
 	if !p.ExecutionDate.IsZero() {
 		date = p.ExecutionDate.Format(maksa.DateLayout)
 	}
-	return PaymentResult{EndToEndID: p.EndToEndID, DebtorIBAN: p.DebtorIBAN, CreditorIBAN: p.CreditorIBAN, Amount: amount,
+	res := PaymentResult{EndToEndID: p.EndToEndID, DebtorIBAN: p.DebtorIBAN, CreditorIBAN: p.CreditorIBAN, Amount: amount,
 		Currency: p.Currency, ExecutionDate: date, Kind: p.Kind, Status: p.Status, Reasons: reasons, Note: p.Note}
+	if p.Payee.Result != "" {
+		c := p.Payee
+		res.Payee = &c
+	}
+	return res
 }
 
 // finish settles the batch, commits or records the rejection, and writes
@@ -521,6 +550,15 @@ func (r *run) finishPayments(ctx context.Context) error {
 	})
 	if err != nil {
 		return err
+	}
+	late := r.payees.finish(b.Transactions, r.res)
+	if err := r.tx.SetPayees(ctx, late); err != nil {
+		return err
+	}
+	for seq, c := range late {
+		if p := listed(seq); p != nil {
+			p.Payee = &c
+		}
 	}
 	if id, used, err := r.tx.MessageIDUsed(ctx, b.ClientID, b.MessageID); err != nil {
 		return err

@@ -105,7 +105,7 @@ func (s *Service) Digest(ctx context.Context, paymentID int64) ([]byte, error) {
 // produce makes the signature for a digest and names the directory key that
 // verifies it, or refuses (produce). each gets the outcomes, in the order
 // of ids, as they are committed.
-func (s *Service) sign(ctx context.Context, user string, ids []int64, produce func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem),
+func (s *Service) sign(ctx context.Context, user string, ids []int64, confirm bool, produce func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem),
 	each func(Outcome) error) error {
 	instance, err := s.Instance(ctx)
 	if err != nil {
@@ -138,6 +138,9 @@ func (s *Service) sign(ctx context.Context, user string, ids []int64, produce fu
 		if pr := CheckLimits(st.Grant, p, st.SignedToday); pr != nil {
 			return nil, pr
 		}
+		if p.Payee.NeedsConfirmation() && !confirm {
+			return nil, unconfirmed(p)
+		}
 		digest := Digest(instance, p)
 		if pr := verifyStored(st.Signatures, digest); pr != nil {
 			return nil, pr
@@ -150,7 +153,11 @@ func (s *Service) sign(ctx context.Context, user string, ids []int64, produce fu
 			return nil, maksa.Problemf(code, p.Position, "%v", err)
 		}
 		made[p.ID] = value
-		return &store.Signature{Level: level, UserID: user, Fingerprint: key.Fingerprint, Value: value, Digest: hex.EncodeToString(digest)}, nil
+		sig := &store.Signature{Level: level, UserID: user, Fingerprint: key.Fingerprint, Value: value, Digest: hex.EncodeToString(digest)}
+		if p.Payee.NeedsConfirmation() {
+			sig.PayeeConfirmed = p.Payee.Result
+		}
+		return sig, nil
 	}
 	for start := 0; start < len(ids); start += store.SignChunk {
 		chunk := ids[start:min(start+store.SignChunk, len(ids))]
@@ -176,6 +183,16 @@ func (s *Service) sign(ctx context.Context, user string, ids []int64, produce fu
 		}
 	}
 	return nil
+}
+
+// unconfirmed refuses to sign a payment whose verification of payee the
+// signer did not confirm: the payer must have been told before signing.
+func unconfirmed(p *maksa.Payment) *maksa.Problem {
+	hint := "sign it with --confirm-vop (confirm_vop in the API) if it is right"
+	if p.Payee.Result == maksa.PayeeCloseMatch {
+		hint += ", or take the registered name first: maksa payments correct-name " + fmt.Sprint(p.ID)
+	}
+	return maksa.Problemf(maksa.NARR, p.Position, "not signed: verification of payee %s for %q; %s", p.Payee, p.CreditorName, hint)
 }
 
 // verifyStored checks that every earlier signature was made over the
@@ -226,11 +243,13 @@ func outcome(id int64, r store.SignResult) (Outcome, error) {
 }
 
 // SignWithKey signs each payment at the user's next level with the user's
-// private key and returns the outcomes. A key the directory does not list
+// private key and returns the outcomes. confirm says that the signer
+// confirms the verification of payee of the payments it was no match for
+// (without it, those are not signed). A key the directory does not list
 // for the user is refused (DS0C).
-func (s *Service) SignWithKey(ctx context.Context, user string, key crypto.Signer, ids []int64) ([]Outcome, error) {
+func (s *Service) SignWithKey(ctx context.Context, user string, key crypto.Signer, ids []int64, confirm bool) ([]Outcome, error) {
 	out := make([]Outcome, 0, len(ids))
-	err := s.SignEachWithKey(ctx, user, key, ids, func(o Outcome) error {
+	err := s.SignEachWithKey(ctx, user, key, ids, confirm, func(o Outcome) error {
 		out = append(out, o)
 		return nil
 	})
@@ -239,8 +258,8 @@ func (s *Service) SignWithKey(ctx context.Context, user string, key crypto.Signe
 
 // SignEachWithKey is SignWithKey handing each outcome to each as soon as
 // its chunk is committed, so that a million payments need not be held.
-func (s *Service) SignEachWithKey(ctx context.Context, user string, key crypto.Signer, ids []int64, each func(Outcome) error) error {
-	return s.sign(ctx, user, ids, func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem) {
+func (s *Service) SignEachWithKey(ctx context.Context, user string, key crypto.Signer, ids []int64, confirm bool, each func(Outcome) error) error {
+	return s.sign(ctx, user, ids, confirm, func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem) {
 		if u == nil {
 			return nil, nil, maksa.Problemf(maksa.DS0H, maksa.Position{}, "the signer is not in the directory")
 		}
@@ -259,9 +278,9 @@ func (s *Service) SignEachWithKey(ctx context.Context, user string, key crypto.S
 // Attach adds a signature made elsewhere (on a smart card or token) over
 // the payment's digest. It must verify with one of the user's directory
 // keys (DS0E otherwise).
-func (s *Service) Attach(ctx context.Context, user string, id int64, sig []byte) (Outcome, error) {
+func (s *Service) Attach(ctx context.Context, user string, id int64, sig []byte, confirm bool) (Outcome, error) {
 	var out Outcome
-	err := s.sign(ctx, user, []int64{id}, func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem) {
+	err := s.sign(ctx, user, []int64{id}, confirm, func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem) {
 		if u == nil {
 			return nil, nil, maksa.Problemf(maksa.DS0H, maksa.Position{}, "the signer is not in the directory")
 		}
@@ -375,9 +394,12 @@ type QueueLine struct {
 	Currency      string     `json:"currency"`
 	ExecutionDate string     `json:"execution_date"`
 	Kind          maksa.Kind `json:"kind"`
-	LevelsDone    int        `json:"levels_done"`
-	LevelsNeeded  int        `json:"levels_required"`
-	SignedBy      []string   `json:"signed_by"`
+	// Payee is the verification of payee, where it applies; a signer must
+	// confirm CMTC, NMTC and NOAP (sign --confirm-vop).
+	Payee        *maksa.PayeeCheck `json:"vop,omitempty"`
+	LevelsDone   int               `json:"levels_done"`
+	LevelsNeeded int               `json:"levels_required"`
+	SignedBy     []string          `json:"signed_by"`
 }
 
 // Queue lists the payments awaiting signatures, of one account or all;
@@ -406,11 +428,7 @@ func (s *Service) EachInQueue(ctx context.Context, user, account string, fn func
 				grants[d.Grants[i].AccountIBAN] = &d.Grants[i]
 			}
 		}
-		for i := range d.Users {
-			if d.Users[i].ID == user {
-				u = &d.Users[i]
-			}
-		}
+		u = d.User(user)
 	}
 	day := s.today()
 	return s.Store.Queue(ctx, account, func(it store.QueueItem) error {
@@ -420,9 +438,13 @@ func (s *Service) EachInQueue(ctx context.Context, user, account string, fn func
 				return nil
 			}
 		}
-		return fn(QueueLine{PaymentID: p.ID, BatchID: p.BatchID, EndToEndID: p.EndToEndID, DebtorIBAN: p.DebtorIBAN,
+		l := QueueLine{PaymentID: p.ID, BatchID: p.BatchID, EndToEndID: p.EndToEndID, DebtorIBAN: p.DebtorIBAN,
 			CreditorName: p.CreditorName, CreditorIBAN: p.CreditorIBAN, Amount: p.AmountText, Currency: p.Currency, Kind: p.Kind,
-			ExecutionDate: p.DateText, LevelsDone: len(it.SignedBy), LevelsNeeded: it.Required, SignedBy: nonNil(it.SignedBy)})
+			ExecutionDate: p.DateText, LevelsDone: len(it.SignedBy), LevelsNeeded: it.Required, SignedBy: nonNil(it.SignedBy)}
+		if p.Payee.Result != "" {
+			l.Payee = &p.Payee
+		}
+		return fn(l)
 	})
 }
 

@@ -21,7 +21,7 @@ func TestVerifyAllRefusesTamperedPayment(t *testing.T) {
 	ctx := context.Background()
 	f := fixture.New(t, testdb.SQLite, 2)
 	svc, ids, dsn := f.Signing, f.IDs, f.DSN
-	outcomes, err := svc.SignWithKey(ctx, "u", f.Key, ids)
+	outcomes, err := svc.SignWithKey(ctx, "u", f.Key, ids, true)
 	if err != nil || !outcomes[0].Signed || outcomes[0].Status != maksa.ACCP {
 		t.Fatalf("sign: %v %+v", err, outcomes)
 	}
@@ -56,7 +56,7 @@ func BenchmarkSign10k(b *testing.B) {
 		f := fixture.New(b, testdb.SQLite, 10000)
 		b.StartTimer()
 		start := time.Now()
-		out, err := f.Signing.SignWithKey(context.Background(), "u", f.Key, f.IDs)
+		out, err := f.Signing.SignWithKey(context.Background(), "u", f.Key, f.IDs, true)
 		elapsed += time.Since(start)
 		if err != nil || len(out) != 10000 || !out[9999].Signed {
 			b.Fatal(err)
@@ -79,7 +79,7 @@ func TestQueueAcrossChunks(t *testing.T) {
 			t.Fatalf("line %d: payment %d with %d levels, want %d with 0", i, l.PaymentID, l.LevelsDone, f.IDs[i])
 		}
 	}
-	if _, err := f.Signing.SignWithKey(ctx, "u", f.Key, f.IDs[1500:1501]); err != nil {
+	if _, err := f.Signing.SignWithKey(ctx, "u", f.Key, f.IDs[1500:1501], true); err != nil {
 		t.Fatal(err)
 	}
 	all, err := f.Signing.Queue(ctx, "", "")
@@ -108,7 +108,7 @@ func TestConcurrentRunsShareTheDailyLimit(t *testing.T) {
 			var refused [2]int
 			for h := range halves {
 				wg.Go(func() {
-					out, err := f.Signing.SignWithKey(ctx, "u", f.Key, halves[h])
+					out, err := f.Signing.SignWithKey(ctx, "u", f.Key, halves[h], true)
 					if err != nil {
 						t.Error(err)
 					}
@@ -142,7 +142,7 @@ func TestSigningWaitsBetweenChunks(t *testing.T) {
 	f := fixture.New(t, func(testing.TB) string { return dsn }, 2500)
 	f.Signing.Patience = time.Minute
 	seen := map[int64]bool{}
-	err := f.Signing.SignEachWithKey(context.Background(), "u", f.Key, f.IDs, func(o signing.Outcome) error {
+	err := f.Signing.SignEachWithKey(context.Background(), "u", f.Key, f.IDs, true, func(o signing.Outcome) error {
 		if len(seen) == 0 {
 			proxy.Down()
 			time.AfterFunc(2*time.Second, proxy.Up)
@@ -173,7 +173,7 @@ func TestSigningSurvivesALostCommit(t *testing.T) {
 	f := fixture.New(t, func(testing.TB) string { return dsn }, 5)
 	f.Signing.Patience = time.Minute
 	proxy.CutAtCommit("")
-	outcomes, err := f.Signing.SignWithKey(context.Background(), "u", f.Key, f.IDs)
+	outcomes, err := f.Signing.SignWithKey(context.Background(), "u", f.Key, f.IDs, true)
 	if err != nil {
 		t.Fatal(err)
 	}

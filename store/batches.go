@@ -97,6 +97,9 @@ type paymentRow struct {
 	CreditorAddress  string `db:"creditor_address"`
 	Note             string `db:"note"`
 	Released         bool   `db:"released"`
+	PayeeResult      string `db:"vop_result"`
+	PayeeName        string `db:"vop_name"`
+	PayeeNote        string `db:"vop_note"`
 	SameHash         *int64 `db:"same_hash"` // only because SELECT * reads it: SamePayments queries the column itself
 }
 
@@ -106,7 +109,7 @@ var readColumns = []string{"id", "batch_id", "seq", "user_id", "pmt_inf_id", "pm
 	"debtor_iban", "debtor_name", "debtor_bic", "creditor_account", "creditor_is_iban", "creditor_name", "creditor_bic",
 	"creditor_country", "amount", "currency", "execution_date", "remittance", "reference", "purpose", "category_purpose",
 	"priority", "service_level", "charge_bearer", "ultimate_debtor", "ultimate_creditor", "position", "status", "reasons",
-	"executed_on", "kind", "creditor_id", "creditor_address", "note", "released", "amount_minor"}
+	"executed_on", "kind", "creditor_id", "creditor_address", "note", "released", "amount_minor", "vop_result", "vop_name", "vop_note"}
 
 // outboundColumns are the columns PaymentsCredited reads: what the
 // outbound clearing file (pain.001) says about a payment.
@@ -129,7 +132,8 @@ func (r *paymentRow) payment() *maksa.Payment {
 		Purpose: r.Purpose, CategoryPurpose: r.CategoryPurpose, Priority: r.Priority, ServiceLevel: r.ServiceLevel,
 		ChargeBearer: r.ChargeBearer, UltimateDebtor: r.UltimateDebtor, UltimateCreditor: r.UltimateCreditor,
 		Status: maksa.Status(r.Status), ExecutedOn: parseDate(r.ExecutedOn), Kind: maksa.Kind(r.Kind), CreditorID: r.CreditorID,
-		CreditorAddress: maksa.DecodeAddress(r.CreditorAddress), Note: r.Note, Released: r.Released}
+		CreditorAddress: maksa.DecodeAddress(r.CreditorAddress), Note: r.Note, Released: r.Released,
+		Payee: maksa.PayeeCheck{Result: maksa.PayeeResult(r.PayeeResult), Name: r.PayeeName, Note: r.PayeeNote}}
 	if p.CreditorAddress.Country == "" { // stored apart, and before addresses were structured only there
 		p.CreditorAddress.Country = r.CreditorCountry
 	}
@@ -180,7 +184,7 @@ func eachRow[T any](ctx context.Context, q sqlx.QueryerContext, query string, ar
 func (db *DB) BatchPayments(ctx context.Context, batchID int64, reported bool, fn func(*maksa.Payment) error) error {
 	where := `batch_id = ?`
 	if reported {
-		where += ` AND (status IN ('RJCT', 'CANC') OR note <> '')`
+		where += ` AND (status IN ('RJCT', 'CANC') OR note <> '' OR vop_result IN ('CMTC', 'NMTC', 'NOAP'))`
 	}
 	return db.eachPaymentOf(ctx, readColumns, `FROM payments`, where, `ORDER BY seq`, []any{batchID}, fn)
 }

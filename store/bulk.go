@@ -19,7 +19,7 @@ var paymentColumns = []string{
 	"creditor_bic", "creditor_country", "amount", "amount_minor", "currency", "execution_date",
 	"remittance", "reference", "purpose", "category_purpose", "priority", "service_level",
 	"charge_bearer", "ultimate_debtor", "ultimate_creditor", "position", "status", "reasons",
-	"kind", "creditor_id", "creditor_address", "note", "same_hash",
+	"kind", "creditor_id", "creditor_address", "note", "same_hash", "vop_result", "vop_name", "vop_note",
 }
 
 const noReasons = "[]"
@@ -52,6 +52,7 @@ func paymentValues(b *maksa.Batch, p *maksa.Payment) []any {
 		p.Remittance, p.Reference, p.Purpose, p.CategoryPurpose, p.Priority, p.ServiceLevel,
 		p.ChargeBearer, p.UltimateDebtor, p.UltimateCreditor, string(pos), string(p.Status), reasons,
 		string(p.Kind), p.CreditorID, p.CreditorAddress.Encode(), p.Note, sameHash(p),
+		string(p.Payee.Result), p.Payee.Name, p.Payee.Note,
 	}
 }
 

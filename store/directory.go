@@ -48,10 +48,12 @@ func (db *DB) ApplyDirectory(ctx context.Context, d *maksa.Directory, actor stri
 		o, ok := oldClients[c.ID]
 		switch {
 		case !ok:
-			_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO clients (id, name, address) VALUES (?, ?, ?)`), c.ID, c.Name, c.Address.Encode())
+			_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO clients (id, name, address, reg_no, vop_opt_out) VALUES (?, ?, ?, ?, ?)`),
+				c.ID, c.Name, c.Address.Encode(), c.RegNo, flag(c.PayeeOptOut))
 			note("client", c.ID, "added")
-		case o.Name != c.Name || o.Address.Encode() != c.Address.Encode():
-			_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE clients SET name = ?, address = ? WHERE id = ?`), c.Name, c.Address.Encode(), c.ID)
+		case o.Name != c.Name || o.Address.Encode() != c.Address.Encode() || o.RegNo != c.RegNo || o.PayeeOptOut != c.PayeeOptOut:
+			_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE clients SET name = ?, address = ?, reg_no = ?, vop_opt_out = ? WHERE id = ?`),
+				c.Name, c.Address.Encode(), c.RegNo, flag(c.PayeeOptOut), c.ID)
 			note("client", c.ID, "updated")
 		}
 		if err != nil {
@@ -65,11 +67,7 @@ func (db *DB) ApplyDirectory(ctx context.Context, d *maksa.Directory, actor stri
 	}
 	for _, a := range d.Accounts {
 		o, ok := oldAccounts[a.IBAN]
-		budget := 0
-		if a.Budget {
-			budget = 1
-		}
-		args := []any{a.ClientID, a.Currency, a.OpeningBalance.String(), a.Signatures, a.Status, kindsText(a.Kinds), budget, a.IBAN}
+		args := []any{a.ClientID, a.Currency, a.OpeningBalance.String(), a.Signatures, a.Status, kindsText(a.Kinds), flag(a.Budget), a.IBAN}
 		switch {
 		case !ok:
 			_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO accounts (client_id, currency, opening_balance, signatures, status, kinds, budget, iban) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), args...)
@@ -220,9 +218,15 @@ func (db *DB) Directory(ctx context.Context) (*maksa.Directory, error) {
 }
 
 type clientRow struct {
-	ID      string `db:"id"`
-	Name    string `db:"name"`
-	Address string `db:"address"`
+	ID          string `db:"id"`
+	Name        string `db:"name"`
+	Address     string `db:"address"`
+	RegNo       string `db:"reg_no"`
+	PayeeOptOut bool   `db:"vop_opt_out"`
+}
+
+func (c *clientRow) client() maksa.Client {
+	return maksa.Client{ID: c.ID, Name: c.Name, Address: maksa.DecodeAddress(c.Address), RegNo: c.RegNo, PayeeOptOut: c.PayeeOptOut}
 }
 
 // accountColumns are the columns accountRow reads.
@@ -294,11 +298,11 @@ func (r grantRow) grant() maksa.Grant {
 func loadDirectory(ctx context.Context, q sqlx.QueryerContext) (*maksa.Directory, error) {
 	d := &maksa.Directory{Clients: []maksa.Client{}, Accounts: []maksa.Account{}, Users: []maksa.User{}, Grants: []maksa.Grant{}}
 	var clients []clientRow
-	if err := sqlx.SelectContext(ctx, q, &clients, `SELECT id, name, address FROM clients ORDER BY id`); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &clients, `SELECT id, name, address, reg_no, vop_opt_out FROM clients ORDER BY id`); err != nil {
 		return nil, err
 	}
 	for _, c := range clients {
-		d.Clients = append(d.Clients, maksa.Client{ID: c.ID, Name: c.Name, Address: maksa.DecodeAddress(c.Address)})
+		d.Clients = append(d.Clients, c.client())
 	}
 	var accounts []accountRow
 	if err := sqlx.SelectContext(ctx, q, &accounts, `SELECT `+accountColumns+` FROM accounts ORDER BY iban`); err != nil {
@@ -332,4 +336,60 @@ func loadDirectory(ctx context.Context, q sqlx.QueryerContext) (*maksa.Directory
 		d.Grants = append(d.Grants, g.grant())
 	}
 	return d, nil
+}
+
+// flag is a yes/no as the INTEGER columns of both dialects keep it.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// AccountHolders returns the holder of every treasury account, by IBAN:
+// whom the verification of payee checks a payment to a treasury account
+// against.
+func (db *DB) AccountHolders(ctx context.Context) (map[string]*maksa.Client, error) {
+	return db.accountHolders(ctx, "")
+}
+
+// AccountHolder returns the holder of one treasury account, or nil when
+// the IBAN is none (or the account is closed).
+func (db *DB) AccountHolder(ctx context.Context, iban string) (*maksa.Client, error) {
+	m, err := db.accountHolders(ctx, iban)
+	return m[iban], err
+}
+
+func (db *DB) accountHolders(ctx context.Context, iban string) (map[string]*maksa.Client, error) {
+	query := `SELECT a.iban, c.id, c.name, c.address, c.reg_no, c.vop_opt_out FROM accounts a JOIN clients c ON c.id = a.client_id
+		WHERE a.status <> 'closed'`
+	var args []any
+	if iban != "" {
+		query += ` AND a.iban = ?`
+		args = append(args, iban)
+	}
+	rows, err := db.x.QueryxContext(ctx, db.x.Rebind(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]*maksa.Client{}
+	clients := map[string]*maksa.Client{}
+	for rows.Next() {
+		var r struct {
+			IBAN string `db:"iban"`
+			clientRow
+		}
+		if err := rows.StructScan(&r); err != nil {
+			return nil, err
+		}
+		c := clients[r.ID]
+		if c == nil {
+			cl := r.client()
+			c = &cl
+			clients[r.ID] = c
+		}
+		out[r.IBAN] = c
+	}
+	return out, rows.Err()
 }

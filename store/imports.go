@@ -204,6 +204,26 @@ func (im *Import) MessageIDUsed(ctx context.Context, client, msgID string) (int6
 	return id, err == nil, err
 }
 
+// SetPayees stores the verification of payee of payments of the batch
+// decided after they were written (the answers of other banks), by their
+// place in the file. Call it after FinishPayments.
+func (im *Import) SetPayees(ctx context.Context, checks map[int]maksa.PayeeCheck) error {
+	if len(checks) == 0 {
+		return nil
+	}
+	stmt, err := im.tx.PreparexContext(ctx, im.tx.Rebind(`UPDATE payments SET vop_result = ?, vop_name = ?, vop_note = ? WHERE batch_id = ? AND seq = ?`))
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for seq, c := range checks {
+		if _, err := stmt.ExecContext(ctx, string(c.Result), c.Name, c.Note, im.batch.ID, seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // PaymentIDs calls fn with the stored id of every payment of the batch, in
 // file order.
 func (im *Import) PaymentIDs(ctx context.Context, fn func(seq int, id int64)) error {

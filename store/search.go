@@ -19,7 +19,8 @@ type PaymentFilter struct {
 	From, To  time.Time
 	EndToEnd  string
 	Batch     int64
-	Text      string // part of the end-to-end id, a name or the remittance
+	Text      string   // part of the end-to-end id, a name or the remittance
+	Payee     []string // verification of payee outcomes (MTCH, CMTC, NMTC, NOAP, OPTO)
 	// Outgoing and Incoming, when set, restrict what is seen to the
 	// payments of these debtor accounts and the executed payments to these
 	// creditor accounts — a user's access modes.
@@ -77,6 +78,9 @@ func (db *DB) SearchPayments(ctx context.Context, f PaymentFilter, fn func(*maks
 		add("status = '" + f.Status + "'")
 	default:
 		add("status = ?", f.Status)
+	}
+	if len(f.Payee) > 0 {
+		where = append(where, in("vop_result", f.Payee))
 	}
 	if f.Creditor != "" {
 		add("LOWER(creditor_name) LIKE ?", "%"+strings.ToLower(f.Creditor)+"%")

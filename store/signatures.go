@@ -40,6 +40,9 @@ type Signature struct {
 	Value       []byte    `json:"signature"`
 	Digest      string    `json:"digest"`
 	SignedAt    time.Time `json:"signed_at"`
+	// PayeeConfirmed is the verification of payee the signer confirmed
+	// explicitly (CMTC, NMTC, NOAP); empty when none needed confirming.
+	PayeeConfirmed maksa.PayeeResult `json:"vop_confirmed,omitempty"`
 }
 
 type signatureRow struct {
@@ -51,6 +54,7 @@ type signatureRow struct {
 	Digest      string `db:"digest"`
 	SignedAt    string `db:"signed_at"`
 	SignedDay   string `db:"signed_day"`
+	Confirmed   string `db:"vop_confirmed"`
 }
 
 func (r signatureRow) signature() Signature {
@@ -59,7 +63,8 @@ func (r signatureRow) signature() Signature {
 	if r.SignedAt != "" { // read
 		at, _ = time.Parse(time.RFC3339Nano, r.SignedAt)
 	}
-	return Signature{PaymentID: r.PaymentID, Level: r.Level, UserID: r.UserID, Fingerprint: r.Fingerprint, Value: v, Digest: r.Digest, SignedAt: at}
+	return Signature{PaymentID: r.PaymentID, Level: r.Level, UserID: r.UserID, Fingerprint: r.Fingerprint, Value: v, Digest: r.Digest, SignedAt: at,
+		PayeeConfirmed: maksa.PayeeResult(r.Confirmed)}
 }
 
 // SignState is what deciding on one signature needs, read inside the
@@ -146,7 +151,7 @@ func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day 
 		return nil, err
 	}
 	results := make([]SignResult, len(ids))
-	inserted, err := newMultiInsert(ctx, tx, "signatures", "payment_id", "level", "user_id", "fingerprint", "signature", "digest", "signed_at", "signed_day")
+	inserted, err := newMultiInsert(ctx, tx, "signatures", "payment_id", "level", "user_id", "fingerprint", "signature", "digest", "signed_at", "signed_day", "vop_confirmed")
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +174,7 @@ func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day 
 			results[k] = ResultOf(st, err)
 			continue
 		}
-		if err := inserted.add(id, sig.Level, userID, sig.Fingerprint, base64.StdEncoding.EncodeToString(sig.Value), sig.Digest, ts(now), date(day)); err != nil {
+		if err := inserted.add(id, sig.Level, userID, sig.Fingerprint, base64.StdEncoding.EncodeToString(sig.Value), sig.Digest, ts(now), date(day), string(sig.PayeeConfirmed)); err != nil {
 			return nil, signedMeanwhile(err)
 		}
 		sig.PaymentID, sig.SignedAt = id, now
@@ -180,7 +185,11 @@ func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day 
 		}
 		signedToday[st.Account.IBAN] = signedToday[st.Account.IBAN].Add(st.Payment.Amount)
 		added[st.Account.IBAN] = added[st.Account.IBAN].Add(st.Payment.Amount)
-		signed = append(signed, map[string]any{"payment": id, "level": sig.Level, "of": st.Account.Signatures, "key": sig.Fingerprint, "digest": sig.Digest, "status": st.Payment.Status})
+		entry := map[string]any{"payment": id, "level": sig.Level, "of": st.Account.Signatures, "key": sig.Fingerprint, "digest": sig.Digest, "status": st.Payment.Status}
+		if sig.PayeeConfirmed != "" {
+			entry["vop_confirmed"] = sig.PayeeConfirmed
+		}
+		signed = append(signed, entry)
 		results[k] = ResultOf(st, nil)
 	}
 	if err := inserted.flush(); err != nil {
@@ -431,7 +440,8 @@ type QueueItem struct {
 const pendingIDsSQL = `SELECT id FROM payments WHERE status = 'PDNG'`
 
 // queueColumns are the columns of a payment the queue shows.
-const queueColumns = `p.id, p.batch_id, p.status, p.end_to_end_id, p.debtor_iban, p.creditor_name, p.creditor_account, p.amount, p.currency, p.execution_date, p.kind`
+const queueColumns = `p.id, p.batch_id, p.status, p.end_to_end_id, p.debtor_iban, p.creditor_name, p.creditor_account, p.amount, p.currency, p.execution_date, p.kind,
+	p.vop_result, p.vop_name, p.vop_note`
 
 // Queue calls fn for every payment awaiting signatures, optionally only
 // those of one account, in batch and file order, with the queueColumns.

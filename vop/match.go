@@ -61,7 +61,7 @@ func Match(name, id string, h Holder) maksa.PayeeCheck {
 	switch compare(parse(name), parse(h.Name)) {
 	case exact:
 		return maksa.PayeeCheck{Result: maksa.PayeeMatch}
-	case close:
+	case nearly:
 		return maksa.PayeeCheck{Result: maksa.PayeeCloseMatch, Name: h.Name}
 	}
 	return maksa.PayeeCheck{Result: maksa.PayeeNoMatch}
@@ -251,7 +251,7 @@ type likeness int
 
 const (
 	unlike likeness = iota
-	close
+	nearly
 	exact
 )
 
@@ -262,7 +262,7 @@ func compare(given, registered name) likeness {
 	}
 	core := compareWords(given.words, registered.words, given.form == "" && registered.form == "")
 	if core == exact && given.form != registered.form {
-		return close
+		return nearly
 	}
 	return core
 }
@@ -334,7 +334,7 @@ func compareWords(given, registered []string, person bool) likeness {
 	case edits == 0 && initials == 0 && extra == 0:
 		return exact
 	}
-	return close
+	return nearly
 }
 
 // find returns the first unused index whose word satisfies ok, or -1.

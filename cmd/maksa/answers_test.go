@@ -63,8 +63,8 @@ func TestAnswers(t *testing.T) {
 			os.WriteFile(directory, []byte(strings.Replace(string(doc), "  - id: prep\n", "  - id: prep\n    pain002_version: 10\n", 1)), 0o644)
 			e.mustRun(0, "directory", "apply", directory)
 			e.mustRun(1, "import", "--user", "prep", write("v03-user-10.xml", 3))
-			e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
-			e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
+			e.mustRun(0, "sign", "--confirm-vop", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
+			e.mustRun(0, "sign", "--confirm-vop", "--user", "s2", "--key", e.signers["s2"].key, "--all")
 			var status struct{ Counts map[string]map[string]int }
 			e.runJSON(0, &status, "status")
 			if b := status.Counts["batches"]; b["PART"] != 4 || b["ACTC"] != 0 { // signed: settled PART, no longer ACTC

@@ -108,8 +108,8 @@ func batchEnv(t *testing.T, b testdb.Backend) *signingEnv {
 		e.drop("prep", "x."+format, format, "direct", testgen.Spec{Count: 3, MessageID: fmt.Sprintf("T%d", i), Seed: uint64(i + 5), Date: day, DebtorIBANs: []string{accountA}, MaxAmount: 100000})
 		e.mustRun(0, "import", "--user", "prep", filepath.Join(e.home, "inbox", "prep", "x."+format))
 	}
-	e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
-	e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
+	e.mustRun(0, "sign", "--confirm-vop", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
+	e.mustRun(0, "sign", "--confirm-vop", "--user", "s2", "--key", e.signers["s2"].key, "--all")
 	testdb.Exec(t, e.dsn, `UPDATE payments SET amount = '21.00', amount_minor = 2100 WHERE id = 4`)
 	e.importPayments(t, "late.xml", day, [2]string{accountA, "40.00"})
 	return e

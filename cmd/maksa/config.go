@@ -25,6 +25,9 @@ type config struct {
 	SamePayments          string            `yaml:"same_payments"` // warn (default) or reject: a payment the same as one already accepted (AM05)
 	CashAccount           string            `yaml:"cash_account"`
 	ClearingAccount       string            `yaml:"clearing_account"`
+	Payees                payeeConfig       `yaml:"vop"` // verification of payee at other banks
+
+	dir string // the folder of the file: relative paths are relative to it
 }
 
 // loadConfig reads the configuration and returns the rules, the calendar
@@ -49,6 +52,7 @@ func (m *Main) loadConfig() (maksa.Rules, maksa.Calendar, config, error) {
 	if err := dec.Decode(&cfg); err != nil {
 		return rules, cal, cfg, usageErrorf("%s: %v", path, err)
 	}
+	cfg.dir = filepath.Dir(path)
 	for kind, at := range cfg.Cutoffs {
 		d, err := timeOfDay(at)
 		if err != nil || !maksa.Kind(kind).Valid() {

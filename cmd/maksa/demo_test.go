@@ -42,8 +42,8 @@ func TestDemoOnAnyDay(t *testing.T) {
 			if len(queue) != 25 || queue[0].ExecutionDate != want.Format(maksa.DateLayout) {
 				t.Fatalf("queue: %d payments, the first for %v; want 25 for %s", len(queue), queue, want.Format(maksa.DateLayout))
 			}
-			e.mustRun(0, "sign", "--user", "anna", "--key", repo("testdata/demo/keys/anna.key"), "--all")
-			e.mustRun(0, "sign", "--user", "janis", "--key", repo("testdata/demo/keys/janis.key"), "--all")
+			e.mustRun(0, "sign", "--confirm-vop", "--user", "anna", "--key", repo("testdata/demo/keys/anna.key"), "--all")
+			e.mustRun(0, "sign", "--confirm-vop", "--user", "janis", "--key", repo("testdata/demo/keys/janis.key"), "--all")
 
 			e.now = time.Date(want.Year(), want.Month(), want.Day(), 20, 0, 0, 0, testclock.Riga).Format(time.RFC3339)
 			var run struct {

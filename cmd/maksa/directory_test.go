@@ -210,7 +210,7 @@ func TestCommandsSayNo(t *testing.T) {
 		{[]string{"payments", "--to", "2026-02-30"}, `date "2026-02-30": day out of range`},
 		{[]string{"payments", "--min", "12,5x"}, `amount "12,5x" is not an amount`},
 		{[]string{"batch", "run", "--date", "2026-1-5"}, `date "2026-1-5" is not a date: write it as YYYY-MM-DD`},
-		{[]string{"sign", "--user", "nobody", "--key", repo("testdata/demo/keys/janis.key"), "--all"}, `"nobody" is no user in the directory`},
+		{[]string{"sign", "--confirm-vop", "--user", "nobody", "--key", repo("testdata/demo/keys/janis.key"), "--all"}, `"nobody" is no user in the directory`},
 	} {
 		r := e.mustRun(2, tt.args...)
 		if !strings.Contains(r.stderr, tt.says) {
@@ -225,7 +225,7 @@ func TestSignAllByExpiredUser(t *testing.T) {
 	e := newEnv(t, testdb.Backends(t)[0])
 	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
 	// A user in force with nothing to sign: exit 0.
-	e.mustRun(0, "sign", "--user", "janis", "--key", repo("testdata/demo/keys/janis.key"), "--all")
+	e.mustRun(0, "sign", "--confirm-vop", "--user", "janis", "--key", repo("testdata/demo/keys/janis.key"), "--all")
 	directory := filepath.Join(t.TempDir(), "directory.yaml")
 	doc, _ := os.ReadFile(repo("testdata/demo/directory.yaml"))
 	doc = []byte(strings.Replace(string(doc), "keys/", repo("testdata/demo/keys")+"/", -1))
@@ -233,7 +233,7 @@ func TestSignAllByExpiredUser(t *testing.T) {
 		"valid_until: 2026-01-31\n    ip_allow: [\"127.0.0.1\"]\n    keys:\n      - "+repo("testdata/demo/keys")+"/janis.pub", 1))
 	os.WriteFile(directory, doc, 0o644)
 	e.mustRun(0, "directory", "apply", directory)
-	r := e.mustRun(1, "sign", "--user", "janis", "--key", repo("testdata/demo/keys/janis.key"), "--all")
+	r := e.mustRun(1, "sign", "--confirm-vop", "--user", "janis", "--key", repo("testdata/demo/keys/janis.key"), "--all")
 	if !strings.Contains(r.stderr, "user janis is active, valid until 2026-01-31: may sign nothing on 2026-11-25") || strings.Contains(r.stderr, "input rejected") {
 		t.Errorf("an expired user's sign --all said:\n%s", r.stderr)
 	}

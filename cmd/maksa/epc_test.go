@@ -46,8 +46,8 @@ func TestClearingFileEPC(t *testing.T) {
 			w.Close()
 			f.Close()
 			e.mustRun(0, "import", "--user", "prep", path)
-			e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
-			e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
+			e.mustRun(0, "sign", "--confirm-vop", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
+			e.mustRun(0, "sign", "--confirm-vop", "--user", "s2", "--key", e.signers["s2"].key, "--all")
 			var sum nightly.Summary
 			e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
 			if sum.Outbound != 3 {

@@ -222,7 +222,7 @@ func TestSignWaitsForTheDatabase(t *testing.T) {
 	e, proxy := outageEnv(t)
 	e.mustRun(0, "import", "--user", "liga", writePain001(t, testgen.Spec{Count: 5, MessageID: "TOSIGN", Date: nov27, DebtorIBANs: []string{"LV11TREL9160200000002"}}))
 	proxy.Down()
-	e.waitsForTheDatabase(proxy, "sign", "--user", "liga", "--key", repo("testdata/demo/keys/liga.key"), "--all", "--patience", "1m")
+	e.waitsForTheDatabase(proxy, "sign", "--confirm-vop", "--user", "liga", "--key", repo("testdata/demo/keys/liga.key"), "--all", "--patience", "1m")
 	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM signatures WHERE user_id = 'liga'`); n != 5 {
 		t.Errorf("%d signatures, want 5", n)
 	}

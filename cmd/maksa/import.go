@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -107,12 +108,16 @@ func (m *Main) importer(db *store.DB, f importFlags) (*importer.Importer, error)
 	if err != nil {
 		return nil, err
 	}
-	rules, cal, _, err := m.loadConfig()
+	rules, cal, cfg, err := m.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	payees, err := m.payeeRequester(cfg)
 	if err != nil {
 		return nil, err
 	}
 	im := &importer.Importer{Now: m.clock, Location: m.location, DaysPast: f.daysPast, DaysFuture: f.daysFuture,
-		Pain002Version: f.pain002, Profile: prof, Rules: rules, Calendar: cal, Log: m.log}
+		Pain002Version: f.pain002, Profile: prof, Rules: rules, Calendar: cal, Payees: payees, Log: m.log}
 	if db != nil {
 		im.Store, im.Outbox = db, m.path("outbox")
 	}
@@ -253,6 +258,9 @@ func (m *Main) printResults(results []*importer.Result) error {
 		}
 	}
 	for _, r := range results {
+		m.printPayees(r)
+	}
+	for _, r := range results {
 		if r.Report != "" {
 			fmt.Fprintf(m.Stdout, "\nStatus report: %s\n", r.Report)
 		}
@@ -286,4 +294,36 @@ func loadProfile(file, name string) (*profile.Profile, error) {
 		return nil, usageErrorf("%s has no profile %q", file, name)
 	}
 	return p, nil
+}
+
+// printPayees tells the verification of payee of a file's payments: the
+// count of each outcome, and each payment a signer must confirm.
+func (m *Main) printPayees(r *importer.Result) {
+	if len(r.PayeeCounts) == 0 {
+		return
+	}
+	var counts []string
+	for _, res := range []maksa.PayeeResult{maksa.PayeeMatch, maksa.PayeeCloseMatch, maksa.PayeeNoMatch, maksa.PayeeNotPossible, maksa.PayeeOptedOut} {
+		if n := r.PayeeCounts[res]; n > 0 {
+			counts = append(counts, fmt.Sprintf("%d %s", n, res))
+		}
+	}
+	fmt.Fprintf(m.Stdout, "\nVerification of payee in %s: %s\n", r.File, strings.Join(counts, ", "))
+	if r.PayeeCounts[maksa.PayeeOptedOut] > 0 {
+		fmt.Fprintln(m.Stdout, "OPTO: not checked, the client opted out for files of many payments.")
+	}
+	confirm := r.PayeeCounts[maksa.PayeeCloseMatch] + r.PayeeCounts[maksa.PayeeNoMatch] + r.PayeeCounts[maksa.PayeeNotPossible]
+	if confirm == 0 {
+		return
+	}
+	fmt.Fprintf(m.Stdout, "A signer must confirm these %d before signing them (maksa sign --confirm-vop):\n", confirm)
+	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "END-TO-END ID\tCREDITOR NAME\tVERIFICATION OF PAYEE")
+	for _, pw := range r.PayeeWarnings {
+		fmt.Fprintf(w, "%s\t%s\t%s\n", pw.EndToEndID, pw.Creditor, pw.Check)
+	}
+	w.Flush()
+	if more := confirm - len(r.PayeeWarnings); more > 0 {
+		fmt.Fprintf(m.Stdout, "… and %d more (maksa payments --vop CMTC,NMTC,NOAP lists them).\n", more)
+	}
 }

@@ -74,7 +74,7 @@ func TestPaymentKinds(t *testing.T) {
 			if res[0].Status != maksa.ACTC {
 				t.Errorf("pay: %+v", res[0])
 			}
-			e.mustRun(0, "sign", "--user", "prep", "--key", repo(janisKey), "--all")
+			e.mustRun(0, "sign", "--confirm-vop", "--user", "prep", "--key", repo(janisKey), "--all")
 			var sum nightly.Summary
 			e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
 			if sum.Executed != 10 || sum.Cash != 2 || sum.Internal != 1 || sum.Refused != 0 {
@@ -179,7 +179,7 @@ func TestAnnouncementHold(t *testing.T) {
 	e.mustRun(0, "announce", "--user", "prep", "--account", "LV21TREL9160100000000", "--date", "2026-11-30", "--amount", "1000.00")
 	e.mustRun(0, "import", "--user", "prep", writePayments(t, dir, "announced.xml",
 		[3]string{"LV44HABA0551000000001", "450.00", "2026-11-30"}, [3]string{"LV44HABA0551000000001", "450.00", "2026-11-30"}))
-	e.mustRun(0, "sign", "--user", "prep", "--key", repo(janisKey), "--all")
+	e.mustRun(0, "sign", "--confirm-vop", "--user", "prep", "--key", repo(janisKey), "--all")
 	var sum nightly.Summary
 	e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
 	if sum.Executed != 1 || sum.Held != 2 {
@@ -220,7 +220,7 @@ func TestLimitOverride(t *testing.T) {
 	// Signing today uses today's override: 100 is above a one-day payment limit of 50.
 	e.mustRun(0, "limits", "override", "--user", "prep", "--account", "LV21TREL9160100000000", "--date", "2026-11-25", "--payment-limit", "50.00")
 	var out []map[string]any
-	e.runJSON(1, &out, "sign", "--user", "prep", "--key", repo(janisKey), "--all")
+	e.runJSON(1, &out, "sign", "--confirm-vop", "--user", "prep", "--key", repo(janisKey), "--all")
 	if reasons, _ := out[0]["reasons"].([]any); len(reasons) != 1 || !strings.Contains(fmt.Sprint(reasons[0]), "AM14") {
 		t.Errorf("signing under today's override: %v", out)
 	}

@@ -27,8 +27,8 @@ func TestLongFileNames(t *testing.T) {
 				t.Fatal(err)
 			}
 			e.mustRun(0, "import", "--user", "prep", "--patience", "2s", path)
-			e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
-			e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
+			e.mustRun(0, "sign", "--confirm-vop", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
+			e.mustRun(0, "sign", "--confirm-vop", "--user", "s2", "--key", e.signers["s2"].key, "--all")
 			e.mustRun(0, "batch", "run", "--ahead", "--date", batchDay, "--patience", "2s")
 			base := maksa.ReportBase(long)
 			if base == long || len(base)+len(".executed-2026-11-27.pain002.xml") > 255 {
@@ -77,8 +77,8 @@ func writePain001Bytes(t *testing.T, spec testgen.Spec) []byte {
 func TestReportThatCannotBeWritten(t *testing.T) {
 	e := newSigningEnv(t, testdb.Backends(t)[0])
 	e.importPayments(t, "blocked.xml", date(2026, 11, 27), [2]string{accountA, "10.00"})
-	e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
-	e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
+	e.mustRun(0, "sign", "--confirm-vop", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
+	e.mustRun(0, "sign", "--confirm-vop", "--user", "s2", "--key", e.signers["s2"].key, "--all")
 	outbox := filepath.Join(e.home, "outbox", "prep")
 	os.RemoveAll(outbox)
 	os.WriteFile(outbox, []byte("not a folder"), 0o644)

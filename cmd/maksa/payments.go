@@ -40,6 +40,7 @@ func (m *Main) paymentsCommand() *cobra.Command {
 		user, from, to   string
 		minText, maxText string
 		csvOut           bool
+		payees           []string
 	)
 	cmd := &cobra.Command{
 		Use:   "payments [filters]",
@@ -69,6 +70,13 @@ transfers to the account) where the user holds view_incoming or view_all.`,
 			f.Status = strings.ToUpper(f.Status)
 			if f.Status != "" && !slices.Contains(paymentStatuses, f.Status) {
 				return usageErrorf("--status %q is no payment status: one of %s", f.Status, strings.Join(paymentStatuses, ", "))
+			}
+			for _, v := range payees {
+				v = strings.ToUpper(v)
+				if !slices.Contains(payeeResults, v) {
+					return usageErrorf("--vop %q is no verification of payee outcome: one of %s", v, strings.Join(payeeResults, ", "))
+				}
+				f.Payee = append(f.Payee, v)
 			}
 			db, err := m.open(ctx)
 			if err != nil {
@@ -110,10 +118,14 @@ transfers to the account) where the user holds view_incoming or view_all.`,
 	fl.StringVar(&f.EndToEnd, "e2e", "", "end-to-end id")
 	fl.Int64Var(&f.Batch, "batch", 0, "batch id")
 	fl.StringVar(&f.Text, "text", "", "free text: end-to-end id, names, remittance")
+	fl.StringSliceVar(&payees, "vop", nil, "verification of payee outcomes, e.g. CMTC,NMTC,NOAP")
 	fl.BoolVar(&csvOut, "csv", false, "print CSV")
-	cmd.AddCommand(m.paymentShowCommand())
+	cmd.AddCommand(m.paymentShowCommand(), m.correctNameCommand())
 	return cmd
 }
+
+// payeeResults are the outcomes of a verification of payee.
+var payeeResults = []string{string(maksa.PayeeMatch), string(maksa.PayeeCloseMatch), string(maksa.PayeeNoMatch), string(maksa.PayeeNotPossible), string(maksa.PayeeOptedOut)}
 
 // paymentStatuses are the statuses a payment can have.
 var paymentStatuses = []string{string(maksa.PDNG), string(maksa.ACCP), string(maksa.ACSC), string(maksa.RJCT), string(maksa.CANC)}
@@ -156,23 +168,24 @@ func amountRange(minText, maxText string) (*decimal.Decimal, *decimal.Decimal, e
 
 // paymentJSON is one payment in the JSON and CSV output of "maksa payments".
 type paymentJSON struct {
-	PaymentID     int64           `json:"payment_id"`
-	BatchID       int64           `json:"batch_id"`
-	EndToEndID    string          `json:"end_to_end_id"`
-	DebtorIBAN    string          `json:"debtor_iban"`
-	DebtorName    string          `json:"debtor_name"`
-	CreditorName  string          `json:"creditor_name"`
-	CreditorIBAN  string          `json:"creditor_iban"`
-	CreditorAddr  *maksa.Address  `json:"creditor_address,omitempty"`
-	Amount        string          `json:"amount"`
-	Currency      string          `json:"currency"`
-	ExecutionDate string          `json:"execution_date"`
-	Kind          maksa.Kind      `json:"kind"`
-	Status        maksa.Status    `json:"status"`
-	Remittance    string          `json:"remittance"`
-	Note          string          `json:"note,omitempty"`     // what maksa changed or holds it for
-	Released      bool            `json:"released,omitempty"` // released from an announcement hold
-	Reasons       []maksa.Problem `json:"reasons"`
+	PaymentID     int64             `json:"payment_id"`
+	BatchID       int64             `json:"batch_id"`
+	EndToEndID    string            `json:"end_to_end_id"`
+	DebtorIBAN    string            `json:"debtor_iban"`
+	DebtorName    string            `json:"debtor_name"`
+	CreditorName  string            `json:"creditor_name"`
+	CreditorIBAN  string            `json:"creditor_iban"`
+	CreditorAddr  *maksa.Address    `json:"creditor_address,omitempty"`
+	Amount        string            `json:"amount"`
+	Currency      string            `json:"currency"`
+	ExecutionDate string            `json:"execution_date"`
+	Kind          maksa.Kind        `json:"kind"`
+	Status        maksa.Status      `json:"status"`
+	Remittance    string            `json:"remittance"`
+	Note          string            `json:"note,omitempty"`     // what maksa changed or holds it for
+	Released      bool              `json:"released,omitempty"` // released from an announcement hold
+	Payee         *maksa.PayeeCheck `json:"vop,omitempty"`      // the verification of payee, where it applies
+	Reasons       []maksa.Problem   `json:"reasons"`
 }
 
 func toJSON(p *maksa.Payment) paymentJSON {
@@ -184,7 +197,11 @@ func toJSON(p *maksa.Payment) paymentJSON {
 	if !p.CreditorAddress.IsZero() {
 		address = &p.CreditorAddress
 	}
-	return paymentJSON{p.ID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.DebtorName, p.CreditorName, p.CreditorIBAN, address, p.AmountText, p.Currency, p.DateText, p.Kind, p.Status, p.Remittance, p.Note, p.Released, reasons}
+	var payee *maksa.PayeeCheck
+	if p.Payee.Result != "" {
+		payee = &p.Payee
+	}
+	return paymentJSON{p.ID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.DebtorName, p.CreditorName, p.CreditorIBAN, address, p.AmountText, p.Currency, p.DateText, p.Kind, p.Status, p.Remittance, p.Note, p.Released, payee, reasons}
 }
 
 func (m *Main) printPayments(ps []*maksa.Payment, csvOut bool) error {
@@ -198,20 +215,42 @@ func (m *Main) printPayments(ps []*maksa.Payment, csvOut bool) error {
 	case csvOut:
 		w := csvfmt.NewWriter(m.Stdout)
 		w.Write(csvfmt.Text("payment_id"), csvfmt.Text("batch_id"), csvfmt.Text("end_to_end_id"), csvfmt.Text("debtor_iban"), csvfmt.Text("creditor_name"),
-			csvfmt.Text("creditor_iban"), csvfmt.Text("amount"), csvfmt.Text("currency"), csvfmt.Text("execution_date"), csvfmt.Text("status"), csvfmt.Text("remittance"))
+			csvfmt.Text("creditor_iban"), csvfmt.Text("amount"), csvfmt.Text("currency"), csvfmt.Text("execution_date"), csvfmt.Text("status"), csvfmt.Text("remittance"),
+			csvfmt.Text("vop"), csvfmt.Text("vop_name"))
 		for _, p := range out {
 			w.Write(csvfmt.Number(fmt.Sprint(p.PaymentID)), csvfmt.Number(fmt.Sprint(p.BatchID)), csvfmt.Text(p.EndToEndID), csvfmt.Text(p.DebtorIBAN),
 				csvfmt.Text(p.CreditorName), csvfmt.Text(p.CreditorIBAN), csvfmt.Number(p.Amount), csvfmt.Text(p.Currency), csvfmt.Text(p.ExecutionDate),
-				csvfmt.Text(string(p.Status)), csvfmt.Text(p.Remittance))
+				csvfmt.Text(string(p.Status)), csvfmt.Text(p.Remittance), csvfmt.Text(string(p.payee().Result)), csvfmt.Text(p.payee().Name))
 		}
 		return w.Flush()
 	}
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "PAYMENT\tBATCH\tEND-TO-END ID\tDEBTOR\tCREDITOR\tCREDITOR ACCOUNT\tAMOUNT\tDATE\tKIND\tSTATUS")
+	fmt.Fprintln(w, "PAYMENT\tBATCH\tEND-TO-END ID\tDEBTOR\tCREDITOR\tCREDITOR ACCOUNT\tAMOUNT\tDATE\tKIND\tVOP\tSTATUS")
 	for _, p := range out {
-		fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\t%s\n", p.PaymentID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.CreditorName, p.CreditorIBAN, p.Amount, p.Currency, p.ExecutionDate, p.Kind, p.Status)
+		fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\t%s\t%s\n", p.PaymentID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.CreditorName, p.CreditorIBAN, p.Amount, p.Currency, p.ExecutionDate, p.Kind,
+			payeeColumn(p.payee()), p.Status)
 	}
 	return w.Flush()
+}
+
+func (p paymentJSON) payee() maksa.PayeeCheck {
+	if p.Payee == nil {
+		return maksa.PayeeCheck{}
+	}
+	return *p.Payee
+}
+
+// payeeColumn is the verification of payee in a table's column: the
+// outcome, and the registered name on a close match; "-" where none
+// applies.
+func payeeColumn(c maksa.PayeeCheck) string {
+	switch c.Result {
+	case "":
+		return "-"
+	case maksa.PayeeCloseMatch:
+		return fmt.Sprintf("CMTC (%s)", c.Name)
+	}
+	return string(c.Result)
 }
 
 // history is the whole story of one payment.
@@ -291,6 +330,9 @@ func (m *Main) printHistory(out io.Writer, h history, p *maksa.Payment, b *maksa
 		debtor += " (" + p.DebtorName + ")"
 	}
 	fmt.Fprintf(w, "Kind\t%s\n", p.Kind)
+	if p.Payee.Result != "" {
+		fmt.Fprintf(w, "Verification of payee\t%s\n", p.Payee)
+	}
 	if p.Note != "" {
 		fmt.Fprintf(w, "Note\t%s\n", p.Note)
 	}
@@ -300,7 +342,11 @@ func (m *Main) printHistory(out io.Writer, h history, p *maksa.Payment, b *maksa
 	fmt.Fprintf(w, "End-to-end id\t%s\nDebtor\t%s\nExecution date\t%s\nRemittance\t%s\n", p.EndToEndID, debtor, p.DateText, p.Remittance)
 	fmt.Fprintf(w, "Imported\t%s by %s from %s (batch %d, %s)\n", b.CreatedAt.In(m.location).Format("2006-01-02 15:04:05"), b.UserID, b.FileName, b.ID, b.Format)
 	for _, s := range h.Signatures {
-		fmt.Fprintf(w, "Signed level %d\t%s by %s (key %s…)\n", s.Level, s.SignedAt.In(m.location).Format("2006-01-02 15:04:05"), s.UserID, s.Fingerprint[:12])
+		confirmed := ""
+		if s.PayeeConfirmed != "" {
+			confirmed = ", confirming verification of payee " + string(s.PayeeConfirmed)
+		}
+		fmt.Fprintf(w, "Signed level %d\t%s by %s (key %s…%s)\n", s.Level, s.SignedAt.In(m.location).Format("2006-01-02 15:04:05"), s.UserID, s.Fingerprint[:12], confirmed)
 	}
 	for _, post := range h.Postings {
 		fmt.Fprintf(w, "Posted %s\t%s %s %s on %s\n", post["side"], post["booking_date"], post["amount"], post["currency"], post["account"])

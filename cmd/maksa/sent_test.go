@@ -41,8 +41,8 @@ func TestDayRunTwice(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			e := newSigningEnv(t, b)
 			signAll := func() {
-				e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
-				e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
+				e.mustRun(0, "sign", "--confirm-vop", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
+				e.mustRun(0, "sign", "--confirm-vop", "--user", "s2", "--key", e.signers["s2"].key, "--all")
 			}
 			e.importPayments(t, "first.xml", date(2026, 11, 27), [2]string{accountA, "10.00"}, [2]string{accountA, "20.00"}, [2]string{accountA, "30.00"})
 			signAll()
@@ -186,8 +186,8 @@ func filesIn(t *testing.T, dir string) []string {
 func TestBatchAhead(t *testing.T) {
 	e := newSigningEnv(t, testdb.Backends(t)[0]) // the business day is 2026-11-25
 	e.importPayments(t, "early.xml", date(2026, 11, 27), [2]string{accountA, "10.00"})
-	e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
-	e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
+	e.mustRun(0, "sign", "--confirm-vop", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
+	e.mustRun(0, "sign", "--confirm-vop", "--user", "s2", "--key", e.signers["s2"].key, "--all")
 	r := e.mustRun(2, "batch", "run", "--date", batchDay)
 	if !strings.Contains(r.stderr, "after the business day 2026-11-25") || !strings.Contains(r.stderr, "--ahead") {
 		t.Errorf("the refusal does not say why and what to do:\n%s", r.stderr)

@@ -14,11 +14,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"maksa/api"
+	"maksa/vop"
 )
 
 func (m *Main) serveCommand() *cobra.Command {
 	var (
 		addr, certFile, keyFile, caFile, clearing string
+		peerCAFile                                string
+		peerRate                                  float64
+		peerBurst                                 int
 		maxUpload                                 int64
 		idle, lifetime, failEvery                 time.Duration
 		failBurst                                 int
@@ -32,7 +36,8 @@ func (m *Main) serveCommand() *cobra.Command {
 		Long: `Serve the HTTPS API for accounting systems and signers. TLS 1.2 or newer;
 a client certificate must chain to --client-ca and be one of an active
 user's keys in the directory, and the caller's address must be in that
-user's ip_allow. POST /v1/session exchanges a certificate for a bearer token
+user's ip_allow. With --vop-peer-ca, other banks may ask at ` + vop.Path + `
+whether a name is the one a treasury account is held in. POST /v1/session exchanges a certificate for a bearer token
 that expires after --idle without a request. Every request is an audit
 event. SIGTERM or SIGINT stops the server gracefully.`,
 		Args: cobra.NoArgs,
@@ -53,6 +58,18 @@ event. SIGTERM or SIGINT stops the server gracefully.`,
 			if !pool.AppendCertsFromPEM(caPEM) {
 				return usageErrorf("%s holds no PEM certificate", caFile)
 			}
+			var payees *vop.Responder
+			if peerCAFile != "" {
+				peerPEM, err := os.ReadFile(peerCAFile)
+				if err != nil {
+					return err
+				}
+				peers := x509.NewCertPool()
+				if !peers.AppendCertsFromPEM(peerPEM) || !pool.AppendCertsFromPEM(peerPEM) {
+					return usageErrorf("%s holds no PEM certificate", peerCAFile)
+				}
+				payees = &vop.Responder{Peers: peers, Rate: peerRate, Burst: peerBurst, Now: m.clock, Log: m.log.With("component", "vop")}
+			}
 			db, err := m.openWaiting(ctx, f.patience)
 			if err != nil {
 				return err
@@ -66,7 +83,10 @@ event. SIGTERM or SIGINT stops the server gracefully.`,
 				return err
 			}
 			srv := &api.Server{Store: db, Signing: m.signingService(db, signDays), Exporter: ex, Home: m.Home, Now: m.clock, Location: m.location,
-				Importer: im, MaxUpload: maxUpload, IdleTimeout: idle, SessionLifetime: lifetime, FailureBurst: failBurst, FailureEvery: failEvery, Rate: rateLimit, Burst: burst, Log: m.log}
+				Importer: im, Payees: payees, MaxUpload: maxUpload, IdleTimeout: idle, SessionLifetime: lifetime, FailureBurst: failBurst, FailureEvery: failEvery, Rate: rateLimit, Burst: burst, Log: m.log}
+			if payees != nil {
+				payees.Holder = db.AccountHolder
+			}
 			hs := &http.Server{
 				Handler: srv.Handler(),
 				TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}, ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven, GetConfigForClient: srv.Handshake,
@@ -107,6 +127,9 @@ event. SIGTERM or SIGINT stops the server gracefully.`,
 	fl.DurationVar(&failEvery, "auth-failure-every", time.Second, "then one more each this long")
 	fl.Float64Var(&rateLimit, "rate", 20, "requests per second per user")
 	fl.IntVar(&burst, "burst", 40, "requests a user may make at once")
+	fl.StringVar(&peerCAFile, "vop-peer-ca", "", "answer verification of payee requests ("+vop.Path+") from PSPs whose client certificate chains to this CA (PEM)")
+	fl.Float64Var(&peerRate, "vop-rate", 100, "verification of payee requests per second per PSP")
+	fl.IntVar(&peerBurst, "vop-burst", 200, "verification of payee requests a PSP may make at once")
 	m.addExportFlags(cmd, &clearing, &camt)
 	m.addSignDays(cmd, &signDays)
 	addPatience(cmd, &f.patience)

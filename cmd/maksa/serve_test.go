@@ -232,7 +232,7 @@ func (e *apiEnv) signOverAPI(t *testing.T, user string, id int64) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := json.Marshal(map[string]string{"signature": base64.StdEncoding.EncodeToString(sig)})
+	body, _ := json.Marshal(map[string]any{"signature": base64.StdEncoding.EncodeToString(sig), "confirm_vop": true})
 	var out signing.Outcome
 	code := e.call(t, c, "POST", fmt.Sprintf("/v1/payments/%d/signatures", id), bytes.NewReader(body), nil, &out)
 	if code == 200 && !out.Signed {
@@ -619,7 +619,7 @@ func TestAPIIdempotency(t *testing.T) {
 			e.call(t, c, "GET", fmt.Sprintf("/v1/payments/%d/digest", id), nil, nil, &d)
 			digest, _ := hex.DecodeString(d.Digest)
 			sig, _ := signing.Sign(crypto.Signer(e.keys["s1"]), digest)
-			body, _ := json.Marshal(map[string]string{"signature": base64.StdEncoding.EncodeToString(sig)})
+			body, _ := json.Marshal(map[string]any{"signature": base64.StdEncoding.EncodeToString(sig), "confirm_vop": true})
 			skey := map[string]string{"Idempotency-Key": "sign-1"}
 			c1 = e.call(t, c, "POST", fmt.Sprintf("/v1/payments/%d/signatures", id), bytes.NewReader(body), skey, &first)
 			c2 = e.call(t, c, "POST", fmt.Sprintf("/v1/payments/%d/signatures", id), bytes.NewReader(body), skey, &again)

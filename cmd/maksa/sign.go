@@ -65,10 +65,14 @@ func (m *Main) queueCommand() *cobra.Command {
 				return m.printJSON(lines)
 			}
 			w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "PAYMENT\tBATCH\tEND-TO-END ID\tDEBTOR\tCREDITOR\tCREDITOR ACCOUNT\tAMOUNT\tDATE\tKIND\tSIGNED\tBY")
+			fmt.Fprintln(w, "PAYMENT\tBATCH\tEND-TO-END ID\tDEBTOR\tCREDITOR\tCREDITOR ACCOUNT\tAMOUNT\tDATE\tKIND\tVOP\tSIGNED\tBY")
 			for _, l := range lines {
-				fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\t%d/%d\t%s\n", l.PaymentID, l.BatchID, l.EndToEndID, l.DebtorIBAN, l.CreditorName,
-					l.CreditorIBAN, l.Amount, l.Currency, l.ExecutionDate, l.Kind, l.LevelsDone, l.LevelsNeeded, strings.Join(l.SignedBy, ", "))
+				payee := maksa.PayeeCheck{}
+				if l.Payee != nil {
+					payee = *l.Payee
+				}
+				fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\t%s\t%d/%d\t%s\n", l.PaymentID, l.BatchID, l.EndToEndID, l.DebtorIBAN, l.CreditorName,
+					l.CreditorIBAN, l.Amount, l.Currency, l.ExecutionDate, l.Kind, payeeColumn(payee), l.LevelsDone, l.LevelsNeeded, strings.Join(l.SignedBy, ", "))
 			}
 			return w.Flush()
 		},
@@ -184,6 +188,7 @@ func (m *Main) signCommand() *cobra.Command {
 		sel                    paymentSelection
 		signDays               int
 		patience               time.Duration
+		confirm                bool
 	)
 	cmd := &cobra.Command{
 		Use:   "sign --user ID (--key KEY.pem | --signature-file SIG) (--batch B | --payment P... | --all)",
@@ -193,6 +198,8 @@ canonical digest of each payment with the user's private key (PKCS#8 PEM:
 Ed25519, ECDSA P-256 or RSA); the directory must list its public key or
 certificate for the user. With --signature-file, a signature made elsewhere
 over the digest (see "maksa queue digest") is attached to one --payment.
+A payment whose verification of payee was not a match (CMTC, NMTC, NOAP)
+is signed only with --confirm-vop: the signer confirms having been told.
 Exit status 1 when any payment was refused; every refusal has its reason.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -229,7 +236,7 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 				if err != nil {
 					return err
 				}
-				o, err := svc.Attach(ctx, user, ids[0], sig)
+				o, err := svc.Attach(ctx, user, ids[0], sig, confirm)
 				if err != nil {
 					return err
 				}
@@ -245,7 +252,7 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 				if err != nil {
 					return usageErrorf("%s: %v", keyFile, err)
 				}
-				if err := svc.SignEachWithKey(ctx, user, key, ids, report.add); err != nil {
+				if err := svc.SignEachWithKey(ctx, user, key, ids, confirm, report.add); err != nil {
 					return err
 				}
 			}
@@ -255,6 +262,7 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 	cmd.Flags().StringVar(&user, "user", "", "the signer")
 	cmd.Flags().StringVar(&keyFile, "key", "", "the signer's private key (PEM)")
 	cmd.Flags().StringVar(&sigFile, "signature-file", "", "a signature made elsewhere over the payment's digest")
+	cmd.Flags().BoolVar(&confirm, "confirm-vop", false, "sign payments whose verification of payee was CMTC, NMTC or NOAP too: the signer was told and goes on")
 	cmd.Flags().DurationVar(&patience, "patience", 10*time.Minute, "how long to wait for a database that went away before giving up (each chunk of 1,000 payments is signed again once it answers)")
 	sel.flags(cmd, true)
 	m.addSignDays(cmd, &signDays)

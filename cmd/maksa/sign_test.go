@@ -161,7 +161,7 @@ func (e *signingEnv) importPayments(t *testing.T, name string, execution time.Ti
 func (e *signingEnv) sign(t *testing.T, want int, user, key string, payment int64, extra ...string) signing.Outcome {
 	t.Helper()
 	var out []signing.Outcome
-	args := []string{"sign", "--user", user, "--payment", fmt.Sprint(payment)}
+	args := []string{"sign", "--confirm-vop", "--user", user, "--payment", fmt.Sprint(payment)}
 	if key != "" {
 		args = append(args, "--key", key)
 	}
@@ -317,9 +317,9 @@ func TestSignatureMadeWithOpenSSL(t *testing.T) {
 func TestSettledBatchReport(t *testing.T) {
 	e := newSigningEnv(t, testdb.Backends(t)[0])
 	e.importPayments(t, "settle.xml", date(2026, 11, 27), [2]string{accountA, "10.00"}, [2]string{accountA, "20.00"}, [2]string{accountA, "30.00"})
-	e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--batch", "1")
+	e.mustRun(0, "sign", "--confirm-vop", "--user", "s1b", "--key", e.signers["s1b"].key, "--batch", "1")
 	e.mustRun(0, "reject", "--user", "s2", "--payment", "3", "--reason", "duplicate invoice")
-	e.mustRun(0, "sign", "--user", "s2", "--key", e.signers["s2"].key, "--all")
+	e.mustRun(0, "sign", "--confirm-vop", "--user", "s2", "--key", e.signers["s2"].key, "--all")
 	report := filepath.Join(e.home, "outbox", "prep", "settle.xml.2.pain002.xml")
 	xsdcheck.Validate(t, report, "pain.002.001.03.xsd")
 	data, err := os.ReadFile(report)
@@ -341,7 +341,7 @@ func TestSettledBatchReport(t *testing.T) {
 func TestUnsignedPaymentsExpire(t *testing.T) {
 	e := newSigningEnv(t, testdb.Backends(t)[0])
 	e.importPayments(t, "late.xml", date(2026, 11, 27), [2]string{accountA, "10.00"})
-	e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--payment", "1")
+	e.mustRun(0, "sign", "--confirm-vop", "--user", "s1b", "--key", e.signers["s1b"].key, "--payment", "1")
 	cmd := exec.Command(binary, "--home", e.home, "--db", e.dsn, "--json", "queue", "--sign-days", "5")
 	cmd.Env = append(os.Environ(), "MAKSA_NOW=2026-12-03T10:00:00+02:00")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -369,12 +369,12 @@ func TestConcurrentSigning(t *testing.T) {
 				payments = append(payments, [2]string{accountA, "10.00"})
 			}
 			e.importPayments(t, "race.xml", date(2026, 11, 27), payments...)
-			e.mustRun(0, "sign", "--user", "s1b", "--key", e.signers["s1b"].key, "--batch", "1")
+			e.mustRun(0, "sign", "--confirm-vop", "--user", "s1b", "--key", e.signers["s1b"].key, "--batch", "1")
 			for id := 1; id <= 5; id++ {
 				results := make(chan int, 2)
 				for _, u := range []string{"s2", "s2b"} {
 					go func(u string) {
-						cmd := exec.Command(binary, "--home", e.home, "--db", e.dsn, "sign", "--user", u, "--key", e.signers[u].key, "--payment", fmt.Sprint(id))
+						cmd := exec.Command(binary, "--home", e.home, "--db", e.dsn, "sign", "--confirm-vop", "--user", u, "--key", e.signers[u].key, "--payment", fmt.Sprint(id))
 						cmd.Env = append(os.Environ(), "MAKSA_NOW="+testNow)
 						err := cmd.Run()
 						code := 0

@@ -57,12 +57,7 @@ func (m *Main) limitsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var grant *maksa.Grant
-			for i := range d.Grants {
-				if d.Grants[i].UserID == user && d.Grants[i].AccountIBAN == account {
-					grant = &d.Grants[i]
-				}
-			}
+			grant := d.Grant(user, account)
 			if grant == nil {
 				return usageErrorf("user %s has no grant on %s", user, account)
 			}

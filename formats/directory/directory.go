@@ -1,7 +1,7 @@
 // Package directory reads a maksa directory file: the YAML that declares
 // clients, accounts, users, their keys and their grants, in this shape:
 //
-//	clients:  [{id, name, address: {street, building, postcode, town, country}}]
+//	clients:  [{id, name, reg_no, vop_opt_out, address: {street, building, postcode, town, country}}]
 //	accounts: [{iban, client, currency, balance, signatures, status, kinds, budget}]
 //	users:    [{id, name, status, valid_until, ip_allow, keys, grants, pain002_version}]
 //	grants:   [{account, modes, payment_limit, daily_limit, card_valid_until}] under each user
@@ -55,9 +55,11 @@ type file struct {
 }
 
 type clientIn struct {
-	ID      string    `yaml:"id"`
-	Name    string    `yaml:"name"`
-	Address yaml.Node `yaml:"address"`
+	ID          string    `yaml:"id"`
+	Name        string    `yaml:"name"`
+	Address     yaml.Node `yaml:"address"`
+	RegNo       string    `yaml:"reg_no"`
+	PayeeOptOut bool      `yaml:"vop_opt_out"`
 }
 
 type addressIn struct {
@@ -100,7 +102,7 @@ type grantIn struct {
 
 var knownKeys = map[string][]string{
 	"top":     {"clients", "accounts", "users"},
-	"client":  {"id", "name", "address"},
+	"client":  {"id", "name", "address", "reg_no", "vop_opt_out"},
 	"address": {"street", "building", "postcode", "town", "country"},
 	"account": {"iban", "client", "currency", "balance", "signatures", "status", "kinds", "budget"},
 	"user":    {"id", "name", "status", "valid_until", "ip_allow", "keys", "grants", "pain002_version"},
@@ -253,7 +255,7 @@ func (l *loader) parse(data []byte) *maksa.Directory {
 			l.fail(line(n, "id"), "client.id", "duplicate client %q", c.ID)
 		}
 		clients[c.ID] = true
-		d.Clients = append(d.Clients, maksa.Client{ID: c.ID, Name: c.Name, Address: l.address(&c.Address)})
+		d.Clients = append(d.Clients, maksa.Client{ID: c.ID, Name: c.Name, Address: l.address(&c.Address), RegNo: c.RegNo, PayeeOptOut: c.PayeeOptOut})
 	}
 	accounts := map[string]bool{}
 	for i := range f.Accounts {

@@ -569,7 +569,7 @@ func (b *bench) signing() (row, error) {
 		return row{}, err
 	}
 	r := row{step: "sign (Ed25519, SQLite)", size: b.sign, count: b.sign}
-	r.wall, r.rss, err = timed(b.maksa, append(args, "sign", "--user", signer, "--key", filepath.Join(b.root, "testdata/demo/keys/janis.key"), "--all")...)
+	r.wall, r.rss, err = timed(b.maksa, append(args, "sign", "--confirm-vop", "--user", signer, "--key", filepath.Join(b.root, "testdata/demo/keys/janis.key"), "--all")...)
 	return r, err
 }
 
@@ -594,7 +594,7 @@ func (b *bench) nightly() ([]row, error) {
 	defer os.RemoveAll(home)
 	b.log.Printf("signing %d payments for the batch", b.batch)
 	sign := row{step: "sign --all before the batch (SQLite)", size: b.batch, count: b.batch}
-	if sign.wall, sign.rss, err = timed(b.maksa, append(args, "sign", "--user", signer, "--key", filepath.Join(b.root, "testdata/demo/keys/janis.key"), "--all")...); err != nil {
+	if sign.wall, sign.rss, err = timed(b.maksa, append(args, "sign", "--confirm-vop", "--user", signer, "--key", filepath.Join(b.root, "testdata/demo/keys/janis.key"), "--all")...); err != nil {
 		return nil, err
 	}
 	// The generated total passes the announcement threshold: an operator

@@ -127,7 +127,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 		rep.Payments += spec.Count
 		time.Sleep(250 * time.Millisecond)
 		kill("watch", "--quiet", "200ms", "--instance", "soak")
-		kill("sign", "--user", "u", "--key", keyFile, "--all")
+		kill("sign", "--confirm-vop", "--user", "u", "--key", keyFile, "--all")
 		if cycle%3 == 2 {
 			kill("batch", "run", "--ahead", "--date", day)
 		}
@@ -138,7 +138,7 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	if err := run("watch", "--once", "--quiet", "200ms", "--instance", "soak"); err != nil {
 		return nil, err
 	}
-	if err := run("sign", "--user", "u", "--key", keyFile, "--all"); err != nil {
+	if err := run("sign", "--confirm-vop", "--user", "u", "--key", keyFile, "--all"); err != nil {
 		return nil, err
 	}
 	if err := run("batch", "run", "--ahead", "--date", day); err != nil {
