@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"strings"
 
 	"maksa"
 	"maksa/vop"
@@ -14,7 +15,8 @@ import (
 // the batch is committed.
 type payees struct {
 	holders map[string]*maksa.Client // every treasury account's holder
-	ask     func() *vop.Round        // starts the round of requests to other banks
+	rq      *vop.Requester
+	ctx     context.Context
 	round   *vop.Round
 	pending map[int]awaited // the other banks' answers awaited, by seq
 	// optedOut counts the payments left unchecked because their client
@@ -28,7 +30,7 @@ func newPayees(holders map[string]*maksa.Client, rq *vop.Requester, ctx context.
 	if rq == nil {
 		rq = &vop.Requester{} // no routes: every other bank's payee is NOAP
 	}
-	return &payees{holders: holders, pending: map[int]awaited{}, ask: func() *vop.Round { return rq.Start(ctx) }}
+	return &payees{holders: holders, rq: rq, ctx: ctx, pending: map[int]awaited{}}
 }
 
 // awaited is a payment whose payee's bank was asked.
@@ -66,11 +68,18 @@ func (v *payees) verify(p *maksa.Payment) {
 		p.Payee = vop.Match(p.CreditorName, p.CreditorID, vop.Holder{Name: h.Name, RegNo: h.RegNo})
 		return
 	}
-	if v.round == nil {
-		v.round = v.ask()
+	q := vop.Query{IBAN: p.CreditorIBAN, BIC: p.CreditorBIC, Name: p.CreditorName, ID: p.CreditorID}
+	if c, ok := v.rq.Unroutable(q); ok {
+		p.Payee = c // known at once: nothing to hold
+		return
 	}
-	v.pending[p.Seq] = awaited{endToEndID: p.EndToEndID, creditor: p.CreditorName,
-		answer: v.round.Ask(vop.Query{IBAN: p.CreditorIBAN, BIC: p.CreditorBIC, Name: p.CreditorName, ID: p.CreditorID})}
+	if v.round == nil {
+		v.round = v.rq.Start(v.ctx)
+	}
+	// What is held until the answers come is cut loose from the reader's
+	// blocks, which hold the values of a hundred payments.
+	q = vop.Query{IBAN: strings.Clone(q.IBAN), BIC: strings.Clone(q.BIC), Name: strings.Clone(q.Name), ID: strings.Clone(q.ID)}
+	v.pending[p.Seq] = awaited{endToEndID: strings.Clone(p.EndToEndID), creditor: q.Name, answer: v.round.Ask(q)}
 }
 
 // finish waits for the other banks' answers and returns every check

@@ -120,7 +120,7 @@ func (im *Importer) Pain002(ctx context.Context, w io.Writer, b *maksa.Batch) er
 			if p.Note != "" {
 				reasons = append(reasons, maksa.Problem{Code: maksa.NARR, Message: p.Note})
 			}
-			if p.Payee.NeedsConfirmation() {
+			if p.Payee.NeedsConfirmation() && p.Status == maksa.PDNG { // once signed, the signer confirmed it
 				reasons = append(reasons, maksa.Problem{Code: maksa.NARR, Message: "verification of payee " + p.Payee.String()})
 			}
 			return pw.WriteTransaction(&pain002.Transaction{PaymentInfoID: p.PaymentInfoID, InstructionID: p.InstructionID,

@@ -179,12 +179,13 @@ func eachRow[T any](ctx context.Context, q sqlx.QueryerContext, query string, ar
 }
 
 // BatchPayments calls fn for each payment of the batch in file order; with
-// reported, only for those a status report names: rejected, cancelled, or
-// changed by maksa (a note, such as a moved execution date).
+// reported, only for those a status report names: rejected, cancelled,
+// changed by maksa (a note, such as a moved execution date), or awaiting
+// signatures with a verification of payee a signer must confirm.
 func (db *DB) BatchPayments(ctx context.Context, batchID int64, reported bool, fn func(*maksa.Payment) error) error {
 	where := `batch_id = ?`
 	if reported {
-		where += ` AND (status IN ('RJCT', 'CANC') OR note <> '' OR vop_result IN ('CMTC', 'NMTC', 'NOAP'))`
+		where += ` AND (status IN ('RJCT', 'CANC') OR note <> '' OR (status = 'PDNG' AND vop_result IN ('CMTC', 'NMTC', 'NOAP')))`
 	}
 	return db.eachPaymentOf(ctx, readColumns, `FROM payments`, where, `ORDER BY seq`, []any{batchID}, fn)
 }

@@ -155,7 +155,7 @@ func (r *Round) Ask(q Query) *Pending {
 	}
 	p := &Pending{done: make(chan struct{}), query: q}
 	r.seen[q] = p
-	if ans, ok := r.rq.unroutable(q); ok {
+	if ans, ok := r.rq.Unroutable(q); ok {
 		p.answer = ans
 		close(p.done)
 		return p
@@ -170,8 +170,9 @@ func (r *Round) Close() {
 	r.wg.Wait()
 }
 
-// unroutable answers the queries no bank can be asked about.
-func (rq *Requester) unroutable(q Query) (maksa.PayeeCheck, bool) {
+// Unroutable answers the queries no bank can be asked about: no IBAN, a
+// bank outside the EEA, no routing file, no route.
+func (rq *Requester) Unroutable(q Query) (maksa.PayeeCheck, bool) {
 	noap := func(format string, args ...any) (maksa.PayeeCheck, bool) {
 		return maksa.PayeeCheck{Result: maksa.PayeeNotPossible, Note: fmt.Sprintf(format, args...)}, true
 	}

@@ -164,7 +164,7 @@ func TestCutoffsAndHolidays(t *testing.T) {
 	}
 	xsdcheck.Validate(t, res[0].Report, "pain.002.001.03.xsd")
 	report, _ := os.ReadFile(res[0].Report)
-	if bytes.Count(report, []byte("<Cd>NARR</Cd>")) != 2 || !bytes.Contains(report, []byte("<TxSts>PDNG</TxSts>")) {
+	if !bytes.Contains(report, []byte("cut-off")) || !bytes.Contains(report, []byte("not a working day")) || !bytes.Contains(report, []byte("<TxSts>PDNG</TxSts>")) {
 		t.Errorf("the pain.002 does not announce the moved dates:\n%s", report)
 	}
 }
