@@ -17,8 +17,12 @@ type payees struct {
 	holders map[string]*maksa.Client // every treasury account's holder
 	rq      *vop.Requester
 	ctx     context.Context
-	round   *vop.Round
-	pending map[int]awaited // the other banks' answers awaited, by seq
+	// matched remembers the verifications against treasury accounts, so
+	// that a payee paid again (a tax account, a salary) is matched once.
+	matched    map[vop.Query]maksa.PayeeCheck
+	registered map[*maksa.Client]*vop.Registered // the holders' names, taken apart once
+	round      *vop.Round
+	pending    map[int]awaited // the other banks' answers awaited, by seq
 	// optedOut counts the payments left unchecked because their client
 	// opted out for files of many payments; first is the first of them,
 	// checked after all when it turns out to be the file's only payment.
@@ -30,8 +34,12 @@ func newPayees(holders map[string]*maksa.Client, rq *vop.Requester, ctx context.
 	if rq == nil {
 		rq = &vop.Requester{} // no routes: every other bank's payee is NOAP
 	}
-	return &payees{holders: holders, rq: rq, ctx: ctx, pending: map[int]awaited{}}
+	return &payees{holders: holders, rq: rq, ctx: ctx, pending: map[int]awaited{}, matched: map[vop.Query]maksa.PayeeCheck{},
+		registered: map[*maksa.Client]*vop.Registered{}}
 }
+
+// maxMatched bounds the verifications a file remembers.
+const maxMatched = 100_000
 
 // awaited is a payment whose payee's bank was asked.
 type awaited struct {
@@ -65,7 +73,21 @@ func (v *payees) check(p *maksa.Payment) {
 // payee's bank.
 func (v *payees) verify(p *maksa.Payment) {
 	if h := v.holders[p.CreditorIBAN]; h != nil {
-		p.Payee = vop.Match(p.CreditorName, p.CreditorID, vop.Holder{Name: h.Name, RegNo: h.RegNo})
+		key := vop.Query{IBAN: p.CreditorIBAN, Name: p.CreditorName, ID: p.CreditorID}
+		if c, ok := v.matched[key]; ok {
+			p.Payee = c // a payee the file pays again
+			return
+		}
+		reg := v.registered[h]
+		if reg == nil {
+			reg = vop.Prepare(vop.Holder{Name: h.Name, RegNo: h.RegNo})
+			v.registered[h] = reg
+		}
+		p.Payee = reg.Match(p.CreditorName, p.CreditorID)
+		if len(v.matched) < maxMatched {
+			key = vop.Query{IBAN: strings.Clone(key.IBAN), Name: strings.Clone(key.Name), ID: strings.Clone(key.ID)}
+			v.matched[key] = p.Payee
+		}
 		return
 	}
 	q := vop.Query{IBAN: p.CreditorIBAN, BIC: p.CreditorBIC, Name: p.CreditorName, ID: p.CreditorID}

@@ -55,10 +55,28 @@ const maxWords = 24
 // Match verifies the name (and optional identifier) a payer gave against
 // the account's holder. On CMTC the check carries the registered name.
 func Match(name, id string, h Holder) maksa.PayeeCheck {
-	if id != "" && h.RegNo != "" && foldID(id) == foldID(h.RegNo) {
+	return Prepare(h).Match(name, id)
+}
+
+// Registered is a holder whose name is taken apart once, for the many
+// payments to one account.
+type Registered struct {
+	Holder
+	parsed name
+	regNo  string
+}
+
+// Prepare takes a holder's name apart.
+func Prepare(h Holder) *Registered {
+	return &Registered{Holder: h, parsed: parse(h.Name), regNo: foldID(h.RegNo)}
+}
+
+// Match is the package's Match against this holder.
+func (h *Registered) Match(name, id string) maksa.PayeeCheck {
+	if id != "" && h.regNo != "" && foldID(id) == h.regNo {
 		return maksa.PayeeCheck{Result: maksa.PayeeMatch}
 	}
-	switch compare(parse(name), parse(h.Name)) {
+	switch compare(parse(name), h.parsed) {
 	case exact:
 		return maksa.PayeeCheck{Result: maksa.PayeeMatch}
 	case nearly:
@@ -113,7 +131,11 @@ var letterFolds = map[rune]string{
 // ("O'Brien" is "obrien").
 func fold(s string) []string {
 	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
+	b.Grow(len(s))
+	if !isASCII(s) {
+		s = norm.NFD.String(s)
+	}
+	for _, r := range s {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 		case r == '\'' || r == '\u2019' || r == '`':
@@ -129,6 +151,15 @@ func fold(s string) []string {
 		}
 	}
 	return strings.Fields(b.String())
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // conjunctions are "and" in the languages of the treasury's payees; "&"

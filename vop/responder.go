@@ -91,7 +91,7 @@ func (rs *Responder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if holder == nil {
 		resp.PartyNameMatch = maksa.PayeeNotPossible // not a treasury account: nothing to compare with
 	} else {
-		c := Match(req.PartyName, "", Holder{Name: holder.Name})
+		c := Match(req.PartyName, "", Holder{Name: holder.Name}) // the identifier is answered apart
 		resp.PartyNameMatch, resp.PartyName = c.Result, c.Name
 		if req.PartyID != "" && holder.RegNo != "" {
 			resp.PartyIDMatch = maksa.PayeeNoMatch
