@@ -76,6 +76,9 @@ func (h *Registered) Match(name, id string) maksa.PayeeCheck {
 	if id != "" && h.regNo != "" && foldID(id) == h.regNo {
 		return maksa.PayeeCheck{Result: maksa.PayeeMatch}
 	}
+	if name == h.Name && len(h.parsed.words) > 0 { // written as registered: nothing to take apart
+		return maksa.PayeeCheck{Result: maksa.PayeeMatch}
+	}
 	switch compare(parse(name), h.parsed) {
 	case exact:
 		return maksa.PayeeCheck{Result: maksa.PayeeMatch}
@@ -235,10 +238,11 @@ var legalForms = map[string][]string{
 	"sas":  {"sas", "s a s"},
 }
 
-// formSpellings are legalForms turned around: each spelling as words, and
-// its canonical form, the longest spelling first so that "gmbh co kg" is
-// taken before "kg".
-var formSpellings = func() []spelling {
+// byFirst and byLast are legalForms turned around: each spelling as words
+// with its canonical form, by its first and by its last word, so that a
+// name is compared with the few that can fit; the longest spelling first,
+// so that "gmbh co kg" is taken before "kg".
+var byFirst, byLast = func() (map[string][]spelling, map[string][]spelling) {
 	var out []spelling
 	for form, spellings := range legalForms {
 		for _, s := range spellings {
@@ -251,7 +255,12 @@ var formSpellings = func() []spelling {
 		}
 		return strings.Compare(strings.Join(a.words, " "), strings.Join(b.words, " "))
 	})
-	return out
+	first, last := map[string][]spelling{}, map[string][]spelling{}
+	for _, s := range out {
+		first[s.words[0]] = append(first[s.words[0]], s)
+		last[s.words[len(s.words)-1]] = append(last[s.words[len(s.words)-1]], s)
+	}
+	return first, last
 }()
 
 type spelling struct {
@@ -262,19 +271,30 @@ type spelling struct {
 // takeForm sets apart a legal form at the start or the end of words (a
 // name that is nothing but a legal form keeps it as its core).
 func takeForm(words []string) (string, []string) {
-	for _, s := range formSpellings {
-		n := len(s.words)
-		if len(words) <= n {
-			continue
-		}
-		if slices.Equal(words[:n], s.words) {
-			return s.form, words[n:]
-		}
-		if slices.Equal(words[len(words)-n:], s.words) {
-			return s.form, words[:len(words)-n]
+	if len(words) < 2 {
+		return "", words
+	}
+	var best *spelling
+	atStart := false
+	for _, s := range byFirst[words[0]] {
+		if n := len(s.words); len(words) > n && slices.Equal(words[:n], s.words) {
+			best, atStart = &s, true
+			break // the longest first
 		}
 	}
-	return "", words
+	for _, s := range byLast[words[len(words)-1]] {
+		if n := len(s.words); len(words) > n && slices.Equal(words[len(words)-n:], s.words) && (best == nil || n > len(best.words)) {
+			best, atStart = &s, false
+			break
+		}
+	}
+	switch {
+	case best == nil:
+		return "", words
+	case atStart:
+		return best.form, words[len(best.words):]
+	}
+	return best.form, words[:len(words)-len(best.words)]
 }
 
 // likeness is how alike two names are.

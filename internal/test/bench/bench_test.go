@@ -29,7 +29,8 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
-	want := []string{"validate", "import into SQLite", "import CSV", "import XLSX", "watcher", "sign", "nightly batch", "camt.053"}
+	want := []string{"validate", "import into SQLite", "verification of payee, payees at treasury", "verification of payee, payees at other banks",
+		"import CSV", "import XLSX", "watcher", "sign", "nightly batch", "camt.053"}
 	if cfg.postgres != "" {
 		want = append(want, "import into PostgreSQL")
 	}

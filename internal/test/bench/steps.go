@@ -61,10 +61,19 @@ func run(cfg config, logw io.Writer) ([]row, error) {
 			return rows, err
 		}
 	}
+	var imported row // of the largest size
 	for _, n := range b.sizes {
-		if err := add(b.importSQLite(n, n == largest)); err != nil {
+		r, err := b.importSQLite(n, n == largest)
+		if err := add(r, err); err != nil {
 			return rows, err
 		}
+		imported = r
+	}
+	if err := add(b.payeesAtTreasury(largest, imported)); err != nil {
+		return rows, err
+	}
+	if err := add(b.payeesAtBanks(1000)); err != nil {
+		return rows, err
 	}
 	if b.postgres != "" {
 		for _, n := range b.sizes {
