@@ -1,9 +1,13 @@
 package main_test
 
 import (
+	"bytes"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -238,6 +242,16 @@ users:
 		t.Errorf("opted out, one payment: vop %+v, counts %v", p.Payee, results[0].PayeeCounts)
 	}
 
+	// A payment from a template is verified as a file's: the table tells it.
+	e.mustRun(0, "template", "add", "--user", "prep", "--file", write("koks.yaml",
+		"client: m\nname: koks\naccount: "+payeeDebtor+"\ncreditor_name: Koks\ncreditor_iban: "+payeeKoks+"\nremittance: Rēķins 7\n"))
+	r = e.mustRun(0, "pay", "--user", "prep", "--template", "koks", "--amount", "7.00", "--date", "2026-11-27")
+	for _, s := range []string{"Verification of payee in", "1 CMTC", "CMTC: close match, the account is held by \u201cSIA Koks\u201d", "--confirm-vop"} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("pay does not tell %q:\n%s", s, r.stdout)
+		}
+	}
+
 	// The responder: bad requests are 400, a user's certificate is no PSP's.
 	roots := bank.client("", "").Transport.(*http.Transport).TLSClientConfig.RootCAs
 	pspClient := bankClient(roots, pspTLS)
@@ -295,4 +309,43 @@ func bankClient(roots *x509.CertPool, cert tls.Certificate) *http.Client {
 type shownPayment struct {
 	CreditorName string            `json:"creditor_name"`
 	Payee        *maksa.PayeeCheck `json:"vop"`
+}
+
+// TestAPIVerificationOfPayee: over the API the upload answers each
+// payment's verification, a payment shows it, and a signature of a payment
+// whose payee could not be verified needs confirm_vop.
+func TestAPIVerificationOfPayee(t *testing.T) {
+	e := newAPIEnv(t, testdb.Backend{Name: "sqlite", DSN: testdb.SQLite})
+	var up struct {
+		Result importer.Result
+	}
+	if code := e.call(t, e.client("prep", ""), "POST", "/v1/files?name=vop.xml", bytes.NewReader(payFile(t, "API-VOP", 1)), nil, &up); code != 200 {
+		t.Fatalf("upload: %d", code)
+	}
+	p := up.Result.Payments[0]
+	if p.Payee == nil || p.Payee.Result != maksa.PayeeNotPossible { // the test's serve asks no other bank
+		t.Fatalf("upload answers vop %+v, want NOAP", p.Payee)
+	}
+	var shown struct {
+		Payment map[string]any `json:"payment"`
+	}
+	e.call(t, e.client("prep", ""), "GET", fmt.Sprintf("/v1/payments/%d", p.PaymentID), nil, nil, &shown)
+	if vop, _ := shown.Payment["vop"].(map[string]any); vop["result"] != "NOAP" || shown.Payment["kind"] != "sepa" {
+		t.Errorf("GET payment: %v", shown.Payment)
+	}
+	var d struct{ Digest string }
+	c := e.client("s1", "")
+	e.call(t, c, "GET", fmt.Sprintf("/v1/payments/%d/digest", p.PaymentID), nil, nil, &d)
+	digest, _ := hex.DecodeString(d.Digest)
+	sig, _ := signing.Sign(crypto.Signer(e.keys["s1"]), digest)
+	var out signing.Outcome
+	body, _ := json.Marshal(map[string]any{"signature": base64.StdEncoding.EncodeToString(sig)})
+	if code := e.call(t, c, "POST", fmt.Sprintf("/v1/payments/%d/signatures", p.PaymentID), bytes.NewReader(body), nil, &out); code != 422 ||
+		len(out.Reasons) != 1 || !strings.Contains(out.Reasons[0].Message, "confirm_vop") {
+		t.Errorf("a signature without confirm_vop: %d %+v", code, out)
+	}
+	body, _ = json.Marshal(map[string]any{"signature": base64.StdEncoding.EncodeToString(sig), "confirm_vop": true})
+	if code := e.call(t, c, "POST", fmt.Sprintf("/v1/payments/%d/signatures", p.PaymentID), bytes.NewReader(body), nil, &out); code != 200 || !out.Signed {
+		t.Errorf("a signature with confirm_vop: %d %+v", code, out)
+	}
 }
