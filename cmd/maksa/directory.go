@@ -71,9 +71,13 @@ func (m *Main) directoryCommand() *cobra.Command {
 				return m.printJSON(d)
 			}
 			w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "CLIENT\tNAME\tADDRESS")
+			fmt.Fprintln(w, "CLIENT\tNAME\tREG. NO\tVOP\tADDRESS")
 			for _, c := range d.Clients {
-				fmt.Fprintf(w, "%s\t%s\t%s\n", c.ID, c.Name, c.Address)
+				payee := "checked"
+				if c.PayeeOptOut {
+					payee = "opted out for files"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, orDash(c.RegNo), payee, c.Address)
 			}
 			fmt.Fprintln(w, "\nACCOUNT\tCLIENT\tCURRENCY\tBALANCE\tSIGNATURES\tSTATUS")
 			for _, a := range d.Accounts {
@@ -91,4 +95,12 @@ func (m *Main) directoryCommand() *cobra.Command {
 		},
 	})
 	return cmd
+}
+
+// orDash is s, or "-" when it is empty.
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

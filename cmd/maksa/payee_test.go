@@ -96,6 +96,10 @@ users:
     grants: [{account: `+payeeDebtor+`, modes: [sign1], `+big+`}, {account: `+payeeOptOut+`, modes: [sign1], `+big+`}]
 `))
 
+	if r := e.mustRun(0, "directory", "show"); !strings.Contains(r.stdout, "40003009497") || !strings.Contains(r.stdout, "opted out for files") {
+		t.Errorf("directory show does not tell the registration number and the opt-out:\n%s", r.stdout)
+	}
+
 	type pay struct{ e2e, name, iban, id string }
 	file := func(name, debtor string, payments ...pay) string {
 		path := filepath.Join(dir, name)
