@@ -11,7 +11,6 @@ const (
 	AC03 Reason = "AC03"
 	AC04 Reason = "AC04"
 	AC06 Reason = "AC06"
-	AG01 Reason = "AG01"
 	AG03 Reason = "AG03"
 	AG08 Reason = "AG08"
 	AM01 Reason = "AM01"
@@ -28,7 +27,6 @@ const (
 	AM20 Reason = "AM20"
 	AM21 Reason = "AM21"
 	BE04 Reason = "BE04"
-	BE06 Reason = "BE06"
 	BE09 Reason = "BE09"
 	CH03 Reason = "CH03"
 	CH04 Reason = "CH04"
@@ -66,7 +64,6 @@ var reasons = map[Reason]ReasonInfo{
 	AC03: {"InvalidCreditorAccountNumber", "Creditor account number invalid or missing"},
 	AC04: {"ClosedAccountNumber", "Account number specified has been closed on the bank of account's books"},
 	AC06: {"BlockedAccount", "Account specified is blocked, prohibiting posting of transactions against it"},
-	AG01: {"TransactionForbidden", "Transaction forbidden on this type of account"},
 	AG03: {"TransactionNotSupported", "Transaction type not supported/authorized on this account"},
 	AG08: {"InvalidAccessRights", "Transaction failed due to invalid or missing user or access right"},
 	AM01: {"ZeroAmount", "Specified message amount is equal to zero"},
@@ -83,7 +80,6 @@ var reasons = map[Reason]ReasonInfo{
 	AM20: {"InvalidPaymentInfoNumberOfTransactions", "Number of transactions at the Payment Information level is invalid"},
 	AM21: {"LimitExceeded", "Transaction amount exceeds limits set by clearing system"},
 	BE04: {"MissingCreditorAddress", "Specification of creditor's address, which is required for payment, is missing/not correct"},
-	BE06: {"UnknownEndCustomer", "End customer specified is not known at associated Sort/National Bank Code or does no longer exist in the books"},
 	BE09: {"InvalidCountry", "Country code provided is not a valid ISO code"},
 	CH03: {"RequestedExecutionDateOrRequestedCollectionDateTooFarInFuture", "Value in Requested Execution Date or Requested Collection Date is too far in the future"},
 	CH04: {"RequestedExecutionDateOrRequestedCollectionDateTooFarInPast", "Value in Requested Execution Date or Requested Collection Date is too far in the past"},
