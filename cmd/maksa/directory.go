@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"maksa"
 	"maksa/formats/directory"
 	"maksa/store"
 )
@@ -39,6 +40,11 @@ func (m *Main) directoryCommand() *cobra.Command {
 				changes = []store.Change{}
 			}
 			m.log.Info("directory applied", "file", args[0], "changes", len(changes))
+			for _, g := range dir.Grants {
+				if g.Has(maksa.ModeSign4) {
+					fmt.Fprintf(m.Stderr, "note: %s holds sign4 on %s; payments need 1 to 3 signature levels, so sign4 lets nobody sign (it is kept as the treasury's access-mode list has it)\n", g.UserID, g.AccountIBAN)
+				}
+			}
 			if m.JSON {
 				return m.printJSON(map[string]any{"file": args[0], "changes": changes})
 			}

@@ -93,9 +93,12 @@ users:
     name: S1
     valid_until: 2030-12-31
     keys: [s1.pub]
-    grants: [{account: `+payeeDebtor+`, modes: [sign1], `+big+`}, {account: `+payeeOptOut+`, modes: [sign1], `+big+`}]
+    grants: [{account: `+payeeDebtor+`, modes: [sign1, sign4], `+big+`}, {account: `+payeeOptOut+`, modes: [sign1], `+big+`}]
 `))
 
+	if r := e.mustRun(0, "directory", "apply", filepath.Join(dir, "directory.yaml")); !strings.Contains(r.stderr, "s1 holds sign4 on "+payeeDebtor+"; payments need 1 to 3 signature levels, so sign4 lets nobody sign") {
+		t.Errorf("directory apply does not explain sign4:\n%s", r.stderr)
+	}
 	if r := e.mustRun(0, "directory", "show"); !strings.Contains(r.stdout, "40003009497") || !strings.Contains(r.stdout, "opted out for files") {
 		t.Errorf("directory show does not tell the registration number and the opt-out:\n%s", r.stdout)
 	}
