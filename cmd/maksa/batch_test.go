@@ -341,6 +341,19 @@ func TestStatementExports(t *testing.T) {
 	if sigs, _ := history["signatures"].([]any); len(sigs) != 2 {
 		t.Errorf("history of payment 1: %v", history)
 	}
+	// Each state it went through, in order, with its time.
+	var states []string
+	list, _ := history["states"].([]any)
+	for _, s := range list {
+		st := s.(map[string]any)
+		if at, _ := st["at"].(string); at == "" || strings.HasPrefix(at, "0001") {
+			t.Errorf("a state without its time: %v", st)
+		}
+		states = append(states, fmt.Sprint(st["status"]))
+	}
+	if strings.Join(states, " ") != "PDNG PDNG ACCP ACSC" {
+		t.Errorf("payment 1 went through %v, want imported, signed at level 1, at level 2 (ACCP), executed", list)
+	}
 }
 
 // checkOutbound: each payment of the outbound clearing file says what the

@@ -259,6 +259,7 @@ type history struct {
 	Batch      map[string]any     `json:"batch"`
 	Signatures []store.Signature  `json:"signatures"`
 	Postings   []map[string]any   `json:"postings"`
+	States     []stateChange      `json:"states"` // each state it went through, and when
 	Events     []maksa.AuditEvent `json:"events"`
 }
 
@@ -306,9 +307,27 @@ func (m *Main) paymentShowCommand() *cobra.Command {
 				h.Postings = append(h.Postings, map[string]any{"account": post.Account, "side": post.Side, "amount": post.Amount.String(),
 					"currency": post.Currency, "booking_date": post.BookingDate.Format(maksa.DateLayout), "reference": exporter.ServicerRef(id, post.Side)})
 			}
-			if h.Events, err = db.AuditFor(ctx, fmt.Sprintf("batch %d", b.ID), fmt.Sprintf("payment %d", id)); err != nil {
+			objects := []string{fmt.Sprintf("batch %d", b.ID), fmt.Sprintf("payment %d", id)}
+			if !p.ExecutedOn.IsZero() {
+				objects = append(objects, "nightly batch "+p.ExecutedOn.Format(maksa.DateLayout))
+			}
+			if p.Status == maksa.CANC {
+				objects = append(objects, "unsigned payments")
+			}
+			if h.Events, err = db.AuditFor(ctx, objects...); err != nil {
 				return err
 			}
+			dir, err := db.Directory(ctx)
+			if err != nil {
+				return err
+			}
+			required := 1
+			for _, a := range dir.Accounts {
+				if a.IBAN == p.DebtorIBAN {
+					required = a.Signatures
+				}
+			}
+			h.States = timeline(p, b, h.Signatures, required, h.Events)
 			if m.JSON {
 				return m.printJSON(h)
 			}
@@ -347,6 +366,9 @@ func (m *Main) printHistory(out io.Writer, h history, p *maksa.Payment, b *maksa
 			confirmed = ", confirming verification of payee " + string(s.PayeeConfirmed)
 		}
 		fmt.Fprintf(w, "Signed level %d\t%s by %s (key %s…%s)\n", s.Level, s.SignedAt.In(m.location).Format("2006-01-02 15:04:05"), s.UserID, s.Fingerprint[:12], confirmed)
+	}
+	for _, c := range h.States {
+		fmt.Fprintf(w, "State %s\t%s %s\n", c.Status, c.At.In(m.location).Format("2006-01-02 15:04:05"), c.What)
 	}
 	for _, post := range h.Postings {
 		fmt.Fprintf(w, "Posted %s\t%s %s %s on %s\n", post["side"], post["booking_date"], post["amount"], post["currency"], post["account"])

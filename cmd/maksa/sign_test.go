@@ -356,6 +356,12 @@ func TestUnsignedPaymentsExpire(t *testing.T) {
 	if !bytes.Contains(data, []byte("<Cd>DS24</Cd>")) || !bytes.Contains(data, []byte("<GrpSts>RJCT</GrpSts>")) {
 		t.Errorf("report does not announce the cancellation:\n%s", data)
 	}
+	r := e.mustRun(0, "payments", "show", "1")
+	for _, s := range []string{"2026-11-25 10:00:00 imported from late.xml by prep", "2026-11-25 10:00:00 signed level 1 of 2 by s1b", "State CANC", "2026-12-03 10:00:00 cancelled: its signatures were not complete in time (DS24)"} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("payments show does not say %q:\n%s", s, r.stdout)
+		}
+	}
 }
 
 // TestConcurrentSigning lets two signers sign the same level of the same
