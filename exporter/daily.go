@@ -24,7 +24,7 @@ var (
 	executedCols = []xlsxfmt.Column{{Header: "Payment", Width: 10}, {Header: "Batch", Width: 8}, {Header: "End-to-end id", Width: 26},
 		{Header: "Debtor account", Width: 24}, {Header: "Creditor", Width: 30}, {Header: "Creditor account", Width: 24},
 		{Header: "Amount", Width: 14, Amount: true}, {Header: "Currency", Width: 9}, {Header: "Requested date", Width: 14}, {Header: "Transfer", Width: 10},
-		{Header: "Kind", Width: 12}}
+		{Header: "Kind", Width: 12}, {Header: "Verification of payee", Width: 22}}
 	rejectedCols = []xlsxfmt.Column{{Header: "Payment", Width: 10}, {Header: "Batch", Width: 8}, {Header: "End-to-end id", Width: 26},
 		{Header: "Debtor account", Width: 24}, {Header: "Creditor", Width: 30}, {Header: "Amount", Width: 14, Amount: true},
 		{Header: "Currency", Width: 9}, {Header: "Code", Width: 8}, {Header: "Reason", Width: 28}, {Header: "Message", Width: 60}}
@@ -89,7 +89,7 @@ func (e *Exporter) DailyReport(ctx context.Context, dir string, day time.Time, f
 			if internal[p.CreditorIBAN] {
 				transfer = "internal"
 			}
-			return executed.Row(p.ID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.CreditorName, p.CreditorIBAN, p.Amount, p.Currency, p.DateText, transfer, string(p.Kind))
+			return executed.Row(p.ID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.CreditorName, p.CreditorIBAN, p.Amount, p.Currency, p.DateText, transfer, string(p.Kind), string(p.Payee.Result))
 		}
 		s.rejected++
 		for _, pr := range p.Problems {

@@ -300,7 +300,18 @@ func (e *Exporter) entry(entry *camt053.Entry, en store.Entry) {
 		ServicerRef: ServicerRef(en.PaymentID, en.Side), Domain: domain, Family: family, SubFamily: sub,
 		MessageID: en.MessageID, PaymentInfoID: en.PaymentInfoID, InstructionID: en.InstructionID, EndToEndID: en.EndToEndID,
 		DebtorName: en.DebtorName, DebtorAccount: en.DebtorIBAN, UltimateDebtor: en.UltimateDebtor, CreditorName: en.CreditorName,
-		CreditorAcct: en.CreditorIBAN, Remittance: en.Remittance}
+		CreditorAcct: en.CreditorIBAN, Remittance: en.Remittance, Details: EntryDetails(en)}
+}
+
+// EntryDetails says a statement entry's kind and, on the debited account,
+// the verification of payee its signers were told: "kind sepa; verification
+// of payee MTCH".
+func EntryDetails(en store.Entry) string {
+	s := "kind " + string(en.Kind)
+	if en.Side == "DBIT" && en.Payee != "" {
+		s += "; verification of payee " + string(en.Payee)
+	}
+	return s
 }
 
 // ServicerRef is the treasury's reference of one side of a payment.
@@ -344,13 +355,13 @@ func (e *Exporter) StatementTable(ctx context.Context, w io.Writer, format, iban
 	cols := []xlsxfmt.Column{{Header: "Booking date", Width: 12}, {Header: "Reference", Width: 14}, {Header: "End-to-end id", Width: 24},
 		{Header: "Counterparty", Width: 30}, {Header: "Counterparty account", Width: 24}, {Header: "Debit", Width: 14, Amount: true},
 		{Header: "Credit", Width: 14, Amount: true}, {Header: "Balance", Width: 16, Amount: true}, {Header: "Currency", Width: 8},
-		{Header: "Remittance", Width: 40}}
+		{Header: "Remittance", Width: 40}, {Header: "Details", Width: 36}}
 	t, err := newTable(w, format, created, "Statement", cols)
 	if err != nil {
 		return err
 	}
 	balance := opening
-	if err := t.Row(from.Format(maksa.DateLayout), "", "", "Opening balance", iban, "", "", balance, currency, ""); err != nil {
+	if err := t.Row(from.Format(maksa.DateLayout), "", "", "Opening balance", iban, "", "", balance, currency, "", ""); err != nil {
 		return err
 	}
 	err = e.Store.Entries(ctx, iban, from, to, func(en store.Entry) error {
@@ -361,12 +372,12 @@ func (e *Exporter) StatementTable(ctx context.Context, w io.Writer, format, iban
 			debit, balance = en.Amount, balance.Sub(en.Amount)
 		}
 		return t.Row(en.BookingDate.Format(maksa.DateLayout), ServicerRef(en.PaymentID, en.Side), en.EndToEndID, en.CounterpartyName,
-			en.CounterpartyIBAN, debit, credit, balance, en.Currency, en.Remittance)
+			en.CounterpartyIBAN, debit, credit, balance, en.Currency, en.Remittance, EntryDetails(en))
 	})
 	if err != nil {
 		return err
 	}
-	if err := t.Row(to.Format(maksa.DateLayout), "", "", "Closing balance", iban, "", "", balance, currency, ""); err != nil {
+	if err := t.Row(to.Format(maksa.DateLayout), "", "", "Closing balance", iban, "", "", balance, currency, "", ""); err != nil {
 		return err
 	}
 	return t.Close()

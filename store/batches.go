@@ -121,7 +121,7 @@ var outboundColumns = []string{"p.id", "p.batch_id", "p.pmt_inf_id", "p.pmt_mtd"
 // executedColumns are the columns ExecutedOn reads.
 var executedColumns = []string{"p.id", "p.batch_id", "p.seq", "p.pmt_inf_id", "p.instr_id", "p.end_to_end_id", "p.uetr", "p.debtor_iban",
 	"p.creditor_name", "p.creditor_account", "p.creditor_is_iban", "p.creditor_id", "p.kind", "p.amount", "p.currency", "p.execution_date",
-	"p.status", "p.reasons", "p.executed_on"}
+	"p.status", "p.reasons", "p.executed_on", "p.vop_result"}
 
 func (r *paymentRow) payment() *maksa.Payment {
 	p := &maksa.Payment{ID: r.ID, BatchID: r.BatchID, Seq: r.Seq, PaymentInfoID: r.PmtInfID, PaymentMethod: r.PmtMtd,

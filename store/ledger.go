@@ -270,6 +270,7 @@ type Entry struct {
 	CreditorName   string
 	CreditorIBAN   string
 	UltimateDebtor string
+	Payee          maksa.PayeeResult // the verification of payee's outcome, where it applied
 }
 
 // BalanceBefore returns an account's booked balance at the start of day.
@@ -350,7 +351,7 @@ func (db *DB) SplitEntries(ctx context.Context, all EntryRange, n, least int) ([
 // (the posting's id first, see queryFields).
 var entryColumns = []string{"e.id", "e.payment_id", "e.side", "e.amount_minor", "e.currency", "e.booking_date", "e.counterparty_iban",
 	"e.counterparty_name", "b.message_id", "p.end_to_end_id", "p.pmt_inf_id", "p.instr_id", "p.remittance", "p.debtor_name",
-	"p.debtor_iban", "p.creditor_name", "p.creditor_account", "p.kind", "p.ultimate_debtor"}
+	"p.debtor_iban", "p.creditor_name", "p.creditor_account", "p.kind", "p.ultimate_debtor", "p.vop_result"}
 
 // EntriesIn calls fn for each entry of the run, in booking order. A
 // statement of a day reads a million entries: each row holds only what
@@ -394,7 +395,8 @@ func (db *DB) EntriesIn(ctx context.Context, r EntryRange, fn func(Entry) error)
 		e := Entry{Posting: Posting{PaymentID: paymentID, Account: r.IBAN, Side: f[2], Amount: maksa.FromMinorUnits(minor, cur), Currency: f[4],
 			BookingDate: bookingDate, CounterpartyIBAN: f[6], CounterpartyName: f[7]},
 			MessageID: f[8], EndToEndID: f[9], PaymentInfoID: f[10], InstructionID: f[11], Remittance: f[12], DebtorName: f[13],
-			DebtorIBAN: f[14], CreditorName: f[15], CreditorIBAN: f[16], Kind: maksa.Kind(f[17]), UltimateDebtor: f[18]}
+			DebtorIBAN: f[14], CreditorName: f[15], CreditorIBAN: f[16], Kind: maksa.Kind(f[17]), UltimateDebtor: f[18],
+			Payee: maksa.PayeeResult(f[19])}
 		if err := fn(e); err != nil {
 			return err
 		}

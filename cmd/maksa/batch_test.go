@@ -130,6 +130,9 @@ func TestNightlyBatch(t *testing.T) {
 				t.Errorf("%d postings, want 2 per executed payment", n)
 			}
 			a := readStatement(t, filepath.Join(e.home, "statements", accountA, batchDay+".camt053.xml"))
+			if data, _ := os.ReadFile(filepath.Join(e.home, "statements", accountA, batchDay+".camt053.xml")); !strings.Contains(string(data), "<AddtlTxInf>kind sepa; verification of payee NOAP</AddtlTxInf>") {
+				t.Error("the statement's entries do not tell the payment's kind and verification of payee (AddtlTxInf)")
+			}
 			bst := readStatement(t, filepath.Join(e.home, "statements", accountB, batchDay+".camt053.xml"))
 			if len(a.Entries) != 9 || len(bst.Entries) != 1 || bst.Entries[0].Sign != "CRDT" || bst.Entries[0].SubFam != "BOOK" || bst.Entries[0].Amount != "2500.00" {
 				t.Errorf("statement A has %d entries, B %+v", len(a.Entries), bst.Entries)
@@ -194,6 +197,11 @@ func checkDailyReport(t *testing.T, path string) {
 		t.Errorf("the Executed sheet's K1 is %q, want the Kind column", h)
 	} else if k, _ := f.GetCellValue("Executed", "K2"); k == "" {
 		t.Error("an executed payment's kind is empty in the daily report")
+	}
+	if h, _ := f.GetCellValue("Executed", "L1"); h != "Verification of payee" {
+		t.Errorf("the Executed sheet's L1 is %q, want the verification of payee", h)
+	} else if v, _ := f.GetCellValue("Executed", "L3"); v != "NOAP" { // the test asks no other bank
+		t.Errorf("an executed payment's verification of payee in the daily report: %q", v)
 	}
 	if typ, _ := f.GetCellType("Executed", "G2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
 		t.Errorf("amounts are not numbers: %v", typ)

@@ -31,6 +31,29 @@ func timeline(p *maksa.Payment, b *maksa.Batch, sigs []store.Signature, required
 		first = maksa.RJCT
 	}
 	out := []stateChange{{At: b.CreatedAt, Status: first, What: fmt.Sprintf("imported from %s by %s (batch %d)", b.FileName, b.UserID, b.ID)}}
+	// The order is the states' own, not the clocks': a name is corrected
+	// before any signature, the levels follow one another, and a refusal,
+	// the night or an expiry end it.
+	var after []stateChange
+	cancelled := false
+	for _, e := range events {
+		switch {
+		case e.Action == "payment.correct_name" && e.Object == fmt.Sprintf("payment %d", p.ID):
+			out = append(out, stateChange{At: e.At, Status: maksa.PDNG, What: "creditor name corrected by " + e.Actor + " to the registered name"})
+		case e.Action == "payment.reject" && e.Object == fmt.Sprintf("payment %d", p.ID):
+			after = append(after, stateChange{At: e.At, Status: maksa.RJCT, What: "refused by " + e.Actor})
+		case e.Action == "batch.execute" && !p.ExecutedOn.IsZero() && e.Object == "nightly batch "+p.ExecutedOn.Format(maksa.DateLayout) &&
+			(p.Status == maksa.ACSC || refusedAfterImport(p)):
+			if p.Status == maksa.ACSC {
+				after = append(after, stateChange{At: e.At, Status: maksa.ACSC, What: "executed by the nightly batch of " + p.ExecutedOn.Format(maksa.DateLayout)})
+			} else {
+				after = append(after, stateChange{At: e.At, Status: p.Status, What: "refused by the nightly batch of " + p.ExecutedOn.Format(maksa.DateLayout) + ": " + reasonCodes(p)})
+			}
+		case e.Action == "payments.expire" && p.Status == maksa.CANC && !cancelled && expiredBy(e, p):
+			cancelled = true
+			after = append(after, stateChange{At: e.At, Status: maksa.CANC, What: "cancelled: its signatures were not complete in time (DS24)"})
+		}
+	}
 	for _, s := range sigs {
 		status := maksa.PDNG
 		if s.Level >= required {
@@ -42,27 +65,7 @@ func timeline(p *maksa.Payment, b *maksa.Batch, sigs []store.Signature, required
 		}
 		out = append(out, stateChange{At: s.SignedAt, Status: status, What: what})
 	}
-	cancelled := false
-	for _, e := range events {
-		switch {
-		case e.Action == "payment.correct_name" && e.Object == fmt.Sprintf("payment %d", p.ID):
-			out = append(out, stateChange{At: e.At, Status: maksa.PDNG, What: "creditor name corrected by " + e.Actor + " to the registered name"})
-		case e.Action == "payment.reject" && e.Object == fmt.Sprintf("payment %d", p.ID):
-			out = append(out, stateChange{At: e.At, Status: maksa.RJCT, What: "refused by " + e.Actor})
-		case e.Action == "batch.execute" && !p.ExecutedOn.IsZero() && e.Object == "nightly batch "+p.ExecutedOn.Format(maksa.DateLayout) &&
-			(p.Status == maksa.ACSC || refusedAfterImport(p)):
-			if p.Status == maksa.ACSC {
-				out = append(out, stateChange{At: e.At, Status: maksa.ACSC, What: "executed by the nightly batch of " + p.ExecutedOn.Format(maksa.DateLayout)})
-			} else {
-				out = append(out, stateChange{At: e.At, Status: p.Status, What: "refused by the nightly batch of " + p.ExecutedOn.Format(maksa.DateLayout) + ": " + reasonCodes(p)})
-			}
-		case e.Action == "payments.expire" && p.Status == maksa.CANC && !cancelled && expiredBy(e, p):
-			cancelled = true
-			out = append(out, stateChange{At: e.At, Status: maksa.CANC, What: "cancelled: its signatures were not complete in time (DS24)"})
-		}
-	}
-	slices.SortStableFunc(out, func(a, b stateChange) int { return a.At.Compare(b.At) })
-	return out
+	return append(out, after...)
 }
 
 // refusedAfterImport reports whether a rejected payment was refused after

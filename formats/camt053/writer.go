@@ -81,6 +81,7 @@ type Entry struct {
 	CreditorName   string
 	CreditorAcct   string
 	Remittance     string
+	Details        string // AddtlTxInf: the payment's kind and verification of payee (at most 500 characters)
 }
 
 // ErrVersion is returned for a version other than 2 or 8.
@@ -242,6 +243,9 @@ func (w *Writer) WriteEntry(e *Entry) error {
 		w.out.Raw("<RmtInf>")
 		w.out.Elem("Ustrd", truncate(e.Remittance, 140))
 		w.out.Raw("</RmtInf>")
+	}
+	if e.Details != "" {
+		w.out.Elem("AddtlTxInf", truncate(e.Details, 500))
 	}
 	w.out.Raw("</TxDtls></NtryDtls></Ntry>\n")
 	return w.out.Err()
