@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"maksa"
 )
 
@@ -29,21 +27,6 @@ func CheckSigner(u *maksa.User, g *maksa.Grant, level int, day time.Time) *maksa
 		return maksa.Problemf(maksa.DS0H, where, "user %s may not sign level %d on this account (needs %s)", u.ID, level, SignMode(level))
 	case !g.CardValidUntil.IsZero() && day.After(g.CardValidUntil):
 		return maksa.Problemf(maksa.DS0H, where, "signer %s's authorisation card expired on %s", u.ID, g.CardValidUntil.Format(maksa.DateLayout))
-	}
-	return nil
-}
-
-// CheckLimits applies the signer's own limits on the account: the amount
-// within the single-payment limit (AM14), and what the signer signed today
-// plus the amount within the daily limit (AM21).
-func CheckLimits(g *maksa.Grant, p *maksa.Payment, signedToday decimal.Decimal) *maksa.Problem {
-	if p.Amount.GreaterThan(g.PaymentLimit) {
-		return maksa.Problemf(maksa.AM14, maksa.Position{}, "amount %s is above signer %s's single-payment limit of %s",
-			maksa.FormatMoney(p.Amount, p.Currency), g.UserID, maksa.FormatMoney(g.PaymentLimit, p.Currency))
-	}
-	if total := signedToday.Add(p.Amount); total.GreaterThan(g.DailyLimit) {
-		return maksa.Problemf(maksa.AM21, maksa.Position{}, "signing %s would bring signer %s's total today to %s, above the daily limit of %s",
-			maksa.FormatMoney(p.Amount, p.Currency), g.UserID, maksa.FormatMoney(total, p.Currency), maksa.FormatMoney(g.DailyLimit, p.Currency))
 	}
 	return nil
 }

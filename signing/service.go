@@ -135,7 +135,7 @@ func (s *Service) sign(ctx context.Context, user string, ids []int64, confirm bo
 		if pr := CheckSigner(st.User, st.Grant, level, day); pr != nil {
 			return nil, pr
 		}
-		if pr := CheckLimits(st.Grant, p, st.SignedToday); pr != nil {
+		if pr := maksa.CheckLimits(st.Grant, p, st.SignedToday, maksa.Signing); pr != nil {
 			return nil, pr
 		}
 		if p.Payee.NeedsConfirmation() && !confirm {

@@ -75,24 +75,16 @@ func (b *Business) Check(p *maksa.Payment) {
 	}
 	b.schedule(p)
 	grant = b.View.GrantOn(acct.IBAN, p.ExecutionDate)
-	if p.Amount.GreaterThan(grant.PaymentLimit) {
-		p.Reject(maksa.Problemf(maksa.AM14, p.PositionOf(maksa.FieldAmount), "amount %s is above %s's single-payment limit of %s on %s",
-			maksa.FormatMoney(p.Amount, p.Currency), grant.UserID, maksa.FormatMoney(grant.PaymentLimit, p.Currency), acct.IBAN))
-		return
-	}
 	key := maksa.DayKey{Account: acct.IBAN, Date: p.ExecutionDate}
 	used := b.View.Used[key]
-	total := used.Add(p.Amount)
-	if total.GreaterThan(grant.DailyLimit) {
-		p.Reject(maksa.Problemf(maksa.AM21, p.PositionOf(maksa.FieldAmount), "amount %s would bring %s's total on %s for %s to %s, above the daily limit of %s (%s already accepted)",
-			maksa.FormatMoney(p.Amount, p.Currency), grant.UserID, acct.IBAN, p.ExecutionDate.Format(maksa.DateLayout), maksa.FormatMoney(total, p.Currency),
-			maksa.FormatMoney(grant.DailyLimit, p.Currency), maksa.FormatMoney(used, p.Currency)))
+	if pr := maksa.CheckLimits(grant, p, used, maksa.Preparing); pr != nil {
+		p.Reject(pr)
 		return
 	}
 	if b.View.Used == nil {
 		b.View.Used = map[maksa.DayKey]decimal.Decimal{}
 	}
-	b.View.Used[key] = total
+	b.View.Used[key] = used.Add(p.Amount)
 }
 
 // checkAccess returns the user's grant on acct when the user may prepare
