@@ -171,6 +171,16 @@ func (d *Directory) User(id string) *User {
 	return nil
 }
 
+// Account returns the account with the IBAN, or nil.
+func (d *Directory) Account(iban string) *Account {
+	for i := range d.Accounts {
+		if d.Accounts[i].IBAN == iban {
+			return &d.Accounts[i]
+		}
+	}
+	return nil
+}
+
 // Grant returns the user's grant on the account, or nil.
 func (d *Directory) Grant(user, iban string) *Grant {
 	for i := range d.Grants {

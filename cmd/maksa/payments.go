@@ -322,10 +322,8 @@ func (m *Main) paymentShowCommand() *cobra.Command {
 				return err
 			}
 			required := 1
-			for _, a := range dir.Accounts {
-				if a.IBAN == p.DebtorIBAN {
-					required = a.Signatures
-				}
+			if a := dir.Account(p.DebtorIBAN); a != nil {
+				required = a.Signatures
 			}
 			h.States = timeline(p, b, h.Signatures, required, h.Events)
 			if m.JSON {

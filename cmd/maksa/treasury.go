@@ -49,11 +49,7 @@ func (m *Main) limitsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			db, err := m.open(ctx)
-			if err != nil {
-				return err
-			}
-			d, err := db.Directory(ctx)
+			db, d, err := m.directoryFor(ctx)
 			if err != nil {
 				return err
 			}
@@ -83,7 +79,12 @@ func (m *Main) limitsCommand() *cobra.Command {
 			if err := db.OverrideLimits(ctx, user, account, day, o, m.actor(operator)); err != nil {
 				return err
 			}
-			fmt.Fprintf(m.Stdout, "%s on %s, %s: payment limit %s, daily limit %s\n", user, account, day.Format(maksa.DateLayout), o.PaymentLimit.StringFixed(2), o.DailyLimit.StringFixed(2))
+			currency := ""
+			if a := d.Account(account); a != nil {
+				currency = a.Currency
+			}
+			fmt.Fprintf(m.Stdout, "%s on %s, %s: payment limit %s, daily limit %s\n", user, account, day.Format(maksa.DateLayout),
+				maksa.FormatMoney(o.PaymentLimit, currency), maksa.FormatMoney(o.DailyLimit, currency))
 			return nil
 		},
 	}
@@ -117,19 +118,11 @@ func (m *Main) announceCommand() *cobra.Command {
 			if err != nil || !a.IsPositive() {
 				return usageErrorf("--amount %q is not an amount", amount)
 			}
-			db, err := m.open(ctx)
+			db, d, err := m.directoryFor(ctx)
 			if err != nil {
 				return err
 			}
-			d, err := db.Directory(ctx)
-			if err != nil {
-				return err
-			}
-			allowed := false
-			for _, g := range d.Grants {
-				allowed = allowed || (g.UserID == user && g.AccountIBAN == account && g.MovesMoney())
-			}
-			if !allowed {
+			if g := d.Grant(user, account); g == nil || !g.MovesMoney() {
 				return fmt.Errorf("user %s may not announce payments of %s: %w", user, account, errRejected)
 			}
 			if err := db.Announce(ctx, account, day, a, m.actor(user)); err != nil {
@@ -228,10 +221,8 @@ func (m *Main) templateCommand() *cobra.Command {
 			}
 			t := &maksa.Template{Name: args[0], DebtorIBAN: p.DebtorIBAN, CreditorName: p.CreditorName, CreditorIBAN: p.CreditorIBAN,
 				CreditorBIC: p.CreditorBIC, Remittance: p.Remittance, Kind: p.Kind}
-			for _, a := range d.Accounts {
-				if a.IBAN == p.DebtorIBAN {
-					t.ClientID = a.ClientID
-				}
+			if a := d.Account(p.DebtorIBAN); a != nil {
+				t.ClientID = a.ClientID
 			}
 			return m.saveTemplate(ctx, db, d, t, user)
 		},
@@ -407,10 +398,8 @@ func (m *Main) payCommand() *cobra.Command {
 			if p.Amount, err = maksa.ParseDecimal(p.AmountText); err != nil {
 				return usageErrorf("--amount %q is not an amount", p.AmountText)
 			}
-			for _, a := range d.Accounts {
-				if a.IBAN == p.DebtorIBAN {
-					p.Currency = a.Currency
-				}
+			if a := d.Account(p.DebtorIBAN); a != nil {
+				p.Currency = a.Currency
 			}
 			path := filepath.Join(m.path("processing"), "pay", fmt.Sprintf("pay-%s-%s.xml", name, m.now().Format("20060102-150405.000")))
 			if err := writeOnePayment(path, p, m.now()); err != nil {
