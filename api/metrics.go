@@ -1,71 +1,85 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"sort"
-	"sync"
+	"strconv"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"maksa"
+	"maksa/store"
 )
 
-// metrics counts what /metrics exposes in the Prometheus text format.
+// metrics is what /metrics exposes: the stored batches and payments by
+// status (read at each scrape), the API's requests, uploads, failed
+// authentications and verification of payee answers, and the Go runtime's
+// and the process's own metrics.
 type metrics struct {
-	mu        sync.Mutex
-	requests  map[int]int       // by status code
-	files     map[string]int    // uploads by outcome
-	durations [len(buckets)]int // cumulative histogram of request seconds
-	count     int
-	sum       float64
-	failures  map[string]int // failed authentications by outcome: refused, limited
-	payees    map[string]int // verification of payee answers to other banks by outcome
+	registry  *prometheus.Registry
+	requests  *prometheus.CounterVec // by status code
+	durations prometheus.Histogram   // request seconds
+	files     *prometheus.CounterVec // uploads by outcome
+	failures  *prometheus.CounterVec // failed authentications by outcome: refused, limited
+	payees    *prometheus.CounterVec // verification of payee answers to other banks by outcome
 }
 
-// payee counts one answer of the VoP responder.
-func (m *metrics) payee(outcome string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.payees == nil {
-		m.payees = map[string]int{}
+func newMetrics(db *store.DB) *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "maksa_http_requests_total", Help: "API requests by status code."}, []string{"code"}),
+		durations: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "maksa_http_request_duration_seconds", Help: "API request latency.",
+			Buckets: []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}}),
+		files:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "maksa_api_uploads_total", Help: "Files uploaded through the API by outcome."}, []string{"status"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "maksa_api_auth_failures_total", Help: "Requests that failed to authenticate: refused, or limited (their address had failed too often)."}, []string{"outcome"}),
+		payees: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "maksa_vop_responses_total",
+			Help: "Verification of payee requests from other banks by outcome (MTCH, CMTC, NMTC, NOAP; refused, limited, invalid)."}, []string{"outcome"}),
 	}
-	m.payees[outcome]++
+	m.registry.MustRegister(m.requests, m.durations, m.files, m.failures, m.payees, stored{db},
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
 }
 
-func (m *metrics) failure(outcome string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.failures == nil {
-		m.failures = map[string]int{}
-	}
-	m.failures[outcome]++
-}
-
-var buckets = [...]float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
-
-func (m *metrics) file(status maksa.Status) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.files == nil {
-		m.files = map[string]int{}
-	}
-	m.files[string(status)]++
-}
+func (m *metrics) failure(outcome string)   { m.failures.WithLabelValues(outcome).Inc() }
+func (m *metrics) file(status maksa.Status) { m.files.WithLabelValues(string(status)).Inc() }
+func (m *metrics) payee(outcome string)     { m.payees.WithLabelValues(outcome).Inc() }
 
 func (m *metrics) request(code int, d time.Duration) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.requests == nil {
-		m.requests = map[int]int{}
+	m.requests.WithLabelValues(strconv.Itoa(code)).Inc()
+	m.durations.Observe(d.Seconds())
+}
+
+// stored collects the stored batches and payments by status at each
+// scrape.
+type stored struct{ db *store.DB }
+
+var (
+	batchesDesc  = prometheus.NewDesc("maksa_batches", "Stored batches by status.", []string{"status"}, nil)
+	paymentsDesc = prometheus.NewDesc("maksa_payments", "Stored payments by status.", []string{"status"}, nil)
+)
+
+func (c stored) Describe(ch chan<- *prometheus.Desc) {
+	ch <- batchesDesc
+	ch <- paymentsDesc
+}
+
+func (c stored) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	counts, err := c.db.Counts(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(batchesDesc, err)
+		return
 	}
-	m.requests[code]++
-	m.count++
-	m.sum += d.Seconds()
-	for i, b := range buckets {
-		if d.Seconds() <= b {
-			m.durations[i]++
-		}
+	for status, n := range counts["batches"] {
+		ch <- prometheus.MustNewConstMetric(batchesDesc, prometheus.GaugeValue, float64(n), status)
+	}
+	for status, n := range counts["payments"] {
+		ch <- prometheus.MustNewConstMetric(paymentsDesc, prometheus.GaugeValue, float64(n), status)
 	}
 }
 
@@ -79,48 +93,9 @@ func (s *Server) measure(h http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	counts, err := s.Store.Counts(r.Context())
-	if err != nil {
-		s.internal(w, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-	fmt.Fprintln(w, "# HELP maksa_batches Stored batches by status.\n# TYPE maksa_batches gauge")
-	writeLabelled(w, "maksa_batches", "status", counts["batches"])
-	fmt.Fprintln(w, "# HELP maksa_payments Stored payments by status.\n# TYPE maksa_payments gauge")
-	writeLabelled(w, "maksa_payments", "status", counts["payments"])
-	s.metrics.mu.Lock()
-	defer s.metrics.mu.Unlock()
-	fmt.Fprintln(w, "# HELP maksa_api_uploads_total Files uploaded through the API by outcome.\n# TYPE maksa_api_uploads_total counter")
-	writeLabelled(w, "maksa_api_uploads_total", "status", s.metrics.files)
-	fmt.Fprintln(w, "# HELP maksa_api_auth_failures_total Requests that failed to authenticate: refused, or limited (their address had failed too often).\n# TYPE maksa_api_auth_failures_total counter")
-	writeLabelled(w, "maksa_api_auth_failures_total", "outcome", s.metrics.failures)
-	fmt.Fprintln(w, "# HELP maksa_vop_responses_total Verification of payee requests from other banks by outcome (MTCH, CMTC, NMTC, NOAP; refused, limited, invalid).\n# TYPE maksa_vop_responses_total counter")
-	writeLabelled(w, "maksa_vop_responses_total", "outcome", s.metrics.payees)
-	fmt.Fprintln(w, "# HELP maksa_http_requests_total API requests by status code.\n# TYPE maksa_http_requests_total counter")
-	codes := map[string]int{}
-	for c, n := range s.metrics.requests {
-		codes[fmt.Sprint(c)] = n
-	}
-	writeLabelled(w, "maksa_http_requests_total", "code", codes)
-	fmt.Fprintln(w, "# HELP maksa_http_request_duration_seconds API request latency.\n# TYPE maksa_http_request_duration_seconds histogram")
-	for i, b := range buckets {
-		fmt.Fprintf(w, "maksa_http_request_duration_seconds_bucket{le=\"%g\"} %d\n", b, s.metrics.durations[i])
-	}
-	fmt.Fprintf(w, "maksa_http_request_duration_seconds_bucket{le=\"+Inf\"} %d\n", s.metrics.count)
-	fmt.Fprintf(w, "maksa_http_request_duration_seconds_sum %g\nmaksa_http_request_duration_seconds_count %d\n", s.metrics.sum, s.metrics.count)
-}
-
-func writeLabelled(w http.ResponseWriter, name, label string, values map[string]int) {
-	keys := make([]string, 0, len(values))
-	for k := range values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(w, "%s{%s=%q} %d\n", name, label, k, values[k])
-	}
+// metricsHandler answers /metrics in the Prometheus text format.
+func (s *Server) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})
 }
 
 // jsonBody decodes a small JSON request body.

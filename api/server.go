@@ -69,7 +69,7 @@ type Server struct {
 	// audited says when each address's last failure was audited.
 	strangers map[netip.Addr]*rate.Limiter
 	audited   map[netip.Addr]time.Time
-	metrics   metrics
+	metrics   *metrics
 }
 
 // The default budget of failed authentications of one address: a burst
@@ -112,7 +112,8 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
-	mux.HandleFunc("GET /metrics", s.serveMetrics)
+	s.metrics = newMetrics(s.Store)
+	mux.Handle("GET /metrics", s.metricsHandler())
 	auth := func(h func(http.ResponseWriter, *http.Request, *maksa.User)) http.Handler { return s.authenticated(h) }
 	if s.Payees != nil {
 		s.Payees.Count = s.metrics.payee

@@ -312,7 +312,8 @@ func TestAPIFlow(t *testing.T) {
 			}
 			var metrics []byte
 			e.call(t, prep, "GET", "/metrics", nil, nil, &metrics)
-			if !bytes.Contains(metrics, []byte(`maksa_payments{status="ACSC"} 3`)) || !bytes.Contains(metrics, []byte("maksa_http_request_duration_seconds_count")) {
+			if !bytes.Contains(metrics, []byte(`maksa_payments{status="ACSC"} 3`)) || !bytes.Contains(metrics, []byte("maksa_http_request_duration_seconds_count")) ||
+				!bytes.Contains(metrics, []byte("go_goroutines")) || !bytes.Contains(metrics, []byte("process_resident_memory_bytes")) {
 				t.Errorf("metrics:\n%s", metrics)
 			}
 			if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM audit_events WHERE action = 'api.request'`); n < 10 {
