@@ -110,26 +110,45 @@ func (s *Server) Handler() http.Handler {
 	if s.FailureBurst == 0 {
 		s.FailureBurst, s.FailureEvery = defaultFailureBurst, defaultFailureEvery
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.metrics = newMetrics(s.Store)
-	mux.Handle("GET /metrics", s.metricsHandler())
-	auth := func(h func(http.ResponseWriter, *http.Request, *maksa.User)) http.Handler { return s.authenticated(h) }
 	if s.Payees != nil {
 		s.Payees.Count = s.metrics.payee
-		mux.Handle("POST "+vop.Path, s.Payees)
 	}
-	mux.Handle("POST /v1/session", s.certOnly(s.openSession))
-	mux.Handle("DELETE /v1/session", auth(s.closeSession))
-	mux.Handle("POST /v1/files", auth(s.idempotent(s.upload)))
-	mux.Handle("GET /v1/files/{batch}/status", auth(s.status))
-	mux.Handle("GET /v1/queue", auth(s.queue))
-	mux.Handle("GET /v1/payments", auth(s.payments))
-	mux.Handle("GET /v1/payments/{id}", auth(s.payment))
-	mux.Handle("GET /v1/payments/{id}/digest", auth(s.digest))
-	mux.Handle("POST /v1/payments/{id}/signatures", auth(s.idempotent(s.sign)))
-	mux.Handle("GET /v1/statements/{iban}", auth(s.statement))
+	mux := http.NewServeMux()
+	for _, r := range s.routes() {
+		mux.Handle(r.pattern, r.handler)
+	}
 	return s.measure(mux)
+}
+
+// route is one endpoint: "METHOD /path" and what answers it.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// routes are the API's endpoints, each described in api/openapi.yaml
+// (TestRoutesDocumented).
+func (s *Server) routes() []route {
+	auth := func(h func(http.ResponseWriter, *http.Request, *maksa.User)) http.Handler { return s.authenticated(h) }
+	routes := []route{
+		{"GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })},
+		{"GET /metrics", s.metricsHandler()},
+		{"POST /v1/session", s.certOnly(s.openSession)},
+		{"DELETE /v1/session", auth(s.closeSession)},
+		{"POST /v1/files", auth(s.idempotent(s.upload))},
+		{"GET /v1/files/{batch}/status", auth(s.status)},
+		{"GET /v1/queue", auth(s.queue)},
+		{"GET /v1/payments", auth(s.payments)},
+		{"GET /v1/payments/{id}", auth(s.payment)},
+		{"GET /v1/payments/{id}/digest", auth(s.digest)},
+		{"POST /v1/payments/{id}/signatures", auth(s.idempotent(s.sign))},
+		{"GET /v1/statements/{iban}", auth(s.statement)},
+	}
+	if s.Payees != nil {
+		routes = append(routes, route{"POST " + vop.Path, s.Payees})
+	}
+	return routes
 }
 
 // peerIP returns the caller's address.
