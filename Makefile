@@ -31,7 +31,7 @@ test:
 # day does not change what it does. CI runs this after make test;
 # MAKSA_TEST_TODAY=D make test moves "today" for the whole suite.
 TEST_DAYS ?= 2026-12-31 2028-02-29 2027-05-05
-TEST_DAYS_RUN ?= TestDemoOnAnyDay|TestSmoke
+TEST_DAYS_RUN ?= TestDemoOnAnyDay|TestReadmeExamples|TestSmoke
 test-days:
 	@pkgs=$$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | awk '{for (i = 2; i <= NF; i++) if ($$i == "maksa/internal/test/testclock") {print $$1; break}}'); \
 	for d in $(TEST_DAYS); do \
