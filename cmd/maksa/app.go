@@ -77,7 +77,7 @@ func (m *Main) rootCommand() *cobra.Command {
 	f.StringVar(&m.ConfigFile, "config", m.env("MAKSA_CONFIG", ""), "treasury configuration YAML (MAKSA_CONFIG); default <home>/maksa.yaml when it exists")
 	root.AddCommand(m.directoryCommand(), m.auditCommand(), m.ledgerCommand(), m.importCommand(), m.validateCommand(), m.watchCommand(), m.statusCommand(),
 		m.queueCommand(), m.signCommand(), m.rejectCommand(), m.batchCommand(), m.paymentsCommand(), m.exportCommand(), m.serveCommand(),
-		m.limitsCommand(), m.announceCommand(), m.releaseCommand(), m.templateCommand(), m.payCommand(), m.devCommand())
+		m.limitsCommand(), m.announceCommand(), m.releaseCommand(), m.templateCommand(), m.payCommand(), m.dbCommand(), m.devCommand())
 	return root
 }
 
