@@ -40,7 +40,7 @@ func TestDatabaseCopy(t *testing.T) {
 			day := queue[0].ExecutionDate
 			e.mustRun(0, "batch", "run", "--ahead", "--date", day) // the first file's ten
 			sign(e, "anna")
-			sign(e, "janis") // the second file's five: signed here, executed there
+			sign(e, "janis")    // the second file's five: signed here, executed there
 			drop(e, "third", 3) // awaits signatures
 
 			target := b.DSN(t)
