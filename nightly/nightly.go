@@ -343,7 +343,8 @@ func (r *Runner) decide(p *maksa.Payment, day time.Time, balances map[string]dec
 		return refuse(maksa.DS0E, "the payment's stored amount in minor units (%d) is not its signed amount %s %s", *p.StoredMinor, p.Amount.String(), p.Currency)
 	}
 	if balances[acct.IBAN].LessThan(p.Amount) {
-		return refuse(maksa.AM04, "account %s holds %s %s, less than the %s this payment needs", acct.IBAN, balances[acct.IBAN].StringFixed(2), acct.Currency, p.Amount.StringFixed(2))
+		return refuse(maksa.AM04, "account %s holds %s, less than the %s this payment needs", acct.IBAN,
+			maksa.FormatMoney(balances[acct.IBAN], acct.Currency), maksa.FormatMoney(p.Amount, p.Currency))
 	}
 	balances[acct.IBAN] = balances[acct.IBAN].Sub(p.Amount)
 	debit := store.Posting{Account: acct.IBAN, Side: "DBIT", Amount: p.Amount, Currency: p.Currency, BookingDate: day,
@@ -385,8 +386,8 @@ func (r *Runner) holds(ctx context.Context, day time.Time, accounts map[string]*
 		allowed := decimal.Max(r.Rules.AnnouncementThreshold, announced[acct.ClientID])
 		next := total[acct.ClientID].Add(p.Amount)
 		if next.GreaterThan(allowed) && !p.Released {
-			return fmt.Sprintf("held: client %s's payments on %s pass %s EUR, and %s EUR was announced by %s; an operator may release them (maksa release)",
-				acct.ClientID, day.Format(maksa.DateLayout), allowed.StringFixed(2), announced[acct.ClientID].StringFixed(2), deadline.Format("2006-01-02 15:04"))
+			return fmt.Sprintf("held: client %s's payments on %s pass %s, and %s was announced by %s; an operator may release them (maksa release)",
+				acct.ClientID, day.Format(maksa.DateLayout), maksa.FormatMoney(allowed, "EUR"), maksa.FormatMoney(announced[acct.ClientID], "EUR"), deadline.Format("2006-01-02 15:04"))
 		}
 		total[acct.ClientID] = next
 		return ""

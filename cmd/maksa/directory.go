@@ -87,7 +87,7 @@ func (m *Main) directoryCommand() *cobra.Command {
 			}
 			fmt.Fprintln(w, "\nACCOUNT\tCLIENT\tCURRENCY\tBALANCE\tSIGNATURES\tSTATUS")
 			for _, a := range d.Accounts {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\n", a.IBAN, a.ClientID, a.Currency, a.OpeningBalance.StringFixed(2), a.Signatures, a.Status)
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\n", a.IBAN, a.ClientID, a.Currency, maksa.FormatMoney(a.OpeningBalance, a.Currency), a.Signatures, a.Status)
 			}
 			fmt.Fprintln(w, "\nUSER\tNAME\tSTATUS\tVALID UNTIL\tKEYS")
 			for _, u := range d.Users {
@@ -95,7 +95,11 @@ func (m *Main) directoryCommand() *cobra.Command {
 			}
 			fmt.Fprintln(w, "\nUSER\tACCOUNT\tMODES\tPAYMENT LIMIT\tDAILY LIMIT")
 			for _, g := range d.Grants {
-				fmt.Fprintf(w, "%s\t%s\t%v\t%s\t%s\n", g.UserID, g.AccountIBAN, g.Modes, g.PaymentLimit.StringFixed(2), g.DailyLimit.StringFixed(2))
+				currency := ""
+				if a := d.Account(g.AccountIBAN); a != nil {
+					currency = a.Currency
+				}
+				fmt.Fprintf(w, "%s\t%s\t%v\t%s\t%s\n", g.UserID, g.AccountIBAN, g.Modes, maksa.FormatMoney(g.PaymentLimit, currency), maksa.FormatMoney(g.DailyLimit, currency))
 			}
 			return w.Flush()
 		},

@@ -128,7 +128,7 @@ func (m *Main) announceCommand() *cobra.Command {
 			if err := db.Announce(ctx, account, day, a, m.actor(user)); err != nil {
 				return err
 			}
-			fmt.Fprintf(m.Stdout, "Announced %s EUR from %s on %s.\n", a.StringFixed(2), account, day.Format(maksa.DateLayout))
+			fmt.Fprintf(m.Stdout, "Announced %s from %s on %s.\n", maksa.FormatMoney(a, "EUR"), account, day.Format(maksa.DateLayout))
 			// The rule counts what was announced by the deadline only: say
 			// so when this came late.
 			rules, cal, _, err := m.loadConfig()
@@ -138,8 +138,8 @@ func (m *Main) announceCommand() *cobra.Command {
 			prev := cal.PreviousWorkingDay(day)
 			deadline := time.Date(prev.Year(), prev.Month(), prev.Day(), 0, 0, 0, 0, m.location).Add(rules.AnnouncementDeadline)
 			if now := m.now(); now.After(deadline) {
-				fmt.Fprintf(m.Stderr, "Warning: the deadline for %s was %s; announced now (%s), this does not count: the client's payments beyond %s EUR that day are held until an operator releases them (maksa release).\n",
-					day.Format(maksa.DateLayout), deadline.Format("2006-01-02 15:04"), now.Format("2006-01-02 15:04"), rules.AnnouncementThreshold.StringFixed(2))
+				fmt.Fprintf(m.Stderr, "Warning: the deadline for %s was %s; announced now (%s), this does not count: the client's payments beyond %s that day are held until an operator releases them (maksa release).\n",
+					day.Format(maksa.DateLayout), deadline.Format("2006-01-02 15:04"), now.Format("2006-01-02 15:04"), maksa.FormatMoney(rules.AnnouncementThreshold, "EUR"))
 			}
 			return nil
 		},
