@@ -211,6 +211,20 @@ func TestCommandsSayNo(t *testing.T) {
 		{[]string{"payments", "--min", "12,5x"}, `amount "12,5x" is not an amount`},
 		{[]string{"batch", "run", "--date", "2026-1-5"}, `date "2026-1-5" is not a date: write it as YYYY-MM-DD`},
 		{[]string{"sign", "--confirm-vop", "--user", "nobody", "--key", repo("testdata/demo/keys/janis.key"), "--all"}, `"nobody" is no user in the directory`},
+		{[]string{"payments", "--account", "LV00NOPE"}, `--account "LV00NOPE" is no treasury account in the directory`},
+		{[]string{"payments", "--batch", "-3"}, `--batch -3 is no batch id`},
+		{[]string{"queue", "--user", "nobody"}, `--user "nobody" is no user in the directory`},
+		{[]string{"queue", "--account", "LV00NOPE"}, `--account "LV00NOPE" is no treasury account`},
+		{[]string{"reject", "--user", "nobody", "--payment", "1", "--reason", "x"}, `--user "nobody" is no user`},
+		{[]string{"announce", "--account", "LV00NOPE", "--date", "2026-11-30", "--amount", "100", "--user", "anna"}, `--account "LV00NOPE" is no treasury account`},
+		{[]string{"announce", "--account", "LV21TREL9160100000000", "--date", "2026-11-30", "--amount", "1e5x", "--user", "anna"}, `--amount "1e5x" is not an amount`},
+		{[]string{"limits", "override", "--user", "nobody", "--account", "LV21TREL9160100000000", "--date", "2026-11-30"}, `--user "nobody" is no user`},
+		{[]string{"release", "--client", "nobody", "--date", "2026-11-30"}, `--client "nobody" is no client in the directory`},
+		{[]string{"template", "list", "--user", "nobody"}, `--user "nobody" is no user`},
+		{[]string{"export", "statement", "--account", "LV21TREL9160100000000", "--from", "2026-11-31", "--to", "2026-11-30"}, `date "2026-11-31": day out of range`},
+		{[]string{"export", "cash-orders", "--date", "2026-02-30"}, `date "2026-02-30": day out of range`},
+		{[]string{"payments", "--vop", "MAYBE"}, `--vop "MAYBE" is no verification of payee outcome`},
+		{[]string{"db", "copy"}, `db copy needs --to`},
 	} {
 		r := e.mustRun(2, tt.args...)
 		if !strings.Contains(r.stderr, tt.says) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -82,10 +83,15 @@ transfers to the account) where the user holds view_incoming or view_all.`,
 			if err != nil {
 				return err
 			}
-			if user != "" {
-				if u, err := db.UserByID(ctx, user); err != nil || u == nil {
-					return usageErrorf("--user %q is no user in the directory", user)
-				}
+			k, err := knownIn(ctx, db)
+			if err != nil {
+				return err
+			}
+			if err := cmp.Or(k.user("--user", user), k.account("--account", f.Account)); err != nil {
+				return err
+			}
+			if f.Batch < 0 {
+				return usageErrorf("--batch %d is no batch id: ids are positive", f.Batch)
 			}
 			if err := m.visibility(ctx, db, user, &f); err != nil {
 				return err

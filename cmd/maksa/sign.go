@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -51,6 +52,13 @@ func (m *Main) queueCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			db, err := m.open(cmd.Context())
 			if err != nil {
+				return err
+			}
+			k, err := knownIn(cmd.Context(), db)
+			if err != nil {
+				return err
+			}
+			if err := cmp.Or(k.user("--user", user), k.account("--account", account)); err != nil {
 				return err
 			}
 			svc := m.signingService(db, signDays)
@@ -286,6 +294,9 @@ func (m *Main) rejectCommand() *cobra.Command {
 			db, err := m.open(ctx)
 			if err != nil {
 				return err
+			}
+			if k, err := knownIn(ctx, db); err != nil || k.user("--user", user) != nil {
+				return cmp.Or(err, k.user("--user", user))
 			}
 			svc := m.signingService(db, 0)
 			ids, err := sel.ids(ctx, svc, user)

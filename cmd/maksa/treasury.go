@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -51,6 +52,9 @@ func (m *Main) limitsCommand() *cobra.Command {
 			}
 			db, d, err := m.directoryFor(ctx)
 			if err != nil {
+				return err
+			}
+			if err := cmp.Or(known{d}.user("--user", user), known{d}.account("--account", account)); err != nil {
 				return err
 			}
 			grant := d.Grant(user, account)
@@ -122,6 +126,9 @@ func (m *Main) announceCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := cmp.Or(known{d}.user("--user", user), known{d}.account("--account", account)); err != nil {
+				return err
+			}
 			if g := d.Grant(user, account); g == nil || !g.MovesMoney() {
 				return fmt.Errorf("user %s may not announce payments of %s: %w", user, account, errRejected)
 			}
@@ -185,6 +192,9 @@ func (m *Main) releaseCommand() *cobra.Command {
 			db, err := m.open(ctx)
 			if err != nil {
 				return err
+			}
+			if k, err := knownIn(ctx, db); err != nil || k.client("--client", client) != nil {
+				return cmp.Or(err, k.client("--client", client))
 			}
 			n, err := db.Release(ctx, ids, client, day, m.actor(operator))
 			if err != nil {
@@ -260,6 +270,9 @@ func (m *Main) templateCommand() *cobra.Command {
 			ctx := cmd.Context()
 			db, d, err := m.directoryFor(ctx)
 			if err != nil {
+				return err
+			}
+			if err := cmp.Or(known{d}.user("--user", user), known{d}.client("--client", client)); err != nil {
 				return err
 			}
 			all, err := db.Templates(ctx, client)
