@@ -212,13 +212,25 @@ func (s *Server) payments(w http.ResponseWriter, r *http.Request, u *maksa.User)
 		f.Batch, _ = strconv.ParseInt(v, 10, 64)
 	}
 	out := []map[string]any{}
+	var ids []int64
 	err = s.Store.SearchPayments(r.Context(), f, func(p *maksa.Payment) error {
 		out = append(out, paymentView(p))
+		ids = append(ids, p.ID)
 		return nil
 	})
 	if err != nil {
 		s.internal(w, err)
 		return
+	}
+	levels, err := s.Store.SignatureLevels(r.Context(), ids)
+	if err != nil {
+		s.internal(w, err)
+		return
+	}
+	for i, id := range ids {
+		if l, ok := levels[id]; ok {
+			out[i]["signatures"] = l
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -288,13 +300,24 @@ func (s *Server) payment(w http.ResponseWriter, r *http.Request, u *maksa.User) 
 	}
 	signatures := []map[string]any{}
 	for _, sig := range sigs {
-		signatures = append(signatures, map[string]any{"level": sig.Level, "user": sig.UserID, "signed_at": sig.SignedAt, "key_fingerprint": sig.Fingerprint})
+		one := map[string]any{"level": sig.Level, "user": sig.UserID, "signed_at": sig.SignedAt, "key_fingerprint": sig.Fingerprint}
+		if sig.PayeeConfirmed != "" {
+			one["vop_confirmed"] = sig.PayeeConfirmed
+		}
+		signatures = append(signatures, one)
+	}
+	view := paymentView(p)
+	if levels, err := s.Store.SignatureLevels(r.Context(), []int64{p.ID}); err != nil {
+		s.internal(w, err)
+		return
+	} else if l, ok := levels[p.ID]; ok {
+		view["signatures"] = l
 	}
 	postings := []map[string]any{}
 	for _, post := range posts {
 		postings = append(postings, map[string]any{"account": post.Account, "side": post.Side, "amount": post.Amount.String(), "booking_date": post.BookingDate.Format(maksa.DateLayout)})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"payment": paymentView(p), "signatures": signatures, "postings": postings})
+	writeJSON(w, http.StatusOK, map[string]any{"payment": view, "signatures": signatures, "postings": postings})
 }
 
 func (s *Server) digest(w http.ResponseWriter, r *http.Request, u *maksa.User) {

@@ -67,10 +67,16 @@ func (db *DB) CopyTo(ctx context.Context, to *DB, each func(TableCount)) ([]Tabl
 			each(TableCount{t, n})
 		}
 		if to.dialect == Postgres && slices.Contains(cols, "id") {
-			// The next id of a table whose ids were copied follows the
-			// largest copied (setval is NULL for an id that is no serial).
-			if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence($1, 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM `+t+`), false)`, t); err != nil {
+			// The next id of a table whose serial ids were copied follows
+			// the largest copied.
+			var seq sql.NullString
+			if err := tx.GetContext(ctx, &seq, `SELECT pg_get_serial_sequence($1, 'id')`, t); err != nil {
 				return nil, fmt.Errorf("numbering %s: %w", t, err)
+			}
+			if seq.Valid {
+				if _, err := tx.ExecContext(ctx, `SELECT setval($1, (SELECT COALESCE(MAX(id), 0) + 1 FROM `+t+`), false)`, seq.String); err != nil {
+					return nil, fmt.Errorf("numbering %s: %w", t, err)
+				}
 			}
 		}
 	}

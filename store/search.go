@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"maksa"
 )
 
@@ -148,6 +150,45 @@ func (db *DB) AuditFor(ctx context.Context, objects ...string) ([]maksa.AuditEve
 	out := make([]maksa.AuditEvent, len(rows))
 	for i, r := range rows {
 		out[i] = r.event()
+	}
+	return out, nil
+}
+
+// Levels is how many signatures a payment carries and how many its
+// account needs.
+type Levels struct {
+	Done     int `json:"done"`
+	Required int `json:"required"`
+}
+
+// SignatureLevels returns the signatures done and needed of each of the
+// payments, by id (a payment whose account is gone is left out).
+func (db *DB) SignatureLevels(ctx context.Context, ids []int64) (map[int64]Levels, error) {
+	out := make(map[int64]Levels, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		q, args, err := sqlx.In(`SELECT p.id, a.signatures, (SELECT COUNT(*) FROM signatures s WHERE s.payment_id = p.id)
+			FROM payments p JOIN accounts a ON a.iban = p.debtor_iban WHERE p.id IN (?)`, chunk)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := db.x.QueryContext(ctx, db.x.Rebind(q), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var l Levels
+			if err := rows.Scan(&id, &l.Required, &l.Done); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = l
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

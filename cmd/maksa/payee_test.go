@@ -229,8 +229,8 @@ users:
 	// Search by outcome; a wrong outcome is a usage error.
 	var found []shownPayment
 	e.runJSON(0, &found, "payments", "--vop", "NOAP")
-	if len(found) != 2 {
-		t.Errorf("payments --vop NOAP: %d", len(found))
+	if len(found) != 2 || found[0].Signatures == nil || found[0].Signatures.Done != 1 || found[0].Signatures.Required != 1 {
+		t.Errorf("payments --vop NOAP: %d, the first with signatures %+v (want 1 of 1)", len(found), found[0].Signatures)
 	}
 	e.mustRun(2, "payments", "--vop", "MAYBE")
 
@@ -314,8 +314,9 @@ func bankClient(roots *x509.CertPool, cert tls.Certificate) *http.Client {
 // shownPayment is what payments --json and payments show --json say of a
 // payment's creditor and verification.
 type shownPayment struct {
-	CreditorName string            `json:"creditor_name"`
-	Payee        *maksa.PayeeCheck `json:"vop"`
+	CreditorName string                        `json:"creditor_name"`
+	Payee        *maksa.PayeeCheck             `json:"vop"`
+	Signatures   *struct{ Done, Required int } `json:"signatures"`
 }
 
 // TestAPIVerificationOfPayee: over the API the upload answers each
@@ -337,7 +338,7 @@ func TestAPIVerificationOfPayee(t *testing.T) {
 		Payment map[string]any `json:"payment"`
 	}
 	e.call(t, e.client("prep", ""), "GET", fmt.Sprintf("/v1/payments/%d", p.PaymentID), nil, nil, &shown)
-	if vop, _ := shown.Payment["vop"].(map[string]any); vop["result"] != "NOAP" || shown.Payment["kind"] != "sepa" {
+	if vop, _ := shown.Payment["vop"].(map[string]any); vop["result"] != "NOAP" || shown.Payment["kind"] != "sepa" || fmt.Sprint(shown.Payment["signatures"]) != "map[done:0 required:2]" {
 		t.Errorf("GET payment: %v", shown.Payment)
 	}
 	var d struct{ Digest string }

@@ -107,7 +107,11 @@ transfers to the account) where the user holds view_incoming or view_all.`,
 			if err != nil {
 				return err
 			}
-			return m.printPayments(found, csvOut)
+			levels, err := db.SignatureLevels(ctx, paymentIDs(found))
+			if err != nil {
+				return err
+			}
+			return m.printPayments(found, levels, csvOut)
 		},
 	}
 	fl := cmd.Flags()
@@ -188,9 +192,10 @@ type paymentJSON struct {
 	Kind          maksa.Kind        `json:"kind"`
 	Status        maksa.Status      `json:"status"`
 	Remittance    string            `json:"remittance"`
-	Note          string            `json:"note,omitempty"`     // what maksa changed or holds it for
-	Released      bool              `json:"released,omitempty"` // released from an announcement hold
-	Payee         *maksa.PayeeCheck `json:"vop,omitempty"`      // the verification of payee, where it applies
+	Note          string            `json:"note,omitempty"`       // what maksa changed or holds it for
+	Released      bool              `json:"released,omitempty"`   // released from an announcement hold
+	Payee         *maksa.PayeeCheck `json:"vop,omitempty"`        // the verification of payee, where it applies
+	Signatures    *store.Levels     `json:"signatures,omitempty"` // done and required
 	Reasons       []maksa.Problem   `json:"reasons"`
 }
 
@@ -207,13 +212,16 @@ func toJSON(p *maksa.Payment) paymentJSON {
 	if p.Payee.Result != "" {
 		payee = &p.Payee
 	}
-	return paymentJSON{p.ID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.DebtorName, p.CreditorName, p.CreditorIBAN, address, p.AmountText, p.Currency, p.DateText, p.Kind, p.Status, p.Remittance, p.Note, p.Released, payee, reasons}
+	return paymentJSON{p.ID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.DebtorName, p.CreditorName, p.CreditorIBAN, address, p.AmountText, p.Currency, p.DateText, p.Kind, p.Status, p.Remittance, p.Note, p.Released, payee, nil, reasons}
 }
 
-func (m *Main) printPayments(ps []*maksa.Payment, csvOut bool) error {
+func (m *Main) printPayments(ps []*maksa.Payment, levels map[int64]store.Levels, csvOut bool) error {
 	out := make([]paymentJSON, len(ps))
 	for i, p := range ps {
 		out[i] = toJSON(p)
+		if l, ok := levels[p.ID]; ok {
+			out[i].Signatures = &l
+		}
 	}
 	switch {
 	case m.JSON:
@@ -231,10 +239,14 @@ func (m *Main) printPayments(ps []*maksa.Payment, csvOut bool) error {
 		return w.Flush()
 	}
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "PAYMENT\tBATCH\tEND-TO-END ID\tDEBTOR\tCREDITOR\tCREDITOR ACCOUNT\tAMOUNT\tDATE\tKIND\tVOP\tSTATUS")
+	fmt.Fprintln(w, "PAYMENT\tBATCH\tEND-TO-END ID\tDEBTOR\tCREDITOR\tCREDITOR ACCOUNT\tAMOUNT\tDATE\tKIND\tVOP\tSIGNED\tSTATUS")
 	for _, p := range out {
-		fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\t%s\t%s\n", p.PaymentID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.CreditorName, p.CreditorIBAN, p.Amount, p.Currency, p.ExecutionDate, p.Kind,
-			payeeColumn(p.payee()), p.Status)
+		signed := "-"
+		if p.Signatures != nil {
+			signed = fmt.Sprintf("%d/%d", p.Signatures.Done, p.Signatures.Required)
+		}
+		fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\t%s\t%s\t%s\n", p.PaymentID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.CreditorName, p.CreditorIBAN, p.Amount, p.Currency, p.ExecutionDate, p.Kind,
+			payeeColumn(p.payee()), signed, p.Status)
 	}
 	return w.Flush()
 }
@@ -332,6 +344,7 @@ func (m *Main) paymentShowCommand() *cobra.Command {
 				required = a.Signatures
 			}
 			h.States = timeline(p, b, h.Signatures, required, h.Events)
+			h.Payment.Signatures = &store.Levels{Done: len(h.Signatures), Required: required}
 			if m.JSON {
 				return m.printJSON(h)
 			}
@@ -353,6 +366,9 @@ func (m *Main) printHistory(out io.Writer, h history, p *maksa.Payment, b *maksa
 		debtor += " (" + p.DebtorName + ")"
 	}
 	fmt.Fprintf(w, "Kind\t%s\n", p.Kind)
+	if l := h.Payment.Signatures; l != nil {
+		fmt.Fprintf(w, "Signatures\t%d of %d\n", l.Done, l.Required)
+	}
 	if p.Payee.Result != "" {
 		fmt.Fprintf(w, "Verification of payee\t%s\n", p.Payee)
 	}
@@ -513,4 +529,12 @@ func (m *Main) exportCommand() *cobra.Command {
 	cash.Flags().StringVar(&cashDate, "date", "", "the business day (default today)")
 	cmd.AddCommand(cash)
 	return cmd
+}
+
+func paymentIDs(ps []*maksa.Payment) []int64 {
+	ids := make([]int64, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	return ids
 }
