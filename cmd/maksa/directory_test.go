@@ -225,6 +225,7 @@ func TestCommandsSayNo(t *testing.T) {
 		{[]string{"export", "cash-orders", "--date", "2026-02-30"}, `date "2026-02-30": day out of range`},
 		{[]string{"payments", "--vop", "MAYBE"}, `--vop "MAYBE" is no verification of payee outcome`},
 		{[]string{"db", "copy"}, `db copy needs --to`},
+		{[]string{"reject", "--user", "janis", "--batch", "99", "--reason", "x"}, `--batch 99: no such batch`},
 	} {
 		r := e.mustRun(2, tt.args...)
 		if !strings.Contains(r.stderr, tt.says) {
@@ -238,8 +239,15 @@ func TestCommandsSayNo(t *testing.T) {
 func TestSignAllByExpiredUser(t *testing.T) {
 	e := newEnv(t, testdb.Backends(t)[0])
 	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
-	// A user in force with nothing to sign: exit 0.
-	e.mustRun(0, "sign", "--confirm-vop", "--user", "janis", "--key", repo("testdata/demo/keys/janis.key"), "--all")
+	// A user in force with nothing to sign: exit 0, saying so.
+	if r := e.mustRun(0, "sign", "--confirm-vop", "--user", "janis", "--key", repo("testdata/demo/keys/janis.key"), "--all"); !strings.Contains(r.stdout, "Nothing signed") {
+		t.Errorf("sign --all with nothing to sign said %q", r.stdout)
+	}
+	for args, says := range map[string]string{"queue --user anna": "No payment awaits anna's signature.", "payments": "No payment matches.", "template list": "No templates."} {
+		if r := e.mustRun(0, strings.Fields(args)...); !strings.Contains(r.stdout, says) {
+			t.Errorf("maksa %s with nothing to show said %q, want %q", args, r.stdout, says)
+		}
+	}
 	directory := filepath.Join(t.TempDir(), "directory.yaml")
 	doc, _ := os.ReadFile(repo("testdata/demo/directory.yaml"))
 	doc = []byte(strings.Replace(string(doc), "keys/", repo("testdata/demo/keys")+"/", -1))

@@ -238,6 +238,10 @@ func (m *Main) printPayments(ps []*maksa.Payment, levels map[int64]store.Levels,
 		}
 		return w.Flush()
 	}
+	if len(out) == 0 {
+		_, err := fmt.Fprintln(m.Stdout, "No payment matches.")
+		return err
+	}
 	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "PAYMENT\tBATCH\tEND-TO-END ID\tDEBTOR\tCREDITOR\tCREDITOR ACCOUNT\tAMOUNT\tDATE\tKIND\tVOP\tSIGNED\tSTATUS")
 	for _, p := range out {

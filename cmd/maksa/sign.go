@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -71,6 +72,14 @@ func (m *Main) queueCommand() *cobra.Command {
 			}
 			if m.JSON {
 				return m.printJSON(lines)
+			}
+			if len(lines) == 0 {
+				who := "anyone's"
+				if user != "" {
+					who = user + "'s"
+				}
+				fmt.Fprintf(m.Stdout, "No payment awaits %s signature.\n", who)
+				return nil
 			}
 			w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "PAYMENT\tBATCH\tEND-TO-END ID\tDEBTOR\tCREDITOR\tCREDITOR ACCOUNT\tAMOUNT\tDATE\tKIND\tVOP\tSIGNED\tBY")
@@ -162,6 +171,11 @@ func (s *paymentSelection) ids(ctx context.Context, svc *signing.Service, user s
 	}
 	switch {
 	case s.batch != 0:
+		if _, err := svc.Store.Batch(ctx, s.batch); errors.Is(err, store.ErrNotFound) {
+			return nil, usageErrorf("--batch %d: no such batch", s.batch)
+		} else if err != nil {
+			return nil, err
+		}
 		return svc.Store.BatchPaymentIDs(ctx, s.batch)
 	case s.all:
 		u, err := svc.Store.UserByID(ctx, user)
@@ -391,7 +405,8 @@ func (r *outcomeReport) end() error {
 		return err
 	}
 	if r.printed == 0 {
-		r.header()
+		_, err := fmt.Fprintf(r.m.Stdout, "Nothing %s: no payment was selected that awaits it.\n", r.done)
+		return err
 	}
 	return r.table.Flush()
 }

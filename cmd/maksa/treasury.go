@@ -288,6 +288,10 @@ func (m *Main) templateCommand() *cobra.Command {
 			if m.JSON {
 				return m.printJSON(out)
 			}
+			if len(out) == 0 {
+				_, err := fmt.Fprintln(m.Stdout, "No templates.")
+				return err
+			}
 			w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "CLIENT\tNAME\tCREDITOR\tACCOUNT\tKIND\tAMOUNT\tREMITTANCE")
 			for _, t := range out {
