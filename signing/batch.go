@@ -37,13 +37,24 @@ func (s *Service) VerifyMany(ctx context.Context, items []Signed, keysOf func(us
 	if err != nil {
 		return nil, err
 	}
+	// Each set signature among them is verified once, before the parts.
+	sets := map[int64]*setVerdict{}
+	for _, it := range items {
+		for _, sig := range it.Sigs {
+			if sig.SetID != 0 && sets[sig.SetID] == nil {
+				if sets[sig.SetID], err = s.verifySet(ctx, instance, sig.SetID, keysOf); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
 	verdicts := make([]error, len(items))
 	parts := runtime.GOMAXPROCS(0)
 	per := max(1, (len(items)+parts-1)/parts)
 	var wg sync.WaitGroup
 	for start := 0; start < len(items); start += per {
 		end := min(start+per, len(items))
-		wg.Go(func() { s.verifyPart(instance, items[start:end], verdicts[start:end], keysOf) })
+		wg.Go(func() { s.verifyPart(instance, items[start:end], verdicts[start:end], sets, keysOf) })
 	}
 	wg.Wait()
 	return verdicts, nil
@@ -56,7 +67,7 @@ type batched struct {
 	key       *PublicKey
 }
 
-func (s *Service) verifyPart(instance string, items []Signed, verdicts []error, keysOf func(string) []maksa.Key) {
+func (s *Service) verifyPart(instance string, items []Signed, verdicts []error, sets map[int64]*setVerdict, keysOf func(string) []maksa.Key) {
 	digests := make([][]byte, len(items))
 	batch := voi.NewBatchVerifier()
 	var entries []batched
@@ -66,6 +77,9 @@ func (s *Service) verifyPart(instance string, items []Signed, verdicts []error, 
 		}
 		digests[i] = Digest(instance, it.Payment)
 		for j, sig := range it.Sigs {
+			if sig.SetID != 0 {
+				continue // its set was verified once
+			}
 			if key, expanded := s.firstEd25519(keysOf(sig.UserID)); key != nil {
 				batch.AddExpanded(expanded, digests[i], sig.Value)
 				entries = append(entries, batched{item: i, sig: j, key: key})
@@ -87,6 +101,13 @@ func (s *Service) verifyPart(instance string, items []Signed, verdicts []error, 
 			continue
 		}
 		for j, sig := range it.Sigs {
+			if sig.SetID != 0 {
+				if pr := checkSetSignature(sets[sig.SetID], it.Payment, sig, digests[i], keysOf); pr != nil {
+					verdicts[i] = pr
+					break
+				}
+				continue
+			}
 			pk := valid[[2]int{i, j}]
 			if pk == nil {
 				var err error

@@ -31,6 +31,7 @@ type Service struct {
 
 	instance string
 	keys     sync.Map // PEM → *PublicKey, parsed once
+	sets     sync.Map // set id → *setVerdict, each set signature verified once
 	expanded sync.Map // PEM → *voi.ExpandedPublicKey of an Ed25519 key, for batches
 }
 
@@ -101,11 +102,19 @@ func (s *Service) Digest(ctx context.Context, paymentID int64) ([]byte, error) {
 	return Digest(instance, p), nil
 }
 
+// produced is a signature of one payment: the directory key that verifies
+// it and its value, or the set whose signature signs the payment (value
+// empty).
+type produced struct {
+	key   *PublicKey
+	value []byte
+	set   int64
+}
+
 // sign decides on each payment's signature and stores the accepted ones:
-// produce makes the signature for a digest and names the directory key that
-// verifies it, or refuses (produce). each gets the outcomes, in the order
-// of ids, as they are committed.
-func (s *Service) sign(ctx context.Context, user string, ids []int64, confirm bool, produce func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem),
+// produce makes the signature of a payment for its digest, or refuses.
+// each gets the outcomes, in the order of ids, as they are committed.
+func (s *Service) sign(ctx context.Context, user string, ids []int64, confirm bool, produce func(u *maksa.User, p *maksa.Payment, digest []byte) (produced, *maksa.Problem),
 	each func(Outcome) error) error {
 	instance, err := s.Instance(ctx)
 	if err != nil {
@@ -115,11 +124,11 @@ func (s *Service) sign(ctx context.Context, user string, ids []int64, confirm bo
 	// made holds the signatures made for the chunk being signed: when the
 	// database committed a chunk but its answer was lost, the chunk is
 	// tried again and finds them stored.
-	made := map[int64][]byte{}
+	made := map[int64]produced{}
 	decide := func(st *store.SignState) (*store.Signature, error) {
 		p := st.Payment
 		for _, sig := range st.Signatures {
-			if sig.UserID == user && made[p.ID] != nil && bytes.Equal(sig.Value, made[p.ID]) {
+			if m, ok := made[p.ID]; ok && sig.UserID == user && bytes.Equal(sig.Value, m.value) && sig.SetID == m.set {
 				return nil, errStoredBefore
 			}
 		}
@@ -145,15 +154,15 @@ func (s *Service) sign(ctx context.Context, user string, ids []int64, confirm bo
 		if pr := verifyStored(st.Signatures, digest); pr != nil {
 			return nil, pr
 		}
-		key, value, pr := produce(st.User, digest)
+		one, pr := produce(st.User, p, digest)
 		if pr != nil {
 			return nil, pr
 		}
-		if code, err := key.Accept(now); err != nil {
+		if code, err := one.key.Accept(now); err != nil {
 			return nil, maksa.Problemf(code, p.Position, "%v", err)
 		}
-		made[p.ID] = value
-		sig := &store.Signature{Level: level, UserID: user, Fingerprint: key.Fingerprint, Value: value, Digest: hex.EncodeToString(digest)}
+		made[p.ID] = one
+		sig := &store.Signature{Level: level, UserID: user, Fingerprint: one.key.Fingerprint, Value: one.value, Digest: hex.EncodeToString(digest), SetID: one.set}
 		if p.Payee.NeedsConfirmation() {
 			sig.PayeeConfirmed = p.Payee.Result
 		}
@@ -259,19 +268,19 @@ func (s *Service) SignWithKey(ctx context.Context, user string, key crypto.Signe
 // SignEachWithKey is SignWithKey handing each outcome to each as soon as
 // its chunk is committed, so that a million payments need not be held.
 func (s *Service) SignEachWithKey(ctx context.Context, user string, key crypto.Signer, ids []int64, confirm bool, each func(Outcome) error) error {
-	return s.sign(ctx, user, ids, confirm, func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem) {
+	return s.sign(ctx, user, ids, confirm, func(u *maksa.User, _ *maksa.Payment, digest []byte) (produced, *maksa.Problem) {
 		if u == nil {
-			return nil, nil, maksa.Problemf(maksa.DS0H, maksa.Position{}, "the signer is not in the directory")
+			return produced{}, maksa.Problemf(maksa.DS0H, maksa.Position{}, "the signer is not in the directory")
 		}
 		pk, err := FindKey(u.Keys, key.Public())
 		if err != nil {
-			return nil, nil, maksa.Problemf(maksa.DS0C, maksa.Position{}, "%v", err)
+			return produced{}, maksa.Problemf(maksa.DS0C, maksa.Position{}, "%v", err)
 		}
 		sig, err := Sign(key, digest)
 		if err != nil {
-			return nil, nil, maksa.Problemf(maksa.DS0E, maksa.Position{}, "cannot sign: %v", err)
+			return produced{}, maksa.Problemf(maksa.DS0E, maksa.Position{}, "cannot sign: %v", err)
 		}
-		return pk, sig, nil
+		return produced{key: pk, value: sig}, nil
 	}, each)
 }
 
@@ -280,15 +289,15 @@ func (s *Service) SignEachWithKey(ctx context.Context, user string, key crypto.S
 // keys (DS0E otherwise).
 func (s *Service) Attach(ctx context.Context, user string, id int64, sig []byte, confirm bool) (Outcome, error) {
 	var out Outcome
-	err := s.sign(ctx, user, []int64{id}, confirm, func(u *maksa.User, digest []byte) (*PublicKey, []byte, *maksa.Problem) {
+	err := s.sign(ctx, user, []int64{id}, confirm, func(u *maksa.User, _ *maksa.Payment, digest []byte) (produced, *maksa.Problem) {
 		if u == nil {
-			return nil, nil, maksa.Problemf(maksa.DS0H, maksa.Position{}, "the signer is not in the directory")
+			return produced{}, maksa.Problemf(maksa.DS0H, maksa.Position{}, "the signer is not in the directory")
 		}
 		pk, err := s.verifyWithAny(u.Keys, digest, sig)
 		if err != nil {
-			return nil, nil, maksa.Problemf(maksa.DS0E, maksa.Position{}, "the signature does not verify with any key of %s over payment %d's digest", u.ID, id)
+			return produced{}, maksa.Problemf(maksa.DS0E, maksa.Position{}, "the signature does not verify with any key of %s over payment %d's digest", u.ID, id)
 		}
-		return pk, sig, nil
+		return produced{key: pk, value: sig}, nil
 	}, func(o Outcome) error {
 		out = o
 		return nil

@@ -17,7 +17,7 @@ import (
 // them, and its users open new sessions.
 var copiedTables = []string{
 	"settings", "clients", "accounts", "users", "user_keys", "grants", "limit_overrides", "announcements", "templates",
-	"batches", "payments", "signatures", "signed_totals", "postings", "day_totals", "sent_files", "report_numbers",
+	"batches", "payments", "signature_sets", "set_members", "signatures", "signed_totals", "postings", "day_totals", "sent_files", "report_numbers",
 	"watch_claims", "idempotency", "audit_events",
 }
 

@@ -43,18 +43,22 @@ type Signature struct {
 	// PayeeConfirmed is the verification of payee the signer confirmed
 	// explicitly (CMTC, NMTC, NOAP); empty when none needed confirming.
 	PayeeConfirmed maksa.PayeeResult `json:"vop_confirmed,omitempty"`
+	// SetID names the set signature that signed the payment (Value is
+	// then empty); 0 for a signature of the payment alone.
+	SetID int64 `json:"set_id,omitempty"`
 }
 
 type signatureRow struct {
-	PaymentID   int64  `db:"payment_id"`
-	Level       int    `db:"level"`
-	UserID      string `db:"user_id"`
-	Fingerprint string `db:"fingerprint"`
-	Signature   string `db:"signature"`
-	Digest      string `db:"digest"`
-	SignedAt    string `db:"signed_at"`
-	SignedDay   string `db:"signed_day"`
-	Confirmed   string `db:"vop_confirmed"`
+	PaymentID   int64         `db:"payment_id"`
+	Level       int           `db:"level"`
+	UserID      string        `db:"user_id"`
+	Fingerprint string        `db:"fingerprint"`
+	Signature   string        `db:"signature"`
+	Digest      string        `db:"digest"`
+	SignedAt    string        `db:"signed_at"`
+	SignedDay   string        `db:"signed_day"`
+	Confirmed   string        `db:"vop_confirmed"`
+	SetID       sql.NullInt64 `db:"set_id"`
 }
 
 func (r signatureRow) signature() Signature {
@@ -64,7 +68,7 @@ func (r signatureRow) signature() Signature {
 		at, _ = time.Parse(time.RFC3339Nano, r.SignedAt)
 	}
 	return Signature{PaymentID: r.PaymentID, Level: r.Level, UserID: r.UserID, Fingerprint: r.Fingerprint, Value: v, Digest: r.Digest, SignedAt: at,
-		PayeeConfirmed: maksa.PayeeResult(r.Confirmed)}
+		PayeeConfirmed: maksa.PayeeResult(r.Confirmed), SetID: r.SetID.Int64}
 }
 
 // SignState is what deciding on one signature needs, read inside the
@@ -151,7 +155,7 @@ func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day 
 		return nil, err
 	}
 	results := make([]SignResult, len(ids))
-	inserted, err := newMultiInsert(ctx, tx, "signatures", "payment_id", "level", "user_id", "fingerprint", "signature", "digest", "signed_at", "signed_day", "vop_confirmed")
+	inserted, err := newMultiInsert(ctx, tx, "signatures", "payment_id", "level", "user_id", "fingerprint", "signature", "digest", "signed_at", "signed_day", "vop_confirmed", "set_id")
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +178,11 @@ func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day 
 			results[k] = ResultOf(st, err)
 			continue
 		}
-		if err := inserted.add(id, sig.Level, userID, sig.Fingerprint, base64.StdEncoding.EncodeToString(sig.Value), sig.Digest, ts(now), date(day), string(sig.PayeeConfirmed)); err != nil {
+		var set any // NULL: a signature of the payment alone
+		if sig.SetID != 0 {
+			set = sig.SetID
+		}
+		if err := inserted.add(id, sig.Level, userID, sig.Fingerprint, base64.StdEncoding.EncodeToString(sig.Value), sig.Digest, ts(now), date(day), string(sig.PayeeConfirmed), set); err != nil {
 			return nil, signedMeanwhile(err)
 		}
 		sig.PaymentID, sig.SignedAt = id, now
@@ -186,6 +194,9 @@ func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day 
 		signedToday[st.Account.IBAN] = signedToday[st.Account.IBAN].Add(st.Payment.Amount)
 		added[st.Account.IBAN] = added[st.Account.IBAN].Add(st.Payment.Amount)
 		entry := map[string]any{"payment": id, "level": sig.Level, "of": st.Account.Signatures, "key": sig.Fingerprint, "digest": sig.Digest, "status": st.Payment.Status}
+		if sig.SetID != 0 {
+			entry["set"] = sig.SetID
+		}
 		if sig.PayeeConfirmed != "" {
 			entry["vop_confirmed"] = sig.PayeeConfirmed
 		}
@@ -592,15 +603,15 @@ func (db *DB) ExpireUnsigned(ctx context.Context, cutoff time.Time, actor string
 const expiredSQL = `SELECT * FROM payments WHERE status = 'PDNG' AND execution_date < ? ORDER BY id`
 
 // SignaturesOf returns the signatures of the given payments, by payment and
-// level, in one query: who signed at which level, and the signature (what
-// verifying them and the signing queue need; not the digest, key
-// fingerprint and time).
+// level, in one query: who signed at which level with which key, the
+// signature (or the set that signed), and the digest signed (what
+// verifying them and the signing queue need; not the time).
 func (db *DB) SignaturesOf(ctx context.Context, ids []int64) (map[int64][]Signature, error) {
 	out := map[int64][]Signature{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	q, args, err := sqlx.In(`SELECT payment_id, level, user_id, signature FROM signatures WHERE payment_id IN (?) ORDER BY payment_id, level`, ids)
+	q, args, err := sqlx.In(`SELECT payment_id, level, user_id, fingerprint, signature, digest, set_id FROM signatures WHERE payment_id IN (?) ORDER BY payment_id, level`, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -612,4 +623,17 @@ func (db *DB) SignaturesOf(ctx context.Context, ids []int64) (map[int64][]Signat
 		out[r.PaymentID] = append(out[r.PaymentID], r.signature())
 	}
 	return out, nil
+}
+
+// PaymentsByID calls fn with each of the payments with the given ids, in
+// ascending id.
+func (db *DB) PaymentsByID(ctx context.Context, ids []int64, fn func(*maksa.Payment) error) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	q, args, err := sqlx.In(`SELECT * FROM payments WHERE id IN (?) ORDER BY id`, ids)
+	if err != nil {
+		return err
+	}
+	return eachPaymentIn(ctx, db.x, db.x.Rebind(q), args, fn)
 }

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"crypto"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -17,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"maksa"
+	"maksa/exporter"
 	"maksa/importer"
 	"maksa/signing"
 	"maksa/store"
@@ -98,11 +102,15 @@ func (m *Main) queueCommand() *cobra.Command {
 	cmd.Flags().StringVar(&account, "account", "", "only this debtor account")
 	m.addSignDays(cmd, &signDays)
 
-	var payment int64
-	var out string
+	var (
+		payment   int64
+		out, list string
+		setSel    paymentSelection
+		setSigner string
+	)
 	digest := &cobra.Command{
-		Use:   "digest --payment P [--out FILE]",
-		Short: "Print the digest a signer signs for a payment (hex), or write its 32 bytes to --out",
+		Use:   "digest (--payment P | --list LIST --user ID (--batch B | --all)) [--out FILE]",
+		Short: "Print the digest a signer signs for a payment or a set of payments (hex), or write its 32 bytes to --out",
 		Long: `Print the SHA-256 digest of a payment's canonical form, to be signed on a
 smart card, token or another machine. With --out, the raw 32 bytes are
 written to a file, ready for openssl:
@@ -112,14 +120,47 @@ written to a file, ready for openssl:
   openssl pkeyutl -sign -inkey key.pem -in digest.bin -out sig.bin               # ECDSA P-256
   openssl pkeyutl -sign -inkey key.pem -in digest.bin -out sig.bin \
       -pkeyopt digest:sha256 -pkeyopt rsa_padding_mode:pss -pkeyopt rsa_pss_saltlen:32   # RSA
-  maksa sign --user anna --payment 17 --signature-file sig.bin`,
+  maksa sign --user anna --payment 17 --signature-file sig.bin
+
+With --list, the digest is a set's (see signing/set.go): every payment of
+--batch B (or --all) that the user may sign next, listed in LIST with each
+payment's digest. One signature over it signs them all:
+
+  maksa queue digest --user anna --all --list set.txt --out digest.bin
+  openssl pkeyutl -sign -inkey key.pem -rawin -in digest.bin -out sig.bin
+  maksa sign --user anna --set-list set.txt --signature-file sig.bin`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			db, err := m.open(cmd.Context())
+			ctx := cmd.Context()
+			db, err := m.open(ctx)
 			if err != nil {
 				return err
 			}
-			d, err := m.signingService(db, 0).Digest(cmd.Context(), payment)
+			svc := m.signingService(db, 0)
+			if list != "" {
+				if payment != 0 || setSigner == "" {
+					return usageErrorf("a set's digest (--list) needs --user and --batch or --all, not --payment")
+				}
+				members, d, err := m.setOf(ctx, svc, &setSel, setSigner)
+				if err != nil {
+					return err
+				}
+				if err := exporter.WriteFile(list, func(w io.Writer) error { return signing.WriteSetList(w, members, d) }); err != nil {
+					return err
+				}
+				if out != "" {
+					return os.WriteFile(out, d, 0o600)
+				}
+				if m.JSON {
+					return m.printJSON(map[string]any{"payments": len(members), "digest": hex.EncodeToString(d), "list": list, "version": signing.SetVersion})
+				}
+				fmt.Fprintln(m.Stdout, hex.EncodeToString(d))
+				return nil
+			}
+			if payment == 0 {
+				return usageErrorf("queue digest needs --payment, or --list with --user and --batch or --all")
+			}
+			d, err := svc.Digest(ctx, payment)
 			if err != nil {
 				return err
 			}
@@ -135,7 +176,10 @@ written to a file, ready for openssl:
 	}
 	digest.Flags().Int64Var(&payment, "payment", 0, "the payment")
 	digest.Flags().StringVar(&out, "out", "", "write the raw digest bytes to this file")
-	digest.MarkFlagRequired("payment")
+	digest.Flags().StringVar(&list, "list", "", "a set's digest: write the payments it lists, with their digests, to this file")
+	digest.Flags().StringVar(&setSigner, "user", "", "with --list: the signer, whose next signatures the set holds")
+	digest.Flags().Int64Var(&setSel.batch, "batch", 0, "with --list: the payments of this batch")
+	digest.Flags().BoolVar(&setSel.all, "all", false, "with --list: every payment the user may sign next")
 	cmd.AddCommand(digest)
 	return cmd
 }
@@ -210,24 +254,35 @@ func (m *Main) signCommand() *cobra.Command {
 		sel                    paymentSelection
 		signDays               int
 		patience               time.Duration
-		confirm                bool
+		confirm, asSet         bool
+		setList                string
 	)
 	cmd := &cobra.Command{
-		Use:   "sign --user ID (--key KEY.pem | --signature-file SIG) (--batch B | --payment P... | --all)",
+		Use:   "sign --user ID (--key KEY.pem [--set] | --signature-file SIG [--set-list LIST]) (--batch B | --payment P... | --all)",
 		Short: "Sign payments at the user's next allowed level",
 		Long: `Sign payments at the user's next allowed level. With --key, maksa signs the
 canonical digest of each payment with the user's private key (PKCS#8 PEM:
 Ed25519, ECDSA P-256 or RSA); the directory must list its public key or
 certificate for the user. With --signature-file, a signature made elsewhere
 over the digest (see "maksa queue digest") is attached to one --payment.
+With --set, the selected payments are signed as one set: one signature
+over the set's digest (signing/set.go) instead of one per payment; with
+--set-list and --signature-file, a set listed by "maksa queue digest
+--list" and signed elsewhere is attached. Every rule applies to each
+payment of a set; one refused inside it leaves the others signed.
 A payment whose verification of payee was not a match (CMTC, NMTC, NOAP)
 is signed only with --confirm-vop: the signer confirms having been told.
 Exit status 1 when any payment was refused; every refusal has its reason.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if user == "" || (keyFile == "") == (sigFile == "") {
+			switch {
+			case user == "" || (keyFile == "") == (sigFile == ""):
 				return usageErrorf("sign needs --user and exactly one of --key or --signature-file")
+			case asSet && keyFile == "":
+				return usageErrorf("--set signs with --key; a set signed elsewhere is --set-list LIST with --signature-file")
+			case setList != "" && sigFile == "":
+				return usageErrorf("--set-list attaches a set signed elsewhere: give its --signature-file")
 			}
 			var svc *signing.Service
 			var ids []int64
@@ -241,6 +296,9 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 				if err := m.expire(ctx, db, svc); err != nil {
 					return err
 				}
+				if setList != "" {
+					return nil // the list names the payments
+				}
 				ids, err = sel.ids(ctx, svc, user)
 				return err
 			})
@@ -250,7 +308,59 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 			svc.Patience, svc.Outage.Log = patience, m.log
 			db := svc.Store
 			report := m.newOutcomeReport("signed")
-			if sigFile != "" {
+			signSet := func(members []signing.Member, key crypto.Signer, sig []byte) error {
+				setID, err := svc.SignSet(ctx, user, members, key, sig, confirm, report.add)
+				var pr *maksa.Problem
+				if errors.As(err, &pr) {
+					return fmt.Errorf("the set is refused, nothing signed: %s: %s: %w", pr.Code, pr.Message, errRejected)
+				}
+				if err == nil {
+					m.log.Info("set signed", "user", user, "set", setID, "payments", len(members))
+				}
+				return err
+			}
+			switch {
+			case setList != "":
+				f, err := os.Open(setList)
+				if err != nil {
+					return err
+				}
+				members, listed, err := signing.ReadSetList(f)
+				f.Close()
+				if err != nil {
+					return usageErrorf("%s: %v", setList, err)
+				}
+				instance, err := svc.Instance(ctx)
+				if err != nil {
+					return err
+				}
+				if d, err := signing.SetDigest(instance, members); err != nil || !bytes.Equal(d, listed) {
+					return usageErrorf("%s: its payments do not give the digest its header names: it was listed by another installation, or changed", setList)
+				}
+				sig, err := os.ReadFile(sigFile)
+				if err != nil {
+					return err
+				}
+				if err := signSet(members, nil, sig); err != nil {
+					return err
+				}
+			case asSet:
+				pemData, err := os.ReadFile(keyFile)
+				if err != nil {
+					return err
+				}
+				key, err := signing.ParsePrivateKey(pemData)
+				if err != nil {
+					return usageErrorf("%s: %v", keyFile, err)
+				}
+				members, _, err := m.setOf(ctx, svc, &sel, user)
+				if err != nil {
+					return err
+				}
+				if err := signSet(members, key, nil); err != nil {
+					return err
+				}
+			case sigFile != "":
 				if len(ids) != 1 {
 					return usageErrorf("--signature-file signs exactly one --payment")
 				}
@@ -265,7 +375,7 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 				if err := report.add(o); err != nil {
 					return err
 				}
-			} else {
+			default:
 				pemData, err := os.ReadFile(keyFile)
 				if err != nil {
 					return err
@@ -283,7 +393,9 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 	}
 	cmd.Flags().StringVar(&user, "user", "", "the signer")
 	cmd.Flags().StringVar(&keyFile, "key", "", "the signer's private key (PEM)")
-	cmd.Flags().StringVar(&sigFile, "signature-file", "", "a signature made elsewhere over the payment's digest")
+	cmd.Flags().StringVar(&sigFile, "signature-file", "", "a signature made elsewhere over the payment's (or, with --set-list, the set's) digest")
+	cmd.Flags().BoolVar(&asSet, "set", false, "with --key: sign the selected payments as one set, with one signature")
+	cmd.Flags().StringVar(&setList, "set-list", "", "the list of a set (maksa queue digest --list) whose signature is --signature-file")
 	cmd.Flags().BoolVar(&confirm, "confirm-vop", false, "sign payments whose verification of payee was CMTC, NMTC or NOAP too: the signer was told and goes on")
 	cmd.Flags().DurationVar(&patience, "patience", 10*time.Minute, "how long to wait for a database that went away before giving up (each chunk of 1,000 payments is signed again once it answers)")
 	sel.flags(cmd, true)
@@ -429,4 +541,37 @@ func (r *outcomeReport) finish(ctx context.Context, db *store.DB, user string) e
 		return errRejected
 	}
 	return nil
+}
+
+// setOf returns the set of the selected payments that the user may sign
+// next, and its digest.
+func (m *Main) setOf(ctx context.Context, svc *signing.Service, sel *paymentSelection, user string) ([]signing.Member, []byte, error) {
+	ids, err := sel.ids(ctx, svc, user)
+	if err != nil {
+		return nil, nil, err
+	}
+	if sel.batch != 0 { // of a batch, only what this user may sign next
+		next := map[int64]bool{}
+		err := svc.EachInQueue(ctx, user, "", func(l signing.QueueLine) error {
+			next[l.PaymentID] = true
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		ids = slices.DeleteFunc(ids, func(id int64) bool { return !next[id] })
+	}
+	if len(ids) == 0 {
+		return nil, nil, fmt.Errorf("no payment selected awaits %s's signature: there is no set to sign: %w", user, errRejected)
+	}
+	members, err := svc.SetMembers(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	instance, err := svc.Instance(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := signing.SetDigest(instance, members)
+	return members, d, err
 }

@@ -1,0 +1,190 @@
+package signing
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+
+	"maksa"
+	"maksa/store"
+)
+
+// SetMembers returns the members of a set of the payments with the given
+// ids — each payment's id and canonical digest as it is now — in
+// ascending id, for "maksa queue digest --list".
+func (s *Service) SetMembers(ctx context.Context, ids []int64) ([]Member, error) {
+	instance, err := s.Instance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	members := make([]Member, 0, len(ids))
+	for start := 0; start < len(ids); start += store.SignChunk {
+		chunk := ids[start:min(start+store.SignChunk, len(ids))]
+		err := s.Store.PaymentsByID(ctx, chunk, func(p *maksa.Payment) error {
+			var m Member
+			m.PaymentID = p.ID
+			copy(m.Digest[:], Digest(instance, p))
+			members = append(members, m)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return members, nil
+}
+
+// SignSet signs the payments members lists (in ascending id, each with its
+// digest as listed) with one signature over the set's digest: made here
+// with key, or made elsewhere (key nil, sig the signature). The signature
+// must verify with one of the user's directory keys (DS0E, DS0C
+// otherwise: then nothing is signed and the *maksa.Problem is returned).
+// The set is stored first, whole; then each payment is decided as a single
+// signature would be — levels, four eyes, limits, the verification of
+// payee — and is signed by the set when its digest now is the one listed
+// (DS0E otherwise). A payment refused inside the set leaves the others
+// signed. each gets the outcomes as they are committed.
+func (s *Service) SignSet(ctx context.Context, user string, members []Member, key crypto.Signer, sig []byte, confirm bool, each func(Outcome) error) (int64, error) {
+	instance, err := s.Instance(ctx)
+	if err != nil {
+		return 0, err
+	}
+	setDigest, err := SetDigest(instance, members)
+	if err != nil {
+		return 0, maksa.Problemf(maksa.NARR, maksa.Position{}, "%v", err)
+	}
+	u, err := s.Store.UserByID(ctx, user)
+	if err != nil {
+		return 0, err
+	}
+	if u == nil {
+		return 0, maksa.Problemf(maksa.DS0H, maksa.Position{}, "the signer %s is not in the directory", user)
+	}
+	var pk *PublicKey
+	if key != nil {
+		if pk, err = FindKey(u.Keys, key.Public()); err != nil {
+			return 0, maksa.Problemf(maksa.DS0C, maksa.Position{}, "%v", err)
+		}
+		if sig, err = Sign(key, setDigest); err != nil {
+			return 0, maksa.Problemf(maksa.DS0E, maksa.Position{}, "cannot sign: %v", err)
+		}
+	} else if pk, err = s.verifyWithAny(u.Keys, setDigest, sig); err != nil {
+		return 0, maksa.Problemf(maksa.DS0E, maksa.Position{}, "the signature does not verify with any key of %s over the set's digest %x", user, setDigest)
+	}
+	if code, err := pk.Accept(s.Now()); err != nil {
+		return 0, maksa.Problemf(code, maksa.Position{}, "%v", err)
+	}
+	set := &store.SignatureSet{UserID: user, Fingerprint: pk.Fingerprint, Value: sig, Digest: hex.EncodeToString(setDigest), Members: len(members)}
+	setID, err := s.Store.CreateSet(ctx, set, func(yield func(int64, string) error) error {
+		for _, m := range members {
+			if err := yield(m.PaymentID, hex.EncodeToString(m.Digest[:])); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	ids := make([]int64, len(members))
+	for i, m := range members {
+		ids[i] = m.PaymentID
+	}
+	err = s.sign(ctx, user, ids, confirm, func(u *maksa.User, p *maksa.Payment, digest []byte) (produced, *maksa.Problem) {
+		i, found := slices.BinarySearchFunc(members, p.ID, func(m Member, id int64) int { return int(m.PaymentID - id) })
+		if !found || !bytes.Equal(members[i].Digest[:], digest) {
+			return produced{}, maksa.Problemf(maksa.DS0E, maksa.Position{}, "payment %d changed after the set was listed: the set's signature does not cover it as it is now", p.ID)
+		}
+		for _, k := range u.Keys { // the key as the directory has it now (revoked meanwhile?)
+			if k.Fingerprint == pk.Fingerprint {
+				if key, err := s.publicKey(k); err == nil {
+					return produced{key: key, set: setID}, nil
+				}
+			}
+		}
+		return produced{}, maksa.Problemf(maksa.DS0C, maksa.Position{}, "%v", ErrUnknownKey)
+	}, each)
+	return setID, err
+}
+
+// setVerdict is what verifying one set signature found: nil err when the
+// set's members give the digest signed and the signature verifies with the
+// key named by fingerprint; mismatched are the payments whose signature
+// row names another digest than the set lists.
+type setVerdict struct {
+	err         error
+	fingerprint string
+	mismatched  map[int64]bool
+}
+
+// verifySet verifies a set signature once: its members are read again and
+// hashed, the digest must be the one stored and signed, and the signature
+// must verify with a key of its signer in the directory now.
+func (s *Service) verifySet(ctx context.Context, instance string, id int64, keysOf func(string) []maksa.Key) (*setVerdict, error) {
+	if v, ok := s.sets.Load(id); ok {
+		return v.(*setVerdict), nil
+	}
+	set, err := s.Store.Set(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	h := NewSetHasher(instance, set.Members)
+	err = s.Store.EachSetMember(ctx, id, func(pid int64, digest string) error {
+		var m Member
+		m.PaymentID = pid
+		if n, err := hex.Decode(m.Digest[:], []byte(digest)); err != nil || n != len(m.Digest) {
+			return errBadSet
+		}
+		h.Add(m)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errBadSet) {
+		return nil, err
+	}
+	v := &setVerdict{}
+	switch sum, sumErr := h.Sum(); {
+	case err != nil || sumErr != nil || hex.EncodeToString(sum) != set.Digest:
+		v.err = fmt.Errorf("its list of payments is not the one signed")
+	default:
+		pk, err := s.verifyWithAny(keysOf(set.UserID), sum, set.Value)
+		if err != nil {
+			v.err = fmt.Errorf("its signature by %s does not verify with any of %s's keys", set.UserID, set.UserID)
+		} else {
+			v.fingerprint = pk.Fingerprint
+		}
+	}
+	if v.err == nil {
+		if v.mismatched, err = s.Store.SetMismatches(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	s.sets.Store(id, v)
+	return v, nil
+}
+
+var errBadSet = errors.New("a set member's digest is not 32 bytes of hex")
+
+// checkSetSignature is the verdict on one payment's signature by a set: the
+// set verifies, lists the payment with the digest it has now, and the key
+// that signed it is not revoked.
+func checkSetSignature(v *setVerdict, p *maksa.Payment, sig store.Signature, digest []byte, keysOf func(string) []maksa.Key) *maksa.Problem {
+	switch {
+	case v.err != nil:
+		return maksa.Problemf(maksa.DS0E, maksa.Position{}, "the level %d signature by %s is set %d, which does not verify: %v", sig.Level, sig.UserID, sig.SetID, v.err)
+	case v.mismatched[p.ID] || sig.Digest != hex.EncodeToString(digest):
+		return maksa.Problemf(maksa.DS0E, maksa.Position{}, "the level %d signature by %s (set %d) does not cover the payment as it is now", sig.Level, sig.UserID, sig.SetID)
+	}
+	for _, k := range keysOf(sig.UserID) {
+		if k.Fingerprint == v.fingerprint && k.Revoked {
+			return maksa.Problemf(maksa.DS0C, maksa.Position{}, "the key of %s's level %d signature (set %d) has been revoked", sig.UserID, sig.Level, sig.SetID)
+		}
+	}
+	return nil
+}
