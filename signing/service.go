@@ -424,6 +424,21 @@ func (s *Service) Queue(ctx context.Context, user, account string) ([]QueueLine,
 
 // EachInQueue is Queue handing each line to fn, without holding them.
 func (s *Service) EachInQueue(ctx context.Context, user, account string, fn func(QueueLine) error) error {
+	return s.eachQueued(ctx, user, account, func(it store.QueueItem) error {
+		p := it.Payment
+		l := QueueLine{PaymentID: p.ID, BatchID: p.BatchID, EndToEndID: p.EndToEndID, DebtorIBAN: p.DebtorIBAN,
+			CreditorName: p.CreditorName, CreditorIBAN: p.CreditorIBAN, Amount: p.AmountText, Currency: p.Currency, Kind: p.Kind,
+			ExecutionDate: p.DateText, LevelsDone: len(it.SignedBy), LevelsNeeded: it.Required, SignedBy: nonNil(it.SignedBy)}
+		if p.Payee.Result != "" {
+			l.Payee = &p.Payee
+		}
+		return fn(l)
+	})
+}
+
+// eachQueued calls fn with each payment awaiting signatures (of the
+// account, when not empty), for a user only those the user may sign next.
+func (s *Service) eachQueued(ctx context.Context, user, account string, fn func(store.QueueItem) error) error {
 	var grants map[string]*maksa.Grant
 	var u *maksa.User
 	if user != "" {
@@ -447,13 +462,7 @@ func (s *Service) EachInQueue(ctx context.Context, user, account string, fn func
 				return nil
 			}
 		}
-		l := QueueLine{PaymentID: p.ID, BatchID: p.BatchID, EndToEndID: p.EndToEndID, DebtorIBAN: p.DebtorIBAN,
-			CreditorName: p.CreditorName, CreditorIBAN: p.CreditorIBAN, Amount: p.AmountText, Currency: p.Currency, Kind: p.Kind,
-			ExecutionDate: p.DateText, LevelsDone: len(it.SignedBy), LevelsNeeded: it.Required, SignedBy: nonNil(it.SignedBy)}
-		if p.Payee.Result != "" {
-			l.Payee = &p.Payee
-		}
-		return fn(l)
+		return fn(it)
 	})
 }
 

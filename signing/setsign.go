@@ -2,6 +2,7 @@ package signing
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto"
 	"encoding/hex"
@@ -13,32 +14,26 @@ import (
 	"maksa/store"
 )
 
-// SetMembers returns the members of a set of the payments with the given
-// ids — each payment's id and canonical digest as it is now — in
-// ascending id, for "maksa queue digest --list".
-func (s *Service) SetMembers(ctx context.Context, ids []int64) ([]Member, error) {
+// QueueSet returns the set of the payments that await the user's next
+// signature and that keep selects — each payment's id and canonical digest
+// as it is now — in ascending id, for "maksa queue digest --list" and
+// "maksa sign --set". The digests are made as the queue is read.
+func (s *Service) QueueSet(ctx context.Context, user string, keep func(*maksa.Payment) bool) ([]Member, error) {
 	instance, err := s.Instance(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ids = slices.Clone(ids)
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	members := make([]Member, 0, len(ids))
-	for start := 0; start < len(ids); start += store.SignChunk {
-		chunk := ids[start:min(start+store.SignChunk, len(ids))]
-		err := s.Store.PaymentsByID(ctx, chunk, func(p *maksa.Payment) error {
-			var m Member
-			m.PaymentID = p.ID
-			copy(m.Digest[:], Digest(instance, p))
+	var members []Member
+	err = s.eachQueued(ctx, user, "", func(it store.QueueItem) error {
+		if keep(it.Payment) {
+			m := Member{PaymentID: it.Payment.ID}
+			copy(m.Digest[:], Digest(instance, it.Payment))
 			members = append(members, m)
-			return nil
-		})
-		if err != nil {
-			return nil, err
 		}
-	}
-	return members, nil
+		return nil
+	})
+	slices.SortFunc(members, func(a, b Member) int { return cmp.Compare(a.PaymentID, b.PaymentID) })
+	return members, err
 }
 
 // SignSet signs the payments members lists (in ascending id, each with its

@@ -150,7 +150,7 @@ func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day 
 	added := map[string]decimal.Decimal{} // signed in this chunk, by account
 	now := db.Now().UTC()
 	var signed []map[string]any
-	states, err := db.signStates(ctx, tx, ids, accounts)
+	states, err := db.signStates(ctx, tx, ids, signColumns, accounts)
 	if err != nil {
 		return nil, err
 	}
@@ -193,9 +193,11 @@ func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day 
 		}
 		signedToday[st.Account.IBAN] = signedToday[st.Account.IBAN].Add(st.Payment.Amount)
 		added[st.Account.IBAN] = added[st.Account.IBAN].Add(st.Payment.Amount)
-		entry := map[string]any{"payment": id, "level": sig.Level, "of": st.Account.Signatures, "key": sig.Fingerprint, "digest": sig.Digest, "status": st.Payment.Status}
+		entry := map[string]any{"payment": id, "level": sig.Level, "of": st.Account.Signatures, "status": st.Payment.Status}
 		if sig.SetID != 0 {
-			entry["set"] = sig.SetID
+			entry["set"] = sig.SetID // its key and each payment's digest are the set's (payments.sign_set)
+		} else {
+			entry["key"], entry["digest"] = sig.Fingerprint, sig.Digest
 		}
 		if sig.PayeeConfirmed != "" {
 			entry["vop_confirmed"] = sig.PayeeConfirmed
@@ -244,7 +246,7 @@ func signedMeanwhile(err error) error {
 // signState reads, and on PostgreSQL locks, one payment with its account
 // (from the cache when read before) and its signatures.
 func (db *DB) signState(ctx context.Context, tx *sqlx.Tx, paymentID int64, accounts map[string]*maksa.Account) (*SignState, error) {
-	states, err := db.signStates(ctx, tx, []int64{paymentID}, accounts)
+	states, err := db.signStates(ctx, tx, []int64{paymentID}, "*", accounts)
 	if err != nil {
 		return nil, err
 	}
@@ -254,12 +256,20 @@ func (db *DB) signState(ctx context.Context, tx *sqlx.Tx, paymentID int64, accou
 	return nil, notFound(sql.ErrNoRows, fmt.Sprintf("payment %d", paymentID))
 }
 
+// signColumns are what deciding on a signature reads of a payment: its
+// canonical digest's fields, its status, kind, verification of payee and
+// the rest of an outcome — not its position in the file, its address or
+// its reasons, which a signature neither needs nor changes (a refusal
+// reads every column).
+const signColumns = `id, batch_id, seq, user_id, pmt_inf_id, instr_id, end_to_end_id, debtor_iban, debtor_name, creditor_account, creditor_is_iban,
+	creditor_name, creditor_bic, amount, currency, execution_date, remittance, status, kind, vop_result, vop_name, vop_note`
+
 // signStates reads, and on PostgreSQL locks in id order, the payments with
-// the given ids, with their accounts (from the cache when read before) and
-// signatures, in two queries. A payment that does not exist is missing
-// from the map.
-func (db *DB) signStates(ctx context.Context, tx *sqlx.Tx, ids []int64, accounts map[string]*maksa.Account) (map[int64]*SignState, error) {
-	q, args, err := sqlx.In(`SELECT * FROM payments WHERE id IN (?) ORDER BY id`, ids)
+// the given ids (the columns cols), with their accounts (from the cache
+// when read before) and signatures, in two queries. A payment that does
+// not exist is missing from the map.
+func (db *DB) signStates(ctx context.Context, tx *sqlx.Tx, ids []int64, cols string, accounts map[string]*maksa.Account) (map[int64]*SignState, error) {
+	q, args, err := sqlx.In(`SELECT `+cols+` FROM payments WHERE id IN (?) ORDER BY id`, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -452,7 +462,7 @@ const pendingIDsSQL = `SELECT id FROM payments WHERE status = 'PDNG'`
 
 // queueColumns are the columns of a payment the queue shows.
 const queueColumns = `p.id, p.batch_id, p.status, p.end_to_end_id, p.debtor_iban, p.creditor_name, p.creditor_account, p.amount, p.currency, p.execution_date, p.kind,
-	p.vop_result, p.vop_name, p.vop_note`
+	p.vop_result, p.vop_name, p.vop_note, p.creditor_bic, p.remittance`
 
 // Queue calls fn for every payment awaiting signatures, optionally only
 // those of one account, in batch and file order, with the queueColumns.
@@ -623,17 +633,4 @@ func (db *DB) SignaturesOf(ctx context.Context, ids []int64) (map[int64][]Signat
 		out[r.PaymentID] = append(out[r.PaymentID], r.signature())
 	}
 	return out, nil
-}
-
-// PaymentsByID calls fn with each of the payments with the given ids, in
-// ascending id.
-func (db *DB) PaymentsByID(ctx context.Context, ids []int64, fn func(*maksa.Payment) error) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	q, args, err := sqlx.In(`SELECT * FROM payments WHERE id IN (?) ORDER BY id`, ids)
-	if err != nil {
-		return err
-	}
-	return eachPaymentIn(ctx, db.x, db.x.Rebind(q), args, fn)
 }

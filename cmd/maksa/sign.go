@@ -203,21 +203,36 @@ func (s *paymentSelection) flags(cmd *cobra.Command, withAll bool) {
 	}
 }
 
-func (s *paymentSelection) ids(ctx context.Context, svc *signing.Service, user string) ([]int64, error) {
-	chosen := 0
-	for _, set := range []bool{s.batch != 0, len(s.payments) > 0, s.all} {
-		if set {
-			chosen++
-		}
-	}
-	if chosen != 1 {
-		return nil, usageErrorf("choose the payments with exactly one of --batch, --payment or --all")
+// keeps returns whether a payment awaiting the user is of the selection
+// (for a set, which is made from the user's queue).
+func (s *paymentSelection) keeps(ctx context.Context, svc *signing.Service) (func(*maksa.Payment) bool, error) {
+	if err := s.chosen(); err != nil {
+		return nil, err
 	}
 	switch {
 	case s.batch != 0:
-		if _, err := svc.Store.Batch(ctx, s.batch); errors.Is(err, store.ErrNotFound) {
-			return nil, usageErrorf("--batch %d: no such batch", s.batch)
-		} else if err != nil {
+		if err := s.batchExists(ctx, svc); err != nil {
+			return nil, err
+		}
+		return func(p *maksa.Payment) bool { return p.BatchID == s.batch }, nil
+	case len(s.payments) > 0:
+		want := map[int64]bool{}
+		ids, err := s.paymentIDs()
+		for _, id := range ids {
+			want[id] = true
+		}
+		return func(p *maksa.Payment) bool { return want[p.ID] }, err
+	}
+	return func(*maksa.Payment) bool { return true }, nil
+}
+
+func (s *paymentSelection) ids(ctx context.Context, svc *signing.Service, user string) ([]int64, error) {
+	if err := s.chosen(); err != nil {
+		return nil, err
+	}
+	switch {
+	case s.batch != 0:
+		if err := s.batchExists(ctx, svc); err != nil {
 			return nil, err
 		}
 		return svc.Store.BatchPaymentIDs(ctx, s.batch)
@@ -237,6 +252,32 @@ func (s *paymentSelection) ids(ctx context.Context, svc *signing.Service, user s
 		})
 		return ids, err
 	}
+	return s.paymentIDs()
+}
+
+// chosen checks that exactly one way of choosing payments was given.
+func (s *paymentSelection) chosen() error {
+	n := 0
+	for _, set := range []bool{s.batch != 0, len(s.payments) > 0, s.all} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return usageErrorf("choose the payments with exactly one of --batch, --payment or --all")
+	}
+	return nil
+}
+
+func (s *paymentSelection) batchExists(ctx context.Context, svc *signing.Service) error {
+	if _, err := svc.Store.Batch(ctx, s.batch); errors.Is(err, store.ErrNotFound) {
+		return usageErrorf("--batch %d: no such batch", s.batch)
+	} else {
+		return err
+	}
+}
+
+func (s *paymentSelection) paymentIDs() ([]int64, error) {
 	var ids []int64
 	for _, p := range s.payments {
 		id, err := strconv.ParseInt(strings.TrimPrefix(p, "P"), 10, 64)
@@ -296,8 +337,8 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 				if err := m.expire(ctx, db, svc); err != nil {
 					return err
 				}
-				if setList != "" {
-					return nil // the list names the payments
+				if setList != "" || asSet {
+					return nil // the list names the payments, or the set is made from the queue
 				}
 				ids, err = sel.ids(ctx, svc, user)
 				return err
@@ -546,27 +587,16 @@ func (r *outcomeReport) finish(ctx context.Context, db *store.DB, user string) e
 // setOf returns the set of the selected payments that the user may sign
 // next, and its digest.
 func (m *Main) setOf(ctx context.Context, svc *signing.Service, sel *paymentSelection, user string) ([]signing.Member, []byte, error) {
-	ids, err := sel.ids(ctx, svc, user)
+	keep, err := sel.keeps(ctx, svc)
 	if err != nil {
 		return nil, nil, err
 	}
-	if sel.batch != 0 { // of a batch, only what this user may sign next
-		next := map[int64]bool{}
-		err := svc.EachInQueue(ctx, user, "", func(l signing.QueueLine) error {
-			next[l.PaymentID] = true
-			return nil
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		ids = slices.DeleteFunc(ids, func(id int64) bool { return !next[id] })
+	members, err := svc.QueueSet(ctx, user, keep)
+	if err != nil {
+		return nil, nil, err
 	}
-	if len(ids) == 0 {
+	if len(members) == 0 {
 		return nil, nil, fmt.Errorf("no payment selected awaits %s's signature: there is no set to sign: %w", user, errRejected)
-	}
-	members, err := svc.SetMembers(ctx, ids)
-	if err != nil {
-		return nil, nil, err
 	}
 	instance, err := svc.Instance(ctx)
 	if err != nil {
