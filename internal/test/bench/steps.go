@@ -92,8 +92,10 @@ func run(cfg config, logw io.Writer) ([]row, error) {
 	if err := add(b.watch()); err != nil {
 		return rows, err
 	}
-	if err := add(b.signing()); err != nil {
-		return rows, err
+	for _, set := range []bool{false, true} {
+		if err := add(b.signing(set)); err != nil {
+			return rows, err
+		}
 	}
 	day, err := b.nightly()
 	return append(rows, day...), err
@@ -563,8 +565,10 @@ func (b *bench) watch() (row, error) {
 	return r, nil
 }
 
-// signing imports b.sign payments and times signing them all.
-func (b *bench) signing() (row, error) {
+// signing imports b.sign payments and times signing them all, one
+// signature each (set false) or as one set (set true), against importing
+// them (the set's target: at least the import's rate).
+func (b *bench) signing(set bool) (row, error) {
 	path, err := b.file("pain001", b.sign)
 	if err != nil {
 		return row{}, err
@@ -574,11 +578,20 @@ func (b *bench) signing() (row, error) {
 		return row{}, err
 	}
 	defer os.RemoveAll(home)
-	if _, _, err := timed(b.maksa, append(args, "import", "--user", user, path)...); err != nil {
+	imported, _, err := timed(b.maksa, append(args, "import", "--user", user, path)...)
+	if err != nil {
 		return row{}, err
 	}
 	r := row{step: "sign (Ed25519, SQLite)", size: b.sign, count: b.sign}
-	r.wall, r.rss, err = timed(b.maksa, append(args, "sign", "--confirm-vop", "--user", signer, "--key", filepath.Join(b.root, "testdata/demo/keys/janis.key"), "--all")...)
+	sign := append(args, "sign", "--confirm-vop", "--user", signer, "--key", filepath.Join(b.root, "testdata/demo/keys/janis.key"), "--all")
+	if set {
+		r.step, sign = "sign --all as one set (Ed25519, SQLite)", append(sign, "--set")
+	}
+	r.wall, r.rss, err = timed(b.maksa, sign...)
+	if set && err == nil {
+		r.ref, r.refRate = "import of the same payments", float64(b.sign)/imported.Seconds()
+		r.target, r.met = "≥ 1× the import", yesNo(r.ratio() >= 1)
+	}
 	return r, err
 }
 
