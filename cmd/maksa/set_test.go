@@ -139,3 +139,36 @@ func TestSetWithAlteredList(t *testing.T) {
 	}
 
 }
+
+// TestSetSignedWithOpenSSL: a set's digest signed by openssl with an
+// Ed25519 and an ECDSA P-256 key, as the README shows, signs the set.
+func TestSetSignedWithOpenSSL(t *testing.T) {
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("openssl is not installed in CI")
+		}
+		t.Skip("SKIP: openssl is not installed")
+	}
+	e := newSigningEnv(t, testdb.Backends(t)[0])
+	e.importPayments(t, "dev.xml", date(2026, 11, 27), [2]string{accountA, "10.00"}, [2]string{accountA, "20.00"})
+	for _, step := range []struct {
+		user string
+		args []string
+	}{{"s1a", nil}, {"s2b", []string{"-rawin"}}} { // ECDSA P-256 at level 1, Ed25519 at level 2
+		list, digest := filepath.Join(e.dir, step.user+".txt"), filepath.Join(e.dir, step.user+".bin")
+		e.mustRun(0, "queue", "digest", "--user", step.user, "--all", "--list", list, "--out", digest)
+		args := append([]string{"pkeyutl", "-sign", "-inkey", e.signers[step.user].key, "-in", digest, "-out", digest + ".sig"}, step.args...)
+		if out, err := exec.Command(openssl, args...).CombinedOutput(); err != nil {
+			t.Fatalf("openssl %v: %v\n%s", args, err, out)
+		}
+		var outcomes []signing.Outcome
+		e.runJSON(0, &outcomes, "sign", "--confirm-vop", "--user", step.user, "--set-list", list, "--signature-file", digest+".sig")
+		if len(outcomes) != 2 || !outcomes[0].Signed || !outcomes[1].Signed {
+			t.Errorf("%s's set: %+v", step.user, outcomes)
+		}
+	}
+	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM payments WHERE status = 'ACCP'`); n != 2 {
+		t.Errorf("%d payments ACCP after two sets, want 2", n)
+	}
+}
