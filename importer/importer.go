@@ -61,7 +61,9 @@ type Options struct {
 	UserID string // the importing user; empty runs the structural rules only
 	Actor  string // who the audit log names; defaults to UserID
 	DryRun bool   // validate against the database but store nothing
-	// ListPayments fills Result.Payments.
+	// ListPayments lists every payment: Result.Payments holds the first
+	// keptPayments, and EachPayment gives them all (read back from the
+	// stored batch past those, so that a million payments are not held).
 	ListPayments bool
 	// OnlyCounts leaves Result's problems and notes out: the watcher,
 	// which answers with the reports of the stored batch, does not hold
@@ -98,8 +100,8 @@ type Result struct {
 	Accepted     int             `json:"accepted"`
 	Rejected     int             `json:"rejected"`
 	Status       maksa.Status    `json:"status"`
-	Problems     []maksa.Problem `json:"problems"` // the first keptProblems; all of them through EachProblem
-	Payments     []PaymentResult `json:"payments,omitempty"`
+	Problems     []maksa.Problem `json:"problems"`           // the first keptProblems; all of them through EachProblem
+	Payments     []PaymentResult `json:"payments,omitempty"` // the first keptPayments; all of them through EachPayment
 	Warnings     []string        `json:"warnings,omitempty"` // e.g. columns that map to no field
 	Notes        []Note          `json:"notes,omitempty"`    // what maksa changed, such as moved execution dates
 	// PayeeCounts counts the payments by their verification of payee;
@@ -111,6 +113,10 @@ type Result struct {
 	Duration      time.Duration             `json:"-"`
 
 	spill *problemSpill // the problems past keptProblems (see EachProblem)
+	// cut says that payments past keptPayments were read and not held;
+	// stored, that EachPayment reads them all back from the batch.
+	cut    bool
+	stored func(fn func(*maksa.Payment) error) error
 }
 
 // Note is a change maksa made to an accepted payment.
@@ -367,7 +373,11 @@ func (r *run) payment(ctx context.Context, p *maksa.Payment) error {
 		}
 	}
 	if r.opt.ListPayments {
-		r.res.Payments = append(r.res.Payments, paymentResult(p))
+		if len(r.res.Payments) < keptPayments {
+			r.res.Payments = append(r.res.Payments, paymentResult(p))
+		} else {
+			r.res.cut = true
+		}
 	}
 	if r.tx != nil && len(r.group) == 0 {
 		return r.tx.Add(ctx, p)
@@ -397,6 +407,32 @@ func paymentResult(p *maksa.Payment) PaymentResult {
 		res.Payee = &c
 	}
 	return res
+}
+
+// keptPayments is how many payments a Result lists in memory (see
+// EachPayment).
+var keptPayments = 10000
+
+// Listed reports whether the result lists the file's payments.
+func (r *Result) Listed() bool { return r.stored != nil || len(r.Payments) > 0 }
+
+// EachPayment calls fn with each payment of the file: those Payments holds,
+// or, when the file had more than keptPayments and was stored, every
+// payment of its batch read back from the database, as it is now.
+func (r *Result) EachPayment(fn func(PaymentResult) error) error {
+	if r.stored == nil {
+		for _, p := range r.Payments {
+			if err := fn(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return r.stored(func(p *maksa.Payment) error {
+		pr := paymentResult(p)
+		pr.PaymentID = p.ID
+		return fn(pr)
+	})
 }
 
 // finish settles the batch, commits or records the rejection, and writes
@@ -435,6 +471,15 @@ func (r *run) finish(ctx context.Context) error {
 	}
 	res.Transactions, res.Accepted, res.Rejected, res.Status = b.Transactions, b.Accepted, b.Rejected, b.Status
 	res.ControlSum = b.ControlSum.StringFixed(r.scale)
+	if res.cut {
+		if stored && len(r.group) == 0 && r.Store != nil && !r.opt.DryRun {
+			// Past keptPayments, the list is read back from the batch.
+			id, db := b.ID, r.Store
+			res.stored = func(fn func(*maksa.Payment) error) error { return db.BatchPayments(ctx, id, false, fn) }
+		} else {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("only the first %d of the %d payments are listed: the batch was not stored to read the rest from", keptPayments, b.Transactions))
+		}
+	}
 	if r.Outbox != "" && r.opt.UserID != "" && !r.opt.DryRun && r.Store != nil && r.opt.Claim == 0 {
 		if !stored {
 			b.ID = 0

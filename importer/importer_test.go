@@ -213,3 +213,40 @@ func TestProblemsPastTheKeptOnes(t *testing.T) {
 		t.Errorf("a second EachProblem gave %d problems", len(got))
 	}
 }
+
+// TestPaymentsPastTheKeptOnes: a file with more payments than a Result
+// holds lists the first in Payments and every one through EachPayment,
+// read back from the stored batch — the same list, ids and all, as a
+// Result holding them all; a file not stored says it lists only the first.
+func TestPaymentsPastTheKeptOnes(t *testing.T) {
+	path, _ := generateSpec(t, t.TempDir(), testgen.Spec{Count: 40, Version: 3, MessageID: "LISTED", Seed: 7, Date: executionDate, Invalid: 0.25})
+	all := func(res *importer.Result) []importer.PaymentResult {
+		var out []importer.PaymentResult
+		if err := res.EachPayment(func(p importer.PaymentResult) error { out = append(out, p); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	whole, err := newImporter(openStore(t, testdb.SQLite(t))).ImportFile(context.Background(), path, importer.Options{UserID: "u", ListPayments: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer importer.SetKeptPayments(5)()
+	cut, err := newImporter(openStore(t, testdb.SQLite(t))).ImportFile(context.Background(), path, importer.Options{UserID: "u", ListPayments: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(whole.Payments) != 40 || len(cut.Payments) != 5 {
+		t.Fatalf("held %d and %d payments, want 40 and 5", len(whole.Payments), len(cut.Payments))
+	}
+	if got, want := all(cut), all(whole); !reflect.DeepEqual(got, want) {
+		t.Errorf("past 5, EachPayment gave %d payments, not the %d of a result holding them all:\n%+v\n%+v", len(got), len(want), got[7], want[7])
+	}
+	dry, err := newImporter(openStore(t, testdb.SQLite(t))).ImportFile(context.Background(), path, importer.Options{UserID: "u", ListPayments: true, DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all(dry)) != 5 || len(dry.Warnings) == 0 || !strings.Contains(dry.Warnings[len(dry.Warnings)-1], "only the first 5 of the 40 payments are listed") {
+		t.Errorf("a dry run past 5: %d listed, warnings %v", len(all(dry)), dry.Warnings)
+	}
+}

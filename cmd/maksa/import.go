@@ -180,7 +180,7 @@ func (m *Main) printResultsJSON(results []*importer.Result) error {
 			w.WriteString(",")
 		}
 		head := *r
-		head.Problems = nil
+		head.Problems, head.Payments = nil, nil
 		obj, err := json.MarshalIndent(&head, "  ", "  ")
 		if err != nil {
 			return err
@@ -209,6 +209,26 @@ func (m *Main) printResultsJSON(results []*importer.Result) error {
 			w.WriteString("\n    ")
 		}
 		w.WriteString("]")
+		if r.Listed() { // streamed too: past the first ten thousand, read back from the batch
+			w.WriteString(",\n    \"payments\": [")
+			n := 0
+			err := r.EachPayment(func(p importer.PaymentResult) error {
+				item, err := json.MarshalIndent(p, "      ", "  ")
+				if n++; n > 1 {
+					w.WriteString(",")
+				}
+				w.WriteString("\n      ")
+				w.Write(item)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				w.WriteString("\n    ")
+			}
+			w.WriteString("]")
+		}
 		w.Write(after)
 	}
 	if len(results) > 0 {
