@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 // copiedTables are the tables CopyTo copies, each after the tables it
@@ -111,25 +110,11 @@ func copyTable(ctx context.Context, src *sqlx.Tx, to *DB, tx *sqlx.Tx, table str
 	if cols, err = rows.Columns(); err != nil {
 		return 0, nil, err
 	}
-	var add func([]any) error
-	var done func() error
-	if to.dialect == Postgres {
-		stmt, err := tx.PrepareContext(ctx, pq.CopyIn(table, cols...))
-		if err != nil {
-			return 0, cols, err
-		}
-		defer stmt.Close()
-		add = func(v []any) error { _, err := stmt.ExecContext(ctx, v...); return err }
-		done = func() error { _, err := stmt.ExecContext(ctx); return err }
-	} else {
-		m, err := newMultiInsert(ctx, tx, table, cols...)
-		if err != nil {
-			return 0, cols, err
-		}
-		defer m.close()
-		add = func(v []any) error { return m.add(v...) }
-		done = m.flush
+	out, err := newBulk(ctx, tx, to.dialect, table, cols...)
+	if err != nil {
+		return 0, cols, err
 	}
+	defer out.close()
 	values := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range values {
@@ -139,7 +124,7 @@ func copyTable(ctx context.Context, src *sqlx.Tx, to *DB, tx *sqlx.Tx, table str
 		if err := rows.Scan(ptrs...); err != nil {
 			return n, cols, err
 		}
-		if err := add(values); err != nil {
+		if err := out.add(values...); err != nil {
 			return n, cols, err
 		}
 		n++
@@ -147,5 +132,5 @@ func copyTable(ctx context.Context, src *sqlx.Tx, to *DB, tx *sqlx.Tx, table str
 	if err := rows.Err(); err != nil {
 		return n, cols, err
 	}
-	return n, cols, done()
+	return n, cols, out.flush()
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // rowsPerInsert is how many rows one INSERT of a multiInsert writes.
@@ -65,3 +66,30 @@ func (m *multiInsert) flush() error {
 }
 
 func (m *multiInsert) close() { m.full.Close() }
+
+// bulk writes many rows into one table inside a transaction: COPY on
+// PostgreSQL, multi-row inserts on SQLite.
+type bulk struct {
+	add   func(values ...any) error
+	flush func() error // write what is queued
+	close func()
+}
+
+func newBulk(ctx context.Context, tx *sqlx.Tx, dialect, table string, columns ...string) (*bulk, error) {
+	if dialect == Postgres {
+		stmt, err := tx.PrepareContext(ctx, pq.CopyIn(table, columns...))
+		if err != nil {
+			return nil, err
+		}
+		return &bulk{
+			add:   func(v ...any) error { _, err := stmt.ExecContext(ctx, v...); return err },
+			flush: func() error { _, err := stmt.ExecContext(ctx); return err },
+			close: func() { stmt.Close() },
+		}, nil
+	}
+	m, err := newMultiInsert(ctx, tx, table, columns...)
+	if err != nil {
+		return nil, err
+	}
+	return &bulk{add: m.add, flush: m.flush, close: m.close}, nil
+}

@@ -181,7 +181,22 @@ func (db *DB) Execute(ctx context.Context, day time.Time, chunk []Execution, act
 	}
 	defer tx.Rollback()
 	var executed []int64
-	postings, err := newMultiInsert(ctx, tx, "postings", "payment_id", "account_iban", "side", "amount_minor", "currency", "booking_date", "counterparty_iban", "counterparty_name")
+	for _, e := range chunk { // the refusals first: on PostgreSQL the postings are one COPY, which nothing may interrupt
+		p := e.Payment
+		if e.Refusal == nil {
+			continue
+		}
+		p.Reject(e.Refusal)
+		js, _ := json.Marshal(p.Problems)
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE payments SET status = 'RJCT', reasons = ?, executed_on = ? WHERE id = ? AND status = 'ACCP'`), string(js), date(day), p.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("payment %d is no longer awaiting execution", p.ID)
+		}
+	}
+	postings, err := newBulk(ctx, tx, db.dialect, "postings", "payment_id", "account_iban", "side", "amount_minor", "currency", "booking_date", "counterparty_iban", "counterparty_name")
 	if err != nil {
 		return err
 	}
@@ -191,15 +206,6 @@ func (db *DB) Execute(ctx context.Context, day time.Time, chunk []Execution, act
 	for _, e := range chunk {
 		p := e.Payment
 		if e.Refusal != nil {
-			p.Reject(e.Refusal)
-			js, _ := json.Marshal(p.Problems)
-			res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE payments SET status = 'RJCT', reasons = ?, executed_on = ? WHERE id = ? AND status = 'ACCP'`), string(js), date(day), p.ID)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n != 1 {
-				return fmt.Errorf("payment %d is no longer awaiting execution", p.ID)
-			}
 			continue
 		}
 		executed = append(executed, p.ID)

@@ -5,8 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"time"
-
-	"github.com/lib/pq"
 )
 
 // SignatureSet is one signature over a set of payments (signing/set.go).
@@ -45,29 +43,15 @@ func (db *DB) CreateSet(ctx context.Context, s *SignatureSet, each func(yield fu
 	if err != nil {
 		return 0, err
 	}
-	var add func(paymentID int64, digest string) error
-	var done func() error
-	if db.dialect == Postgres {
-		stmt, err := tx.PrepareContext(ctx, pq.CopyIn("set_members", "set_id", "payment_id", "digest"))
-		if err != nil {
-			return 0, err
-		}
-		defer stmt.Close()
-		add = func(id int64, d string) error { _, err := stmt.ExecContext(ctx, s.ID, id, d); return err }
-		done = func() error { _, err := stmt.ExecContext(ctx); return err }
-	} else {
-		m, err := newMultiInsert(ctx, tx, "set_members", "set_id", "payment_id", "digest")
-		if err != nil {
-			return 0, err
-		}
-		defer m.close()
-		add = func(id int64, d string) error { return m.add(s.ID, id, d) }
-		done = m.flush
-	}
-	if err := each(add); err != nil {
+	members, err := newBulk(ctx, tx, db.dialect, "set_members", "set_id", "payment_id", "digest")
+	if err != nil {
 		return 0, err
 	}
-	if err := done(); err != nil {
+	defer members.close()
+	if err := each(func(id int64, d string) error { return members.add(s.ID, id, d) }); err != nil {
+		return 0, err
+	}
+	if err := members.flush(); err != nil {
 		return 0, err
 	}
 	if err := db.appendAudit(ctx, tx, s.UserID, "payments.sign_set", fmt.Sprintf("set %d", s.ID),
