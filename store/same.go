@@ -168,8 +168,15 @@ func (im *Import) SamePayments(ctx context.Context, reject bool, fn func(Same) e
 		if !found {
 			continue
 		}
+		// The batch's hashes once (on PostgreSQL an InitPlan: with IN, a
+		// planner whose statistics lag behind a large import ran the
+		// subquery once per earlier payment — 5 s a query at 20 k).
+		mine := `IN (SELECT same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG')`
+		if im.db.dialect == Postgres {
+			mine = `= ANY(ARRAY(SELECT same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG'))`
+		}
 		err := eachRow(ctx, im.tx, im.tx.Rebind(`SELECT same_hash, MIN(id) AS id FROM payments WHERE debtor_iban = ? AND execution_date = ? AND id < ?
-				AND status NOT IN ('RJCT', 'CANC') AND same_hash IN (SELECT same_hash FROM payments WHERE batch_id = ? AND status = 'PDNG')
+				AND status NOT IN ('RJCT', 'CANC') AND same_hash `+mine+`
 			GROUP BY same_hash`), []any{day[0], day[1], first, im.batch.ID}, func(r *struct {
 			Hash int64 `db:"same_hash"`
 			ID   int64 `db:"id"`
