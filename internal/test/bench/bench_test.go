@@ -29,7 +29,7 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
-	want := []string{"validate", "import into SQLite", "verification of payee, payees at treasury", "verification of payee, payees at other banks",
+	want := []string{"validate", "validate pain.001.001.09 of another program", "import into SQLite", "verification of payee, payees at treasury", "verification of payee, payees at other banks",
 		"import CSV", "import XLSX", "watcher", "sign", "sign --all as one set", "nightly batch", "camt.053"}
 	if cfg.postgres != "" {
 		want = append(want, "import into PostgreSQL")

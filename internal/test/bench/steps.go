@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"maksa"
+	"maksa/internal/test/foreign"
 
 	_ "github.com/lib/pq"  // PostgreSQL driver, for the schemas
 	_ "modernc.org/sqlite" // SQLite driver, for the reference loop
@@ -60,6 +62,9 @@ func run(cfg config, logw io.Writer) ([]row, error) {
 		if err := add(b.validate(n, n == largest)); err != nil {
 			return rows, err
 		}
+	}
+	if err := add(b.validateForeign(largest)); err != nil {
+		return rows, err
 	}
 	var imported row // of the largest size
 	for _, n := range b.sizes {
@@ -203,7 +208,32 @@ func (b *bench) validate(n int, last bool) (row, error) {
 	if err != nil {
 		return row{}, err
 	}
-	r := row{step: "validate pain.001.001.03", size: n, count: n, bytes: size(path), byMB: true}
+	return b.validateFile("validate pain.001.001.03", path, n, last)
+}
+
+// validateForeign validates a file of n payments another program wrote
+// (internal/test/foreign: its own encoder, a namespace prefix,
+// pretty-printed, structured addresses, 140-character remittances).
+func (b *bench) validateForeign(n int) (row, error) {
+	path := filepath.Join(b.dir, "files", fmt.Sprintf("foreign-%d-%s.xml", n, b.day))
+	if _, err := os.Stat(path); err != nil {
+		b.log.Printf("generating %s", filepath.Base(path))
+		day, _ := time.Parse(maksa.DateLayout, b.day)
+		f, err := os.Create(path + ".part")
+		if err != nil {
+			return row{}, err
+		}
+		err = foreign.WritePrefixed(f, foreign.Spec{Count: n, Seed: 9, MessageID: fmt.Sprintf("FOREIGN-%d", n), Date: day, Debtor: account, Prefix: "p", Indent: true})
+		if err := cmp.Or(err, f.Close(), os.Rename(path+".part", path)); err != nil {
+			return row{}, err
+		}
+	}
+	return b.validateFile("validate pain.001.001.09 of another program", path, n, true)
+}
+
+// validateFile validates the file at path, against xmllint --stream on it.
+func (b *bench) validateFile(step, path string, n int, last bool) (row, error) {
+	r := row{step: step, size: n, count: n, bytes: size(path), byMB: true}
 	xmllint, err := exec.LookPath("xmllint")
 	if err != nil {
 		b.log.Printf("SKIP the xmllint reference: xmllint is not installed")
