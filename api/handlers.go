@@ -408,8 +408,11 @@ func (s *Server) statement(w http.ResponseWriter, r *http.Request, u *maksa.User
 	case "pdf":
 		w.Header().Set("Content-Type", "application/pdf")
 		err = s.Exporter.StatementPDF(ctx, w, iban, from, to, now)
+	case "fidavista":
+		w.Header().Set("Content-Type", "application/xml")
+		err = s.Exporter.StatementFiDAViSTA(ctx, w, iban, from, to, now)
 	default:
-		writeError(w, http.StatusBadRequest, maksa.NARR, "format must be camt053, xlsx, csv or pdf")
+		writeError(w, http.StatusBadRequest, maksa.NARR, "format must be camt053, fidavista, xlsx, csv or pdf")
 		return
 	}
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 
 	"maksa"
 	"maksa/formats/camt053"
+	"maksa/formats/fidavista"
 	"maksa/formats/csvfmt"
 	"maksa/formats/epc"
 	"maksa/formats/pain001"
@@ -42,6 +43,8 @@ type Exporter struct {
 	// BIC is the treasury's own BIC: the debtor's agent in the clearing
 	// file.
 	BIC string
+	// Treasury is the treasury as FiDAViSTA statements name their bank.
+	Treasury fidavista.Party
 }
 
 // EndOfDay is the time stamp of everything written for a business day: its

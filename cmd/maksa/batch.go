@@ -14,6 +14,7 @@ import (
 
 	"maksa"
 	"maksa/exporter"
+	"maksa/formats/fidavista"
 	"maksa/nightly"
 	"maksa/store"
 )
@@ -41,7 +42,9 @@ func (m *Main) exporter(db *store.DB, clearing string, camt int) (*exporter.Expo
 	if err := maksa.CheckBIC(bic); err != nil {
 		return nil, usageErrorf("MAKSA_TREASURY_BIC %s: %v", bic, err)
 	}
-	return &exporter.Exporter{Store: db, Location: m.location, Clearing: clearing, CamtVersion: camt, BIC: bic}, nil
+	treasury := fidavista.Party{Name: m.env("MAKSA_TREASURY_NAME", "Valsts kase"), LegalID: m.env("MAKSA_TREASURY_REG_NO", "90000050138"),
+		Address: m.env("MAKSA_TREASURY_ADDRESS", "Smilšu iela 1, Rīga, LV-1919")}
+	return &exporter.Exporter{Store: db, Location: m.location, Clearing: clearing, CamtVersion: camt, BIC: bic, Treasury: treasury}, nil
 }
 
 // calendar returns the working-day calendar: the built-in rules and the

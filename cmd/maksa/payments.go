@@ -422,7 +422,7 @@ func (m *Main) exportCommand() *cobra.Command {
 		camt                                           int
 	)
 	statement := &cobra.Command{
-		Use:   "statement --account IBAN --from D --to D --format camt053|xlsx|csv|pdf",
+		Use:   "statement --account IBAN --from D --to D --format camt053|fidavista|xlsx|csv|pdf",
 		Short: "An account statement for a period",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -438,9 +438,9 @@ func (m *Main) exportCommand() *cobra.Command {
 			if toDay.Before(fromDay) {
 				return usageErrorf("--to is before --from")
 			}
-			ext := map[string]string{"camt053": "camt053.xml", "xlsx": "xlsx", "csv": "csv", "pdf": "pdf"}[format]
+			ext := map[string]string{"camt053": "camt053.xml", "fidavista": "fidavista.xml", "xlsx": "xlsx", "csv": "csv", "pdf": "pdf"}[format]
 			if ext == "" {
-				return usageErrorf("--format must be camt053, xlsx, csv or pdf")
+				return usageErrorf("--format %q is not a statement format: one of camt053, fidavista, xlsx, csv, pdf", format)
 			}
 			db, err := m.open(ctx)
 			if err != nil {
@@ -468,6 +468,8 @@ func (m *Main) exportCommand() *cobra.Command {
 					return ex.Statement(ctx, w, account, fromDay, toDay, m.now())
 				case "pdf":
 					return ex.StatementPDF(ctx, w, account, fromDay, toDay, m.now())
+				case "fidavista":
+					return ex.StatementFiDAViSTA(ctx, w, account, fromDay, toDay, m.now())
 				}
 				return ex.StatementTable(ctx, w, format, account, fromDay, toDay, m.now())
 			})
