@@ -411,8 +411,14 @@ func (s *Server) statement(w http.ResponseWriter, r *http.Request, u *maksa.User
 	case "fidavista":
 		w.Header().Set("Content-Type", "application/xml")
 		err = s.Exporter.StatementFiDAViSTA(ctx, w, iban, from, to, now)
+	case "camt054":
+		w.Header().Set("Content-Type", "application/xml")
+		err = s.Exporter.Notification(ctx, w, iban, from, to, now)
+	case "camt052":
+		w.Header().Set("Content-Type", "application/xml")
+		err = s.Exporter.Report(ctx, w, iban, to, now) // the intraday report of the last day
 	default:
-		writeError(w, http.StatusBadRequest, maksa.NARR, "format must be camt053, fidavista, xlsx, csv or pdf")
+		writeError(w, http.StatusBadRequest, maksa.NARR, "format must be camt053, camt054, camt052, fidavista, xlsx, csv or pdf")
 		return
 	}
 	if err != nil {

@@ -8,6 +8,8 @@ package exporter
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -22,9 +24,9 @@ import (
 
 	"maksa"
 	"maksa/formats/camt053"
-	"maksa/formats/fidavista"
 	"maksa/formats/csvfmt"
 	"maksa/formats/epc"
+	"maksa/formats/fidavista"
 	"maksa/formats/pain001"
 	"maksa/formats/pain002"
 	"maksa/formats/xlsxfmt"
@@ -69,7 +71,43 @@ func (e *Exporter) Statement(ctx context.Context, w io.Writer, iban string, from
 		st.MessageID = st.MessageID[:len(st.MessageID)-len(iban)] + to.Format("0102") + iban
 		st.StatementID = st.MessageID
 	}
-	return e.statement(ctx, w, st, store.EntryRange{IBAN: iban, From: from, To: to})
+	return e.statement(ctx, w, camt053.NewWriter, st, store.EntryRange{IBAN: iban, From: from, To: to})
+}
+
+// Notification writes a camt.054 debit and credit notification of the
+// entries booked on the account from..to (no balances): what accounting
+// programs book incoming and outgoing payments from.
+func (e *Exporter) Notification(ctx context.Context, w io.Writer, iban string, from, to, created time.Time) error {
+	opening, currency, err := e.Store.BalanceBefore(ctx, iban, from)
+	if err != nil {
+		return err
+	}
+	id := camtID("N" + from.Format("20060102") + to.Format("0102") + iban)
+	st := &camt053.Statement{MessageID: id, StatementID: id, Created: created, From: from, To: to, IBAN: iban, Currency: currency, Opening: opening}
+	return e.statement(ctx, w, camt053.NewNotificationWriter, st, store.EntryRange{IBAN: iban, From: from, To: to})
+}
+
+// Report writes a camt.052 intraday account report of the day: the
+// entries booked on it so far, the opening booked balance and the interim
+// booked balance at created.
+func (e *Exporter) Report(ctx context.Context, w io.Writer, iban string, day, created time.Time) error {
+	opening, currency, err := e.Store.BalanceBefore(ctx, iban, day)
+	if err != nil {
+		return err
+	}
+	id := camtID("R" + created.Format("20060102150405") + iban)
+	st := &camt053.Statement{MessageID: id, StatementID: id, Created: created, From: day, To: day, IBAN: iban, Currency: currency, Opening: opening}
+	return e.statement(ctx, w, camt053.NewReportWriter, st, store.EntryRange{IBAN: iban, From: day, To: day})
+}
+
+// camtID is id when it fits a Max35Text, else its first 22 characters
+// and 13 hex digits of its SHA-256: unique still, and 35 long.
+func camtID(id string) string {
+	if len(id) <= 35 {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	return id[:22] + hex.EncodeToString(sum[:])[:13]
 }
 
 // DayStatement writes the statement the nightly batch planned (f): the
@@ -94,11 +132,12 @@ func (e *Exporter) DayStatement(ctx context.Context, w io.Writer, f *store.SentF
 	}
 	st := &camt053.Statement{MessageID: f.MessageID, StatementID: f.MessageID, Sequence: f.AccountSeq, Created: f.Created,
 		From: day, To: day, IBAN: f.Account, Currency: currency, Opening: opening}
-	return e.statement(ctx, w, st, store.EntryRange{IBAN: f.Account, From: day, To: day, After: f.AfterPosting, Through: f.LastPosting})
+	return e.statement(ctx, w, camt053.NewWriter, st, store.EntryRange{IBAN: f.Account, From: day, To: day, After: f.AfterPosting, Through: f.LastPosting})
 }
 
-// statement writes st with the entries of all.
-func (e *Exporter) statement(ctx context.Context, w io.Writer, st *camt053.Statement, all store.EntryRange) error {
+// statement writes st with the entries of all, as the message newWriter
+// writes (a camt.053 statement, camt.052 report or camt.054 notification).
+func (e *Exporter) statement(ctx context.Context, w io.Writer, newWriter func(io.Writer, int) *camt053.Writer, st *camt053.Statement, all store.EntryRange) error {
 	owner, err := e.owner(ctx, all.IBAN)
 	if err != nil {
 		return err
@@ -133,7 +172,7 @@ func (e *Exporter) statement(ctx context.Context, w io.Writer, st *camt053.State
 		st.Debits.Count, st.Debits.Sum = st.Debits.Count+p.debits.Count, st.Debits.Sum.Add(p.debits.Sum)
 	}
 	st.Closing = opening.Add(st.Credits.Sum).Sub(st.Debits.Sum)
-	cw := camt053.NewWriter(w, version)
+	cw := newWriter(w, version)
 	if err := cw.WriteHeader(st); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 
 	"maksa/formats/fidavista"
 	"maksa/internal/test/testdb"
+	"maksa/internal/test/xsdcheck"
 )
 
 // fidavistaDoc is an independent reader of FiDAViSTA statements: the
@@ -149,4 +151,79 @@ func writeTemp(t *testing.T, name string, data []byte) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestCamtNotificationsAndReports: after a night, the account's camt.054
+// notification and camt.052 intraday report, in both versions, from the
+// CLI and the API, are XSD-valid and say what the ledger says: the five
+// debits and their amounts, and for the report the opening and the interim
+// booked balance.
+func TestCamtNotificationsAndReports(t *testing.T) {
+	e := newAPIEnv(t, testdb.Backends(t)[0])
+	e.mustRun(0, "import", "--user", "prep", writeTemp(t, "f.xml", payFile(t, "CAMT-1", 5)))
+	for _, u := range []string{"s1", "s2"} {
+		for id := int64(1); id <= 5; id++ {
+			if c := e.signOverAPI(t, u, id); c != 200 {
+				t.Fatalf("%s signs %d: %d", u, id, c)
+			}
+		}
+	}
+	e.mustRun(0, "batch", "run", "--ahead", "--date", batchDay)
+	var executed []struct {
+		EndToEndID string `json:"end_to_end_id"`
+		Amount     string `json:"amount"`
+	}
+	e.runJSON(0, &executed, "payments", "--status", "ACSC", "--account", accountA)
+	amounts := map[string]string{}
+	total := decimal.Zero
+	for _, p := range executed {
+		amounts[p.EndToEndID] = p.Amount
+		total = total.Add(decimal.RequireFromString(p.Amount))
+	}
+	dir := t.TempDir()
+	for _, v := range []string{"2", "8"} {
+		for _, m := range []struct {
+			name, schema string
+			args         []string
+		}{
+			{"camt054", "camt.054.001.0" + v + ".xsd", []string{"export", "statement", "--account", accountA, "--from", batchDay, "--to", batchDay, "--format", "camt054", "--camt-version", v}},
+			{"camt052", "camt.052.001.0" + v + ".xsd", []string{"export", "report", "--account", accountA, "--date", batchDay, "--format", "camt052", "--camt-version", v}},
+		} {
+			out := filepath.Join(dir, m.name+"-"+v+".xml")
+			e.mustRun(0, append(m.args, "--out", out)...)
+			xsdcheck.Validate(t, out, m.schema)
+			data, _ := os.ReadFile(out)
+			entries := regexp.MustCompile(`<Ntry><Amt Ccy="EUR">([0-9.]+)</Amt><CdtDbtInd>DBIT</CdtDbtInd>`).FindAllStringSubmatch(string(data), -1)
+			e2es := regexp.MustCompile(`<EndToEndId>([^<]+)</EndToEndId>`).FindAllStringSubmatch(string(data), -1)
+			if len(entries) != 5 || len(e2es) != 5 {
+				t.Fatalf("%s v%s: %d entries, want the 5 debits:\n%s", m.name, v, len(entries), data)
+			}
+			for i := range entries {
+				if amounts[e2es[i][1]] != entries[i][1] {
+					t.Errorf("%s v%s: %s is %s, the ledger says %s", m.name, v, e2es[i][1], entries[i][1], amounts[e2es[i][1]])
+				}
+			}
+			balances := regexp.MustCompile(`<Cd>(OPBD|ITBD|CLBD)</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">([0-9.]+)</Amt>`).FindAllStringSubmatch(string(data), -1)
+			switch m.name {
+			case "camt054":
+				if len(balances) != 0 {
+					t.Errorf("a notification with balances: %v", balances)
+				}
+			case "camt052":
+				if len(balances) != 2 || balances[0][1] != "OPBD" || balances[1][1] != "ITBD" ||
+					!decimal.RequireFromString(balances[0][2]).Sub(total).Equal(decimal.RequireFromString(balances[1][2])) {
+					t.Errorf("the report's balances %v do not differ by the debits %s", balances, total)
+				}
+			}
+		}
+	}
+	for _, format := range []string{"camt054", "camt052"} {
+		var body []byte
+		if code := e.call(t, e.client("prep", ""), "GET", "/v1/statements/"+accountA+"?from="+batchDay+"&to="+batchDay+"&format="+format, nil, nil, &body); code != 200 {
+			t.Fatalf("API %s: %d", format, code)
+		}
+		path := filepath.Join(dir, "api-"+format+".xml")
+		os.WriteFile(path, body, 0o600)
+		xsdcheck.Validate(t, path, "camt."+format[4:]+".001.02.xsd")
+	}
 }

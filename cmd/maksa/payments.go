@@ -422,7 +422,7 @@ func (m *Main) exportCommand() *cobra.Command {
 		camt                                           int
 	)
 	statement := &cobra.Command{
-		Use:   "statement --account IBAN --from D --to D --format camt053|fidavista|xlsx|csv|pdf",
+		Use:   "statement --account IBAN --from D --to D --format camt053|camt054|fidavista|xlsx|csv|pdf",
 		Short: "An account statement for a period",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -438,9 +438,9 @@ func (m *Main) exportCommand() *cobra.Command {
 			if toDay.Before(fromDay) {
 				return usageErrorf("--to is before --from")
 			}
-			ext := map[string]string{"camt053": "camt053.xml", "fidavista": "fidavista.xml", "xlsx": "xlsx", "csv": "csv", "pdf": "pdf"}[format]
+			ext := map[string]string{"camt053": "camt053.xml", "camt054": "camt054.xml", "fidavista": "fidavista.xml", "xlsx": "xlsx", "csv": "csv", "pdf": "pdf"}[format]
 			if ext == "" {
-				return usageErrorf("--format %q is not a statement format: one of camt053, fidavista, xlsx, csv, pdf", format)
+				return usageErrorf("--format %q is not a statement format: one of camt053, camt054, fidavista, xlsx, csv, pdf", format)
 			}
 			db, err := m.open(ctx)
 			if err != nil {
@@ -470,6 +470,8 @@ func (m *Main) exportCommand() *cobra.Command {
 					return ex.StatementPDF(ctx, w, account, fromDay, toDay, m.now())
 				case "fidavista":
 					return ex.StatementFiDAViSTA(ctx, w, account, fromDay, toDay, m.now())
+				case "camt054":
+					return ex.Notification(ctx, w, account, fromDay, toDay, m.now())
 				}
 				return ex.StatementTable(ctx, w, format, account, fromDay, toDay, m.now())
 			})
@@ -492,7 +494,7 @@ func (m *Main) exportCommand() *cobra.Command {
 	fl.StringVar(&account, "account", "", "the account")
 	fl.StringVar(&from, "from", "", "first day (YYYY-MM-DD)")
 	fl.StringVar(&to, "to", "", "last day (YYYY-MM-DD)")
-	fl.StringVar(&format, "format", "camt053", "camt053, xlsx, csv or pdf")
+	fl.StringVar(&format, "format", "camt053", "camt053, camt054 (debit and credit notification), fidavista, xlsx, csv or pdf")
 	fl.StringVar(&user, "user", "", "refuse unless this user holds a view mode on the account")
 	fl.StringVar(&out, "out", "", "the file to write (default statements/<IBAN>/<from>_<to>.<ext>)")
 	m.addExportFlags(statement, &clearing, &camt)
@@ -500,6 +502,61 @@ func (m *Main) exportCommand() *cobra.Command {
 	statement.MarkFlagRequired("from")
 	statement.MarkFlagRequired("to")
 	cmd.AddCommand(statement)
+	var reportDay, reportFormat, reportOut, reportUser string
+	var reportCamt int
+	rep := &cobra.Command{
+		Use:   "report --account IBAN [--date D] --format camt052",
+		Short: "An intraday account report (camt.052): the day's entries so far, the opening and the interim booked balance",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if reportFormat != "camt052" {
+				return usageErrorf("--format %q is not a report format: camt052", reportFormat)
+			}
+			day, err := m.parseDay(reportDay)
+			if err != nil {
+				return err
+			}
+			db, err := m.open(ctx)
+			if err != nil {
+				return err
+			}
+			k, err := knownIn(ctx, db)
+			if err != nil {
+				return err
+			}
+			if err := cmp.Or(k.account("--account", account), k.user("--user", reportUser)); err != nil {
+				return err
+			}
+			if reportUser != "" && !k.dir.MayViewStatements(reportUser, account) {
+				return fmt.Errorf("user %s holds no view mode on %s: %w", reportUser, account, errRejected)
+			}
+			ex, err := m.exporter(db, defaultClearing, reportCamt)
+			if err != nil {
+				return err
+			}
+			now := m.now()
+			if reportOut == "" {
+				reportOut = filepath.Join(m.path("statements"), account, fmt.Sprintf("%s.%s.camt052.xml", day.Format(maksa.DateLayout), now.Format("150405")))
+			}
+			if err := exporter.WriteFile(reportOut, func(w io.Writer) error { return ex.Report(ctx, w, account, day, now) }); err != nil {
+				return err
+			}
+			if m.JSON {
+				return m.printJSON(map[string]string{"file": reportOut})
+			}
+			fmt.Fprintln(m.Stdout, reportOut)
+			return nil
+		},
+	}
+	rep.Flags().StringVar(&account, "account", "", "the account")
+	rep.Flags().StringVar(&reportDay, "date", "", "the day (default today)")
+	rep.Flags().StringVar(&reportFormat, "format", "camt052", "camt052")
+	rep.Flags().StringVar(&reportOut, "out", "", "the file to write (default statements/<IBAN>/<day>.<time>.camt052.xml)")
+	rep.Flags().StringVar(&reportUser, "user", "", "refuse unless this user holds a view mode on the account")
+	rep.Flags().IntVar(&reportCamt, "camt-version", 2, "camt.052 version: 2 (camt.052.001.02) or 8")
+	rep.MarkFlagRequired("account")
+	cmd.AddCommand(rep)
 	var cashDate string
 	cash := &cobra.Command{
 		Use:   "cash-orders --date D",

@@ -1,5 +1,9 @@
 // Package camt053 writes ISO 20022 camt.053 bank-to-customer statements:
-// camt.053.001.02 (the default) and camt.053.001.08.
+// camt.053.001.02 (the default) and camt.053.001.08 — and, with the same
+// entries, camt.052 account reports (intraday, NewReportWriter: the
+// opening booked and the interim booked balance) and camt.054 debit and
+// credit notifications (NewNotificationWriter: entries without balances),
+// in the same two versions.
 //
 // A statement is written in one pass: the header with the opening and
 // closing booked balances and the transaction summary first, then one entry
@@ -93,11 +97,38 @@ type Writer struct {
 	version     int
 	currency    string
 	entriesOnly bool
+	msg         message
 }
+
+// message is what kind of camt.05x message a writer writes.
+type message struct {
+	number      string // 052, 053, 054
+	root, group string
+	balances    []string // the balance types of its header
+}
+
+var (
+	statement    = message{"053", "BkToCstmrStmt", "Stmt", []string{"OPBD", "CLBD"}}
+	report       = message{"052", "BkToCstmrAcctRpt", "Rpt", []string{"OPBD", "ITBD"}}
+	notification = message{"054", "BkToCstmrDbtCdtNtfctn", "Ntfctn", nil}
+)
 
 // NewWriter returns a writer of camt.053.001.<version>; version is 2 or 8.
 func NewWriter(w io.Writer, version int) *Writer {
-	return &Writer{out: xmlout.New(w), version: version}
+	return &Writer{out: xmlout.New(w), version: version, msg: statement}
+}
+
+// NewReportWriter returns a writer of a camt.052.001.<version> intraday
+// account report: its Closing is the interim booked balance (ITBD) at the
+// report's creation.
+func NewReportWriter(w io.Writer, version int) *Writer {
+	return &Writer{out: xmlout.New(w), version: version, msg: report}
+}
+
+// NewNotificationWriter returns a writer of a camt.054.001.<version> debit
+// and credit notification: the entries and their summary, no balances.
+func NewNotificationWriter(w io.Writer, version int) *Writer {
+	return &Writer{out: xmlout.New(w), version: version, msg: notification}
 }
 
 // NewEntryWriter returns a writer of entries alone, of a statement in the
@@ -116,10 +147,11 @@ func (w *Writer) WriteHeader(s *Statement) error {
 		return ErrVersion
 	}
 	w.currency = s.Currency
-	w.out.Raw(fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.%02d">`+"\n<BkToCstmrStmt>\n<GrpHdr>", w.version))
+	w.out.Raw(fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.%s.001.%02d">`+"\n<%s>\n<GrpHdr>",
+		w.msg.number, w.version, w.msg.root))
 	w.out.Elem("MsgId", s.MessageID)
 	w.out.Elem("CreDtTm", dateTime(s.Created))
-	w.out.Raw("</GrpHdr>\n<Stmt>")
+	w.out.Raw("</GrpHdr>\n<" + w.msg.group + ">")
 	w.out.Elem("Id", s.StatementID)
 	if s.Sequence > 0 {
 		w.out.Int("ElctrncSeqNb", int64(s.Sequence))
@@ -140,8 +172,16 @@ func (w *Writer) WriteHeader(s *Statement) error {
 		w.out.Raw("</Ownr>")
 	}
 	w.out.Raw("</Acct>\n")
-	w.balance("OPBD", s.Opening, s.From)
-	w.balance("CLBD", s.Closing, s.To)
+	for _, code := range w.msg.balances {
+		switch code {
+		case "OPBD":
+			w.balance(code, s.Opening, s.From)
+		case "CLBD":
+			w.balance(code, s.Closing, s.To)
+		case "ITBD":
+			w.balance(code, s.Closing, s.Created)
+		}
+	}
 	net := s.Credits.Sum.Sub(s.Debits.Sum)
 	w.out.Raw("<TxsSummry><TtlNtries>")
 	w.out.Int("NbOfNtries", int64(s.Credits.Count+s.Debits.Count))
@@ -294,7 +334,7 @@ func (w *Writer) Close() error {
 	if w.entriesOnly {
 		return w.out.Flush()
 	}
-	w.out.Raw("</Stmt>\n</BkToCstmrStmt>\n</Document>\n")
+	w.out.Raw("</" + w.msg.group + ">\n</" + w.msg.root + ">\n</Document>\n")
 	return w.out.Flush()
 }
 
