@@ -64,7 +64,16 @@ type Account struct {
 	Status         string          `json:"status"`
 	Kinds          []Kind          `json:"kinds,omitempty"`  // the kinds it may be used for; empty: all
 	Budget         bool            `json:"budget,omitempty"` // a budget institution's account
+	// Statements are the formats the nightly batch writes the account's
+	// statement in beside camt.053: StatementFiDAViSTA, StatementCamt054.
+	Statements []string `json:"statements,omitempty"`
 }
+
+// The statement formats an account may have written beside camt.053.
+const (
+	StatementFiDAViSTA = "fidavista"
+	StatementCamt054   = "camt054"
+)
 
 // Allows reports whether the account may be used for payments of kind k.
 func (a *Account) Allows(k Kind) bool {

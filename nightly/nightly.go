@@ -416,8 +416,13 @@ func (r *Runner) write(ctx context.Context, day time.Time, sum *Summary) error {
 		return err
 	}
 	d := day.Format(maksa.DateLayout)
+	dir, err := r.Store.Directory(ctx)
+	if err != nil {
+		return err
+	}
 	var reports, files []string
 	written := make([]string, len(planned))
+	companions := make([][]string, len(planned)) // the statements in the formats the account asks for beside camt.053
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(2)
 	// The daily report first: it takes longest (a table row per payment),
@@ -438,6 +443,15 @@ func (r *Runner) write(ctx context.Context, day time.Time, sum *Summary) error {
 			if err != nil {
 				return err
 			}
+			if a := dir.Account(f.Account); a != nil && f.Kind == store.SentStatement {
+				for _, format := range a.Statements { // written before the file is marked written: a run that dies writes them again
+					path := exporter.CompanionPath(f.Path, format)
+					if err := exporter.WriteFile(path, func(w io.Writer) error { return r.Exporter.DayCompanion(gctx, w, f, format) }); err != nil {
+						return err
+					}
+					companions[i] = append(companions[i], path)
+				}
+			}
 			written[i] = f.Path
 			return r.Store.MarkWritten(gctx, f.ID)
 		})
@@ -453,7 +467,7 @@ func (r *Runner) write(ctx context.Context, day time.Time, sum *Summary) error {
 		if f.Kind == store.SentClearing {
 			files = append(files, written[i])
 		} else {
-			sum.Statements = append(sum.Statements, written[i])
+			sum.Statements = append(append(sum.Statements, written[i]), companions[i]...)
 		}
 	}
 	sum.Reports, sum.Files = reports, files

@@ -67,13 +67,13 @@ func (db *DB) ApplyDirectory(ctx context.Context, d *maksa.Directory, actor stri
 	}
 	for _, a := range d.Accounts {
 		o, ok := oldAccounts[a.IBAN]
-		args := []any{a.ClientID, a.Currency, a.OpeningBalance.String(), a.Signatures, a.Status, kindsText(a.Kinds), flag(a.Budget), a.IBAN}
+		args := []any{a.ClientID, a.Currency, a.OpeningBalance.String(), a.Signatures, a.Status, kindsText(a.Kinds), flag(a.Budget), strings.Join(a.Statements, ","), a.IBAN}
 		switch {
 		case !ok:
-			_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO accounts (client_id, currency, opening_balance, signatures, status, kinds, budget, iban) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), args...)
+			_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO accounts (client_id, currency, opening_balance, signatures, status, kinds, budget, statement_formats, iban) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), args...)
 			note("account", a.IBAN, "added")
 		case !sameAccount(o, a):
-			_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE accounts SET client_id = ?, currency = ?, opening_balance = ?, signatures = ?, status = ?, kinds = ?, budget = ? WHERE iban = ?`), args...)
+			_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE accounts SET client_id = ?, currency = ?, opening_balance = ?, signatures = ?, status = ?, kinds = ?, budget = ?, statement_formats = ? WHERE iban = ?`), args...)
 			note("account", a.IBAN, "updated")
 		}
 		if err != nil {
@@ -120,7 +120,8 @@ func (db *DB) ApplyDirectory(ctx context.Context, d *maksa.Directory, actor stri
 
 func sameAccount(a, b maksa.Account) bool {
 	return a.ClientID == b.ClientID && a.Currency == b.Currency && a.OpeningBalance.Equal(b.OpeningBalance) &&
-		a.Signatures == b.Signatures && a.Status == b.Status && kindsText(a.Kinds) == kindsText(b.Kinds) && a.Budget == b.Budget
+		a.Signatures == b.Signatures && a.Status == b.Status && kindsText(a.Kinds) == kindsText(b.Kinds) && a.Budget == b.Budget &&
+		strings.Join(a.Statements, ",") == strings.Join(b.Statements, ",")
 }
 
 func nonNil(s []string) []string {
@@ -230,7 +231,7 @@ func (c *clientRow) client() maksa.Client {
 }
 
 // accountColumns are the columns accountRow reads.
-const accountColumns = `iban, client_id, currency, opening_balance, signatures, status, kinds, budget`
+const accountColumns = `iban, client_id, currency, opening_balance, signatures, status, kinds, budget, statement_formats`
 
 type accountRow struct {
 	IBAN           string `db:"iban"`
@@ -241,6 +242,7 @@ type accountRow struct {
 	Status         string `db:"status"`
 	Kinds          string `db:"kinds"`
 	Budget         bool   `db:"budget"`
+	Statements     string `db:"statement_formats"`
 }
 
 func (r accountRow) account() maksa.Account {
@@ -248,6 +250,9 @@ func (r accountRow) account() maksa.Account {
 	a := maksa.Account{IBAN: r.IBAN, ClientID: r.ClientID, Currency: r.Currency, OpeningBalance: bal, Signatures: r.Signatures, Status: r.Status, Budget: r.Budget}
 	for _, k := range strings.Fields(r.Kinds) {
 		a.Kinds = append(a.Kinds, maksa.Kind(k))
+	}
+	if r.Statements != "" {
+		a.Statements = strings.Split(r.Statements, ",")
 	}
 	return a
 }

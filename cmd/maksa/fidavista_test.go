@@ -160,6 +160,16 @@ func writeTemp(t *testing.T, name string, data []byte) string {
 // booked balance.
 func TestCamtNotificationsAndReports(t *testing.T) {
 	e := newAPIEnv(t, testdb.Backends(t)[0])
+	// The client's accounting program reads FiDAViSTA and camt.054: the
+	// night writes them beside the camt.053.
+	doc, _ := os.ReadFile(filepath.Join(e.dir, "directory.yaml"))
+	withFormats := strings.Replace(string(doc), accountA+`, client: "1", currency: EUR, balance: "100000.00", signatures: 2}`,
+		accountA+`, client: "1", currency: EUR, balance: "100000.00", signatures: 2, statements: [fidavista, camt054]}`, 1)
+	if withFormats == string(doc) {
+		t.Fatal("the test's directory has changed: account A's line was not found")
+	}
+	os.WriteFile(filepath.Join(e.dir, "directory-formats.yaml"), []byte(withFormats), 0o600) // beside the keys it names
+	e.mustRun(0, "directory", "apply", filepath.Join(e.dir, "directory-formats.yaml"))
 	e.mustRun(0, "import", "--user", "prep", writeTemp(t, "f.xml", payFile(t, "CAMT-1", 5)))
 	for _, u := range []string{"s1", "s2"} {
 		for id := int64(1); id <= 5; id++ {
@@ -169,6 +179,14 @@ func TestCamtNotificationsAndReports(t *testing.T) {
 		}
 	}
 	e.mustRun(0, "batch", "run", "--ahead", "--date", batchDay)
+	night := filepath.Join(e.home, "statements", accountA, batchDay)
+	xsdcheck.Validate(t, night+".camt054.xml", "camt.054.001.02.xsd")
+	if doc := readFiDAViSTA(t, night+".fidavista.xml"); len(doc.Statement.AccountSet.CcyStmt.TrxSet) != 5 {
+		t.Errorf("the night's FiDAViSTA statement has %d transactions, want 5", len(doc.Statement.AccountSet.CcyStmt.TrxSet))
+	}
+	if _, err := os.Stat(filepath.Join(e.home, "statements", accountB, batchDay+".fidavista.xml")); err == nil {
+		t.Error("a FiDAViSTA statement for an account that did not ask for one")
+	}
 	var executed []struct {
 		EndToEndID string `json:"end_to_end_id"`
 		Amount     string `json:"amount"`

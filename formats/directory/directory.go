@@ -2,7 +2,7 @@
 // clients, accounts, users, their keys and their grants, in this shape:
 //
 //	clients:  [{id, name, reg_no, vop_opt_out, address: {street, building, postcode, town, country}}]
-//	accounts: [{iban, client, currency, balance, signatures, status, kinds, budget}]
+//	accounts: [{iban, client, currency, balance, signatures, status, kinds, budget, statements: [fidavista, camt054]}]
 //	users:    [{id, name, status, valid_until, ip_allow, keys, grants, pain002_version}]
 //	grants:   [{account, modes, payment_limit, daily_limit, card_valid_until}] under each user
 //
@@ -79,6 +79,7 @@ type accountIn struct {
 	Status     string   `yaml:"status"`
 	Kinds      []string `yaml:"kinds"`
 	Budget     bool     `yaml:"budget"`
+	Statements []string `yaml:"statements"`
 }
 
 type userIn struct {
@@ -104,7 +105,7 @@ var knownKeys = map[string][]string{
 	"top":     {"clients", "accounts", "users"},
 	"client":  {"id", "name", "address", "reg_no", "vop_opt_out"},
 	"address": {"street", "building", "postcode", "town", "country"},
-	"account": {"iban", "client", "currency", "balance", "signatures", "status", "kinds", "budget"},
+	"account": {"iban", "client", "currency", "balance", "signatures", "status", "kinds", "budget", "statements"},
 	"user":    {"id", "name", "status", "valid_until", "ip_allow", "keys", "grants", "pain002_version"},
 	"grant":   {"account", "modes", "payment_limit", "daily_limit", "card_valid_until"},
 }
@@ -314,6 +315,13 @@ func (l *loader) account(n *yaml.Node, clients, seen map[string]bool) (maksa.Acc
 		l.fail(line(n, "status"), "account.status", "must be active, blocked or closed, got %q", in.Status)
 	}
 	a := maksa.Account{IBAN: in.IBAN, ClientID: in.Client, Currency: in.Currency, OpeningBalance: bal, Signatures: in.Signatures, Status: in.Status, Budget: in.Budget}
+	for _, f := range in.Statements {
+		if f != maksa.StatementFiDAViSTA && f != maksa.StatementCamt054 {
+			l.fail(line(n, "statements"), "account.statements", "unknown statement format %q (known: fidavista camt054; camt053 is always written)", f)
+			continue
+		}
+		a.Statements = append(a.Statements, f)
+	}
 	for _, k := range in.Kinds {
 		if !maksa.Kind(k).Valid() {
 			l.fail(line(n, "kinds"), "account.kinds", "unknown kind %q (known: sepa urgent crossborder budget internal cash)", k)
