@@ -48,10 +48,18 @@ func (e *Exporter) fidavista(ctx context.Context, w io.Writer, r store.EntryRang
 	if err != nil {
 		return err
 	}
+	holders, err := e.Store.AccountHolders(ctx) // a counterparty that holds a treasury account: its registration number
+	if err != nil {
+		return err
+	}
 	err = e.Store.EntriesIn(ctx, r, func(en store.Entry) error {
 		t := fidavista.Transaction{TypeCode: "OUTP", TypeName: "NTRF", BookDate: en.BookingDate, ValueDate: en.BookingDate,
 			BankRef: ServicerRef(en.PaymentID, en.Side), ExtID: en.EndToEndID, DocNo: en.InstructionID, Credit: en.Side == "CRDT",
-			Amount: en.Amount, PmtInfo: en.Remittance, PartyAccount: en.CounterpartyIBAN, PartyName: en.CounterpartyName}
+			Amount: en.Amount, PmtInfo: en.Remittance, PartyAccount: en.CounterpartyIBAN, PartyName: en.CounterpartyName,
+			PartyBank: en.CreditorBIC, PartyLegalID: en.CreditorID}
+		if h := holders[en.CounterpartyIBAN]; h != nil { // the other side is a treasury account
+			t.PartyBank, t.PartyLegalID = e.BIC, h.RegNo
+		}
 		if t.Credit {
 			t.TypeCode = "INP"
 		}

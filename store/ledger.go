@@ -277,6 +277,8 @@ type Entry struct {
 	CreditorIBAN   string
 	UltimateDebtor string
 	Payee          maksa.PayeeResult // the verification of payee's outcome, where it applied
+	CreditorBIC    string
+	CreditorID     string // the creditor's registration number or personal code, as the payer gave it
 }
 
 // BalanceBefore returns an account's booked balance at the start of day.
@@ -357,7 +359,7 @@ func (db *DB) SplitEntries(ctx context.Context, all EntryRange, n, least int) ([
 // (the posting's id first, see queryFields).
 var entryColumns = []string{"e.id", "e.payment_id", "e.side", "e.amount_minor", "e.currency", "e.booking_date", "e.counterparty_iban",
 	"e.counterparty_name", "b.message_id", "p.end_to_end_id", "p.pmt_inf_id", "p.instr_id", "p.remittance", "p.debtor_name",
-	"p.debtor_iban", "p.creditor_name", "p.creditor_account", "p.kind", "p.ultimate_debtor", "p.vop_result"}
+	"p.debtor_iban", "p.creditor_name", "p.creditor_account", "p.kind", "p.ultimate_debtor", "p.vop_result", "p.creditor_bic", "p.creditor_id"}
 
 // EntriesIn calls fn for each entry of the run, in booking order. A
 // statement of a day reads a million entries: each row holds only what
@@ -402,7 +404,7 @@ func (db *DB) EntriesIn(ctx context.Context, r EntryRange, fn func(Entry) error)
 			BookingDate: bookingDate, CounterpartyIBAN: f[6], CounterpartyName: f[7]},
 			MessageID: f[8], EndToEndID: f[9], PaymentInfoID: f[10], InstructionID: f[11], Remittance: f[12], DebtorName: f[13],
 			DebtorIBAN: f[14], CreditorName: f[15], CreditorIBAN: f[16], Kind: maksa.Kind(f[17]), UltimateDebtor: f[18],
-			Payee: maksa.PayeeResult(f[19])}
+			Payee: maksa.PayeeResult(f[19]), CreditorBIC: f[20], CreditorID: f[21]}
 		if err := fn(e); err != nil {
 			return err
 		}

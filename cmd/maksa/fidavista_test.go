@@ -47,6 +47,7 @@ type fidavistaDoc struct {
 						AccHolder struct {
 							Name string `xml:"Name"`
 						} `xml:"AccHolder"`
+						BankCode string `xml:"BankCode"`
 					} `xml:"CPartySet"`
 				} `xml:"TrxSet"`
 			} `xml:"CcyStmt"`
@@ -115,7 +116,8 @@ func TestFiDAViSTAStatement(t *testing.T) {
 			}
 			balance := decimal.RequireFromString(st.AccountSet.CcyStmt.OpenBal)
 			for _, x := range trx {
-				if x.CorD != "D" || x.TypeCode != "OUTP" || x.TypeName != "NTRF" || x.BookDate != batchDay || amounts[x.ExtId] != x.AccAmt || x.CPartySet.AccHolder.Name == "" {
+				if x.CorD != "D" || x.TypeCode != "OUTP" || x.TypeName != "NTRF" || x.BookDate != batchDay || amounts[x.ExtId] != x.AccAmt ||
+					x.CPartySet.AccHolder.Name == "" || x.CPartySet.BankCode == "" {
 					t.Errorf("transaction %+v (the ledger says %s)", x, amounts[x.ExtId])
 				}
 				balance = balance.Sub(decimal.RequireFromString(x.AccAmt))
@@ -134,11 +136,21 @@ func TestFiDAViSTAStatement(t *testing.T) {
 			if samples == "" {
 				return
 			}
-			// The public samples read with the same reader: the structure is theirs.
+			// The public samples read with the same reader, and every element
+			// maksa writes is one a sample has, at the same place.
+			known := map[string]bool{}
 			for _, name := range []string{"intrade_example.xml", "odoolv_fidavista_example.xml"} {
 				s := readFiDAViSTA(t, filepath.Join(samples, name))
 				if len(s.Statement.AccountSet.CcyStmt.TrxSet) == 0 || s.Statement.AccountSet.CcyStmt.CloseBal == "" || strings.TrimSpace(s.Statement.AccountSet.AccNo) == "" {
 					t.Errorf("the reader does not read the public sample %s: %+v", name, s.Statement.AccountSet)
+				}
+				for p := range elementPaths(t, filepath.Join(samples, name)) {
+					known[p] = true
+				}
+			}
+			for p := range elementPaths(t, out) {
+				if !known[p] {
+					t.Errorf("maksa writes %s, which no public FiDAViSTA sample has", p)
 				}
 			}
 		})
@@ -159,7 +171,13 @@ func writeTemp(t *testing.T, name string, data []byte) string {
 // debits and their amounts, and for the report the opening and the interim
 // booked balance.
 func TestCamtNotificationsAndReports(t *testing.T) {
-	e := newAPIEnv(t, testdb.Backends(t)[0])
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) { testCamtNotificationsAndReports(t, b) })
+	}
+}
+
+func testCamtNotificationsAndReports(t *testing.T, b testdb.Backend) {
+	e := newAPIEnv(t, b)
 	// The client's accounting program reads FiDAViSTA and camt.054: the
 	// night writes them beside the camt.053.
 	doc, _ := os.ReadFile(filepath.Join(e.dir, "directory.yaml"))
@@ -243,5 +261,32 @@ func TestCamtNotificationsAndReports(t *testing.T) {
 		path := filepath.Join(dir, "api-"+format+".xml")
 		os.WriteFile(path, body, 0o600)
 		xsdcheck.Validate(t, path, "camt."+format[4:]+".001.02.xsd")
+	}
+}
+
+// elementPaths returns the paths of every element of an XML file
+// (FIDAVISTA/Statement/Period/StartDate …), namespaces left out.
+func elementPaths(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string]bool{}
+	var stack []string
+	dec := xml.NewDecoder(f)
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			stack = append(stack, e.Name.Local)
+			out[strings.Join(stack, "/")] = true
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		}
 	}
 }

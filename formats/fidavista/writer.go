@@ -14,7 +14,7 @@
 //	      CcyStmt: Ccy, OpenBal, CloseBal, TrxSet*
 //	        TrxSet: TypeCode, TypeName, BookDate, ValueDate, BankRef, ExtId,
 //	                DocNo, CorD (C/D), AccAmt, PmtInfo,
-//	                CPartySet: AccNo, AccHolder/Name, LegalId, BankCode
+//	                CPartySet: AccNo, AccHolder (Name, LegalId), BankCode, Ccy, Amt
 //
 // The writer streams: transactions are written as they are given.
 package fidavista
@@ -70,7 +70,8 @@ type Transaction struct {
 
 // Writer writes one FiDAViSTA statement.
 type Writer struct {
-	out *xmlout.Writer
+	out      *xmlout.Writer
+	currency string
 }
 
 // NewWriter returns a writer to w.
@@ -91,8 +92,9 @@ func (w *Writer) WriteHeader(s *Statement) error {
 	o.Raw("</Period>\n<BankSet>")
 	party(o, s.Bank)
 	o.Raw("</BankSet>\n<ClientSet>")
-	party(o, s.Client)
+	party(o, Party{Name: s.Client.Name, LegalID: s.Client.LegalID}) // the samples' ClientSet has no address
 	o.Raw("</ClientSet>\n<AccountSet>")
+	w.currency = s.Currency
 	o.Elem("AccNo", s.Account)
 	o.Raw("\n<CcyStmt>")
 	o.Elem("Ccy", s.Currency)
@@ -142,13 +144,15 @@ func (w *Writer) WriteTransaction(t *Transaction) error {
 	}
 	o.Raw("<AccHolder>")
 	o.Elem("Name", t.PartyName)
-	o.Raw("</AccHolder>")
 	if t.PartyLegalID != "" {
 		o.Elem("LegalId", t.PartyLegalID)
 	}
+	o.Raw("</AccHolder>")
 	if t.PartyBank != "" {
 		o.Elem("BankCode", t.PartyBank)
 	}
+	o.Elem("Ccy", w.currency) // the counterparty's amount: a treasury moves money in one currency
+	o.Elem("Amt", t.Amount.StringFixed(2))
 	o.Raw("</CPartySet></TrxSet>\n")
 	return o.Err()
 }
