@@ -241,11 +241,10 @@ func (r *Runner) executeChunk(ctx context.Context, day time.Time, c verified, ho
 	balances map[string]decimal.Decimal, accounts map[string]*maksa.Account, sum *Summary) (int, error) {
 	chunk := make([]store.Execution, 0, len(c.due))
 	var counts Summary // of this chunk, added to sum once it is committed
+	held := map[string][]int64{}
 	for i, p := range c.due {
 		if why := hold(p); why != "" {
-			if err := r.Store.Hold(ctx, p.ID, why); err != nil {
-				return 0, err
-			}
+			held[why] = append(held[why], p.ID)
 			sum.Held++
 			continue
 		}
@@ -267,6 +266,9 @@ func (r *Runner) executeChunk(ctx context.Context, day time.Time, c verified, ho
 			counts.Executed++
 			counts.Internal++
 		}
+	}
+	if err := r.Store.Hold(ctx, held); err != nil { // the chunk's held payments, in one transaction
+		return 0, err
 	}
 	if len(chunk) == 0 {
 		return 0, nil

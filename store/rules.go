@@ -94,10 +94,30 @@ func (db *DB) Announced(ctx context.Context, day, deadline time.Time) (map[strin
 	return out, err
 }
 
-// Hold notes why a payment waits: its client's unannounced total.
-func (db *DB) Hold(ctx context.Context, id int64, why string) error {
-	_, err := db.x.ExecContext(ctx, db.x.Rebind(`UPDATE payments SET note = ? WHERE id = ?`), why, id)
-	return err
+// Hold notes why payments wait — their client's unannounced total — for
+// the payments of a chunk at once: the ids by the note they get, in one
+// transaction.
+func (db *DB) Hold(ctx context.Context, held map[string][]int64) error {
+	if len(held) == 0 {
+		return nil
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for why, ids := range held {
+		for start := 0; start < len(ids); start += 500 {
+			q, args, err := sqlx.In(`UPDATE payments SET note = ? WHERE id IN (?)`, why, ids[start:min(start+500, len(ids))])
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, tx.Rebind(q), args...); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Commit()
 }
 
 // Release lets held payments go: those given, or every due payment of a
