@@ -4,14 +4,14 @@
 // -dir), runs every step with the real binary against a fresh home, and
 // measures in the same run the reference a user would reach for: xmllint
 // --stream for validation, psql \copy of the same rows for the PostgreSQL
-// import, a plain prepared-insert loop of the same rows for SQLite. It
+// import, a multi-row insert loop of the same rows for SQLite (the floors). It
 // prints one Markdown table: rate, peak RSS of the maksa process, the
 // reference's rate, the ratio and whether the target of the performance
 // issue is met. -smoke runs every step once on small sizes, for CI.
 //
-//	go run ./internal/bench                 # 10k, 100k, 1M
-//	go run ./internal/bench -smoke          # 10k, just that it works
-//	MAKSA_TEST_POSTGRES=postgres://… go run ./internal/bench   # with PostgreSQL
+//	go run ./internal/test/bench            # 10k, 100k, 1M
+//	go run ./internal/test/bench -smoke     # 10k, just that it works
+//	MAKSA_TEST_POSTGRES=postgres://… go run ./internal/test/bench   # with PostgreSQL
 package main
 
 import (
