@@ -534,6 +534,9 @@ func (r *outcomeReport) add(o signing.Outcome) error {
 	for _, p := range o.Reasons {
 		if p.Code != maksa.DS02 {
 			result = fmt.Sprintf("REFUSED %s: %s", p.Code, p.Message)
+			if p.Code == maksa.NARR { // not signed, but nothing is wrong with the payment: it awaits as it did
+				result = p.Message
+			}
 		}
 	}
 	fmt.Fprintf(r.table, "%d\t%s\t%d\t%s\t%s\n", o.PaymentID, o.EndToEndID, o.Level, o.Status, result)
