@@ -135,35 +135,62 @@ var letterFolds = map[rune]string{
 func fold(s string) []string {
 	var b strings.Builder
 	b.Grow(len(s))
-	if !isASCII(s) {
-		s = norm.NFD.String(s)
-	}
 	for _, r := range s {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case r == '\'' || r == '\u2019' || r == '`':
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			r = unicode.ToLower(r)
-			if f, ok := letterFolds[r]; ok {
-				b.WriteString(f)
-			} else {
-				b.WriteRune(r)
-			}
-		default:
-			b.WriteByte(' ')
+		if r >= latinFrom && r < latinTo { // the Latin letters with diacritics: folded once, at start
+			b.WriteString(latinFolds[r-latinFrom])
+			continue
 		}
+		foldRune(&b, r)
 	}
 	return strings.Fields(b.String())
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
+// foldRune writes r folded: a letter or digit lowered, with its marks
+// removed; an apostrophe nothing; anything else a space.
+func foldRune(b *strings.Builder, r rune) {
+	switch {
+	case r < utf8.RuneSelf:
+		switch {
+		case r >= 'A' && r <= 'Z':
+			b.WriteByte(byte(r) + 'a' - 'A')
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteByte(byte(r))
+		case r == '\'' || r == '`':
+		default:
+			b.WriteByte(' ')
 		}
+	case r == '\u2019':
+	case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
+		for _, d := range norm.NFD.String(string(r)) {
+			if unicode.Is(unicode.Mn, d) {
+				continue
+			}
+			d = unicode.ToLower(d)
+			if f, ok := letterFolds[d]; ok {
+				b.WriteString(f)
+			} else {
+				b.WriteRune(d)
+			}
+		}
+	default:
+		b.WriteByte(' ')
 	}
-	return true
 }
+
+// latinFolds holds what foldRune writes for each rune of Latin-1
+// Supplement and Latin Extended-A and -B (U+00C0…U+024F), where the
+// payees' letters are.
+const latinFrom, latinTo = 0xC0, 0x250
+
+var latinFolds = func() []string {
+	out := make([]string, latinTo-latinFrom)
+	for r := rune(latinFrom); r < latinTo; r++ {
+		var b strings.Builder
+		foldRune(&b, r)
+		out[r-latinFrom] = b.String()
+	}
+	return out
+}()
 
 // conjunctions are "and" in the languages of the treasury's payees; "&"
 // is punctuation already.

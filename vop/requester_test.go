@@ -247,3 +247,11 @@ func BenchmarkMatch(b *testing.B) {
 		h.Match("Rigas pilsetas pasvaldiba", "")
 	}
 }
+
+// BenchmarkPrepareAndMatch is a payee's first payment: its holder's name
+// taken apart, then matched.
+func BenchmarkPrepareAndMatch(b *testing.B) {
+	for b.Loop() {
+		Prepare(Holder{Name: "SIA „Rīgas Ūdens” Būvniecība"}).Match("SIA Rigas Udens Buvnieciba", "")
+	}
+}
