@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -460,12 +461,13 @@ type QueueItem struct {
 // partial index of those (status = 'PDNG', literally).
 const pendingIDsSQL = `SELECT id FROM payments WHERE status = 'PDNG'`
 
-// queueColumns are the columns of a payment the queue shows.
-const queueColumns = `p.id, p.batch_id, p.status, p.end_to_end_id, p.debtor_iban, p.creditor_name, p.creditor_account, p.amount, p.currency, p.execution_date, p.kind,
-	p.vop_result, p.vop_name, p.vop_note, p.creditor_bic, p.remittance`
+// queueColumnList are the columns of a payment the queue shows (and a
+// set of them is digested from).
+var queueColumnList = []string{"p.id", "p.batch_id", "p.status", "p.end_to_end_id", "p.debtor_iban", "p.creditor_name", "p.creditor_account",
+	"p.amount", "p.currency", "p.execution_date", "p.kind", "p.vop_result", "p.vop_name", "p.vop_note", "p.creditor_bic", "p.remittance"}
 
 // Queue calls fn for every payment awaiting signatures, optionally only
-// those of one account, in batch and file order, with the queueColumns.
+// those of one account, in batch and file order, with the queueColumnList.
 func (db *DB) Queue(ctx context.Context, account string, fn func(QueueItem) error) error {
 	// The pending ids in order first (one sort), then a chunk at a time by
 	// id with the chunk's signatures in one query: memory stays bounded and
@@ -478,39 +480,52 @@ func (db *DB) Queue(ctx context.Context, account string, fn func(QueueItem) erro
 	if err := db.x.SelectContext(ctx, &order, db.x.Rebind(q+` ORDER BY batch_id, seq`), args...); err != nil {
 		return err
 	}
+	required := map[string]int{} // each account's signature levels
+	rows, err := db.x.QueryContext(ctx, `SELECT iban, signatures FROM accounts`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var iban string
+		var n int
+		if err := rows.Scan(&iban, &n); err != nil {
+			rows.Close()
+			return err
+		}
+		required[iban] = n
+	}
+	rows.Close()
 	const chunk = 1000
 	for start := 0; start < len(order); start += chunk {
 		ids := order[start:min(start+chunk, len(order))]
 		// By id only: with the status in the query, SQLite scans every
 		// pending payment through its index instead (chunk after chunk).
-		in, inArgs, err := sqlx.In(`SELECT `+queueColumns+`, a.signatures AS required FROM payments p JOIN accounts a ON a.iban = p.debtor_iban
-			WHERE p.id IN (?)`, ids)
+		// Read packed (see queryFields): the queue of a million payments.
+		inArgs := make([]any, len(ids))
+		for i, id := range ids {
+			inArgs[i] = id
+		}
+		byID := make(map[int64]*maksa.Payment, len(ids))
+		err := db.eachPaymentOf(ctx, queueColumnList, `FROM payments p`, `p.id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")+`)`, ``, inArgs,
+			func(p *maksa.Payment) error {
+				if p.Status == maksa.PDNG {
+					byID[p.ID] = p
+				}
+				return nil
+			})
 		if err != nil {
 			return err
-		}
-		var rows []struct {
-			paymentRow
-			Required int `db:"required"`
-		}
-		if err := db.x.SelectContext(ctx, &rows, db.x.Rebind(in), inArgs...); err != nil {
-			return err
-		}
-		byID := make(map[int64]int, len(rows))
-		for i := range rows {
-			if rows[i].Status == string(maksa.PDNG) {
-				byID[rows[i].ID] = i
-			}
 		}
 		sigs, err := db.SignaturesOf(ctx, ids)
 		if err != nil {
 			return err
 		}
 		for _, id := range ids {
-			i, ok := byID[id]
+			p, ok := byID[id]
 			if !ok {
 				continue // signed or refused meanwhile
 			}
-			it := QueueItem{Payment: rows[i].payment(), Required: rows[i].Required}
+			it := QueueItem{Payment: p, Required: required[p.DebtorIBAN]}
 			for _, s := range sigs[id] {
 				it.SignedBy = append(it.SignedBy, s.UserID)
 			}
