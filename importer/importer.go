@@ -244,7 +244,7 @@ func (r *run) importFrom(ctx context.Context, f *os.File) error {
 		if err != nil {
 			return err
 		}
-		r.payees = newPayees(holders, r.Payees, ctx)
+		r.payees = newPayees(ctx, holders, r.Payees)
 		defer r.payees.close()
 		tx, view, err := r.Store.BeginImport(ctx, b)
 		var dup *store.DuplicateFileError

@@ -30,7 +30,7 @@ type payees struct {
 	first    *maksa.Payment
 }
 
-func newPayees(holders map[string]*maksa.Client, rq *vop.Requester, ctx context.Context) *payees {
+func newPayees(ctx context.Context, holders map[string]*maksa.Client, rq *vop.Requester) *payees {
 	if rq == nil {
 		rq = &vop.Requester{} // no routes: every other bank's payee is NOAP
 	}
