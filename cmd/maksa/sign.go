@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -349,6 +350,7 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 			svc.Patience, svc.Outage.Log = patience, m.log
 			db := svc.Store
 			report := m.newOutcomeReport("signed")
+			defer report.flush() // the outcomes committed before an error are printed too
 			signSet := func(members []signing.Member, key crypto.Signer, sig []byte) error {
 				setID, err := svc.SignSet(ctx, user, members, key, sig, confirm, report.add)
 				var pr *maksa.Problem
@@ -494,7 +496,8 @@ func (m *Main) rejectCommand() *cobra.Command {
 // million outcomes are never held at once.
 type outcomeReport struct {
 	m       *Main
-	done    string // what a success was: "signed", "refused"
+	done    string        // what a success was: "signed", "refused"
+	out     *bufio.Writer // one write a thousand lines, not one a cell
 	table   *tabwriter.Writer
 	printed int
 	batches map[int64]bool
@@ -502,7 +505,16 @@ type outcomeReport struct {
 }
 
 func (m *Main) newOutcomeReport(done string) *outcomeReport {
-	return &outcomeReport{m: m, done: done, table: tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0), batches: map[int64]bool{}}
+	out := bufio.NewWriterSize(m.Stdout, 64<<10)
+	return &outcomeReport{m: m, done: done, out: out, table: tabwriter.NewWriter(out, 0, 4, 2, ' ', 0), batches: map[int64]bool{}}
+}
+
+// flush writes out what the report holds.
+func (r *outcomeReport) flush() error {
+	if err := r.table.Flush(); err != nil {
+		return err
+	}
+	return r.out.Flush()
 }
 
 // add prints one outcome.
@@ -521,8 +533,10 @@ func (r *outcomeReport) add(o signing.Outcome) error {
 		if r.printed == 0 {
 			sep = "[\n  "
 		}
-		_, err = fmt.Fprintf(r.m.Stdout, "%s%s", sep, js)
-		return err
+		if _, err = fmt.Fprintf(r.out, "%s%s", sep, js); err != nil || r.printed%1000 != 999 {
+			return err
+		}
+		return r.out.Flush()
 	}
 	if r.printed == 0 {
 		r.header()
@@ -541,7 +555,7 @@ func (r *outcomeReport) add(o signing.Outcome) error {
 	}
 	fmt.Fprintf(r.table, "%d\t%s\t%d\t%s\t%s\n", o.PaymentID, o.EndToEndID, o.Level, o.Status, result)
 	if r.printed%1000 == 999 { // columns line up a thousand lines at a time
-		return r.table.Flush()
+		return r.flush()
 	}
 	return nil
 }
@@ -554,17 +568,13 @@ func (r *outcomeReport) header() {
 func (r *outcomeReport) end() error {
 	switch {
 	case r.m.JSON && r.printed == 0:
-		_, err := fmt.Fprintln(r.m.Stdout, "[]")
-		return err
+		fmt.Fprintln(r.out, "[]")
 	case r.m.JSON:
-		_, err := fmt.Fprintln(r.m.Stdout, "\n]")
-		return err
+		fmt.Fprintln(r.out, "\n]")
+	case r.printed == 0:
+		fmt.Fprintf(r.out, "Nothing %s: no payment was selected that awaits it.\n", r.done)
 	}
-	if r.printed == 0 {
-		_, err := fmt.Fprintf(r.m.Stdout, "Nothing %s: no payment was selected that awaits it.\n", r.done)
-		return err
-	}
-	return r.table.Flush()
+	return r.flush()
 }
 
 // finish ends the output, settles the touched batches and returns

@@ -446,14 +446,14 @@ func TestWatchTakesOverWithoutStopping(t *testing.T) {
 	})
 	ghost.kill()
 	alive := e.startWatch("--quiet", "200ms", "--rescan", "500ms", "--stale", "2s", "--instance", "alive")
-	waitFor(t, 30*time.Second, "the takeover", func() bool {
+	waitFor(t, 3*time.Minute, "the takeover", func() bool {
 		return strings.Contains(alive.stderr.String(), "finishing an interrupted file")
 	})
 	e.drop("gramatvediba", "small.xml", "xml", "rename", testgen.Spec{Count: 3, MessageID: "SMALL", Date: nov27})
 	done := func(file string) int {
 		return strings.Index(alive.stderr.String(), `msg="file done" maksa_now=`+testNow+` user=gramatvediba file=`+file)
 	}
-	waitFor(t, 60*time.Second, "both files", func() bool { return done("big.xml") >= 0 && done("small.xml") >= 0 })
+	waitFor(t, 5*time.Minute, "both files", func() bool { return done("big.xml") >= 0 && done("small.xml") >= 0 })
 	if done("small.xml") > done("big.xml") {
 		t.Errorf("the small file was answered only after the takeover of the large one:\n%s", alive.stderr.String())
 	}
