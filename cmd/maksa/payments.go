@@ -18,6 +18,7 @@ import (
 	"maksa"
 	"maksa/exporter"
 	"maksa/formats/csvfmt"
+	"maksa/history"
 	"maksa/store"
 )
 
@@ -276,13 +277,13 @@ func payeeColumn(c maksa.PayeeCheck) string {
 }
 
 // history is the whole story of one payment.
-type history struct {
-	Payment    paymentJSON        `json:"payment"`
-	Batch      map[string]any     `json:"batch"`
-	Signatures []store.Signature  `json:"signatures"`
-	Postings   []map[string]any   `json:"postings"`
-	States     []stateChange      `json:"states"` // each state it went through, and when
-	Events     []maksa.AuditEvent `json:"events"`
+type historyJSON struct {
+	Payment    paymentJSON           `json:"payment"`
+	Batch      map[string]any        `json:"batch"`
+	Signatures []store.Signature     `json:"signatures"`
+	Postings   []history.Posting     `json:"postings"`
+	States     []history.StateChange `json:"states"` // each state it went through, and when
+	Events     []maksa.AuditEvent    `json:"events"`
 }
 
 func (m *Main) paymentShowCommand() *cobra.Command {
@@ -312,43 +313,14 @@ func (m *Main) paymentShowCommand() *cobra.Command {
 			if f.Restricted && !contains(f.Outgoing, p.DebtorIBAN) && !(p.Status == maksa.ACSC && contains(f.Incoming, p.CreditorIBAN)) {
 				return fmt.Errorf("user %s may not see payment %d: %w", user, id, errRejected)
 			}
-			b, err := db.Batch(ctx, p.BatchID)
+			hist, err := history.Of(ctx, db, p)
 			if err != nil {
 				return err
 			}
-			h := history{Payment: toJSON(p), Batch: map[string]any{"batch_id": b.ID, "file": b.FileName, "format": b.Format, "message_id": b.MessageID,
-				"user": b.UserID, "imported_at": b.CreatedAt, "status": b.Status}}
-			if h.Signatures, err = db.PaymentSignatures(ctx, id); err != nil {
-				return err
-			}
-			posts, err := db.PaymentPostings(ctx, id)
-			if err != nil {
-				return err
-			}
-			for _, post := range posts {
-				h.Postings = append(h.Postings, map[string]any{"account": post.Account, "side": post.Side, "amount": post.Amount.String(),
-					"currency": post.Currency, "booking_date": post.BookingDate.Format(maksa.DateLayout), "reference": exporter.ServicerRef(id, post.Side)})
-			}
-			objects := []string{fmt.Sprintf("batch %d", b.ID), fmt.Sprintf("payment %d", id)}
-			if !p.ExecutedOn.IsZero() {
-				objects = append(objects, "nightly batch "+p.ExecutedOn.Format(maksa.DateLayout))
-			}
-			if p.Status == maksa.CANC {
-				objects = append(objects, "unsigned payments")
-			}
-			if h.Events, err = db.AuditFor(ctx, objects...); err != nil {
-				return err
-			}
-			dir, err := db.Directory(ctx)
-			if err != nil {
-				return err
-			}
-			required := 1
-			if a := dir.Account(p.DebtorIBAN); a != nil {
-				required = a.Signatures
-			}
-			h.States = timeline(p, b, h.Signatures, required, h.Events)
-			h.Payment.Signatures = &store.Levels{Done: len(h.Signatures), Required: required}
+			b := hist.Batch
+			h := historyJSON{Payment: toJSON(p), Batch: map[string]any{"batch_id": b.ID, "file": b.FileName, "format": b.Format, "message_id": b.MessageID,
+				"user": b.UserID, "imported_at": b.CreatedAt, "status": b.Status}, Signatures: hist.Signatures, Postings: hist.Postings, States: hist.States, Events: hist.Events}
+			h.Payment.Signatures = &store.Levels{Done: len(h.Signatures), Required: hist.Required}
 			if m.JSON {
 				return m.printJSON(h)
 			}
@@ -359,7 +331,7 @@ func (m *Main) paymentShowCommand() *cobra.Command {
 	return cmd
 }
 
-func (m *Main) printHistory(out io.Writer, h history, p *maksa.Payment, b *maksa.Batch) error {
+func (m *Main) printHistory(out io.Writer, h historyJSON, p *maksa.Payment, b *maksa.Batch) error {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "Payment %d\t%s %s to %s (%s), %s\n", p.ID, p.AmountText, p.Currency, p.CreditorName, p.CreditorIBAN, p.Status)
 	if !p.CreditorAddress.IsZero() {
@@ -395,7 +367,7 @@ func (m *Main) printHistory(out io.Writer, h history, p *maksa.Payment, b *maksa
 		fmt.Fprintf(w, "State %s\t%s %s\n", c.Status, c.At.In(m.location).Format("2006-01-02 15:04:05"), c.What)
 	}
 	for _, post := range h.Postings {
-		fmt.Fprintf(w, "Posted %s\t%s %s %s on %s\n", post["side"], post["booking_date"], post["amount"], post["currency"], post["account"])
+		fmt.Fprintf(w, "Posted %s\t%s %s %s on %s\n", post.Side, post.BookingDate, post.Amount, post.Currency, post.Account)
 	}
 	for _, r := range p.Problems {
 		fmt.Fprintf(w, "Reason %s\t%s\n", r.Code, r.Message)

@@ -1,4 +1,4 @@
-package main
+package history
 
 import (
 	"encoding/json"
@@ -11,9 +11,9 @@ import (
 	"maksa/store"
 )
 
-// stateChange is one change of a payment's state, with its time: what
+// StateChange is one change of a payment's state, with its time: what
 // "payments show" lists as the payment's history.
-type stateChange struct {
+type StateChange struct {
 	At     time.Time    `json:"at"`
 	Status maksa.Status `json:"status"`
 	What   string       `json:"what"`
@@ -25,33 +25,33 @@ type stateChange struct {
 // cancellation unsigned. events are the audit events of the payment, its
 // batch, its night and the expiries; required is the levels its account
 // needs.
-func timeline(p *maksa.Payment, b *maksa.Batch, sigs []store.Signature, required int, events []maksa.AuditEvent) []stateChange {
+func timeline(p *maksa.Payment, b *maksa.Batch, sigs []store.Signature, required int, events []maksa.AuditEvent) []StateChange {
 	first := maksa.PDNG
 	if p.Status == maksa.RJCT && !refusedAfterImport(p) {
 		first = maksa.RJCT
 	}
-	out := []stateChange{{At: b.CreatedAt, Status: first, What: fmt.Sprintf("imported from %s by %s (batch %d)", b.FileName, b.UserID, b.ID)}}
+	out := []StateChange{{At: b.CreatedAt, Status: first, What: fmt.Sprintf("imported from %s by %s (batch %d)", b.FileName, b.UserID, b.ID)}}
 	// The order is the states' own, not the clocks': a name is corrected
 	// before any signature, the levels follow one another, and a refusal,
 	// the night or an expiry end it.
-	var after []stateChange
+	var after []StateChange
 	cancelled := false
 	for _, e := range events {
 		switch {
 		case e.Action == "payment.correct_name" && e.Object == fmt.Sprintf("payment %d", p.ID):
-			out = append(out, stateChange{At: e.At, Status: maksa.PDNG, What: "creditor name corrected by " + e.Actor + " to the registered name"})
+			out = append(out, StateChange{At: e.At, Status: maksa.PDNG, What: "creditor name corrected by " + e.Actor + " to the registered name"})
 		case e.Action == "payment.reject" && e.Object == fmt.Sprintf("payment %d", p.ID):
-			after = append(after, stateChange{At: e.At, Status: maksa.RJCT, What: "refused by " + e.Actor})
+			after = append(after, StateChange{At: e.At, Status: maksa.RJCT, What: "refused by " + e.Actor})
 		case e.Action == "batch.execute" && !p.ExecutedOn.IsZero() && e.Object == "nightly batch "+p.ExecutedOn.Format(maksa.DateLayout) &&
 			(p.Status == maksa.ACSC || refusedAfterImport(p)):
 			if p.Status == maksa.ACSC {
-				after = append(after, stateChange{At: e.At, Status: maksa.ACSC, What: "executed by the nightly batch of " + p.ExecutedOn.Format(maksa.DateLayout)})
+				after = append(after, StateChange{At: e.At, Status: maksa.ACSC, What: "executed by the nightly batch of " + p.ExecutedOn.Format(maksa.DateLayout)})
 			} else {
-				after = append(after, stateChange{At: e.At, Status: p.Status, What: "refused by the nightly batch of " + p.ExecutedOn.Format(maksa.DateLayout) + ": " + reasonCodes(p)})
+				after = append(after, StateChange{At: e.At, Status: p.Status, What: "refused by the nightly batch of " + p.ExecutedOn.Format(maksa.DateLayout) + ": " + reasonCodes(p)})
 			}
 		case e.Action == "payments.expire" && p.Status == maksa.CANC && !cancelled && expiredBy(e, p):
 			cancelled = true
-			after = append(after, stateChange{At: e.At, Status: maksa.CANC, What: "cancelled: its signatures were not complete in time (DS24)"})
+			after = append(after, StateChange{At: e.At, Status: maksa.CANC, What: "cancelled: its signatures were not complete in time (DS24)"})
 		}
 	}
 	for _, s := range sigs {
@@ -63,7 +63,7 @@ func timeline(p *maksa.Payment, b *maksa.Batch, sigs []store.Signature, required
 		if s.PayeeConfirmed != "" {
 			what += ", confirming verification of payee " + string(s.PayeeConfirmed)
 		}
-		out = append(out, stateChange{At: s.SignedAt, Status: status, What: what})
+		out = append(out, StateChange{At: s.SignedAt, Status: status, What: what})
 	}
 	return append(out, after...)
 }
