@@ -1,6 +1,7 @@
 package maksa
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -106,6 +107,20 @@ type User struct {
 	// Pain002Version is the version of the status reports of the user's
 	// files (3 or 10); 0 answers each file in the version its own calls for.
 	Pain002Version int `json:"pain002_version,omitempty"`
+}
+
+// Allows reports whether addr is inside the user's IP allow-list. An empty
+// list allows nothing: the allow-list is mandatory.
+func (u *User) Allows(addr netip.Addr) bool {
+	for _, entry := range u.IPAllow {
+		if p, err := netip.ParsePrefix(entry); err == nil && p.Contains(addr) {
+			return true
+		}
+		if a, err := netip.ParseAddr(entry); err == nil && a == addr {
+			return true
+		}
+	}
+	return false
 }
 
 // ActiveOn reports whether the user may act on the given day: active and

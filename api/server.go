@@ -161,20 +161,6 @@ func peerIP(r *http.Request) (netip.Addr, error) {
 	return addr.Unmap(), err
 }
 
-// allowed reports whether addr is inside the user's IP allow-list. An
-// empty list allows nothing: the allow-list is mandatory.
-func allowed(u *maksa.User, addr netip.Addr) bool {
-	for _, entry := range u.IPAllow {
-		if p, err := netip.ParsePrefix(entry); err == nil && p.Contains(addr) {
-			return true
-		}
-		if a, err := netip.ParseAddr(entry); err == nil && a == addr {
-			return true
-		}
-	}
-	return false
-}
-
 // certUser returns the user whose directory key is the client certificate.
 func (s *Server) certUser(ctx context.Context, cert *x509.Certificate) (*maksa.User, error) {
 	return s.Store.UserByKey(ctx, fingerprint(cert))
@@ -217,7 +203,7 @@ func (s *Server) identify(r *http.Request) (*maksa.User, string, error) {
 func (s *Server) check(w http.ResponseWriter, r *http.Request, u *maksa.User) bool {
 	addr, err := peerIP(r)
 	switch {
-	case err != nil || !allowed(u, addr):
+	case err != nil || !u.Allows(addr):
 		s.refuse(w, r, u.ID, http.StatusForbidden, maksa.AG08, fmt.Sprintf("requests from %s are not in %s's IP allow-list", addr, u.ID))
 		return false
 	case !u.ActiveOn(maksa.Day(s.Now().In(s.Location))):

@@ -32,6 +32,7 @@ package signing
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -55,6 +56,7 @@ type Member struct {
 // ascending payment id (so that a million members need no memory).
 type SetHasher struct {
 	h     hash.Hash
+	w     io.Writer // h, or h and the message's copy (SetMessage)
 	count int
 	added int
 	last  int64
@@ -63,9 +65,19 @@ type SetHasher struct {
 
 // NewSetHasher starts the digest of a set of count payments.
 func NewSetHasher(instance string, count int) *SetHasher {
+	return newSetHasher(instance, count, nil)
+}
+
+// newSetHasher is NewSetHasher, copying what is hashed to message too
+// when it is not nil.
+func newSetHasher(instance string, count int, message io.Writer) *SetHasher {
 	s := &SetHasher{h: sha256.New(), count: count}
+	s.w = s.h
+	if message != nil {
+		s.w = io.MultiWriter(s.h, message)
+	}
 	n := strconv.Itoa(count)
-	fmt.Fprintf(s.h, "%s=0:\ninstance=%d:%s\ncount=%d:%s\n", SetVersion, len(instance), instance, len(n), n)
+	fmt.Fprintf(s.w, "%s=0:\ninstance=%d:%s\ncount=%d:%s\n", SetVersion, len(instance), instance, len(n), n)
 	return s
 }
 
@@ -80,7 +92,7 @@ func (s *SetHasher) Add(m Member) {
 	b = append(b, ':')
 	b = hex.AppendEncode(b, m.Digest[:])
 	b = append(b, '\n')
-	s.h.Write(b)
+	s.w.Write(b)
 }
 
 // Sum returns the set digest, or an error when the members were not the
@@ -100,6 +112,18 @@ func SetDigest(instance string, members []Member) ([]byte, error) {
 		s.Add(m)
 	}
 	return s.Sum()
+}
+
+// SetMessage returns the bytes whose SHA-256 is the set's digest: what a
+// browser signs with ECDSA or RSA-PSS, as WebCrypto hashes it itself.
+func SetMessage(instance string, members []Member) ([]byte, error) {
+	var msg bytes.Buffer
+	s := newSetHasher(instance, len(members), &msg)
+	for _, m := range members {
+		s.Add(m)
+	}
+	_, err := s.Sum()
+	return msg.Bytes(), err
 }
 
 // WriteSetList writes the list a signer signs: a comment line with the

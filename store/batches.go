@@ -57,6 +57,19 @@ func (db *DB) Batch(ctx context.Context, id int64) (*maksa.Batch, error) {
 	return r.batch(), nil
 }
 
+// UserBatches returns the user's latest batches, newest first, at most limit.
+func (db *DB) UserBatches(ctx context.Context, user string, limit int) ([]*maksa.Batch, error) {
+	var rows []batchRow
+	if err := db.x.SelectContext(ctx, &rows, db.x.Rebind(`SELECT * FROM batches WHERE user_id = ? ORDER BY id DESC LIMIT ?`), user, limit); err != nil {
+		return nil, err
+	}
+	out := make([]*maksa.Batch, len(rows))
+	for i := range rows {
+		out[i] = rows[i].batch()
+	}
+	return out, nil
+}
+
 type paymentRow struct {
 	ID               int64  `db:"id"`
 	BatchID          int64  `db:"batch_id"`

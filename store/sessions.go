@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"time"
 )
 
@@ -54,6 +56,26 @@ func (db *DB) UseSession(ctx context.Context, token string, now time.Time, idle,
 		return nil, err
 	}
 	return &Session{UserID: row.User, Fingerprint: row.Fingerprint, OpenedAt: opened}, nil
+}
+
+// SessionAlive reports whether the session of token is open at now
+// without marking it used: for a page's live updates, which are not the
+// user's activity.
+func (db *DB) SessionAlive(ctx context.Context, token string, now time.Time, idle, lifetime time.Duration) (bool, error) {
+	var row struct {
+		Opened string `db:"opened_at"`
+		Last   string `db:"last_used"`
+	}
+	err := db.x.GetContext(ctx, &row, db.x.Rebind(`SELECT opened_at, last_used FROM api_sessions WHERE token_hash = ?`), tokenHash(token))
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	opened, _ := time.Parse(time.RFC3339Nano, row.Opened)
+	last, _ := time.Parse(time.RFC3339Nano, row.Last)
+	return now.Sub(last) <= idle && now.Sub(opened) <= lifetime, nil
 }
 
 // CloseSession removes a session.

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"maksa/api"
+	"maksa/console"
 	"maksa/vop"
 )
 
@@ -32,14 +33,16 @@ func (m *Main) serveCommand() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "serve --cert server.crt --key server.key --client-ca ca.crt",
-		Short: "The online exchange: an HTTPS API with client certificates (see api/openapi.yaml)",
+		Short: "The online exchange: an HTTPS API with client certificates (see api/openapi.yaml) and the web console at /ui/",
 		Long: `Serve the HTTPS API for accounting systems and signers. TLS 1.2 or newer;
 a client certificate must chain to --client-ca and be one of an active
 user's keys in the directory, and the caller's address must be in that
 user's ip_allow. With --vop-peer-ca, other banks may ask at ` + vop.Path + `
 whether a name is the one a treasury account is held in. POST /v1/session exchanges a certificate for a bearer token
-that expires after --idle without a request. Every request is an audit
-event. SIGTERM or SIGINT stops the server gracefully.`,
+that expires after --idle without a request. The web console for signers
+and treasury staff is at /ui/ (docs/console.md): a login signs a challenge
+with the user's key file in the browser, or uses a client certificate; its
+session ends after --idle too. Every request is an audit event. SIGTERM or SIGINT stops the server gracefully.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -87,8 +90,13 @@ event. SIGTERM or SIGINT stops the server gracefully.`,
 			if payees != nil {
 				payees.Holder = db.AccountHolder
 			}
+			ui := &console.Server{Store: db, Signing: srv.Signing, Importer: im, Exporter: ex, Home: m.Home, Now: m.clock, Location: m.location,
+				MaxUpload: maxUpload, IdleTimeout: idle, SessionLifetime: lifetime, Log: m.log.With("component", "console")}
+			mux := http.NewServeMux()
+			mux.Handle("/ui/", ui.Handler())
+			mux.Handle("/", srv.Handler())
 			hs := &http.Server{
-				Handler: srv.Handler(),
+				Handler: mux,
 				TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}, ClientCAs: pool, ClientAuth: tls.VerifyClientCertIfGiven, GetConfigForClient: srv.Handshake,
 					Time: m.clock}, // certificates are valid or not on the business day (MAKSA_NOW)
 				ReadHeaderTimeout: 10 * time.Second,

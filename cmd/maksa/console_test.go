@@ -1,0 +1,189 @@
+package main_test
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"maksa/internal/test/testdb"
+)
+
+// consoleLogin logs user in to the web console the way the page's script
+// does — a challenge signed as WebCrypto signs (ECDSA P-256 over SHA-256,
+// r‖s) — from address from, and returns a client holding the session
+// cookie, or the status the login was answered with.
+func (e *apiEnv) consoleLogin(t *testing.T, user, from string) (*http.Client, int) {
+	t.Helper()
+	c := e.client("", from)
+	c.Jar, _ = cookiejar.New(nil)
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	var ch struct{ Challenge string }
+	body, _ := json.Marshal(map[string]string{"user": user})
+	if code := e.call(t, c, "POST", "/ui/login/challenge", bytes.NewReader(body), map[string]string{"Content-Type": "application/json"}, &ch); code != 200 {
+		t.Fatalf("challenge for %s: %d", user, code)
+	}
+	sig := webCryptoECDSA(t, e.keys[user], []byte(ch.Challenge))
+	body, _ = json.Marshal(map[string]string{"user": user, "challenge": ch.Challenge, "signature": base64.StdEncoding.EncodeToString(sig)})
+	var out map[string]string
+	code := e.call(t, c, "POST", "/ui/login", bytes.NewReader(body), map[string]string{"Content-Type": "application/json"}, &out)
+	return c, code
+}
+
+// webCryptoECDSA signs message as a browser's WebCrypto does with an ECDSA
+// P-256 key: over its SHA-256, the signature r‖s.
+func webCryptoECDSA(t *testing.T, key *ecdsa.PrivateKey, message []byte) []byte {
+	t.Helper()
+	if key == nil {
+		return make([]byte, 64)
+	}
+	sum := sha256.Sum256(message)
+	r, s, err := ecdsa.Sign(rand.Reader, key, sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]byte, 64)
+	r.FillBytes(out[:32])
+	s.FillBytes(out[32:])
+	return out
+}
+
+// page gets a console page and returns its status and body.
+func (e *apiEnv) page(t *testing.T, c *http.Client, method, path string, form url.Values) (int, string) {
+	t.Helper()
+	var body io.Reader
+	header := map[string]string{}
+	if form != nil {
+		body, header["Content-Type"] = strings.NewReader(form.Encode()), "application/x-www-form-urlencoded"
+	}
+	var out []byte
+	code := e.call(t, c, method, path, body, header, &out)
+	return code, string(out)
+}
+
+var csrfField = regexp.MustCompile(`data-csrf="([0-9a-f]+)"`)
+
+// TestConsoleRules: the console's routes keep the API's rules — no
+// session, another's account, a form without its CSRF token, an address
+// outside the allow-list, a blocked or expired user or certificate, a
+// challenge used twice — on both databases.
+func TestConsoleRules(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newAPIEnv(t, b)
+			anonymous := e.client("", "")
+			anonymous.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+			if code, _ := e.page(t, anonymous, "GET", "/ui/queue", nil); code != http.StatusSeeOther {
+				t.Errorf("the queue without a session: %d, want 303 to the login page", code)
+			}
+			if code, _ := e.page(t, anonymous, "POST", "/ui/refuse", url.Values{"ids": {"1"}, "reason": {"x"}}); code != http.StatusUnauthorized {
+				t.Errorf("a refusal without a session: %d, want 401", code)
+			}
+			if code, body := e.page(t, anonymous, "GET", "/ui/login", nil); code != 200 || !strings.Contains(body, `id="keyfile"`) {
+				t.Errorf("the login page: %d\n%s", code, body)
+			}
+
+			prep, code := e.consoleLogin(t, "prep", "")
+			if code != 200 {
+				t.Fatalf("prep's login: %d", code)
+			}
+			// An upload without the form's CSRF token is refused; with it, imported.
+			upload := func(c *http.Client, csrf string) (int, string) {
+				var buf bytes.Buffer
+				mw := multipart.NewWriter(&buf)
+				if csrf != "" {
+					mw.WriteField("csrf", csrf)
+				}
+				fw, _ := mw.CreateFormFile("file", "console.xml")
+				fw.Write(payFile(t, "CONSOLE-1", 3))
+				mw.Close()
+				var out []byte
+				code := e.call(t, c, "POST", "/ui/files", &buf, map[string]string{"Content-Type": mw.FormDataContentType()}, &out)
+				return code, string(out)
+			}
+			if code, _ := upload(prep, ""); code != http.StatusForbidden {
+				t.Errorf("an upload without the CSRF token: %d, want 403", code)
+			}
+			_, queuePage := e.page(t, prep, "GET", "/ui/files", nil)
+			m := csrfField.FindStringSubmatch(queuePage)
+			if m == nil {
+				t.Fatalf("no CSRF token on the files page:\n%s", queuePage)
+			}
+			if code, body := upload(prep, m[1]); code != http.StatusSeeOther {
+				t.Fatalf("an upload with the CSRF token: %d\n%s", code, body)
+			}
+			if code, body := e.page(t, prep, "GET", "/ui/payments/1", nil); code != 200 || !strings.Contains(body, "PDNG") {
+				t.Errorf("prep's own payment: %d\n%s", code, body)
+			}
+			if code, _ := e.page(t, prep, "GET", "/ui/statements/"+accountB+"/pdf?from=2026-11-25&to=2026-11-25", nil); code != http.StatusForbidden {
+				t.Errorf("a statement of an account prep holds no mode on: %d, want 403", code)
+			}
+			if code, body := e.page(t, prep, "GET", "/ui/statements/"+accountA+"/pdf?from=2026-11-25&to=2026-11-25", nil); code != 200 || !strings.HasPrefix(body, "%PDF") {
+				t.Errorf("prep's statement of %s: %d %.40q", accountA, code, body)
+			}
+
+			other, code := e.consoleLogin(t, "other", "")
+			if code != 200 {
+				t.Fatalf("other's login: %d", code)
+			}
+			if code, _ := e.page(t, other, "GET", "/ui/payments/1", nil); code != http.StatusNotFound {
+				t.Errorf("a payment of another account: %d, want 404", code)
+			}
+			if _, body := e.page(t, other, "GET", "/ui/queue", nil); !strings.Contains(body, "No payment awaits") && !strings.Contains(body, "Nav maksājumu") {
+				t.Errorf("other's queue shows account A's payments:\n%s", body)
+			}
+			// A form posted with another session's token is refused.
+			if code, _ := e.page(t, other, "POST", "/ui/refuse", url.Values{"ids": {"1"}, "reason": {"x"}, "csrf": {m[1]}}); code != http.StatusForbidden {
+				t.Errorf("a refusal with prep's CSRF token in other's session: %d, want 403", code)
+			}
+
+			// s1 may call from 127.0.0.0/30 only; blk is blocked, gone past
+			// valid-until; old's certificate has expired; unknown is nobody.
+			if _, code := e.consoleLogin(t, "s1", "127.0.0.5"); code != http.StatusForbidden {
+				t.Errorf("s1 from outside the allow-list: %d, want 403", code)
+			}
+			for _, user := range []string{"blk", "gone"} {
+				if _, code := e.consoleLogin(t, user, ""); code != http.StatusForbidden {
+					t.Errorf("%s's login: %d, want 403", user, code)
+				}
+			}
+			for _, user := range []string{"old", "unknown"} {
+				if _, code := e.consoleLogin(t, user, ""); code != http.StatusUnauthorized {
+					t.Errorf("%s's login: %d, want 401", user, code)
+				}
+			}
+			// A challenge signed once opens one session.
+			c := e.client("", "")
+			var ch struct{ Challenge string }
+			e.call(t, c, "POST", "/ui/login/challenge", strings.NewReader(`{"user":"s2"}`), nil, &ch)
+			sig := base64.StdEncoding.EncodeToString(webCryptoECDSA(t, e.keys["s2"], []byte(ch.Challenge)))
+			login := fmt.Sprintf(`{"user":"s2","challenge":%q,"signature":%q}`, ch.Challenge, sig)
+			if code := e.call(t, c, "POST", "/ui/login", strings.NewReader(login), nil, nil); code != 200 {
+				t.Errorf("s2's login: %d", code)
+			}
+			if code := e.call(t, c, "POST", "/ui/login", strings.NewReader(login), nil, nil); code != http.StatusUnauthorized {
+				t.Errorf("the same challenge again: %d, want 401", code)
+			}
+			// Logged out, the cookie opens nothing.
+			_, body := e.page(t, prep, "GET", "/ui/queue", nil)
+			token := csrfField.FindStringSubmatch(body)[1]
+			if code, _ := e.page(t, prep, "POST", "/ui/logout", url.Values{"csrf": {token}}); code != http.StatusSeeOther {
+				t.Errorf("logout: %d", code)
+			}
+			if code, _ := e.page(t, prep, "GET", "/ui/queue", nil); code != http.StatusSeeOther {
+				t.Errorf("the queue after logout: %d, want 303 to the login page", code)
+			}
+		})
+	}
+}

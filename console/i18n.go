@@ -1,0 +1,203 @@
+package console
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"golang.org/x/text/language"
+)
+
+// The console speaks Latvian and English: the browser's language chooses,
+// the switch in the page's header (a cookie) overrides.
+var languages = language.NewMatcher([]language.Tag{language.Latvian, language.English})
+
+// langOf returns "lv" or "en" for the request.
+func langOf(r *http.Request) string {
+	if c, err := r.Cookie(langCookie); err == nil && (c.Value == "lv" || c.Value == "en") {
+		return c.Value
+	}
+	tag, _ := language.MatchStrings(languages, r.Header.Get("Accept-Language"))
+	if base, _ := tag.Base(); base.String() == "en" {
+		return "en"
+	}
+	return "lv"
+}
+
+// switchLanguage sets the language cookie and goes back to the page.
+func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
+	lang := r.PathValue("lang")
+	if lang != "lv" && lang != "en" {
+		http.NotFound(w, r)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/ui/", Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: 365 * 24 * 3600})
+	back := r.URL.Query().Get("back")
+	if !strings.HasPrefix(back, "/ui/") || strings.HasPrefix(back, "//") {
+		back = "/ui/queue"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// t returns the text of key in lang, formatted with args.
+func t(lang, key string, args ...any) string {
+	m, ok := messages[key]
+	if !ok {
+		return key
+	}
+	text := m[0]
+	if lang == "en" {
+		text = m[1]
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(text, args...)
+	}
+	return text
+}
+
+// formatAmount writes an amount as the language does: "1 234,56" in
+// Latvian, "1,234.56" in English; scale decimals.
+func formatAmount(lang string, d decimal.Decimal, scale int32) string {
+	s := d.StringFixed(scale)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, _ := strings.Cut(s, ".")
+	group, point := ",", "."
+	if lang == "lv" {
+		group, point = "\u00a0", ","
+	}
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteString(group)
+		}
+		b.WriteRune(c)
+	}
+	if frac != "" {
+		b.WriteString(point + frac)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// formatDate writes a day as the language does: 05.12.2026 or 5 Dec 2026.
+func formatDate(lang string, d time.Time) string {
+	if d.IsZero() {
+		return ""
+	}
+	if lang == "en" {
+		return d.Format("2 Jan 2006")
+	}
+	return d.Format("02.01.2006")
+}
+
+// messages are the console's texts: Latvian, English.
+var messages = map[string][2]string{
+	"app":            {"maksa — maksājumu vārteja", "maksa — payment gateway"},
+	"nav.queue":      {"Parakstīšana", "Signing"},
+	"nav.payments":   {"Maksājumi", "Payments"},
+	"nav.files":      {"Faili", "Files"},
+	"nav.statements": {"Izraksti", "Statements"},
+	"nav.limits":     {"Limiti", "Limits"},
+	"logout":         {"Beigt darbu", "Log out"},
+	"idle":           {"Sesija beigsies pēc", "Session ends in"},
+	"lang.other":     {"English", "Latviski"},
+	"login.title":    {"Pieteikšanās", "Log in"},
+	"login.user":     {"Lietotājs", "User"},
+	"login.key":      {"Atslēgas fails (PEM)", "Key file (PEM)"},
+	"login.key.help": {"Atslēga paliek pārlūkā: ar to tiek parakstīts servera izaicinājums.", "The key stays in the browser: it signs the server's challenge."},
+	"login.go":       {"Pieteikties ar atslēgu", "Log in with key"},
+	"login.cert":     {"Pieteikties ar sertifikātu (%s)", "Log in with certificate (%s)"},
+	"login.idle":     {"Sesija beidzās bezdarbības dēļ. Piesakieties vēlreiz.", "Your session ended: it was idle too long. Please log in again."},
+	"login.bye":      {"Darbs beigts.", "You are logged out."},
+	"login.failed":   {"Pieteikšanās neizdevās", "Login failed"},
+	"queue.title":    {"Gaida parakstu", "Awaiting signature"},
+	"queue.empty":    {"Nav maksājumu, kas gaidītu jūsu parakstu.", "No payment awaits your signature."},
+	"queue.account":  {"Konts", "Account"},
+	"queue.all":      {"visi", "all"},
+	"queue.filter":   {"Rādīt", "Show"},
+	"queue.select":   {"Atlasīt visus", "Select all"},
+	"queue.key":      {"Atslēgas fails parakstam", "Key file for signing"},
+	"queue.sign":     {"Parakstīt atlasītos", "Sign selected"},
+	"queue.confirm":  {"Man ir paziņots saņēmēja pārbaudes rezultāts, un es turpinu", "I was told the payee verification outcome and go on"},
+	"queue.reason":   {"Atteikuma iemesls", "Reason for refusal"},
+	"queue.refuse":   {"Atteikt atlasītos", "Refuse selected"},
+	"queue.none":     {"Nav atlasīts neviens maksājums.", "No payment is selected."},
+	"queue.signed":   {"Parakstīti: %d. Atteikti: %d.", "Signed: %d. Refused: %d."},
+	"queue.refused":  {"Atteikti: %d.", "Refused: %d."},
+	"queue.needs":    {"Saņēmēja pārbaude nav sakritība šiem maksājumiem — apstipriniet, ka jums tas ir paziņots:", "The payee verification was not a match for these payments — confirm you were told:"},
+	"col.payment":    {"Maksājums", "Payment"},
+	"col.account":    {"Konts", "Account"},
+	"col.creditor":   {"Saņēmējs", "Creditor"},
+	"col.iban":       {"Saņēmēja konts", "Creditor account"},
+	"col.amount":     {"Summa", "Amount"},
+	"col.kind":       {"Veids", "Kind"},
+	"col.date":       {"Izpildes datums", "Execution date"},
+	"col.levels":     {"Paraksti", "Signatures"},
+	"col.vop":        {"Saņēmēja pārbaude", "Payee verification"},
+	"col.status":     {"Statuss", "Status"},
+	"col.file":       {"Fails", "File"},
+	"col.imported":   {"Ielādēts", "Imported"},
+	"col.count":      {"Maksājumi", "Payments"},
+	"col.accepted":   {"Pieņemti", "Accepted"},
+	"col.rejected":   {"Noraidīti", "Rejected"},
+	"col.when":       {"Laiks", "Time"},
+	"col.what":       {"Notikums", "Event"},
+	"col.code":       {"Kods", "Code"},
+	"col.message":    {"Paskaidrojums", "Explanation"},
+	"col.limit":      {"Maksājuma limits", "Payment limit"},
+	"col.daily":      {"Dienas limits", "Daily limit"},
+	"col.used":       {"Izmantots šodien", "Used today"},
+	"col.left":       {"Atlikums", "Left"},
+	"col.modes":      {"Tiesības", "Modes"},
+	"col.side":       {"Puse", "Side"},
+	"col.booked":     {"Grāmatots", "Booked"},
+	"pay.title":      {"Maksājumu meklēšana", "Search payments"},
+	"pay.status":     {"Statuss", "Status"},
+	"pay.text":       {"Teksts", "Text"},
+	"pay.from":       {"No", "From"},
+	"pay.to":         {"Līdz", "To"},
+	"pay.search":     {"Meklēt", "Search"},
+	"pay.none":       {"Nekas nav atrasts.", "Nothing found."},
+	"pay.more":       {"Rādīti pirmie %d; sašauriniet meklēšanu.", "The first %d are shown; narrow the search."},
+	"one.title":      {"Maksājums %d", "Payment %d"},
+	"one.history":    {"Vēsture", "History"},
+	"one.postings":   {"Grāmatojumi", "Postings"},
+	"one.reasons":    {"Iemesli", "Reasons"},
+	"one.note":       {"Piezīme", "Note"},
+	"one.remittance": {"Maksājuma mērķis", "Remittance"},
+	"one.e2e":        {"End-to-end id", "End-to-end id"},
+	"one.debtor":     {"Maksātājs", "Debtor"},
+	"one.live":       {"Atjaunojas automātiski", "Updates live"},
+	"one.hold":       {"Aizturēts", "Held"},
+	"files.title":    {"Faili", "Files"},
+	"files.upload":   {"Augšupielādēt maksājumu failu", "Upload a payment file"},
+	"files.choose":   {"Fails (pain.001, CSV, XLSX)", "File (pain.001, CSV, XLSX)"},
+	"files.send":     {"Augšupielādēt", "Upload"},
+	"files.none":     {"Vēl nav neviena faila.", "No file yet."},
+	"file.title":     {"Fails %s", "File %s"},
+	"file.answer":    {"Atbilde (pain.002)", "Answer (pain.002)"},
+	"file.problems":  {"Kļūdas", "Problems"},
+	"st.title":       {"Izraksti", "Statements"},
+	"st.account":     {"Konts", "Account"},
+	"st.format":      {"Formāts", "Format"},
+	"st.download":    {"Lejupielādēt", "Download"},
+	"st.none":        {"Jums nav tiesību skatīt neviena konta izrakstu.", "You may view no account's statements."},
+	"lim.title":      {"Limiti šodien", "Limits today"},
+	"lim.none":       {"Jums nav piešķirtu kontu.", "You hold no grants."},
+	"err.title":      {"Atteikts", "Refused"},
+	"err.ip":         {"pieprasījumi no %s nav jūsu atļauto IP adrešu sarakstā", "requests from %s are not in your IP allow-list"},
+	"err.inactive":   {"lietotājs nav aktīvs vai tā derīguma termiņš beidzies", "the user is not active or past valid-until"},
+	"err.csrf":       {"pieprasījums nenāk no šīs konsoles lapas (CSRF)", "the request did not come from this console's page (CSRF)"},
+	"err.nosession":  {"nav sesijas: piesakieties", "no session: log in"},
+	"err.internal":   {"iekšēja kļūda; operatora žurnālā ir sīkāka informācija", "internal error; the operator's log has the details"},
+	"err.notfound":   {"nav tāda, ko jūs drīkstētu redzēt", "nothing you may see by that name"},
+	"err.view":       {"jums nav skatīšanās tiesību kontam %s", "you hold no view mode on %s"},
+	"err.dates":      {"datumi jānorāda kā GGGG-MM-DD, 'no' ne vēlāk par 'līdz'", "dates are YYYY-MM-DD, from not after to"},
+	"back":           {"Atpakaļ", "Back"},
+	"yes":            {"jā", "yes"},
+}

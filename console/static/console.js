@@ -1,0 +1,161 @@
+// maksa console: the idle countdown, the login and set signing with the
+// user's key file in the browser (WebCrypto; the key never leaves it),
+// and a payment's live history (Server-Sent Events).
+"use strict";
+
+const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
+const unb64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+const csrf = () => document.body.dataset.csrf || "";
+
+// importKey reads a PKCS#8 PEM key file as a WebCrypto signing key:
+// Ed25519, ECDSA P-256 or RSA-PSS, whichever the key is.
+async function importKey(file) {
+  const pem = await file.text();
+  const body = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
+  const der = unb64(body);
+  const tries = [
+    { name: "Ed25519" },
+    { name: "ECDSA", namedCurve: "P-256" },
+    { name: "RSA-PSS", hash: "SHA-256" },
+  ];
+  for (const alg of tries) {
+    try {
+      return await crypto.subtle.importKey("pkcs8", der, alg, false, ["sign"]);
+    } catch (e) { /* the next kind */ }
+  }
+  throw new Error("the key file is not a PKCS#8 Ed25519, ECDSA P-256 or RSA key");
+}
+
+// sign signs data as maksa expects of a browser: ECDSA and RSA-PSS over
+// SHA-256 (WebCrypto hashes), Ed25519 over the data itself.
+async function sign(key, data) {
+  const alg = key.algorithm.name === "ECDSA" ? { name: "ECDSA", hash: "SHA-256" }
+    : key.algorithm.name === "RSA-PSS" ? { name: "RSA-PSS", saltLength: 32 } : { name: "Ed25519" };
+  return crypto.subtle.sign(alg, key, data);
+}
+
+async function postJSON(url, body) {
+  const r = await fetch(url, {
+    method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+    body: JSON.stringify(body),
+  });
+  let answer = {};
+  try { answer = await r.json(); } catch (e) { answer = { error: r.statusText }; }
+  if (!r.ok) throw new Error(answer.error || r.statusText);
+  return answer;
+}
+
+function countdown() {
+  const out = document.getElementById("countdown");
+  if (!out) return;
+  const idle = parseInt(document.body.dataset.idle, 10);
+  const end = Date.now() + idle * 1000;
+  const tick = () => {
+    const left = Math.max(0, Math.round((end - Date.now()) / 1000));
+    out.textContent = left;
+    // Past the timeout (and a margin for the clocks), the page asks the
+    // server again, which sends it to the login page.
+    if (Date.now() > end + 2000) location.assign("/ui/login?expired=1");
+    else setTimeout(tick, 1000);
+  };
+  tick();
+}
+
+function login() {
+  const form = document.getElementById("login");
+  if (!form) return;
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const err = document.getElementById("login-error");
+    err.textContent = "";
+    try {
+      const user = document.getElementById("user").value.trim();
+      const key = await importKey(document.getElementById("keyfile").files[0]);
+      const { challenge } = await postJSON("/ui/login/challenge", { user });
+      const sig = await sign(key, new TextEncoder().encode(challenge));
+      const { next } = await postJSON("/ui/login", { user, challenge, signature: b64(sig) });
+      location.assign(next);
+    } catch (e) {
+      err.textContent = e.message;
+    }
+  });
+}
+
+function queue() {
+  const form = document.getElementById("queue");
+  if (!form) return;
+  const boxes = () => [...form.querySelectorAll('input[name="ids"]')];
+  document.getElementById("all").addEventListener("change", (ev) => boxes().forEach((b) => { b.checked = ev.target.checked; }));
+  document.getElementById("sign").addEventListener("click", async () => {
+    const result = document.getElementById("sign-result");
+    const err = document.getElementById("sign-error");
+    result.textContent = err.textContent = "";
+    const ids = boxes().filter((b) => b.checked).map((b) => parseInt(b.value, 10));
+    try {
+      if (ids.length === 0) throw new Error(document.getElementById("sign").dataset.none || "—");
+      const file = document.getElementById("signkey").files[0];
+      if (!file) throw new Error(document.querySelector('label[for="signkey"]').textContent);
+      const key = await importKey(file);
+      const set = await postJSON("/ui/sign/prepare", { ids });
+      const confirmed = document.getElementById("confirmvop").checked;
+      if (set.confirm && set.confirm.length && !confirmed) {
+        const box = document.getElementById("confirmlist");
+        const ul = box.querySelector("ul");
+        ul.replaceChildren(...set.confirm.map((c) => {
+          const li = document.createElement("li");
+          li.textContent = `${c.payment_id} ${c.creditor}: ${c.vop.result}${c.vop.name ? " «" + c.vop.name + "»" : ""}`;
+          return li;
+        }));
+        box.hidden = false;
+        document.getElementById("confirmvop").focus();
+        return;
+      }
+      const data = key.algorithm.name === "Ed25519" ? unb64(set.digest) : unb64(set.message);
+      const sig = await sign(key, data);
+      const answer = await postJSON("/ui/sign", { list: set.list, signature: b64(sig), confirm_vop: confirmed });
+      result.textContent = answer.message;
+      if (answer.refused && answer.refused.length) {
+        err.textContent = answer.refused.map((r) => `${r.payment_id}: ${r.code} ${r.message}`).join("; ");
+      } else {
+        setTimeout(() => location.reload(), 800);
+      }
+    } catch (e) {
+      err.textContent = e.message;
+    }
+  });
+}
+
+function live() {
+  const section = document.getElementById("payment");
+  if (!section || !window.EventSource) return;
+  const events = new EventSource(section.dataset.events);
+  events.addEventListener("change", async () => {
+    const r = await fetch(location.pathname, { credentials: "same-origin" });
+    if (!r.ok) return;
+    const doc = new DOMParser().parseFromString(await r.text(), "text/html");
+    const fresh = doc.getElementById("payment");
+    if (fresh) section.replaceChildren(...fresh.childNodes);
+  });
+  events.addEventListener("ended", () => events.close());
+}
+
+function statements() {
+  const form = document.getElementById("statement");
+  if (!form) return;
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const f = new FormData(form);
+    const url = `${form.dataset.action}${encodeURIComponent(f.get("account"))}/${encodeURIComponent(f.get("format"))}` +
+      `?from=${encodeURIComponent(f.get("from"))}&to=${encodeURIComponent(f.get("to"))}`;
+    location.assign(url);
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  countdown();
+  login();
+  queue();
+  live();
+  statements();
+});
