@@ -46,7 +46,11 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, c *call) {
 		}
 	}
 	slices.Sort(accounts)
-	s.render(w, r, "queue", c, map[string]any{"Lines": lines, "Accounts": accounts, "Account": account})
+	cutoffs := map[maksa.Kind]string{} // the time of day after which a kind counts as the next working day's
+	for k, d := range s.Importer.Rules.Cutoffs {
+		cutoffs[k] = fmt.Sprintf("%02d:%02d", int(d.Hours()), int(d.Minutes())%60)
+	}
+	s.render(w, r, "queue", c, map[string]any{"Lines": lines, "Accounts": accounts, "Account": account, "Cutoffs": cutoffs})
 }
 
 // selectedIDs reads the payment ids a request names (ids=1,2,3 or the
@@ -584,16 +588,21 @@ func (s *Server) limitsPage(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	type line struct {
-		Grant maksa.Grant
-		Used  string
-		Left  string
+		Grant    maksa.Grant
+		Currency string
+		Used     string
+		Left     string
+	}
+	currency := map[string]string{}
+	for _, a := range d.Accounts {
+		currency[a.IBAN] = a.Currency
 	}
 	var lines []line
 	for _, g := range d.Grants {
 		if g.UserID != c.user.ID {
 			continue
 		}
-		l := line{Grant: g}
+		l := line{Grant: g, Currency: currency[g.AccountIBAN]}
 		for _, u := range usage {
 			if u.Grant.UserID == g.UserID && u.Grant.AccountIBAN == g.AccountIBAN {
 				l.Used, l.Left = u.Used.StringFixed(2), g.DailyLimit.Sub(u.Used).StringFixed(2)

@@ -46,6 +46,17 @@ async function postJSON(url, body) {
   return answer;
 }
 
+// labels gives each table cell its column's name, which a phone's narrow
+// layout shows before the value (the header row is hidden there).
+function labels(root) {
+  root.querySelectorAll("table").forEach((table) => {
+    const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    table.querySelectorAll("tbody tr").forEach((tr) => {
+      [...tr.children].forEach((td, i) => { if (names[i]) td.dataset.label = names[i]; });
+    });
+  });
+}
+
 function countdown() {
   const out = document.getElementById("countdown");
   if (!out) return;
@@ -135,7 +146,10 @@ function live() {
     if (!r.ok) return;
     const doc = new DOMParser().parseFromString(await r.text(), "text/html");
     const fresh = doc.getElementById("payment");
-    if (fresh) section.replaceChildren(...fresh.childNodes);
+    if (fresh) {
+      section.replaceChildren(...fresh.childNodes);
+      labels(section);
+    }
   });
   events.addEventListener("ended", () => events.close());
 }
@@ -153,6 +167,7 @@ function statements() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  labels(document);
   countdown();
   login();
   queue();
