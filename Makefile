@@ -10,11 +10,17 @@ build:
 
 # run: load the demo directory into the embedded SQLite database under
 # $(HOME_DIR), drop a generated demo payment file into the accounting
-# program's inbox, and watch the inbox (Ctrl-C stops). The answer appears in
+# program's inbox, serve the web console and the API on $(DEMO_ADDR) and
+# watch the inbox (Ctrl-C stops both). The answer appears in
 # $(HOME_DIR)/outbox/gramatvediba/, the original in $(HOME_DIR)/archive/.
+# TestDemoConsole signs in the browser through exactly DEMO_SERVE.
+DEMO_ADDR  ?= 127.0.0.1:8443
+DEMO_SERVE := serve --cert testdata/demo/tls/server.crt --key testdata/demo/tls/server.key --client-ca testdata/demo/keys/anna.crt --operators ilze
 run: build
 	$(BIN) --home $(HOME_DIR) directory apply testdata/demo/directory.yaml
 	$(BIN) --home $(HOME_DIR) dev gen --count 25 --out $(HOME_DIR)/inbox/gramatvediba/salaries-$$(date +%Y%m%d%H%M%S).xml
+	@echo "the web console: https://$(DEMO_ADDR)/ui/ — log in as anna with testdata/demo/keys/anna.key, then as janis with janis.key; ilze is the operator"
+	@$(BIN) --home $(HOME_DIR) $(DEMO_SERVE) --addr $(DEMO_ADDR) & server=$$!; trap 'kill $$server 2>/dev/null' EXIT; \
 	$(BIN) --home $(HOME_DIR) watch
 
 # test: every package, the real binary end to end included; then the store

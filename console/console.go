@@ -58,7 +58,11 @@ type Server struct {
 	SessionLifetime time.Duration
 	// Poll is how often a payment's page looks for changes to push.
 	Poll time.Duration
-	Log  *slog.Logger
+	// Operators are the users who see the operator's page: the nightly
+	// runs and their daily reports, held payments to release, the audit
+	// chain's verification.
+	Operators []string
+	Log       *slog.Logger
 
 	pages      map[string]*template.Template
 	mu         sync.Mutex
@@ -102,20 +106,24 @@ func (s *Server) Handler() http.Handler {
 		"GET /ui/{$}": auth(func(w http.ResponseWriter, r *http.Request, c *call) {
 			http.Redirect(w, r, "/ui/queue", http.StatusSeeOther)
 		}),
-		"GET /ui/queue":                      auth(s.queuePage),
-		"POST /ui/sign/prepare":              auth(s.prepareSet),
-		"POST /ui/sign":                      auth(s.signSet),
-		"POST /ui/refuse":                    auth(s.refuse),
-		"GET /ui/payments":                   auth(s.paymentsPage),
-		"GET /ui/payments/{id}":              auth(s.paymentPage),
-		"GET /ui/payments/{id}/events":       auth(s.paymentEvents),
-		"GET /ui/files":                      auth(s.filesPage),
-		"POST /ui/files":                     auth(s.upload),
-		"GET /ui/files/{batch}":              auth(s.filePage),
-		"GET /ui/files/{batch}/pain002":      auth(s.fileAnswer),
-		"GET /ui/statements":                 auth(s.statementsPage),
-		"GET /ui/statements/{iban}/{format}": auth(s.statement),
-		"GET /ui/limits":                     auth(s.limitsPage),
+		"GET /ui/queue":                          auth(s.queuePage),
+		"POST /ui/sign/prepare":                  auth(s.prepareSet),
+		"POST /ui/sign":                          auth(s.signSet),
+		"POST /ui/refuse":                        auth(s.refuse),
+		"GET /ui/payments":                       auth(s.paymentsPage),
+		"GET /ui/payments/{id}":                  auth(s.paymentPage),
+		"GET /ui/payments/{id}/events":           auth(s.paymentEvents),
+		"GET /ui/files":                          auth(s.filesPage),
+		"POST /ui/files":                         auth(s.upload),
+		"GET /ui/files/{batch}":                  auth(s.filePage),
+		"GET /ui/files/{batch}/pain002":          auth(s.fileAnswer),
+		"GET /ui/statements":                     auth(s.statementsPage),
+		"GET /ui/statements/{iban}/{format}":     auth(s.statement),
+		"GET /ui/limits":                         auth(s.limitsPage),
+		"GET /ui/operator":                       auth(s.operatorOnly(s.operatorPage)),
+		"POST /ui/operator/release":              auth(s.operatorOnly(s.release)),
+		"POST /ui/operator/verify":               auth(s.operatorOnly(s.verifyAudit)),
+		"GET /ui/operator/reports/{date}/{name}": auth(s.operatorOnly(s.dailyReport)),
 	} {
 		mux.Handle(pattern, h)
 	}

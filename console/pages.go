@@ -434,7 +434,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	w.WriteHeader(http.StatusUnprocessableEntity) // refused whole before anything was stored
-	s.render(w, r, "file", c, map[string]any{"Result": res, "Title": t(c.lang, "file.title", name)})
+	s.render(w, r, "file", c, map[string]any{"Result": res, "Title": t(c.lang, "file.title", name), "Back": "/ui/files"})
 }
 
 // userBatch reads the path's batch if it is the user's; it answers 404

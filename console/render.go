@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,7 +24,9 @@ type page struct {
 	Idle  int
 	Path  string
 	Title string
-	Data  any
+	// Operator shows the operator's page in the menu.
+	Operator bool
+	Data     any
 }
 
 var funcs = template.FuncMap{
@@ -74,14 +77,22 @@ func parsePages() map[string]*template.Template {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, c *call, data any) {
 	lang := langOf(r)
 	p := page{Lang: lang, Data: data, Idle: int(s.IdleTimeout.Seconds()), Title: t(lang, name+".title"), Path: r.URL.RequestURI()}
-	if m, ok := data.(map[string]any); ok && m["Title"] != nil {
-		p.Title = m["Title"].(string)
+	if r.Method != http.MethodGet { // the language switch must not ask for a POST's address
+		p.Path = "/ui/"
+	}
+	if m, ok := data.(map[string]any); ok {
+		if m["Title"] != nil {
+			p.Title = m["Title"].(string)
+		}
+		if m["Back"] != nil { // the page to show again in the other language
+			p.Path = m["Back"].(string)
+		}
 	}
 	if name == "error" {
 		p.Title = t(lang, "err.title")
 	}
 	if c != nil && c.token != "" {
-		p.User, p.CSRF = c.user, c.csrf()
+		p.User, p.CSRF, p.Operator = c.user, c.csrf(), slices.Contains(s.Operators, c.user.ID)
 	}
 	var buf bytes.Buffer
 	if err := s.pages[name].Execute(&buf, p); err != nil {

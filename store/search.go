@@ -28,6 +28,9 @@ type PaymentFilter struct {
 	// creditor accounts — a user's access modes.
 	Outgoing, Incoming []string
 	Restricted         bool
+	// Held selects the payments the nightly batch holds back (their
+	// client's total was not announced) until an operator releases them.
+	Held bool
 }
 
 // SearchPayments calls fn for each payment the filter selects, newest
@@ -102,6 +105,9 @@ func (db *DB) SearchPayments(ctx context.Context, f PaymentFilter, fn func(*maks
 	if f.Batch != 0 {
 		add("batch_id = ?", f.Batch)
 	}
+	if f.Held {
+		add("status IN ('PDNG', 'ACCP') AND note <> '' AND released = 0")
+	}
 	if f.Text != "" {
 		t := "%" + strings.ToLower(f.Text) + "%"
 		add("(LOWER(end_to_end_id) LIKE ? OR LOWER(creditor_name) LIKE ? OR LOWER(debtor_name) LIKE ? OR LOWER(remittance) LIKE ?)", t, t, t, t)
@@ -129,6 +135,20 @@ func (db *DB) PaymentPostings(ctx context.Context, paymentID int64) ([]Posting, 
 		cur, _ := maksa.LookupCurrency(r.Currency)
 		out[i] = Posting{ID: r.ID, PaymentID: paymentID, Account: r.Account, Side: r.Side, Amount: maksa.FromMinorUnits(r.Minor, cur),
 			Currency: r.Currency, BookingDate: parseDate(r.Booking), CounterpartyIBAN: r.CpIBAN, CounterpartyName: r.CpName}
+	}
+	return out, nil
+}
+
+// AuditLatest returns the newest limit audit events of one action, newest
+// first.
+func (db *DB) AuditLatest(ctx context.Context, action string, limit int) ([]maksa.AuditEvent, error) {
+	var rows []auditRow
+	if err := db.x.SelectContext(ctx, &rows, db.x.Rebind(`SELECT * FROM audit_events WHERE action = ? ORDER BY id DESC LIMIT ?`), action, limit); err != nil {
+		return nil, err
+	}
+	out := make([]maksa.AuditEvent, len(rows))
+	for i, r := range rows {
+		out[i] = r.event()
 	}
 	return out, nil
 }

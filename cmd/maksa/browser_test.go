@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"flag"
 	"os"
@@ -155,15 +156,19 @@ func (b *browserSession) login(user string) {
 
 var (
 	clockTimes = regexp.MustCompile(`\d{2}:\d{2}:\d{2}`)
+	processes  = regexp.MustCompile(`@[^ ]+:\d+ `)      // who ran the night: user@host:pid
+	anchors    = regexp.MustCompile(`\d+:[0-9a-f]{64}`) // an audit anchor
 	countdown  = regexp.MustCompile(`(Session ends in|Sesija beigsies pēc) \d+ s`)
 )
 
 // golden compares the page's visible text with testdata/console/name.txt
-// (times of day written as hh:mm:ss), or rewrites it with -update.
+// (times of day written as hh:mm:ss, the night's process and the audit
+// anchor in words), or rewrites it with -update.
 func (b *browserSession) golden(name string) {
 	b.t.Helper()
 	got := b.text("body")
 	got = countdown.ReplaceAllString(clockTimes.ReplaceAllString(got, "hh:mm:ss"), "$1 N s")
+	got = anchors.ReplaceAllString(processes.ReplaceAllString(got, "@host:pid "), "ID:HASH")
 	path := repo(filepath.Join("testdata", "console", name+".txt"))
 	if *updateGolden {
 		os.MkdirAll(filepath.Dir(path), 0o755)
@@ -188,7 +193,7 @@ func (b *browserSession) golden(name string) {
 // $MAKSA_TEST_ARTIFACTS (a temp folder when unset), and each page's text is
 // checked against testdata/console.
 func TestConsoleInBrowser(t *testing.T) {
-	e := newAPIEnv(t, testdb.Backends(t)[0])
+	e := newAPIEnv(t, testdb.Backends(t)[0], "--operators", "prep")
 	art := os.Getenv("MAKSA_TEST_ARTIFACTS")
 	if art == "" {
 		art = t.TempDir()
@@ -290,8 +295,13 @@ func TestConsoleInBrowser(t *testing.T) {
 	prep.do("the limits", chromedp.Navigate(e.base+"/ui/limits"), chromedp.WaitVisible(chromedp.CSS("table")))
 	prep.shoot("limits")
 	prep.golden("limits")
+	e.mustRun(0, "batch", "run", "--ahead", "--date", "2026-11-27")
+	prep.do("the operator's page", chromedp.Navigate(e.base+"/ui/operator"), chromedp.WaitVisible(chromedp.CSS("#verify")))
+	prep.do("verify the audit chain", chromedp.Click(chromedp.CSS("#verify")), chromedp.WaitVisible(chromedp.CSS("#audit-result")))
+	prep.shoot("operator")
+	prep.golden("operator")
 	prep.do("Latvian", chromedp.Click(chromedp.CSS(`a[hreflang="lv"]`)), chromedp.WaitVisible(chromedp.CSS(`a[hreflang="en"]`)))
-	prep.golden("limits.lv")
+	prep.golden("operator.lv")
 }
 
 // TestConsoleIdleLogout: a page left alone past the idle timeout (shortened
@@ -305,4 +315,57 @@ func TestConsoleIdleLogout(t *testing.T) {
 		t.Errorf("the login page after the timeout says %q", msg)
 	}
 	s1.do("the queue again", chromedp.Navigate(e.base+"/ui/queue"), chromedp.WaitVisible(chromedp.CSS("#keyfile")))
+}
+
+// TestDemoConsole is what the README promises a new user: after `make run`
+// (the demo directory, a generated file in the inbox, the watcher, and
+// `maksa serve` with the Makefile's DEMO_SERVE flags), anna logs in to the
+// console with her ECDSA key file and janis with his Ed25519 one, each
+// signs the whole queue, and every payment is ACCP.
+func TestDemoConsole(t *testing.T) {
+	e := newEnv(t, testdb.Backend{Name: "sqlite", DSN: testdb.SQLite})
+	makefile, err := os.ReadFile(repo("Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^DEMO_SERVE := (.+)$`).FindSubmatch(makefile)
+	if m == nil {
+		t.Fatal("the Makefile has no DEMO_SERVE line")
+	}
+	e.mustRun(0, "directory", "apply", repo("testdata/demo/directory.yaml"))
+	e.mustRun(0, "dev", "gen", "--count", "5", "--out", filepath.Join(e.home, "inbox", "gramatvediba", "salaries.xml"))
+	e.mustRun(0, "watch", "--once", "--quiet", "200ms")
+	args := []string{"--home", e.home, "--db", e.dsn}
+	for _, a := range strings.Fields(string(m[1])) {
+		if strings.HasPrefix(a, "testdata/") {
+			a = repo(a)
+		}
+		args = append(args, a)
+	}
+	_, _, base := e.serve(t, append(args, "--addr", "127.0.0.1:0")...)
+	demo := &apiEnv{env: e, base: base}
+	for _, signer := range []string{"anna", "janis"} {
+		w := demo.window(t, t.TempDir())
+		w.do("log in as "+signer,
+			chromedp.Navigate(base+"/ui/"),
+			chromedp.WaitVisible(chromedp.CSS("#user")),
+			chromedp.SendKeys(chromedp.CSS("#user"), signer),
+			chromedp.SetUploadFiles(chromedp.CSS("#keyfile"), []string{repo("testdata/demo/keys/" + signer + ".key")}),
+			chromedp.Click(chromedp.CSS(`#login button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS("#all")), // the queue is the first page
+			chromedp.Click(chromedp.CSS("#all")),
+			chromedp.Click(chromedp.CSS("#confirmvop")), // the demo asks no other bank: NOAP
+			chromedp.SetUploadFiles(chromedp.CSS("#signkey"), []string{repo("testdata/demo/keys/" + signer + ".key")}),
+			chromedp.Click(chromedp.CSS("#sign")),
+			until(`/\d/.test(document.getElementById("sign-result").textContent + document.getElementById("sign-error").textContent)`),
+		)
+		if msg := w.text("#sign-result"); !strings.Contains(msg, "Signed: 5. Refused: 0.") {
+			t.Fatalf("%s signed in the demo console: %q (error %q)", signer, msg, w.text("#sign-error"))
+		}
+	}
+	var left []json.RawMessage
+	e.runJSON(0, &left, "queue")
+	if len(left) != 0 {
+		t.Errorf("after both demo signers signed in the console, %d payments still wait", len(left))
+	}
 }

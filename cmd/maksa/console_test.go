@@ -13,11 +13,16 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"maksa"
 	"maksa/internal/test/testdb"
+	"maksa/nightly"
 )
 
 // consoleLogin logs user in to the web console the way the page's script
@@ -185,5 +190,77 @@ func TestConsoleRules(t *testing.T) {
 				t.Errorf("the queue after logout: %d, want 303 to the login page", code)
 			}
 		})
+	}
+}
+
+// TestConsoleOperator: the operator's page (maksa serve --operators) lists
+// the nightly runs with their daily report to download, the payments held
+// for an unannounced total, releases them, and verifies the audit chain;
+// anyone else is refused it.
+func TestConsoleOperator(t *testing.T) {
+	e := newAPIEnv(t, testdb.Backends(t)[0], "--operators", "prep")
+	// Payments above an unannounced 50 EUR a day wait for an operator.
+	os.WriteFile(filepath.Join(e.home, "maksa.yaml"), []byte("announcement_threshold: \"50.00\"\n"), 0o600)
+	file := filepath.Join(e.dir, "held.xml")
+	os.WriteFile(file, payFile(t, "HELD-1", 3), 0o644)
+	e.mustRun(0, "import", "--user", "prep", file)
+	e.mustRun(0, "sign", "--confirm-vop", "--user", "s1", "--key", e.keyFile(t, "s1"), "--all")
+	e.mustRun(0, "sign", "--confirm-vop", "--user", "s2", "--key", e.keyFile(t, "s2"), "--all")
+	var sum nightly.Summary
+	e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", "2026-11-27")
+	if sum.Held == 0 {
+		t.Fatalf("nothing held: %+v", sum)
+	}
+
+	s1, _ := e.consoleLogin(t, "s1", "")
+	if code, body := e.page(t, s1, "GET", "/ui/operator", nil); code != http.StatusForbidden || !strings.Contains(body, "AG08") {
+		t.Errorf("a signer on the operator's page: %d\n%s", code, body)
+	}
+	if code, _ := e.page(t, s1, "GET", "/ui/queue", nil); code != 200 {
+		t.Fatalf("s1's queue: %d", code)
+	}
+	_, body := e.page(t, s1, "GET", "/ui/queue", nil)
+	csrf1 := csrfField.FindStringSubmatch(body)[1]
+	if code, _ := e.page(t, s1, "POST", "/ui/operator/release", url.Values{"csrf": {csrf1}, "ids": {"1", "2", "3"}}); code != http.StatusForbidden {
+		t.Errorf("a signer releasing: %d", code)
+	}
+
+	op, _ := e.consoleLogin(t, "prep", "")
+	code, body := e.page(t, op, "GET", "/ui/operator", nil)
+	if code != 200 || !strings.Contains(body, `href="/ui/operator/reports/2026-11-27/daily.xlsx"`) || strings.Count(body, `name="ids"`) != sum.Held {
+		t.Fatalf("the operator's page: %d, want the night's daily report and %d held payments\n%s", code, sum.Held, body)
+	}
+	csrf := csrfField.FindStringSubmatch(body)[1]
+	if code, _ := e.page(t, op, "POST", "/ui/operator/release", url.Values{"ids": {"1", "2", "3"}}); code != http.StatusForbidden {
+		t.Errorf("a release without the CSRF token: %d", code)
+	}
+	var report []byte
+	if code := e.call(t, op, "GET", "/ui/operator/reports/2026-11-27/daily.xlsx", nil, nil, &report); code != 200 || !bytes.HasPrefix(report, []byte("PK")) {
+		t.Errorf("the daily report: %d, %d bytes", code, len(report))
+	}
+	for _, bad := range []string{"/ui/operator/reports/2026-11-27/..%2Fmaksa.db", "/ui/operator/reports/..%2F..%2Fmaksa.db/x", "/ui/operator/reports/2026-11-28/daily.xlsx"} {
+		if code := e.call(t, op, "GET", bad, nil, nil, &report); code != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", bad, code)
+		}
+	}
+	// (The test's client asks for no language: the console answers in Latvian.)
+	code, body = e.page(t, op, "POST", "/ui/operator/release", url.Values{"csrf": {csrf}, "ids": {"1", "2", "3"}})
+	if code != 200 || !strings.Contains(body, fmt.Sprintf("Atbrīvoti maksājumi: %d.", sum.Held)) || strings.Contains(body, `name="ids"`) {
+		t.Errorf("the release: %d\n%s", code, body)
+	}
+	e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", "2026-11-27")
+	if sum.Executed == 0 || sum.Held != 0 {
+		t.Errorf("the night after the release: %+v", sum)
+	}
+	code, body = e.page(t, op, "POST", "/ui/operator/verify", url.Values{"csrf": {csrf}})
+	if code != 200 || !regexp.MustCompile(`Kārtībā: \d+ notikumi pārbaudīti\. Pierakstiet enkuru ārpus datubāzes: \d+:[0-9a-f]{64}`).MatchString(body) {
+		t.Errorf("audit verify: %d\n%s", code, body)
+	}
+	var events []maksa.AuditEvent
+	e.runJSON(0, &events, "audit", "list")
+	if !slices.ContainsFunc(events, func(ev maksa.AuditEvent) bool {
+		return ev.Action == "payments.release" && ev.Actor == "prep (console)"
+	}) {
+		t.Error("the release is not in the audit log in the operator's name")
 	}
 }

@@ -27,6 +27,7 @@ func (m *Main) serveCommand() *cobra.Command {
 		maxUpload                                 int64
 		idle, lifetime, failEvery                 time.Duration
 		failBurst                                 int
+		operators                                 []string
 		rateLimit                                 float64
 		burst, camt, signDays                     int
 		f                                         importFlags
@@ -91,7 +92,7 @@ session ends after --idle too. Every request is an audit event. SIGTERM or SIGIN
 				payees.Holder = db.AccountHolder
 			}
 			ui := &console.Server{Store: db, Signing: srv.Signing, Importer: im, Exporter: ex, Home: m.Home, Now: m.clock, Location: m.location,
-				MaxUpload: maxUpload, IdleTimeout: idle, SessionLifetime: lifetime, Log: m.log.With("component", "console")}
+				MaxUpload: maxUpload, IdleTimeout: idle, SessionLifetime: lifetime, Operators: operators, Log: m.log.With("component", "console")}
 			mux := http.NewServeMux()
 			mux.Handle("/ui/", ui.Handler())
 			mux.Handle("/", srv.Handler())
@@ -131,6 +132,7 @@ session ends after --idle too. Every request is an audit event. SIGTERM or SIGIN
 	fl.Int64Var(&maxUpload, "max-upload", 100<<20, "largest file accepted, bytes")
 	fl.DurationVar(&idle, "idle", 5*time.Minute, "a session token unused this long expires")
 	fl.DurationVar(&lifetime, "session-lifetime", 8*time.Hour, "a session token expires this long after it was opened, however busy")
+	fl.StringSliceVar(&operators, "operators", nil, "users who see the web console's operator page (nightly runs, daily reports, held payments, audit verify)")
 	fl.IntVar(&failBurst, "auth-failures", 20, "failed authentications an address may make before it must wait")
 	fl.DurationVar(&failEvery, "auth-failure-every", time.Second, "then one more each this long")
 	fl.Float64Var(&rateLimit, "rate", 20, "requests per second per user")

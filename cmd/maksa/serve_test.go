@@ -142,17 +142,26 @@ func newAPIEnv(t *testing.T, b testdb.Backend, extra ...string) *apiEnv {
 	kder, _ := x509.MarshalPKCS8PrivateKey(serverKey)
 	args := append([]string{"--home", e.home, "--db", e.dsn, "serve", "--addr", "127.0.0.1:0", "--cert", write("server.crt", serverPEM),
 		"--key", write("server.key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})), "--client-ca", write("ca.crt", e.ca.pem)}, extra...)
-	e.server = exec.Command(binary, args...)
-	e.server.Env = append(os.Environ(), "MAKSA_NOW="+testNow)
-	e.stderr = &syncBuffer{}
+	e.server, e.stderr, e.base = e.serve(t, args...)
+	return e
+}
+
+// serve starts `maksa serve` with args on the env's business clock and
+// returns it, its log and its https address once it listens; the test's
+// end stops it.
+func (e *env) serve(t *testing.T, args ...string) (*exec.Cmd, *syncBuffer, string) {
+	t.Helper()
+	server := exec.Command(binary, args...)
+	server.Env = append(os.Environ(), "MAKSA_NOW="+e.now)
+	stderr := &syncBuffer{}
 	pr, pw := io.Pipe()
-	e.server.Stderr = io.MultiWriter(e.stderr, pw)
-	if err := e.server.Start(); err != nil {
+	server.Stderr = io.MultiWriter(stderr, pw)
+	if err := server.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		e.server.Process.Signal(syscall.SIGTERM)
-		e.server.Wait()
+		server.Process.Signal(syscall.SIGTERM)
+		server.Wait()
 	})
 	found := make(chan string, 1)
 	go func() {
@@ -166,11 +175,11 @@ func newAPIEnv(t *testing.T, b testdb.Backend, extra ...string) *apiEnv {
 	}()
 	select {
 	case addr := <-found:
-		e.base = "https://" + addr
+		return server, stderr, "https://" + addr
 	case <-time.After(10 * time.Second):
-		t.Fatalf("maksa serve did not start:\n%s", e.stderr.String())
+		t.Fatalf("maksa serve did not start:\n%s", stderr.String())
 	}
-	return e
+	return nil, nil, ""
 }
 
 // client returns an HTTP client presenting the user's certificate (none for
