@@ -92,10 +92,18 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.challenges, s.strangers = map[string]challenge{}, map[netip.Addr]*rate.Limiter{}
 	s.pages = parsePages()
-	static, _ := fs.Sub(assets, "static")
 	mux := http.NewServeMux()
+	for pattern, h := range s.routes() {
+		mux.Handle(pattern, h)
+	}
+	return secure(mux)
+}
+
+// routes are the console's pages and actions by their patterns.
+func (s *Server) routes() map[string]http.Handler {
+	static, _ := fs.Sub(assets, "static")
 	auth := s.authenticated
-	for pattern, h := range map[string]http.Handler{
+	return map[string]http.Handler{
 		"GET /ui/static/":            http.StripPrefix("/ui/static/", http.FileServerFS(static)),
 		"GET /ui/login":              http.HandlerFunc(s.loginPage),
 		"POST /ui/login/challenge":   http.HandlerFunc(s.newChallenge),
@@ -124,10 +132,7 @@ func (s *Server) Handler() http.Handler {
 		"POST /ui/operator/release":              auth(s.operatorOnly(s.release)),
 		"POST /ui/operator/verify":               auth(s.operatorOnly(s.verifyAudit)),
 		"GET /ui/operator/reports/{date}/{name}": auth(s.operatorOnly(s.dailyReport)),
-	} {
-		mux.Handle(pattern, h)
 	}
-	return secure(mux)
 }
 
 // secure sets the headers every answer carries: no scripts, styles or

@@ -99,7 +99,8 @@ func (b *browserSession) text(sel string) string {
 
 // shoot saves screenshots of the page as artifacts, at 1280×720 and at a
 // phone's 390×844, and fails the test if the page is wider than either
-// screen (a layout that makes the reader scroll sideways).
+// screen (a layout that makes the reader scroll sideways) or has a control
+// without a label.
 func (b *browserSession) shoot(name string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
@@ -127,7 +128,19 @@ func (b *browserSession) shoot(name string) {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720)); err != nil {
 		b.t.Fatal(err)
 	}
+	unlabelled, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](unlabelledControls))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if len(unlabelled) > 0 {
+		b.t.Errorf("the %s page has controls without a label: %v", name, unlabelled)
+	}
 }
+
+// unlabelledControls lists the page's visible form controls that a screen
+// reader could not name: no <label>, no aria-label, no text of their own.
+const unlabelledControls = `[...document.querySelectorAll("input:not([type=hidden]), select, textarea, button")].filter((el) =>
+	!(el.labels && el.labels.length) && !el.getAttribute("aria-label") && !el.textContent.trim()).map((el) => el.outerHTML)`
 
 // keyFile writes the user's private key as the PKCS#8 PEM file a signer
 // would pick in the browser.
