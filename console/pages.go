@@ -19,6 +19,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/shopspring/decimal"
+
 	"maksa"
 	"maksa/history"
 	"maksa/importer"
@@ -238,7 +240,20 @@ func (s *Server) paymentsPage(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	f.Status, f.Account, f.Text = q.Get("status"), q.Get("account"), q.Get("text")
-	data := map[string]any{"Q": q, "Statuses": []maksa.Status{maksa.PDNG, maksa.ACCP, maksa.ACSC, maksa.RJCT, maksa.CANC}}
+	f.Creditor, f.IBAN, f.EndToEnd = q.Get("creditor"), strings.ReplaceAll(strings.ToUpper(q.Get("iban")), " ", ""), q.Get("e2e")
+	if d := q.Get("direction"); d == "in" || d == "out" {
+		f.Direction = d
+	}
+	if v := q.Get("vop"); v != "" {
+		f.Payee = []string{v}
+	}
+	data := map[string]any{"Q": q, "Statuses": []maksa.Status{maksa.PDNG, maksa.ACCP, maksa.ACSC, maksa.RJCT, maksa.CANC},
+		"Payees": []maksa.PayeeResult{maksa.PayeeMatch, maksa.PayeeCloseMatch, maksa.PayeeNoMatch, maksa.PayeeNotPossible, maksa.PayeeOptedOut}}
+	if v := q.Get("batch"); v != "" {
+		if f.Batch, err = strconv.ParseInt(v, 10, 64); err != nil {
+			data["Error"] = t(c.lang, "err.batch")
+		}
+	}
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
 		if v := q.Get(name); v != "" {
 			if *dst, err = time.Parse(maksa.DateLayout, v); err != nil {
@@ -246,10 +261,23 @@ func (s *Server) paymentsPage(w http.ResponseWriter, r *http.Request, c *call) {
 			}
 		}
 	}
+	var bounds [2]*decimal.Decimal
+	for i, name := range []string{"min", "max"} {
+		if v := q.Get(name); v != "" {
+			d, err := maksa.ParseDecimal(strings.ReplaceAll(v, ",", "."))
+			if err != nil {
+				data["Error"] = t(c.lang, "err.amount")
+			}
+			bounds[i] = &d
+		}
+	}
 	var found []*maksa.Payment
 	errEnough := errors.New("enough")
 	if data["Error"] == nil {
 		err = s.Store.SearchPayments(r.Context(), f, func(p *maksa.Payment) error {
+			if (bounds[0] != nil && p.Amount.LessThan(*bounds[0])) || (bounds[1] != nil && p.Amount.GreaterThan(*bounds[1])) {
+				return nil
+			}
 			if len(found) == searchLimit {
 				data["More"] = t(c.lang, "pay.more", searchLimit)
 				return errEnough

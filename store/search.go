@@ -88,7 +88,7 @@ func (db *DB) SearchPayments(ctx context.Context, f PaymentFilter, fn func(*maks
 		where = append(where, in("vop_result", f.Payee))
 	}
 	if f.Creditor != "" {
-		add("LOWER(creditor_name) LIKE ?", "%"+strings.ToLower(f.Creditor)+"%")
+		add(db.lower("creditor_name")+" LIKE ?", "%"+strings.ToLower(f.Creditor)+"%")
 	}
 	if f.IBAN != "" {
 		add("creditor_account = ?", f.IBAN)
@@ -110,7 +110,7 @@ func (db *DB) SearchPayments(ctx context.Context, f PaymentFilter, fn func(*maks
 	}
 	if f.Text != "" {
 		t := "%" + strings.ToLower(f.Text) + "%"
-		add("(LOWER(end_to_end_id) LIKE ? OR LOWER(creditor_name) LIKE ? OR LOWER(debtor_name) LIKE ? OR LOWER(remittance) LIKE ?)", t, t, t, t)
+		add("("+db.lower("end_to_end_id")+" LIKE ? OR "+db.lower("creditor_name")+" LIKE ? OR "+db.lower("debtor_name")+" LIKE ? OR "+db.lower("remittance")+" LIKE ?)", t, t, t, t)
 	}
 	return db.eachPaymentOf(ctx, readColumns, `FROM payments`, strings.Join(where, " AND "), `ORDER BY batch_id DESC, seq`, args, fn)
 }

@@ -8,6 +8,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -18,7 +19,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // PostgreSQL driver
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // SQLite driver
+	"modernc.org/sqlite" // SQLite driver
 
 	"maksa"
 )
@@ -28,6 +29,31 @@ var migrations embed.FS
 
 func init() {
 	sqlx.BindDriver("sqlite", sqlx.QUESTION)
+	// SQLite's own lower() folds ASCII only: "ŽAGARS" stays "ŽAGARS", and
+	// a search for "žagars" would miss it. unicode_lower folds as
+	// PostgreSQL's lower() does in a UTF-8 database.
+	err := sqlite.RegisterDeterministicScalarFunction("unicode_lower", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		default:
+			return v, nil
+		}
+	})
+	if err != nil {
+		panic(err)
+	}
+}
+
+// lower is the SQL that folds a text column's case for a search, in every
+// script.
+func (db *DB) lower(column string) string {
+	if db.dialect == SQLite {
+		return "unicode_lower(" + column + ")"
+	}
+	return "LOWER(" + column + ")"
 }
 
 // Dialects.

@@ -264,3 +264,51 @@ func TestConsoleOperator(t *testing.T) {
 		t.Error("the release is not in the audit log in the operator's name")
 	}
 }
+
+// TestConsoleSearch: the payments page filters as `maksa payments` does,
+// and finds a name whatever the case of its letters, on both databases
+// (SQLite's own lower() folds only ASCII).
+func TestConsoleSearch(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) { consoleSearch(t, b) })
+	}
+}
+
+func consoleSearch(t *testing.T, b testdb.Backend) {
+	e := newAPIEnv(t, b)
+	file := filepath.Join(e.dir, "search.xml")
+	os.WriteFile(file, payFile(t, "SEARCH-1", 3), 0o644) // 10.00 to LV64…, 88.78 to LV65…, 47.29 to LV38…
+	e.mustRun(0, "import", "--user", "prep", file)
+	prep, _ := e.consoleLogin(t, "prep", "")
+	for query, want := range map[string][]string{
+		"min=20&max=50":                     {"3"},
+		"min=10,00&max=10":                  {"1"},
+		"iban=lv65+haba+0903+7567+2015+7":   {"2"},
+		"creditor=%C5%BEagars":              {"2"},
+		"text=%C5%BDAGARS":                  {"2"},
+		"text=OZOLI%C5%85A":                 {"3"},
+		"text=o%C5%BEoli%C5%86a":            {},
+		"e2e=SEARCH-1-E2E-3":                {"3"},
+		"batch=1&status=PDNG&direction=out": {"1", "2", "3"},
+		"direction=in":                      {},
+		"vop=NOAP&account=" + accountA:      {"1", "2", "3"},
+		"vop=MTCH":                          {},
+		"from=2026-11-28":                   {},
+		"batch=one":                         {},
+		"min=ten":                           {},
+	} {
+		code, body := e.page(t, prep, "GET", "/ui/payments?"+query, nil)
+		var got []string
+		for _, m := range regexp.MustCompile(`<a href="/ui/payments/(\d+)">`).FindAllStringSubmatch(body, -1) {
+			got = append(got, m[1])
+		}
+		if code != 200 || !slices.Equal(got, want) && len(got)+len(want) > 0 {
+			t.Errorf("?%s: %d, payments %v, want %v", query, code, got, want)
+		}
+		if strings.HasPrefix(query, "batch=one") || strings.HasPrefix(query, "min=ten") {
+			if !strings.Contains(body, `class="error"`) {
+				t.Errorf("?%s does not say what is wrong", query)
+			}
+		}
+	}
+}
