@@ -578,19 +578,28 @@ func (s *Server) statement(w http.ResponseWriter, r *http.Request, c *call) {
 		http.NotFound(w, r)
 		return
 	}
+	// The statement is written to a temporary file first: memory stays
+	// flat for any period, and a failure halfway is an error page, not a
+	// truncated download.
+	spool, err := os.CreateTemp("", "maksa-statement-*")
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	defer os.Remove(spool.Name())
+	defer spool.Close()
 	ctx, now, ex := r.Context(), s.Now(), s.Exporter
-	var buf bytes.Buffer
 	switch format {
 	case "pdf":
-		err = ex.StatementPDF(ctx, &buf, iban, from, to, now)
+		err = ex.StatementPDF(ctx, spool, iban, from, to, now)
 	case "xlsx", "csv":
-		err = ex.StatementTable(ctx, &buf, format, iban, from, to, now)
+		err = ex.StatementTable(ctx, spool, format, iban, from, to, now)
 	case "camt053":
-		err = ex.Statement(ctx, &buf, iban, from, to, now)
+		err = ex.Statement(ctx, spool, iban, from, to, now)
 	case "fidavista":
-		err = ex.StatementFiDAViSTA(ctx, &buf, iban, from, to, now)
+		err = ex.StatementFiDAViSTA(ctx, spool, iban, from, to, now)
 	case "camt054":
-		err = ex.Notification(ctx, &buf, iban, from, to, now)
+		err = ex.Notification(ctx, spool, iban, from, to, now)
 	}
 	if err != nil {
 		s.internal(w, r, err)
@@ -599,7 +608,7 @@ func (s *Server) statement(w http.ResponseWriter, r *http.Request, c *call) {
 	s.audit(r, c.user.ID, http.StatusOK, "statement "+format)
 	w.Header().Set("Content-Type", statementFormats[i][2])
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s-%s.%s"`, iban, from.Format(maksa.DateLayout), to.Format(maksa.DateLayout), statementFormats[i][1]))
-	w.Write(buf.Bytes())
+	http.ServeContent(w, r, "", now, spool)
 }
 
 // limitsPage shows the user's grants with their limits and what the user
