@@ -31,7 +31,33 @@ import (
 // queuePage lists what awaits the user's signature, of one account or all.
 func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, c *call) {
 	account := r.URL.Query().Get("account")
-	lines, err := s.Signing.Queue(r.Context(), c.user.ID, account)
+	type total struct {
+		Account, Currency string
+		Count             int
+		Sum               decimal.Decimal
+	}
+	var lines []signing.QueueLine
+	var totals []*total
+	byAccount := map[string]*total{}
+	count := 0
+	err := s.Signing.EachInQueue(r.Context(), c.user.ID, account, func(l signing.QueueLine) error {
+		count++
+		if len(lines) < queueShown {
+			lines = append(lines, l)
+		}
+		key := l.DebtorIBAN + " " + l.Currency
+		sum := byAccount[key]
+		if sum == nil {
+			sum = &total{Account: l.DebtorIBAN, Currency: l.Currency}
+			byAccount[key] = sum
+			totals = append(totals, sum)
+		}
+		sum.Count++
+		if d, err := decimal.NewFromString(l.Amount); err == nil {
+			sum.Sum = sum.Sum.Add(d)
+		}
+		return nil
+	})
 	if err != nil {
 		s.internal(w, r, err)
 		return
@@ -52,8 +78,20 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, c *call) {
 	for k, d := range s.Importer.Rules.Cutoffs {
 		cutoffs[k] = fmt.Sprintf("%02d:%02d", int(d.Hours()), int(d.Minutes())%60)
 	}
-	s.render(w, r, "queue", c, map[string]any{"Lines": lines, "Accounts": accounts, "Account": account, "Cutoffs": cutoffs})
+	data := map[string]any{"Lines": lines, "Totals": totals, "Count": count, "Accounts": accounts, "Account": account, "Cutoffs": cutoffs}
+	if count > len(lines) {
+		data["More"] = t(c.lang, "queue.more", len(lines), count)
+	}
+	s.render(w, r, "queue", c, data)
 }
+
+// queueShown is the most payments the queue page lists; "all" signs the
+// whole queue (of the account chosen) however long.
+const queueShown = 500
+
+// confirmShown is the most payments whose payee verification outcome the
+// page lists for the signer to confirm; the count says how many there are.
+const confirmShown = 50
 
 // selectedIDs reads the payment ids a request names (ids=1,2,3 or the
 // JSON body's ids).
@@ -80,10 +118,12 @@ func selectedIDs(values []string) ([]int64, error) {
 // verification the signer must confirm.
 func (s *Server) prepareSet(w http.ResponseWriter, r *http.Request, c *call) {
 	var body struct {
-		IDs []int64 `json:"ids"`
+		IDs     []int64 `json:"ids"`
+		All     bool    `json:"all"`     // the whole queue, of Account when given
+		Account string  `json:"account"` // with All
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || len(body.IDs) == 0 {
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || (len(body.IDs) == 0 && !body.All) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": t(c.lang, "queue.none")})
 		return
 	}
@@ -91,12 +131,21 @@ func (s *Server) prepareSet(w http.ResponseWriter, r *http.Request, c *call) {
 	for _, id := range body.IDs {
 		chosen[id] = true
 	}
-	var confirm []map[string]any
+	keep := func(p *maksa.Payment) bool { return chosen[p.ID] }
+	if body.All {
+		keep = func(p *maksa.Payment) bool { return body.Account == "" || p.DebtorIBAN == body.Account }
+	}
+	confirm, confirmCount := []map[string]any{}, 0
 	members, err := s.Signing.QueueSet(r.Context(), c.user.ID, func(p *maksa.Payment) bool {
-		if chosen[p.ID] && p.Payee.NeedsConfirmation() {
-			confirm = append(confirm, map[string]any{"payment_id": p.ID, "creditor": p.CreditorName, "vop": p.Payee})
+		if !keep(p) {
+			return false
 		}
-		return chosen[p.ID]
+		if p.Payee.NeedsConfirmation() {
+			if confirmCount++; len(confirm) < confirmShown {
+				confirm = append(confirm, map[string]any{"payment_id": p.ID, "creditor": p.CreditorName, "vop": p.Payee})
+			}
+		}
+		return true
 	})
 	if err != nil {
 		s.internal(w, r, err)
@@ -127,7 +176,7 @@ func (s *Server) prepareSet(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"list": list.String(), "message": base64.StdEncoding.EncodeToString(message),
-		"digest": base64.StdEncoding.EncodeToString(digest), "digest_hex": hex.EncodeToString(digest), "count": len(members), "confirm": confirm})
+		"digest": base64.StdEncoding.EncodeToString(digest), "digest_hex": hex.EncodeToString(digest), "count": len(members), "confirm": confirm, "confirm_count": confirmCount})
 }
 
 // signSet signs a set the browser signed: the same path as "maksa sign

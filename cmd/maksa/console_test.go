@@ -312,3 +312,43 @@ func consoleSearch(t *testing.T, b testdb.Backend) {
 		}
 	}
 }
+
+// TestConsoleSignsAWholeQueue: a queue longer than the page lists (600
+// payments, 500 shown) is signed whole as one set with "all", the payee
+// outcomes to confirm are sampled with their count, and the page shows
+// the totals.
+func TestConsoleSignsAWholeQueue(t *testing.T) {
+	e := newAPIEnv(t, testdb.Backends(t)[0])
+	file := filepath.Join(e.dir, "big.xml")
+	os.WriteFile(file, payFile(t, "BIG-1", 600), 0o644)
+	e.mustRun(0, "import", "--user", "prep", file)
+	s1, _ := e.consoleLogin(t, "s1", "")
+	code, body := e.page(t, s1, "GET", "/ui/queue", nil)
+	if code != 200 || strings.Count(body, `name="ids"`) != 500 || !strings.Contains(body, "500 no 600") || !strings.Contains(body, "600 maksājumi, kopā") {
+		t.Fatalf("the queue of 600: %d, %d listed\n%.3000s", code, strings.Count(body, `name="ids"`), body)
+	}
+	csrf := csrfField.FindStringSubmatch(body)[1]
+	header := map[string]string{"Content-Type": "application/json", "X-CSRF-Token": csrf}
+	var set struct {
+		List         string           `json:"list"`
+		Message      string           `json:"message"`
+		Count        int              `json:"count"`
+		Confirm      []map[string]any `json:"confirm"`
+		ConfirmCount int              `json:"confirm_count"`
+	}
+	if code := e.call(t, s1, "POST", "/ui/sign/prepare", strings.NewReader(`{"all": true, "account": "`+accountA+`"}`), header, &set); code != 200 {
+		t.Fatalf("prepare all: %d", code)
+	}
+	if set.Count != 600 || len(set.Confirm) != 50 || set.ConfirmCount != 600 {
+		t.Fatalf("the set of all: %d payments, %d of %d outcomes to confirm listed", set.Count, len(set.Confirm), set.ConfirmCount)
+	}
+	message, _ := base64.StdEncoding.DecodeString(set.Message)
+	sign, _ := json.Marshal(map[string]any{"list": set.List, "signature": base64.StdEncoding.EncodeToString(webCryptoECDSA(t, e.keys["s1"], message)), "confirm_vop": true})
+	var answer struct{ Signed int }
+	if code := e.call(t, s1, "POST", "/ui/sign", bytes.NewReader(sign), header, &answer); code != 200 || answer.Signed != 600 {
+		t.Fatalf("sign all: %d, %d signed", code, answer.Signed)
+	}
+	if _, body := e.page(t, s1, "GET", "/ui/queue", nil); !strings.Contains(body, `class="empty"`) {
+		t.Errorf("the queue after signing all of it still lists payments")
+	}
+}

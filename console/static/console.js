@@ -97,18 +97,24 @@ function queue() {
   const form = document.getElementById("queue");
   if (!form) return;
   const boxes = () => [...form.querySelectorAll('input[name="ids"]')];
-  document.getElementById("all").addEventListener("change", (ev) => boxes().forEach((b) => { b.checked = ev.target.checked; }));
+  const all = document.getElementById("all");
+  all.addEventListener("change", () => boxes().forEach((b) => { b.checked = all.checked; }));
+  // Unticking one payment leaves "all": the rest are what is ticked.
+  boxes().forEach((b) => b.addEventListener("change", () => { if (!b.checked) all.checked = false; }));
   document.getElementById("sign").addEventListener("click", async () => {
     const result = document.getElementById("sign-result");
     const err = document.getElementById("sign-error");
     result.textContent = err.textContent = "";
+    const whole = all.checked;
     const ids = boxes().filter((b) => b.checked).map((b) => parseInt(b.value, 10));
     try {
-      if (ids.length === 0) throw new Error(document.getElementById("sign").dataset.none || "—");
+      if (!whole && ids.length === 0) throw new Error(document.getElementById("sign").dataset.none || "—");
       const file = document.getElementById("signkey").files[0];
       if (!file) throw new Error(document.querySelector('label[for="signkey"]').textContent);
       const key = await importKey(file);
-      const set = await postJSON("/ui/sign/prepare", { ids });
+      // "All" is the whole queue of the account shown, however much of it
+      // the page lists; the server names each payment in the set's list.
+      const set = await postJSON("/ui/sign/prepare", whole ? { all: true, account: form.dataset.account } : { ids });
       const confirmed = document.getElementById("confirmvop").checked;
       if (set.confirm && set.confirm.length && !confirmed) {
         const box = document.getElementById("confirmlist");
@@ -118,6 +124,8 @@ function queue() {
           li.textContent = `${c.payment_id} ${c.creditor}: ${c.vop.result}${c.vop.name ? " «" + c.vop.name + "»" : ""}`;
           return li;
         }));
+        const more = box.querySelector(".more");
+        more.textContent = set.confirm_count > set.confirm.length ? more.dataset.text.replace("%d", set.confirm_count) : "";
         box.hidden = false;
         document.getElementById("confirmvop").focus();
         return;
