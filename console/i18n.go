@@ -224,6 +224,7 @@ var messages = map[string][2]string{
 	"queue.selectall":   {"Visus (%d)", "All (%d)"},
 	"queue.more":        {"Parādīti pirmie %d no %d. «Visus» paraksta visus %[2]d kā vienu kopu.", "The first %d of %d are shown. «All» signs all %[2]d as one set."},
 	"queue.confirmmore": {"… kopā %d maksājumi, kuru saņēmēja pārbaudes rezultāts jāapstiprina.", "… %d payments in all whose payee verification outcome you confirm."},
+	"file.more":         {"Parādīti pirmie %d maksājumi; visus ar statusiem un iemesliem satur atbilde (pain.002).", "The first %d payments are shown; the answer (pain.002) holds them all with their status and reasons."},
 	"err.title":         {"Atteikts", "Refused"},
 	"err.ip":            {"pieprasījumi no %s nav jūsu atļauto IP adrešu sarakstā", "requests from %s are not in your IP allow-list"},
 	"err.inactive":      {"lietotājs nav aktīvs vai tā derīguma termiņš beidzies", "the user is not active or past valid-until"},

@@ -544,17 +544,22 @@ func (s *Server) filePage(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	var payments []*maksa.Payment
+	errEnough := errors.New("enough")
+	data := map[string]any{"Batch": b, "Title": t(c.lang, "file.title", b.FileName)}
 	err := s.Store.BatchPayments(r.Context(), b.ID, false, func(p *maksa.Payment) error {
-		if len(payments) < searchLimit {
-			payments = append(payments, p)
+		if len(payments) == searchLimit {
+			data["More"] = t(c.lang, "file.more", searchLimit)
+			return errEnough
 		}
+		payments = append(payments, p)
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errEnough) {
 		s.internal(w, r, err)
 		return
 	}
-	s.render(w, r, "file", c, map[string]any{"Batch": b, "Payments": payments, "Title": t(c.lang, "file.title", b.FileName)})
+	data["Payments"] = payments
+	s.render(w, r, "file", c, data)
 }
 
 // fileAnswer downloads the file's current pain.002.
@@ -563,14 +568,20 @@ func (s *Server) fileAnswer(w http.ResponseWriter, r *http.Request, c *call) {
 	if b == nil {
 		return
 	}
-	var buf bytes.Buffer
-	if err := s.Importer.Pain002(r.Context(), &buf, b); err != nil {
+	spool, err := os.CreateTemp("", "maksa-pain002-*") // as a statement: flat memory, no half file
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	defer os.Remove(spool.Name())
+	defer spool.Close()
+	if err := s.Importer.Pain002(r.Context(), spool, b); err != nil {
 		s.internal(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/xml")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="batch-%d.pain002.xml"`, b.ID))
-	w.Write(buf.Bytes())
+	http.ServeContent(w, r, "", s.Now(), spool)
 }
 
 // statementFormats are what the statements page offers: format, file

@@ -351,4 +351,12 @@ func TestConsoleSignsAWholeQueue(t *testing.T) {
 	if _, body := e.page(t, s1, "GET", "/ui/queue", nil); !strings.Contains(body, `class="empty"`) {
 		t.Errorf("the queue after signing all of it still lists payments")
 	}
+	prep, _ := e.consoleLogin(t, "prep", "")
+	if code, body := e.page(t, prep, "GET", "/ui/files/1", nil); code != 200 || strings.Count(body, `<a href="/ui/payments/`) != 500 || !strings.Contains(body, "pirmie 500") {
+		t.Errorf("the file of 600: %d, %d listed", code, strings.Count(body, `<a href="/ui/payments/`))
+	}
+	var answer002 []byte
+	if code := e.call(t, prep, "GET", "/ui/files/1/pain002", nil, nil, &answer002); code != 200 || !bytes.Contains(answer002, []byte("<OrgnlNbOfTxs>600</OrgnlNbOfTxs>")) {
+		t.Errorf("the file's answer: %d\n%.500s", code, answer002)
+	}
 }
