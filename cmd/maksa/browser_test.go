@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"maksa/internal/test/testdb"
 )
@@ -82,6 +84,23 @@ func until(expression string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := poll(ctx, t)
 		return err
+	})
+}
+
+// tabTo presses Tab until the element with the id has the focus, as a
+// keyboard user would, and fails when 60 presses do not reach it.
+func tabTo(id string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for range 60 {
+			focused, err := chromedp.Evaluate[string](`document.activeElement ? document.activeElement.id : ""`)(ctx, t)
+			if err != nil || focused == id {
+				return err
+			}
+			if _, err := chromedp.KeyEvent(kb.Tab)(ctx, t); err != nil {
+				return err
+			}
+		}
+		return fmt.Errorf("60 presses of Tab do not reach #%s", id)
 	})
 }
 
@@ -333,8 +352,9 @@ func TestConsoleIdleLogout(t *testing.T) {
 // TestDemoConsole is what the README promises a new user: after `make run`
 // (the demo directory, a generated file in the inbox, the watcher, and
 // `maksa serve` with the Makefile's DEMO_SERVE flags), anna logs in to the
-// console with her ECDSA key file and janis with his Ed25519 one, each
-// signs the whole queue, and every payment is ACCP.
+// console with her ECDSA key file and the mouse, janis with his Ed25519
+// one and the keyboard alone; each signs the whole queue, and every
+// payment is ACCP.
 func TestDemoConsole(t *testing.T) {
 	e := newEnv(t, testdb.Backend{Name: "sqlite", DSN: testdb.SQLite})
 	makefile, err := os.ReadFile(repo("Makefile"))
@@ -357,25 +377,46 @@ func TestDemoConsole(t *testing.T) {
 	}
 	_, _, base := e.serve(t, append(args, "--addr", "127.0.0.1:0")...)
 	demo := &apiEnv{env: e, base: base}
-	for _, signer := range []string{"anna", "janis"} {
-		w := demo.window(t, t.TempDir())
-		w.do("log in as "+signer,
-			chromedp.Navigate(base+"/ui/"),
-			chromedp.WaitVisible(chromedp.CSS("#user")),
-			chromedp.SendKeys(chromedp.CSS("#user"), signer),
-			chromedp.SetUploadFiles(chromedp.CSS("#keyfile"), []string{repo("testdata/demo/keys/" + signer + ".key")}),
-			chromedp.Click(chromedp.CSS(`#login button[type="submit"]`)),
-			chromedp.WaitVisible(chromedp.CSS("#all")), // the queue is the first page
-			chromedp.Click(chromedp.CSS("#all")),
-			chromedp.Click(chromedp.CSS("#confirmvop")), // the demo asks no other bank: NOAP
-			chromedp.SetUploadFiles(chromedp.CSS("#signkey"), []string{repo("testdata/demo/keys/" + signer + ".key")}),
-			chromedp.Click(chromedp.CSS("#sign")),
-			until(`/\d/.test(document.getElementById("sign-result").textContent + document.getElementById("sign-error").textContent)`),
-		)
+	key := func(signer string) []string { return []string{repo("testdata/demo/keys/" + signer + ".key")} }
+	signed := func(signer string, w *browserSession) { // read before the page reloads (the queue is then empty)
 		if msg := w.text("#sign-result"); !strings.Contains(msg, "Signed: 5. Refused: 0.") {
 			t.Fatalf("%s signed in the demo console: %q (error %q)", signer, msg, w.text("#sign-error"))
 		}
 	}
+	// anna uses the mouse.
+	anna := demo.window(t, t.TempDir())
+	anna.do("anna logs in and signs",
+		chromedp.Navigate(base+"/ui/"),
+		chromedp.WaitVisible(chromedp.CSS("#user")),
+		chromedp.SendKeys(chromedp.CSS("#user"), "anna"),
+		chromedp.SetUploadFiles(chromedp.CSS("#keyfile"), key("anna")),
+		chromedp.Click(chromedp.CSS("#login-go")),
+		chromedp.WaitVisible(chromedp.CSS("#all")), // the queue is the first page
+		chromedp.Click(chromedp.CSS("#all")),
+		chromedp.Click(chromedp.CSS("#confirmvop")), // the demo asks no other bank: NOAP
+		chromedp.SetUploadFiles(chromedp.CSS("#signkey"), key("anna")),
+		chromedp.Click(chromedp.CSS("#sign")),
+		until(`/\d/.test(document.getElementById("sign-result").textContent + document.getElementById("sign-error").textContent)`),
+	)
+	signed("anna", anna)
+	// janis uses the keyboard alone (but for the file chooser, which is
+	// the operating system's): the login field has the focus, Tab reaches
+	// every control, Space ticks, Enter presses.
+	janis := demo.window(t, t.TempDir())
+	janis.do("janis logs in and signs with the keyboard",
+		chromedp.Navigate(base+"/ui/"),
+		chromedp.WaitVisible(chromedp.CSS("#user")),
+		chromedp.KeyEvent("janis"),
+		chromedp.SetUploadFiles(chromedp.CSS("#keyfile"), key("janis")),
+		tabTo("login-go"), chromedp.KeyEvent(kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS("#all")),
+		tabTo("all"), chromedp.KeyEvent(" "),
+		chromedp.SetUploadFiles(chromedp.CSS("#signkey"), key("janis")),
+		tabTo("confirmvop"), chromedp.KeyEvent(" "),
+		tabTo("sign"), chromedp.KeyEvent(kb.Enter),
+		until(`/\d/.test(document.getElementById("sign-result").textContent + document.getElementById("sign-error").textContent)`),
+	)
+	signed("janis", janis)
 	var left []json.RawMessage
 	e.runJSON(0, &left, "queue")
 	if len(left) != 0 {

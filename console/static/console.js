@@ -137,7 +137,7 @@ function queue() {
       if (answer.refused && answer.refused.length) {
         err.textContent = answer.refused.map((r) => `${r.payment_id}: ${r.code} ${r.message}`).join("; ");
       } else {
-        setTimeout(() => location.reload(), 800);
+        setTimeout(() => location.reload(), 2000); // time to read the result first
       }
     } catch (e) {
       err.textContent = e.message;
