@@ -13,11 +13,12 @@ import (
 )
 
 // TestEveryTextIsTranslated: every message a template or the Go code asks
-// for exists in both languages, and every page that takes its title from
-// its name has one (a missing key shows the key itself on the page).
+// for exists in both languages, every page that takes its title from its
+// name has one (a missing key shows the key itself on the page), and no
+// message is left over.
 func TestEveryTextIsTranslated(t *testing.T) {
 	used := map[string]string{}
-	inTemplate := regexp.MustCompile(`\{\{t [.$]Lang "([a-z0-9.]+)"`)
+	inTemplate := regexp.MustCompile(`\bt \$?\.Lang "([a-z0-9.]+)"`)
 	inGo := regexp.MustCompile(`\bt\((?:c\.lang|lang|langOf\(r\)), "([a-z0-9.]+)"`)
 	templates, _ := fs.Glob(assets, "templates/*.html")
 	for _, name := range templates {
@@ -39,6 +40,11 @@ func TestEveryTextIsTranslated(t *testing.T) {
 	}
 	if len(used) < 50 {
 		t.Fatalf("only %d message keys found: the patterns no longer match the code", len(used))
+	}
+	for key := range messages {
+		if _, ok := used[key]; !ok {
+			t.Errorf("message %q is used nowhere", key)
+		}
 	}
 	for key, where := range used {
 		m, ok := messages[key]

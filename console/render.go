@@ -53,7 +53,6 @@ var funcs = template.FuncMap{
 		}
 		return formatDate(lang, d)
 	},
-	"join": strings.Join,
 }
 
 // parsePages reads every page's template with the layout.
