@@ -64,17 +64,8 @@ func (s *Server) renderOperator(w http.ResponseWriter, r *http.Request, c *call,
 		n.Reports = s.dailyReports(n.Summary.Date)
 		nights = append(nights, n)
 	}
-	var held []*maksa.Payment
-	errEnough := errors.New("enough")
-	err = s.Store.SearchPayments(r.Context(), store.PaymentFilter{Held: true}, func(p *maksa.Payment) error {
-		if len(held) == searchLimit {
-			data["More"] = t(c.lang, "pay.more", searchLimit)
-			return errEnough
-		}
-		held = append(held, p)
-		return nil
-	})
-	if err != nil && !errors.Is(err, errEnough) {
+	held, err := s.search(r.Context(), store.PaymentFilter{Held: true}, c, data, func(*maksa.Payment) bool { return true })
+	if err != nil {
 		s.internal(w, r, err)
 		return
 	}

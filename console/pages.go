@@ -321,26 +321,39 @@ func (s *Server) paymentsPage(w http.ResponseWriter, r *http.Request, c *call) {
 		}
 	}
 	var found []*maksa.Payment
-	errEnough := errors.New("enough")
 	if data["Error"] == nil {
-		err = s.Store.SearchPayments(r.Context(), f, func(p *maksa.Payment) error {
-			if (bounds[0] != nil && p.Amount.LessThan(*bounds[0])) || (bounds[1] != nil && p.Amount.GreaterThan(*bounds[1])) {
-				return nil
-			}
-			if len(found) == searchLimit {
-				data["More"] = t(c.lang, "pay.more", searchLimit)
-				return errEnough
-			}
-			found = append(found, p)
-			return nil
+		found, err = s.search(r.Context(), f, c, data, func(p *maksa.Payment) bool {
+			return (bounds[0] == nil || !p.Amount.LessThan(*bounds[0])) && (bounds[1] == nil || !p.Amount.GreaterThan(*bounds[1]))
 		})
-		if err != nil && !errors.Is(err, errEnough) {
+		if err != nil {
 			s.internal(w, r, err)
 			return
 		}
 	}
 	data["Payments"] = found
 	s.render(w, r, "payments", c, data)
+}
+
+// search returns the first searchLimit payments the filter selects and
+// keep takes, noting in data["More"] when there are more.
+func (s *Server) search(ctx context.Context, f store.PaymentFilter, c *call, data map[string]any, keep func(*maksa.Payment) bool) ([]*maksa.Payment, error) {
+	var found []*maksa.Payment
+	errEnough := errors.New("enough")
+	err := s.Store.SearchPayments(ctx, f, func(p *maksa.Payment) error {
+		if !keep(p) {
+			return nil
+		}
+		if len(found) == searchLimit {
+			data["More"] = t(c.lang, "pay.more", searchLimit)
+			return errEnough
+		}
+		found = append(found, p)
+		return nil
+	})
+	if errors.Is(err, errEnough) {
+		err = nil
+	}
+	return found, err
 }
 
 // visible is what the user's access modes let them see.
