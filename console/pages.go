@@ -214,7 +214,7 @@ func (s *Server) signSet(w http.ResponseWriter, r *http.Request, c *call) {
 	sig = s.Signing.BrowserSetSignature(r.Context(), c.user.ID, listed, sig)
 	signed, batches := 0, map[int64]bool{}
 	var refused []map[string]any
-	_, err = s.Signing.SignSet(r.Context(), c.user.ID, members, nil, sig, body.ConfirmVoP, func(o signing.Outcome) error {
+	_, err = s.Signing.SignSet(r.Context(), c.user.ID, members, sig, body.ConfirmVoP, func(o signing.Outcome) error {
 		batches[o.BatchID] = true
 		if o.Signed {
 			signed++

@@ -37,7 +37,6 @@ package signing
 import (
 	"crypto/sha256"
 	"strconv"
-	"strings"
 
 	"maksa"
 )
@@ -48,37 +47,61 @@ const Version = "maksa-payment-v1"
 // Canonical returns the serialisation of p that is signed (see the package
 // documentation).
 func Canonical(instance string, p *maksa.Payment) []byte {
-	amount := p.AmountText
+	return appendCanonical(nil, instance, p)
+}
+
+// appendCanonical appends the canonical serialisation of p to b.
+func appendCanonical(b []byte, instance string, p *maksa.Payment) []byte {
+	b = appendField(b, Version, "")
+	b = appendField(b, "instance", instance)
+	start := appendName(b, "payment")
+	b = moveBehindLength(strconv.AppendInt(start, p.ID, 10), len(start))
+	b = appendField(b, "debtor_iban", p.DebtorIBAN)
+	b = appendField(b, "creditor_account", p.CreditorIBAN)
+	b = appendField(b, "creditor_name", p.CreditorName)
+	b = appendField(b, "creditor_bic", p.CreditorBIC)
 	if cur, ok := maksa.LookupCurrency(p.Currency); ok {
-		amount = maksa.FormatAmount(p.Amount, cur)
+		start = appendName(b, "amount")
+		b = moveBehindLength(maksa.AppendAmount(start, p.Amount, cur), len(start))
+	} else {
+		b = appendField(b, "amount", p.AmountText)
 	}
-	var b strings.Builder
-	for _, f := range [][2]string{
-		{Version, ""},
-		{"instance", instance},
-		{"payment", strconv.FormatInt(p.ID, 10)},
-		{"debtor_iban", p.DebtorIBAN},
-		{"creditor_account", p.CreditorIBAN},
-		{"creditor_name", p.CreditorName},
-		{"creditor_bic", p.CreditorBIC},
-		{"amount", amount},
-		{"currency", p.Currency},
-		{"execution_date", p.ExecutionDate.Format(maksa.DateLayout)},
-		{"end_to_end_id", p.EndToEndID},
-		{"remittance", p.Remittance},
-	} {
-		b.WriteString(f[0])
-		b.WriteByte('=')
-		b.WriteString(strconv.Itoa(len(f[1])))
-		b.WriteByte(':')
-		b.WriteString(f[1])
-		b.WriteByte('\n')
-	}
-	return []byte(b.String())
+	b = appendField(b, "currency", p.Currency)
+	start = appendName(b, "execution_date")
+	b = moveBehindLength(p.ExecutionDate.AppendFormat(start, maksa.DateLayout), len(start))
+	b = appendField(b, "end_to_end_id", p.EndToEndID)
+	return appendField(b, "remittance", p.Remittance)
+}
+
+// appendField appends one line: "name=", the value's length, ':', the
+// value and a newline.
+func appendField(b []byte, name, value string) []byte {
+	b = appendName(b, name)
+	b = strconv.AppendInt(b, int64(len(value)), 10)
+	b = append(b, ':')
+	b = append(b, value...)
+	return append(b, '\n')
+}
+
+func appendName(b []byte, name string) []byte {
+	return append(append(b, name...), '=')
+}
+
+// moveBehindLength ends the line of a value written in place at b[start:]
+// (a number, an amount, a date: its length is known once it is written):
+// the length and ':' go before it, a newline after.
+func moveBehindLength(b []byte, start int) []byte {
+	var prefix [24]byte
+	n := append(strconv.AppendInt(prefix[:0], int64(len(b)-start), 10), ':')
+	b = append(b, n...) // room for the prefix
+	copy(b[start+len(n):], b[start:len(b)-len(n)])
+	copy(b[start:], n)
+	return append(b, '\n')
 }
 
 // Digest returns the SHA-256 of the canonical serialisation of p.
 func Digest(instance string, p *maksa.Payment) []byte {
-	sum := sha256.Sum256(Canonical(instance, p))
+	var buf [1024]byte // most payments' serialisation: no allocation but the sum's
+	sum := sha256.Sum256(appendCanonical(buf[:0], instance, p))
 	return sum[:]
 }

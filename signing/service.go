@@ -120,54 +120,12 @@ func (s *Service) sign(ctx context.Context, user string, ids []int64, confirm bo
 	if err != nil {
 		return err
 	}
-	day, now := s.today(), s.Now()
 	// made holds the signatures made for the chunk being signed: when the
 	// database committed a chunk but its answer was lost, the chunk is
 	// tried again and finds them stored.
 	made := map[int64]produced{}
-	decide := func(st *store.SignState) (*store.Signature, error) {
-		p := st.Payment
-		for _, sig := range st.Signatures {
-			if m, ok := made[p.ID]; ok && sig.UserID == user && bytes.Equal(sig.Value, m.value) && sig.SetID == m.set {
-				return nil, errStoredBefore
-			}
-		}
-		level := len(st.Signatures) + 1
-		if p.Status != maksa.PDNG || level > st.Account.Signatures {
-			return nil, maksa.Problemf(maksa.NARR, p.Position, "payment %d does not await a signature (status %s)", p.ID, p.Status)
-		}
-		for _, sig := range st.Signatures {
-			if sig.UserID == user {
-				return nil, maksa.Problemf(maksa.DS26, p.Position, "%s signed this payment already at level %d: a second signature must come from someone else", user, sig.Level)
-			}
-		}
-		if pr := CheckSigner(st.User, st.Grant, level, day); pr != nil {
-			return nil, pr
-		}
-		if pr := maksa.CheckLimits(st.Grant, p, st.SignedToday, maksa.Signing); pr != nil {
-			return nil, pr
-		}
-		if p.Payee.NeedsConfirmation() && !confirm {
-			return nil, unconfirmed(p)
-		}
-		digest := Digest(instance, p)
-		if pr := verifyStored(st.Signatures, digest); pr != nil {
-			return nil, pr
-		}
-		one, pr := produce(st.User, p, digest)
-		if pr != nil {
-			return nil, pr
-		}
-		if code, err := one.key.Accept(now); err != nil {
-			return nil, maksa.Problemf(code, p.Position, "%v", err)
-		}
-		made[p.ID] = one
-		sig := &store.Signature{Level: level, UserID: user, Fingerprint: one.key.Fingerprint, Value: one.value, Digest: hex.EncodeToString(digest), SetID: one.set}
-		if p.Payee.NeedsConfirmation() {
-			sig.PayeeConfirmed = p.Payee.Result
-		}
-		return sig, nil
-	}
+	day := s.today()
+	decide := s.decider(user, confirm, made, func(p *maksa.Payment) []byte { return Digest(instance, p) }, produce)
 	for start := 0; start < len(ids); start += store.SignChunk {
 		chunk := ids[start:min(start+store.SignChunk, len(ids))]
 		clear(made)
@@ -192,6 +150,62 @@ func (s *Service) sign(ctx context.Context, user string, ids []int64, confirm bo
 		}
 	}
 	return nil
+}
+
+// decider returns the decision on a payment's next signature by user, as
+// read in a signing transaction: the level, four eyes, the signer's grant
+// and limits, the verification of payee (confirm), the earlier signatures
+// made over the payment as it is now (digestOf), and the signature that
+// produce makes. made holds what an earlier try of the same chunk
+// produced, found stored again (nil: no chunk is tried again).
+func (s *Service) decider(user string, confirm bool, made map[int64]produced, digestOf func(*maksa.Payment) []byte,
+	produce func(u *maksa.User, p *maksa.Payment, digest []byte) (produced, *maksa.Problem)) func(*store.SignState) (*store.Signature, error) {
+	day, now := s.today(), s.Now()
+	return func(st *store.SignState) (*store.Signature, error) {
+		p := st.Payment
+		for _, sig := range st.Signatures {
+			if m, ok := made[p.ID]; ok && sig.UserID == user && bytes.Equal(sig.Value, m.value) && sig.SetID == m.set {
+				return nil, errStoredBefore
+			}
+		}
+		level := len(st.Signatures) + 1
+		if p.Status != maksa.PDNG || level > st.Account.Signatures {
+			return nil, maksa.Problemf(maksa.NARR, p.Position, "payment %d does not await a signature (status %s)", p.ID, p.Status)
+		}
+		for _, sig := range st.Signatures {
+			if sig.UserID == user {
+				return nil, maksa.Problemf(maksa.DS26, p.Position, "%s signed this payment already at level %d: a second signature must come from someone else", user, sig.Level)
+			}
+		}
+		if pr := CheckSigner(st.User, st.Grant, level, day); pr != nil {
+			return nil, pr
+		}
+		if pr := maksa.CheckLimits(st.Grant, p, st.SignedToday, maksa.Signing); pr != nil {
+			return nil, pr
+		}
+		if p.Payee.NeedsConfirmation() && !confirm {
+			return nil, unconfirmed(p)
+		}
+		digest := digestOf(p)
+		if pr := verifyStored(st.Signatures, digest); pr != nil {
+			return nil, pr
+		}
+		one, pr := produce(st.User, p, digest)
+		if pr != nil {
+			return nil, pr
+		}
+		if code, err := one.key.Accept(now); err != nil {
+			return nil, maksa.Problemf(code, p.Position, "%v", err)
+		}
+		if made != nil {
+			made[p.ID] = one
+		}
+		sig := &store.Signature{Level: level, UserID: user, Fingerprint: one.key.Fingerprint, Value: one.value, Digest: hex.EncodeToString(digest), SetID: one.set}
+		if p.Payee.NeedsConfirmation() {
+			sig.PayeeConfirmed = p.Payee.Result
+		}
+		return sig, nil
+	}
 }
 
 // unconfirmed refuses to sign a payment whose verification of payee the

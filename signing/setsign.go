@@ -37,16 +37,16 @@ func (s *Service) QueueSet(ctx context.Context, user string, keep func(*maksa.Pa
 }
 
 // SignSet signs the payments members lists (in ascending id, each with its
-// digest as listed) with one signature over the set's digest: made here
-// with key, or made elsewhere (key nil, sig the signature). The signature
-// must verify with one of the user's directory keys (DS0E, DS0C
-// otherwise: then nothing is signed and the *maksa.Problem is returned).
-// The set is stored first, whole; then each payment is decided as a single
-// signature would be — levels, four eyes, limits, the verification of
-// payee — and is signed by the set when its digest now is the one listed
-// (DS0E otherwise). A payment refused inside the set leaves the others
-// signed. each gets the outcomes as they are committed.
-func (s *Service) SignSet(ctx context.Context, user string, members []Member, key crypto.Signer, sig []byte, confirm bool, each func(Outcome) error) (int64, error) {
+// digest as listed) with sig, a signature over the set's digest made
+// elsewhere ("maksa queue digest --list", the console). The signature
+// must verify with one of the user's directory keys (DS0E otherwise: then
+// nothing is signed and the *maksa.Problem is returned). The set is
+// stored first, whole; then each payment is decided as a single signature
+// would be — levels, four eyes, limits, the verification of payee — and is
+// signed by the set when its digest now is the one listed (DS0E
+// otherwise). A payment refused inside the set leaves the others signed.
+// each gets the outcomes as they are committed.
+func (s *Service) SignSet(ctx context.Context, user string, members []Member, sig []byte, confirm bool, each func(Outcome) error) (int64, error) {
 	instance, err := s.Instance(ctx)
 	if err != nil {
 		return 0, err
@@ -62,15 +62,8 @@ func (s *Service) SignSet(ctx context.Context, user string, members []Member, ke
 	if u == nil {
 		return 0, maksa.Problemf(maksa.DS0H, maksa.Position{}, "the signer %s is not in the directory", user)
 	}
-	var pk *PublicKey
-	if key != nil {
-		if pk, err = FindKey(u.Keys, key.Public()); err != nil {
-			return 0, maksa.Problemf(maksa.DS0C, maksa.Position{}, "%v", err)
-		}
-		if sig, err = Sign(key, setDigest); err != nil {
-			return 0, maksa.Problemf(maksa.DS0E, maksa.Position{}, "cannot sign: %v", err)
-		}
-	} else if pk, err = s.verifyWithAny(u.Keys, setDigest, sig); err != nil {
+	pk, err := s.verifyWithAny(u.Keys, setDigest, sig)
+	if err != nil {
 		return 0, maksa.Problemf(maksa.DS0E, maksa.Position{}, "the signature does not verify with any key of %s over the set's digest %x", user, setDigest)
 	}
 	if code, err := pk.Accept(s.Now()); err != nil {
@@ -97,17 +90,132 @@ func (s *Service) SignSet(ctx context.Context, user string, members []Member, ke
 		if !found || !bytes.Equal(members[i].Digest[:], digest) {
 			return produced{}, maksa.Problemf(maksa.DS0E, maksa.Position{}, "payment %d changed after the set was listed: the set's signature does not cover it as it is now", p.ID)
 		}
-		for _, k := range u.Keys { // the key as the directory has it now (revoked meanwhile?)
-			if k.Fingerprint == pk.Fingerprint {
-				if key, err := s.publicKey(k); err == nil {
-					return produced{key: key, set: setID}, nil
-				}
-			}
-		}
-		return produced{}, maksa.Problemf(maksa.DS0C, maksa.Position{}, "%v", ErrUnknownKey)
+		return s.setSignature(u, pk, setID)
 	}, each)
 	return setID, err
 }
+
+// setSignature is a payment's signature by set setID, made with the key
+// pk names — as user u's directory entry, read with the payment, has that
+// key now (revoked meanwhile: DS0C).
+func (s *Service) setSignature(u *maksa.User, pk *PublicKey, setID int64) (produced, *maksa.Problem) {
+	for _, k := range u.Keys {
+		if k.Fingerprint == pk.Fingerprint {
+			if key, err := s.publicKey(k); err == nil {
+				return produced{key: key, set: setID}, nil
+			}
+		}
+	}
+	return produced{}, maksa.Problemf(maksa.DS0C, maksa.Position{}, "%v", ErrUnknownKey)
+}
+
+// SignQueueAsSet makes a set of the payments that await user's next
+// signature and that keep selects, and signs it with key, all in one
+// transaction (store.SignAsOneSet): each payment is read once, listed with
+// its digest as it is then, and decided as SignSet decides it; the set's
+// digest is signed once every payment is listed. Nothing is signed when
+// the transaction does not commit; each gets the outcomes, in ascending
+// payment id, once it has. With nothing to sign it returns ErrEmptySet.
+func (s *Service) SignQueueAsSet(ctx context.Context, user string, keep func(*maksa.Payment) bool, key crypto.Signer, confirm bool, each func(Outcome) error) (*store.SignatureSet, error) {
+	instance, err := s.Instance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.Store.UserByID(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		return nil, maksa.Problemf(maksa.DS0H, maksa.Position{}, "the signer %s is not in the directory", user)
+	}
+	pk, err := FindKey(u.Keys, key.Public())
+	if err != nil {
+		return nil, maksa.Problemf(maksa.DS0C, maksa.Position{}, "%v", err)
+	}
+	if code, err := pk.Accept(s.Now()); err != nil {
+		return nil, maksa.Problemf(code, maksa.Position{}, "%v", err)
+	}
+	day := s.today()
+	var (
+		set     *store.SignatureSet
+		members []Member
+		spool   *outcomeSpool
+	)
+	defer func() {
+		if spool != nil {
+			spool.close()
+		}
+	}()
+	digestOf := func(p *maksa.Payment) []byte { // listed just before it is decided
+		i, _ := slices.BinarySearchFunc(members, p.ID, func(m Member, id int64) int { return cmp.Compare(m.PaymentID, id) })
+		return members[i].Digest[:]
+	}
+	decide := s.decider(user, confirm, nil, digestOf, func(u *maksa.User, _ *maksa.Payment, _ []byte) (produced, *maksa.Problem) {
+		return s.setSignature(u, pk, set.ID)
+	})
+	pick := func(st *store.SignState) bool {
+		p := st.Payment
+		for _, sig := range st.Signatures {
+			if sig.UserID == user {
+				return false
+			}
+		}
+		if CheckSigner(st.User, st.Grant, len(st.Signatures)+1, day) != nil || !keep(p) {
+			return false
+		}
+		m := Member{PaymentID: p.ID}
+		copy(m.Digest[:], Digest(instance, p))
+		members = append(members, m)
+		return true
+	}
+	seal := func() (func(yield func(int64, string) error) error, error) {
+		if len(members) == 0 {
+			return nil, ErrEmptySet
+		}
+		d, err := SetDigest(instance, members)
+		if err != nil {
+			return nil, err
+		}
+		if set.Value, err = Sign(key, d); err != nil {
+			return nil, maksa.Problemf(maksa.DS0E, maksa.Position{}, "cannot sign: %v", err)
+		}
+		set.Digest, set.Members = hex.EncodeToString(d), len(members)
+		return func(yield func(int64, string) error) error {
+			for _, m := range members {
+				if err := yield(m.PaymentID, hex.EncodeToString(m.Digest[:])); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, nil
+	}
+	// A transaction the database lost signed nothing: the set is made
+	// again, from the queue as it is then, once it answers.
+	err = s.Outage.Retry(ctx, s.Patience, func() error {
+		set, members = &store.SignatureSet{UserID: user, Fingerprint: pk.Fingerprint}, members[:0]
+		if spool != nil {
+			spool.close()
+		}
+		if spool, err = newOutcomeSpool(); err != nil {
+			return err
+		}
+		return s.Store.SignAsOneSet(ctx, set, day, pick, decide, seal, func(r store.SignResult) error {
+			o, err := outcome(r.PaymentID, r)
+			if err != nil {
+				return err
+			}
+			return spool.add(o)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return set, spool.replay(each)
+}
+
+// ErrEmptySet means that no payment selected awaits the signer: there is
+// no set to sign.
+var ErrEmptySet = errors.New("no payment selected awaits the signer's signature: there is no set to sign")
 
 // setVerdict is what verifying one set signature found: nil err when the
 // set's members give the digest signed and the signature verifies with the

@@ -1,16 +1,21 @@
 package signing_test
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,5 +146,57 @@ func BenchmarkDigestSignVerify(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestCanonicalAsDocumented writes the canonical form as the package
+// documentation says, field by field, and compares: long values (past the
+// digest's buffer), amounts of every precision and sign, an unknown
+// currency (its text as given), ids of any width.
+func TestCanonicalAsDocumented(t *testing.T) {
+	const instance = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+	long := strings.Repeat("Rēķins Nr. 2026/12 & citi ", 80)
+	for i, change := range []func(*maksa.Payment){
+		func(p *maksa.Payment) {},
+		func(p *maksa.Payment) { p.ID, p.Amount = 1<<62, decimal.RequireFromString("0.05") },
+		func(p *maksa.Payment) { p.Remittance, p.CreditorName = long, long[:140] },
+		func(p *maksa.Payment) {
+			p.Amount, p.Currency = decimal.RequireFromString("99999999999999999.99"), "EUR"
+		},
+		func(p *maksa.Payment) { p.Amount, p.Currency = decimal.RequireFromString("1000"), "JPY" },
+		func(p *maksa.Payment) {
+			p.Amount, p.Currency, p.AmountText = decimal.RequireFromString("12.3"), "XXZ", "12.3"
+		},
+		func(p *maksa.Payment) { p.ID, p.CreditorBIC, p.Remittance = 0, "", "" },
+	} {
+		p := payment()
+		change(p)
+		amount := p.AmountText
+		if cur, ok := maksa.LookupCurrency(p.Currency); ok {
+			amount = p.Amount.StringFixed(cur.MinorUnits)
+		}
+		var want strings.Builder
+		for _, f := range [][2]string{{signing.Version, ""}, {"instance", instance}, {"payment", strconv.FormatInt(p.ID, 10)},
+			{"debtor_iban", p.DebtorIBAN}, {"creditor_account", p.CreditorIBAN}, {"creditor_name", p.CreditorName}, {"creditor_bic", p.CreditorBIC},
+			{"amount", amount}, {"currency", p.Currency}, {"execution_date", p.ExecutionDate.Format("2006-01-02")},
+			{"end_to_end_id", p.EndToEndID}, {"remittance", p.Remittance}} {
+			fmt.Fprintf(&want, "%s=%d:%s\n", f[0], len(f[1]), f[1])
+		}
+		if got := string(signing.Canonical(instance, p)); got != want.String() {
+			t.Errorf("payment %d:\n got %q\nwant %q", i, got, want.String())
+		}
+		if sum := sha256.Sum256([]byte(want.String())); !bytes.Equal(signing.Digest(instance, p), sum[:]) {
+			t.Errorf("payment %d: the digest is not the SHA-256 of the canonical form", i)
+		}
+	}
+}
+
+// BenchmarkDigest is one payment's canonical digest, which signing a set
+// and the night's proof of it compute for every payment.
+func BenchmarkDigest(b *testing.B) {
+	p := payment()
+	b.ReportAllocs()
+	for b.Loop() {
+		signing.Digest("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", p)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
+
 	"maksa"
 )
 
@@ -31,7 +33,7 @@ const unitSeparator = 0x1F
 // fieldRows reads the rows of a query as strings, one per column; NULL is
 // "" (SQLite's format gives it so).
 type fieldRows struct {
-	db     *DB
+	q      sqlx.QueryerContext // the database, or a transaction
 	ctx    context.Context
 	rows   *sql.Rows
 	cols   []string
@@ -46,7 +48,12 @@ type fieldRows struct {
 // queryFields runs SELECT cols from [WHERE where] order, with args; cols[0]
 // must be an integer key that names a row through from.
 func (db *DB) queryFields(ctx context.Context, cols []string, from, where, order string, args ...any) (*fieldRows, error) {
-	f := &fieldRows{db: db, ctx: ctx, cols: cols, fields: make([]string, len(cols)), packed: db.dialect == SQLite,
+	return db.queryFieldsOn(ctx, db.x, cols, from, where, order, args...)
+}
+
+// queryFieldsOn is queryFields on q, the database or a transaction.
+func (db *DB) queryFieldsOn(ctx context.Context, q sqlx.QueryerContext, cols []string, from, where, order string, args ...any) (*fieldRows, error) {
+	f := &fieldRows{q: q, ctx: ctx, cols: cols, fields: make([]string, len(cols)), packed: db.dialect == SQLite,
 		one: db.x.Rebind(`SELECT ` + strings.Join(cols, ", ") + ` ` + from + ` WHERE ` + cols[0] + ` = ?`)}
 	list := strings.Join(cols, ", ")
 	if f.packed {
@@ -62,7 +69,7 @@ func (db *DB) queryFields(ctx context.Context, cols []string, from, where, order
 	if where != "" {
 		where = ` WHERE ` + where
 	}
-	rows, err := db.x.QueryContext(ctx, db.x.Rebind(`SELECT `+list+` `+from+where+` `+order), args...)
+	rows, err := q.QueryContext(ctx, db.x.Rebind(`SELECT `+list+` `+from+where+` `+order), args...)
 	f.rows = rows
 	return f, err
 }
@@ -104,7 +111,7 @@ func (f *fieldRows) next() (bool, error) {
 	for i := range nulls {
 		ptrs[i] = &nulls[i]
 	}
-	if err := f.db.x.QueryRowContext(f.ctx, f.one, string(key)).Scan(ptrs...); err != nil {
+	if err := f.q.QueryRowxContext(f.ctx, f.one, string(key)).Scan(ptrs...); err != nil {
 		return false, fmt.Errorf("reading row %s again: %w", key, err)
 	}
 	for i, v := range nulls {
@@ -119,11 +126,16 @@ func (f *fieldRows) close() error { return f.rows.Close() }
 // read through queryFields; cols are columns of paymentRow, the id first,
 // each maybe qualified ("p.id").
 func (db *DB) eachPaymentOf(ctx context.Context, cols []string, from, where, order string, args []any, fn func(*maksa.Payment) error) error {
+	return db.eachPaymentOn(ctx, db.x, cols, from, where, order, args, fn)
+}
+
+// eachPaymentOn is eachPaymentOf on q, the database or a transaction.
+func (db *DB) eachPaymentOn(ctx context.Context, q sqlx.QueryerContext, cols []string, from, where, order string, args []any, fn func(*maksa.Payment) error) error {
 	set, err := paymentSetters(cols)
 	if err != nil {
 		return err
 	}
-	rows, err := db.queryFields(ctx, cols, from, where, order, args...)
+	rows, err := db.queryFieldsOn(ctx, q, cols, from, where, order, args...)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"time"
+
+	"maksa"
 )
 
 // SignatureSet is one signature over a set of payments (signing/set.go).
@@ -112,4 +114,83 @@ func (db *DB) SetMismatches(ctx context.Context, id int64) (map[int64]bool, erro
 		out[pid] = true
 	}
 	return out, rows.Err()
+}
+
+// SignAsOneSet lists a set and signs it in one transaction, for a signer
+// whose key is at hand, so that no payment is read twice: the payments
+// awaiting signatures (read a chunk of SignChunk at a time in ascending
+// id, locked on PostgreSQL) that pick keeps are the set's members, and
+// decide is run for each of them as SignPayments runs it — the signatures
+// it gives are set's. Once every payment is listed, seal must fill in
+// set's Digest, Value and Members and list the members (each(yield), in
+// ascending payment id, with the digests pick saw). The set, its members
+// and its signatures are committed together, or nothing is; set.ID is
+// known before pick is first called. each gets every member's result, in
+// ascending id, before the commit.
+func (db *DB) SignAsOneSet(ctx context.Context, set *SignatureSet, day time.Time, pick func(*SignState) bool, decide func(*SignState) (*Signature, error),
+	seal func() (members func(yield func(paymentID int64, digest string) error) error, err error), each func(SignResult) error) error {
+	s, err := db.beginSigning(ctx, set.UserID, day)
+	if err != nil {
+		return err
+	}
+	defer s.rollback()
+	set.CreatedAt = db.Now().UTC()
+	err = s.tx.QueryRowxContext(ctx, s.tx.Rebind(`INSERT INTO signature_sets (user_id, fingerprint, signature, digest, members, created_at)
+		VALUES (?, ?, '', '', 0, ?) RETURNING id`), set.UserID, set.Fingerprint, ts(set.CreatedAt)).Scan(&set.ID)
+	if err != nil {
+		return err
+	}
+	var pending []int64
+	if err := s.tx.SelectContext(ctx, &pending, pendingIDsSQL+` ORDER BY id`); err != nil {
+		return err
+	}
+	for start := 0; start < len(pending); start += SignChunk {
+		ids := pending[start:min(start+SignChunk, len(pending))]
+		states, err := db.signStates(ctx, s.tx, ids, signColumns, s.accounts)
+		if err != nil {
+			return err
+		}
+		var picked []int64
+		for _, id := range ids {
+			if st := states[id]; st != nil && st.Payment.Status == maksa.PDNG {
+				if s.prepare(st); pick(st) {
+					picked = append(picked, id)
+				}
+			}
+		}
+		results, err := s.decide(ctx, picked, states, decide)
+		if err != nil {
+			return err
+		}
+		for _, r := range results {
+			if err := each(r); err != nil {
+				return err
+			}
+		}
+	}
+	listed, err := seal()
+	if err != nil {
+		return err
+	}
+	members, err := newBulk(ctx, s.tx, db.dialect, "set_members", "set_id", "payment_id", "digest")
+	if err != nil {
+		return err
+	}
+	defer members.close()
+	if err := listed(func(id int64, d string) error { return members.add(set.ID, id, d) }); err != nil {
+		return err
+	}
+	if err := members.flush(); err != nil {
+		return err
+	}
+	_, err = s.tx.ExecContext(ctx, s.tx.Rebind(`UPDATE signature_sets SET signature = ?, digest = ?, members = ? WHERE id = ?`),
+		base64.StdEncoding.EncodeToString(set.Value), set.Digest, set.Members, set.ID)
+	if err != nil {
+		return err
+	}
+	if err := db.appendAudit(ctx, s.tx, set.UserID, "payments.sign_set", fmt.Sprintf("set %d", set.ID),
+		map[string]any{"digest": set.Digest, "payments": set.Members, "key": set.Fingerprint}); err != nil {
+		return err
+	}
+	return s.commit(ctx)
 }

@@ -94,6 +94,7 @@ const SignChunk = 1000
 // of it needs (zero when the payment was not found), and the refusal, if
 // any. It holds no payment, so that signing many payments stays small.
 type SignResult struct {
+	PaymentID  int64 // 0 when the payment was not found
 	EndToEndID string
 	BatchID    int64
 	Status     maksa.Status
@@ -109,7 +110,7 @@ func ResultOf(st *SignState, err error) SignResult {
 	if st == nil {
 		return SignResult{Err: err}
 	}
-	return SignResult{EndToEndID: st.Payment.EndToEndID, BatchID: st.Payment.BatchID, Status: st.Payment.Status,
+	return SignResult{PaymentID: st.Payment.ID, EndToEndID: st.Payment.EndToEndID, BatchID: st.Payment.BatchID, Status: st.Payment.Status,
 		Level: len(st.Signatures), Required: st.Account.Signatures, Found: true, Err: err}
 }
 
@@ -124,13 +125,53 @@ func ResultOf(st *SignState, err error) SignResult {
 // listing what was signed. SignedToday grows with every signature given.
 // It returns each payment's result, in the order of ids, once committed.
 func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day time.Time, decide func(*SignState) (*Signature, error)) ([]SignResult, error) {
+	s, err := db.beginSigning(ctx, userID, day)
+	if err != nil {
+		return nil, err
+	}
+	defer s.rollback()
+	states, err := db.signStates(ctx, s.tx, ids, signColumns, s.accounts)
+	if err != nil {
+		return nil, err
+	}
+	results, err := s.decide(ctx, ids, states, decide)
+	if err != nil {
+		return nil, err
+	}
+	return results, s.commit(ctx)
+}
+
+// signingTx is one signing transaction of a user's: what deciding needs,
+// read once, and the signed totals its signatures add.
+type signingTx struct {
+	db          *DB
+	tx          *sqlx.Tx
+	userID      string
+	day, now    time.Time
+	user        *maksa.User
+	view        *maksa.UserView
+	totals      map[string]int64 // signed on day before, by account, in minor units
+	accounts    map[string]*maksa.Account
+	signedToday map[string]decimal.Decimal
+	added       map[string]decimal.Decimal // signed in this transaction, by account
+	inserted    *multiInsert
+}
+
+// beginSigning starts a signing transaction of userID's on day: the user,
+// their grants and limits, and their signed totals (locked on PostgreSQL).
+func (db *DB) beginSigning(ctx context.Context, userID string, day time.Time) (_ *signingTx, err error) {
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	user, err := loadDirectoryUser(ctx, tx, userID)
-	if err != nil {
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	s := &signingTx{db: db, tx: tx, userID: userID, day: day, now: db.Now().UTC(), accounts: map[string]*maksa.Account{},
+		signedToday: map[string]decimal.Decimal{}, added: map[string]decimal.Decimal{}}
+	if s.user, err = loadDirectoryUser(ctx, tx, userID); err != nil {
 		return nil, err
 	}
 	grants, err := userGrants(ctx, tx, userID)
@@ -141,26 +182,53 @@ func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day 
 	if err != nil {
 		return nil, err
 	}
-	view := &maksa.UserView{Grants: grants, Overrides: overrides}
-	totals, err := db.lockSignedTotals(ctx, tx, userID, day, grants)
-	if err != nil {
+	s.view = &maksa.UserView{Grants: grants, Overrides: overrides}
+	if s.totals, err = db.lockSignedTotals(ctx, tx, userID, day, grants); err != nil {
 		return nil, err
 	}
-	accounts := map[string]*maksa.Account{}
-	signedToday := map[string]decimal.Decimal{}
-	added := map[string]decimal.Decimal{} // signed in this chunk, by account
-	now := db.Now().UTC()
-	var signed []map[string]any
-	states, err := db.signStates(ctx, tx, ids, signColumns, accounts)
-	if err != nil {
-		return nil, err
+	s.inserted, err = newMultiInsert(ctx, tx, "signatures", "payment_id", "level", "user_id", "fingerprint", "signature", "digest", "signed_at", "signed_day", "vop_confirmed", "set_id")
+	return s, err
+}
+
+func (s *signingTx) rollback() {
+	if s.inserted != nil {
+		s.inserted.close()
 	}
+	s.tx.Rollback()
+}
+
+// prepare completes a state read in this transaction with what deciding
+// on it needs: the signer, their grant on the debtor account, and what
+// they signed on it today.
+func (s *signingTx) prepare(st *SignState) {
+	st.User, st.Grant = s.user, s.view.GrantOn(st.Account.IBAN, s.day)
+	if _, ok := s.signedToday[st.Account.IBAN]; !ok {
+		cur, _ := maksa.LookupCurrency(st.Account.Currency)
+		s.signedToday[st.Account.IBAN] = maksa.FromMinorUnits(s.totals[st.Account.IBAN], cur)
+	}
+	st.SignedToday = s.signedToday[st.Account.IBAN]
+}
+
+// signedEntry is one payment of a "payments.sign" audit event; its fields
+// are in the order of their names, as a map's would be.
+type signedEntry struct {
+	Digest       string            `json:"digest,omitempty"`
+	Key          string            `json:"key,omitempty"`
+	Level        int               `json:"level"`
+	Of           int               `json:"of"`
+	Payment      int64             `json:"payment"`
+	Set          int64             `json:"set,omitempty"` // its key and each payment's digest are the set's (payments.sign_set)
+	Status       maksa.Status      `json:"status"`
+	VoPConfirmed maksa.PayeeResult `json:"vop_confirmed,omitempty"`
+}
+
+// decide runs decide for each of ids (read into states) and writes what
+// it signed: the signature rows, the payments whose levels are complete
+// (ACCP), and one audit event. It returns each payment's result, in the
+// order of ids.
+func (s *signingTx) decide(ctx context.Context, ids []int64, states map[int64]*SignState, decide func(*SignState) (*Signature, error)) ([]SignResult, error) {
 	results := make([]SignResult, len(ids))
-	inserted, err := newMultiInsert(ctx, tx, "signatures", "payment_id", "level", "user_id", "fingerprint", "signature", "digest", "signed_at", "signed_day", "vop_confirmed", "set_id")
-	if err != nil {
-		return nil, err
-	}
-	defer inserted.close()
+	var signed []signedEntry
 	var complete []int64 // the payments whose last level this chunk signed
 	for k, id := range ids {
 		st := states[id]
@@ -168,12 +236,7 @@ func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day 
 			results[k] = SignResult{Err: notFound(sql.ErrNoRows, fmt.Sprintf("payment %d", id))}
 			continue
 		}
-		st.User, st.Grant = user, view.GrantOn(st.Account.IBAN, day)
-		if _, ok := signedToday[st.Account.IBAN]; !ok {
-			cur, _ := maksa.LookupCurrency(st.Account.Currency)
-			signedToday[st.Account.IBAN] = maksa.FromMinorUnits(totals[st.Account.IBAN], cur)
-		}
-		st.SignedToday = signedToday[st.Account.IBAN]
+		s.prepare(st)
 		sig, err := decide(st)
 		if err != nil {
 			results[k] = ResultOf(st, err)
@@ -183,56 +246,58 @@ func (db *DB) SignPayments(ctx context.Context, ids []int64, userID string, day 
 		if sig.SetID != 0 {
 			set = sig.SetID
 		}
-		if err := inserted.add(id, sig.Level, userID, sig.Fingerprint, base64.StdEncoding.EncodeToString(sig.Value), sig.Digest, ts(now), date(day), string(sig.PayeeConfirmed), set); err != nil {
+		if err := s.inserted.add(id, sig.Level, s.userID, sig.Fingerprint, base64.StdEncoding.EncodeToString(sig.Value), sig.Digest, ts(s.now), date(s.day), string(sig.PayeeConfirmed), set); err != nil {
 			return nil, signedMeanwhile(err)
 		}
-		sig.PaymentID, sig.SignedAt = id, now
+		sig.PaymentID, sig.SignedAt = id, s.now
 		st.Signatures = append(st.Signatures, *sig)
 		if sig.Level >= st.Account.Signatures {
 			complete = append(complete, id)
 			st.Payment.Status = maksa.ACCP
 		}
-		signedToday[st.Account.IBAN] = signedToday[st.Account.IBAN].Add(st.Payment.Amount)
-		added[st.Account.IBAN] = added[st.Account.IBAN].Add(st.Payment.Amount)
-		entry := map[string]any{"payment": id, "level": sig.Level, "of": st.Account.Signatures, "status": st.Payment.Status}
-		if sig.SetID != 0 {
-			entry["set"] = sig.SetID // its key and each payment's digest are the set's (payments.sign_set)
-		} else {
-			entry["key"], entry["digest"] = sig.Fingerprint, sig.Digest
-		}
-		if sig.PayeeConfirmed != "" {
-			entry["vop_confirmed"] = sig.PayeeConfirmed
+		iban := st.Account.IBAN
+		s.signedToday[iban] = s.signedToday[iban].Add(st.Payment.Amount)
+		s.added[iban] = s.added[iban].Add(st.Payment.Amount)
+		entry := signedEntry{Payment: id, Level: sig.Level, Of: st.Account.Signatures, Status: st.Payment.Status, Set: sig.SetID, VoPConfirmed: sig.PayeeConfirmed}
+		if sig.SetID == 0 {
+			entry.Key, entry.Digest = sig.Fingerprint, sig.Digest
 		}
 		signed = append(signed, entry)
 		results[k] = ResultOf(st, nil)
 	}
-	if err := inserted.flush(); err != nil {
+	if err := s.inserted.flush(); err != nil {
 		return nil, signedMeanwhile(err)
 	}
 	if len(complete) > 0 {
-		q, args, err := sqlx.In(`UPDATE payments SET status = 'ACCP' WHERE `+db.byIDOnly("status")+` = 'PDNG' AND id IN (?)`, complete)
+		q, args, err := sqlx.In(`UPDATE payments SET status = 'ACCP' WHERE `+s.db.byIDOnly("status")+` = 'PDNG' AND id IN (?)`, complete)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, tx.Rebind(q), args...); err != nil {
-			return nil, err
-		}
-	}
-	for iban, sum := range added {
-		cur, _ := maksa.LookupCurrency(accounts[iban].Currency)
-		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO signed_totals (user_id, account_iban, signed_day, amount_minor) VALUES (?, ?, ?, ?)
-			ON CONFLICT (user_id, account_iban, signed_day) DO UPDATE SET amount_minor = signed_totals.amount_minor + excluded.amount_minor`),
-			userID, iban, date(day), maksa.MinorUnits(sum, cur))
-		if err != nil {
+		if _, err := s.tx.ExecContext(ctx, s.tx.Rebind(q), args...); err != nil {
 			return nil, err
 		}
 	}
 	if len(signed) > 0 {
-		if err := db.appendAudit(ctx, tx, userID, "payments.sign", fmt.Sprintf("%d payments", len(signed)), signed); err != nil {
+		if err := s.db.appendAudit(ctx, s.tx, s.userID, "payments.sign", fmt.Sprintf("%d payments", len(signed)), signed); err != nil {
 			return nil, err
 		}
 	}
-	return results, tx.Commit()
+	return results, nil
+}
+
+// commit adds what this transaction signed to the signer's totals and
+// commits it.
+func (s *signingTx) commit(ctx context.Context) error {
+	for iban, sum := range s.added {
+		cur, _ := maksa.LookupCurrency(s.accounts[iban].Currency)
+		_, err := s.tx.ExecContext(ctx, s.tx.Rebind(`INSERT INTO signed_totals (user_id, account_iban, signed_day, amount_minor) VALUES (?, ?, ?, ?)
+			ON CONFLICT (user_id, account_iban, signed_day) DO UPDATE SET amount_minor = signed_totals.amount_minor + excluded.amount_minor`),
+			s.userID, iban, date(s.day), maksa.MinorUnits(sum, cur))
+		if err != nil {
+			return err
+		}
+	}
+	return s.tx.Commit()
 }
 
 // signedMeanwhile explains a signature the database refused as a second
@@ -247,7 +312,7 @@ func signedMeanwhile(err error) error {
 // signState reads, and on PostgreSQL locks, one payment with its account
 // (from the cache when read before) and its signatures.
 func (db *DB) signState(ctx context.Context, tx *sqlx.Tx, paymentID int64, accounts map[string]*maksa.Account) (*SignState, error) {
-	states, err := db.signStates(ctx, tx, []int64{paymentID}, "*", accounts)
+	states, err := db.signStates(ctx, tx, []int64{paymentID}, nil, accounts)
 	if err != nil {
 		return nil, err
 	}
@@ -262,28 +327,40 @@ func (db *DB) signState(ctx context.Context, tx *sqlx.Tx, paymentID int64, accou
 // the rest of an outcome — not its position in the file, its address or
 // its reasons, which a signature neither needs nor changes (a refusal
 // reads every column).
-const signColumns = `id, batch_id, seq, user_id, pmt_inf_id, instr_id, end_to_end_id, debtor_iban, debtor_name, creditor_account, creditor_is_iban,
-	creditor_name, creditor_bic, amount, currency, execution_date, remittance, status, kind, vop_result, vop_name, vop_note`
+var signColumns = []string{"id", "batch_id", "seq", "user_id", "pmt_inf_id", "instr_id", "end_to_end_id", "debtor_iban", "debtor_name", "creditor_account", "creditor_is_iban",
+	"creditor_name", "creditor_bic", "amount", "currency", "execution_date", "remittance", "status", "kind", "vop_result", "vop_name", "vop_note"}
 
 // signStates reads, and on PostgreSQL locks in id order, the payments with
-// the given ids (the columns cols), with their accounts (from the cache
+// the given ids (the columns cols; nil: every column), with their accounts (from the cache
 // when read before) and signatures, in two queries. A payment that does
 // not exist is missing from the map.
-func (db *DB) signStates(ctx context.Context, tx *sqlx.Tx, ids []int64, cols string, accounts map[string]*maksa.Account) (map[int64]*SignState, error) {
-	q, args, err := sqlx.In(`SELECT `+cols+` FROM payments WHERE id IN (?) ORDER BY id`, ids)
-	if err != nil {
-		return nil, err
-	}
+func (db *DB) signStates(ctx context.Context, tx *sqlx.Tx, ids []int64, cols []string, accounts map[string]*maksa.Account) (map[int64]*SignState, error) {
+	lock := ""
 	if db.dialect == Postgres {
-		q += ` FOR UPDATE`
+		lock = ` FOR UPDATE`
 	}
 	var payments []*maksa.Payment
-	err = eachPaymentIn(ctx, tx, tx.Rebind(q), args, func(p *maksa.Payment) error {
+	collect := func(p *maksa.Payment) error {
 		payments = append(payments, p)
 		return nil
-	})
-	if err != nil {
-		return nil, err
+	}
+	if cols == nil { // every column
+		q, args, err := sqlx.In(`SELECT * FROM payments WHERE id IN (?) ORDER BY id`+lock, ids)
+		if err != nil {
+			return nil, err
+		}
+		if err := eachPaymentIn(ctx, tx, tx.Rebind(q), args, collect); err != nil {
+			return nil, err
+		}
+	} else { // read packed on SQLite (see queryFields): a chunk of a set of a million
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		where := `id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + `)`
+		if err := db.eachPaymentOn(ctx, tx, cols, `FROM payments`, where, `ORDER BY id`+lock, args, collect); err != nil {
+			return nil, err
+		}
 	}
 	states := make(map[int64]*SignState, len(payments))
 	for _, p := range payments { // the accounts not cached are read once the rows are
@@ -298,7 +375,7 @@ func (db *DB) signStates(ctx context.Context, tx *sqlx.Tx, ids []int64, cols str
 		}
 		states[p.ID] = st
 	}
-	q, args, err = sqlx.In(`SELECT * FROM signatures WHERE payment_id IN (?) ORDER BY payment_id, level`, ids)
+	q, args, err := sqlx.In(`SELECT * FROM signatures WHERE payment_id IN (?) ORDER BY payment_id, level`, ids)
 	if err != nil {
 		return nil, err
 	}

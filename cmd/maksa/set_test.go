@@ -54,6 +54,16 @@ func TestSetSignatures(t *testing.T) {
 			if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM signatures WHERE set_id IS NOT NULL AND signature = ''`); n != 3 {
 				t.Errorf("%d payments signed by the set, want 3", n)
 			}
+			// The set is listed and signed in one transaction: with nothing
+			// left that awaits s1a (four eyes; the fourth above the limit
+			// is listed and refused again), a second set stores nothing.
+			e.runJSON(1, &outcomes, "sign", "--confirm-vop", "--user", "s1a", "--key", e.signers["s1a"].key, "--all", "--set")
+			if len(outcomes) != 1 || outcomes[0].Signed || outcomes[0].Reasons[0].Code != maksa.AM14 {
+				t.Errorf("a second set of s1a's: %+v, want the one above the limit refused again", outcomes)
+			}
+			if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM signature_sets`); n != 2 {
+				t.Errorf("%d set signatures stored, want 2", n)
+			}
 
 			// Level 2: s2 (RSA) signs the set of what awaits it, on "another
 			// device" (openssl).
@@ -106,8 +116,17 @@ func TestSetSignatures(t *testing.T) {
 				t.Errorf("refused at night: %+v", refused)
 			}
 			e.mustRun(0, "audit", "verify")
-			if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM audit_events WHERE action = 'payments.sign_set'`); n != 4 {
-				t.Errorf("%d set signatures audited, want 4", n)
+			if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM audit_events WHERE action = 'payments.sign_set'`); n != 5 {
+				t.Errorf("%d set signatures audited, want 5", n)
+			}
+			// s1b signs the one left at level 1; then nothing awaits s1b: no
+			// set, and nothing stored for it.
+			e.mustRun(0, "sign", "--confirm-vop", "--user", "s1b", "--key", e.signers["s1b"].key, "--all", "--set")
+			if r := e.run("sign", "--confirm-vop", "--user", "s1b", "--key", e.signers["s1b"].key, "--all", "--set"); r.code != 1 || !strings.Contains(r.stderr, "there is no set to sign") {
+				t.Errorf("an empty set: exit %d, %s", r.code, r.stderr)
+			}
+			if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM signature_sets`); n != 6 {
+				t.Errorf("%d set signatures stored after an empty one, want 6", n)
 			}
 		})
 	}

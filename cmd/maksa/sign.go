@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -351,17 +350,6 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 			db := svc.Store
 			report := m.newOutcomeReport("signed")
 			defer report.flush() // the outcomes committed before an error are printed too
-			signSet := func(members []signing.Member, key crypto.Signer, sig []byte) error {
-				setID, err := svc.SignSet(ctx, user, members, key, sig, confirm, report.add)
-				var pr *maksa.Problem
-				if errors.As(err, &pr) {
-					return fmt.Errorf("the set is refused, nothing signed: %s: %s: %w", pr.Code, pr.Message, errRejected)
-				}
-				if err == nil {
-					m.log.Info("set signed", "user", user, "set", setID, "payments", len(members))
-				}
-				return err
-			}
 			switch {
 			case setList != "":
 				f, err := os.Open(setList)
@@ -384,9 +372,15 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 				if err != nil {
 					return err
 				}
-				if err := signSet(members, nil, sig); err != nil {
+				setID, err := svc.SignSet(ctx, user, members, sig, confirm, report.add)
+				var pr *maksa.Problem
+				if errors.As(err, &pr) {
+					return fmt.Errorf("the set is refused, nothing signed: %s: %s: %w", pr.Code, pr.Message, errRejected)
+				}
+				if err != nil {
 					return err
 				}
+				m.log.Info("set signed", "user", user, "set", setID, "payments", len(members))
 			case asSet:
 				pemData, err := os.ReadFile(keyFile)
 				if err != nil {
@@ -396,13 +390,21 @@ Exit status 1 when any payment was refused; every refusal has its reason.`,
 				if err != nil {
 					return usageErrorf("%s: %v", keyFile, err)
 				}
-				members, _, err := m.setOf(ctx, svc, &sel, user)
+				keep, err := sel.keeps(ctx, svc)
 				if err != nil {
 					return err
 				}
-				if err := signSet(members, key, nil); err != nil {
+				set, err := svc.SignQueueAsSet(ctx, user, keep, key, confirm, report.add)
+				var pr *maksa.Problem
+				switch {
+				case errors.Is(err, signing.ErrEmptySet):
+					return fmt.Errorf("no payment selected awaits %s's signature: there is no set to sign: %w", user, errRejected)
+				case errors.As(err, &pr):
+					return fmt.Errorf("the set is refused, nothing signed: %s: %s: %w", pr.Code, pr.Message, errRejected)
+				case err != nil:
 					return err
 				}
+				m.log.Info("set signed", "user", user, "set", set.ID, "payments", set.Members)
 			case sigFile != "":
 				if len(ids) != 1 {
 					return usageErrorf("--signature-file signs exactly one --payment")
