@@ -1,7 +1,10 @@
 package epc_test
 
 import (
+	"strings"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 
 	"maksa"
 	"maksa/formats/epc"
@@ -38,8 +41,36 @@ func FuzzBasic(f *testing.F) {
 		if _, ok := maksa.AllowedText(s); !ok {
 			return
 		}
-		if got := epc.Basic(s); !epc.Valid(got) {
+		got := epc.Basic(s)
+		if !epc.Valid(got) {
 			t.Errorf("Basic(%q) = %q, not in the EPC basic set", s, got)
 		}
+		if want := basicOfWholeText(s); got != want {
+			t.Errorf("Basic(%q) = %q, but decomposing the whole text gives %q", s, got, want)
+		}
 	})
+}
+
+// basicOfWholeText is Basic as first written: the whole text decomposed,
+// then each character in the set, dropped (a mark) or replaced.
+func basicOfWholeText(s string) string {
+	if epc.Valid(s) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		switch v := epc.Basic(string(r)); {
+		case r >= 0x300 && r <= 0x36f:
+		default:
+			b.WriteString(v)
+		}
+	}
+	return b.String()
+}
+
+func BenchmarkBasic(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		epc.Basic("SIA „Rīgas pilsētas pašvaldība“ Nr. 5")
+	}
 }
