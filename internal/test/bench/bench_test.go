@@ -32,7 +32,7 @@ func TestSmoke(t *testing.T) {
 	want := []string{"validate", "validate pain.001.001.09 of another program", "import into SQLite", "verification of payee, payees at treasury", "verification of payee, payees at other banks",
 		"import CSV", "import XLSX", "watcher", "sign", "sign --all as one set", "nightly batch", "camt.053"}
 	if cfg.postgres != "" {
-		want = append(want, "import into PostgreSQL")
+		want = append(want, "import into PostgreSQL", "nightly batch run (PostgreSQL)")
 	}
 	var table strings.Builder
 	printTable(&table, rows)
@@ -47,6 +47,9 @@ func TestSmoke(t *testing.T) {
 		}
 	}
 	// Each reference the machine has must be in the table; in CI each must be there.
+	if !strings.Contains(table.String(), "the ledger's writes alone (floor)") {
+		t.Errorf("the night is not compared with its floor:\n%s", table.String())
+	}
 	for tool, ref := range map[string]string{"xmllint": "xmllint --stream", "psql": "psql \\copy"} {
 		if tool == "psql" && cfg.postgres == "" {
 			continue

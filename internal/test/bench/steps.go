@@ -97,10 +97,17 @@ func run(cfg config, logw io.Writer) ([]row, error) {
 			return rows, err
 		}
 	}
-	day, err := b.nightly()
+	day, err := b.nightly(imported)
 	rows = append(rows, day...)
 	if err != nil {
 		return rows, err
+	}
+	if b.postgres != "" {
+		day, err := b.nightlyPostgres()
+		rows = append(rows, day...)
+		if err != nil {
+			return rows, err
+		}
 	}
 	// The steps measured in this process come last: a child's peak RSS, as
 	// Linux reports it, starts from its parent's at the fork, so that a
@@ -463,24 +470,17 @@ func (b *bench) importPostgres(n int, last bool) (row, error) {
 	if err != nil {
 		return row{}, err
 	}
-	schema := fmt.Sprintf("bench_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
 	db, err := sql.Open("postgres", b.postgres)
 	if err != nil {
 		return row{}, err
 	}
 	defer db.Close()
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		return row{}, err
-	}
-	defer db.Exec("DROP SCHEMA " + schema + " CASCADE")
-	u, err := url.Parse(b.postgres)
+	dsn, schema, drop, err := b.schema()
 	if err != nil {
 		return row{}, err
 	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	r, home, err := b.imported("import into PostgreSQL", path, n, u.String())
+	defer drop()
+	r, home, err := b.imported("import into PostgreSQL", path, n, dsn)
 	defer os.RemoveAll(home)
 	if err != nil {
 		return r, err
@@ -510,6 +510,30 @@ func (b *bench) importPostgres(n int, last bool) (row, error) {
 	r.ref, r.refRate = "psql \\copy (floor)", float64(n)/wall.Seconds()
 	r.judge(last, 0.5)
 	return r, nil
+}
+
+// schema makes a PostgreSQL schema of its own for a step and returns the
+// DSN that works in it, its name, and what drops it.
+func (b *bench) schema() (string, string, func(), error) {
+	schema := fmt.Sprintf("bench_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
+	db, err := sql.Open("postgres", b.postgres)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		db.Close()
+		return "", "", nil, err
+	}
+	drop := func() { db.Exec("DROP SCHEMA " + schema + " CASCADE"); db.Close() }
+	u, err := url.Parse(b.postgres)
+	if err != nil {
+		drop()
+		return "", "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), schema, drop, nil
 }
 
 // copyForeignKeys gives table to the foreign keys of table from, which
@@ -651,44 +675,29 @@ func (b *bench) signing(set bool) (row, error) {
 
 // nightly signs b.batch imported payments as one set (as the issue's
 // night of set-signed payments), then times the nightly batch and a
-// camt.053 statement of all its entries.
-func (b *bench) nightly() ([]row, error) {
+// camt.053 statement of all its entries; imported is the SQLite import of
+// those payments when it was measured before (zero otherwise). The night
+// is compared with the least its database work costs (nightFloor) and
+// with the import's rate.
+func (b *bench) nightly(imported row) ([]row, error) {
 	var err error
 	home, args := b.batchHome, []string{"--home", b.batchHome}
-	if home == "" { // not among the sizes imported before
+	if home == "" || imported.size != b.batch { // not among the sizes imported before
 		var path string
-		path, err = b.file("pain001", b.batch)
-		if err != nil {
+		if path, err = b.file("pain001", b.batch); err != nil {
 			return nil, err
 		}
-		if home, args, err = b.home(""); err != nil {
+		if imported, home, err = b.imported("import into SQLite", path, b.batch, ""); err != nil {
+			os.RemoveAll(home)
 			return nil, err
 		}
-		if _, _, err := timed(b.maksa, append(args, "import", "--user", user, path)...); err != nil {
-			return nil, err
-		}
+		args = []string{"--home", home}
 	}
 	defer os.RemoveAll(home)
-	b.log.Printf("signing %d payments for the batch", b.batch)
-	sign := row{step: "sign --all as one set before the batch (SQLite)", size: b.batch, count: b.batch}
-	if sign.wall, sign.rss, err = timed(b.maksa, append(args, "sign", "--confirm-vop", "--user", signer, "--key", filepath.Join(b.root, "testdata/demo/keys/janis.key"), "--all", "--set")...); err != nil {
-		return nil, err
-	}
-	// The generated total passes the announcement threshold: an operator
-	// releases the day's payments, as after a late announcement.
-	if _, _, err := timed(b.maksa, append(args, "release", "--client", "90000012345", "--date", b.day)...); err != nil {
-		return nil, err
-	}
-	batch := row{step: "nightly batch run (SQLite)", size: b.batch, count: b.batch, target: "≥ 50,000/s; RSS < 100 MB"}
-	var summary strings.Builder
-	if batch.wall, batch.rss, err = timedOut(&summary, b.maksa, append(args, "--json", "batch", "run", "--ahead", "--date", b.day)...); err != nil {
+	sign, batch, err := b.night("SQLite", home, args)
+	if err != nil {
 		return []row{sign, batch}, err
 	}
-	var sum struct{ Executed, Held, Refused int }
-	if err := json.Unmarshal([]byte(summary.String()), &sum); err != nil || sum.Executed != b.batch {
-		return []row{sign, batch}, fmt.Errorf("the batch executed %d of %d payments (%d held, %d refused; %v)", sum.Executed, b.batch, sum.Held, sum.Refused, err)
-	}
-	batch.met = yesNo(batch.perSecond() >= 50000 && batch.rss < 100e6)
 	out := filepath.Join(home, "statement.xml")
 	camt := row{step: "camt.053 statement", size: b.batch, count: b.batch, target: "≥ 100 MB/s; RSS < 100 MB"}
 	if camt.wall, camt.rss, err = timed(b.maksa, append(args, "export", "statement", "--account", account, "--from", b.day, "--to", b.day, "--format", "camt053", "--out", out)...); err != nil {
@@ -696,7 +705,84 @@ func (b *bench) nightly() ([]row, error) {
 	}
 	camt.bytes = size(out)
 	camt.met = yesNo(camt.mbPerSecond() >= 100 && camt.rss < 100e6)
+	floor, err := nightFloor(filepath.Join(home, "before-the-night.db"), b.day)
+	if err != nil {
+		return []row{sign, batch, camt}, err
+	}
+	importRate := imported.perSecond()
+	sign.ref, sign.refRate, sign.target = "import of the same payments", importRate, "≥ 1× the import; RSS < 100 MB"
+	sign.met = yesNo(sign.ratio() >= 1 && sign.rss < 100e6)
+	batch.ref, batch.refRate = "the ledger's writes alone (floor)", float64(b.batch)/floor.Seconds()
+	batch.target = fmt.Sprintf("≥ 50,000/s and ≥ 0.5× the import (%.0f/s); RSS < 100 MB", importRate)
+	batch.met = yesNo(batch.perSecond() >= 50000 && batch.perSecond() >= importRate/2 && batch.rss < 100e6)
 	return []row{sign, batch, camt}, nil
+}
+
+// night signs the payments imported into home as one set, releases the
+// day and times its nightly batch (db names the database in the rows);
+// a copy of the SQLite database as the night finds it is left in home as
+// before-the-night.db.
+func (b *bench) night(db, home string, args []string) (sign, batch row, err error) {
+	b.log.Printf("signing %d payments for the batch (%s)", b.batch, db)
+	sign = row{step: fmt.Sprintf("sign --all as one set before the batch (%s)", db), size: b.batch, count: b.batch}
+	if sign.wall, sign.rss, err = timed(b.maksa, append(args, "sign", "--confirm-vop", "--user", signer, "--key", filepath.Join(b.root, "testdata/demo/keys/janis.key"), "--all", "--set")...); err != nil {
+		return sign, batch, err
+	}
+	// The generated total passes the announcement threshold: an operator
+	// releases the day's payments, as after a late announcement.
+	if _, _, err := timed(b.maksa, append(args, "release", "--client", "90000012345", "--date", b.day)...); err != nil {
+		return sign, batch, err
+	}
+	if db == "SQLite" {
+		for _, suffix := range []string{"", "-wal"} {
+			if err := copyFile(filepath.Join(home, "maksa.db"+suffix), filepath.Join(home, "before-the-night.db"+suffix)); err != nil && !os.IsNotExist(err) {
+				return sign, batch, err
+			}
+		}
+	}
+	batch = row{step: fmt.Sprintf("nightly batch run (%s)", db), size: b.batch, count: b.batch}
+	var summary strings.Builder
+	if batch.wall, batch.rss, err = timedOut(&summary, b.maksa, append(args, "--json", "batch", "run", "--ahead", "--date", b.day)...); err != nil {
+		return sign, batch, err
+	}
+	var sum struct{ Executed, Held, Refused int }
+	if err := json.Unmarshal([]byte(summary.String()), &sum); err != nil || sum.Executed != b.batch {
+		return sign, batch, fmt.Errorf("the %s batch executed %d of %d payments (%d held, %d refused; %v)", db, sum.Executed, b.batch, sum.Held, sum.Refused, err)
+	}
+	return sign, batch, nil
+}
+
+// nightlyPostgres runs the night of b.batch set-signed payments on
+// PostgreSQL, in a schema of its own, against their import's rate.
+func (b *bench) nightlyPostgres() ([]row, error) {
+	path, err := b.file("pain001", b.batch)
+	if err != nil {
+		return nil, err
+	}
+	dsn, _, drop, err := b.schema()
+	if err != nil {
+		return nil, err
+	}
+	defer drop()
+	imported, home, err := b.imported("import into PostgreSQL", path, b.batch, dsn)
+	defer os.RemoveAll(home)
+	if err != nil {
+		return nil, err
+	}
+	sign, batch, err := b.night("PostgreSQL", home, []string{"--home", home, "--db", dsn})
+	if err != nil {
+		return nil, err
+	}
+	batch.ref, batch.refRate = "import of the same payments", imported.perSecond()
+	return []row{sign, batch}, nil
+}
+
+func copyFile(from, to string) error {
+	data, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, data, 0o600)
 }
 
 func size(path string) int64 {
