@@ -138,17 +138,18 @@ func (s *Service) SignQueueAsSet(ctx context.Context, user string, keep func(*ma
 	day := s.today()
 	var (
 		set     *store.SignatureSet
-		members []Member
+		members *memberSpool
 		spool   *outcomeSpool
 	)
 	defer func() {
 		if spool != nil {
 			spool.close()
+			members.close()
 		}
 	}()
 	digestOf := func(p *maksa.Payment) []byte { // listed just before it is decided
-		i, _ := slices.BinarySearchFunc(members, p.ID, func(m Member, id int64) int { return cmp.Compare(m.PaymentID, id) })
-		return members[i].Digest[:]
+		d, _ := members.digest(p.ID)
+		return d
 	}
 	decide := s.decider(user, confirm, nil, digestOf, func(u *maksa.User, _ *maksa.Payment, _ []byte) (produced, *maksa.Problem) {
 		return s.setSignature(u, pk, set.ID)
@@ -165,47 +166,58 @@ func (s *Service) SignQueueAsSet(ctx context.Context, user string, keep func(*ma
 		}
 		m := Member{PaymentID: p.ID}
 		copy(m.Digest[:], Digest(instance, p))
-		members = append(members, m)
+		members.add(m)
 		return true
 	}
+	decided := func(results []store.SignResult) error {
+		for _, r := range results {
+			o, err := outcome(r.PaymentID, r)
+			if err != nil {
+				return err
+			}
+			if err := spool.add(o); err != nil {
+				return err
+			}
+		}
+		return members.endChunk()
+	}
 	seal := func() (func(yield func(int64, string) error) error, error) {
-		if len(members) == 0 {
+		if members.count == 0 {
 			return nil, ErrEmptySet
 		}
-		d, err := SetDigest(instance, members)
+		h := NewSetHasher(instance, members.count)
+		if err := members.each(func(m Member) error { h.Add(m); return nil }); err != nil {
+			return nil, err
+		}
+		d, err := h.Sum()
 		if err != nil {
 			return nil, err
 		}
 		if set.Value, err = Sign(key, d); err != nil {
 			return nil, maksa.Problemf(maksa.DS0E, maksa.Position{}, "cannot sign: %v", err)
 		}
-		set.Digest, set.Members = hex.EncodeToString(d), len(members)
+		set.Digest, set.Members = hex.EncodeToString(d), members.count
 		return func(yield func(int64, string) error) error {
-			for _, m := range members {
-				if err := yield(m.PaymentID, hex.EncodeToString(m.Digest[:])); err != nil {
-					return err
-				}
-			}
-			return nil
+			return members.each(func(m Member) error { return yield(m.PaymentID, hex.EncodeToString(m.Digest[:])) })
 		}, nil
 	}
 	// A transaction the database lost signed nothing: the set is made
 	// again, from the queue as it is then, once it answers.
 	err = s.Outage.Retry(ctx, s.Patience, func() error {
-		set, members = &store.SignatureSet{UserID: user, Fingerprint: pk.Fingerprint}, members[:0]
 		if spool != nil {
 			spool.close()
+			members.close()
 		}
+		set = &store.SignatureSet{UserID: user, Fingerprint: pk.Fingerprint}
 		if spool, err = newOutcomeSpool(); err != nil {
 			return err
 		}
-		return s.Store.SignAsOneSet(ctx, set, day, pick, decide, seal, func(r store.SignResult) error {
-			o, err := outcome(r.PaymentID, r)
-			if err != nil {
-				return err
-			}
-			return spool.add(o)
-		})
+		if members, err = newMemberSpool(); err != nil {
+			spool.close()
+			spool = nil
+			return err
+		}
+		return s.Store.SignAsOneSet(ctx, set, day, pick, decide, seal, decided)
 	})
 	if err != nil {
 		return nil, err

@@ -2,11 +2,13 @@ package signing
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"maksa"
 )
@@ -133,6 +135,84 @@ func readString(r *bufio.Reader, v *string) error {
 func firstError(errs ...error) error {
 	for _, err := range errs {
 		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// memberSpool lists the members of a set made in one transaction: those
+// of the chunk being decided in memory (digest finds them), every one
+// listed before in a temporary file without a name — a set of a million
+// payments holds 40 MB of members, which the collector would otherwise
+// walk again and again.
+type memberSpool struct {
+	f     *os.File
+	w     *bufio.Writer
+	chunk []Member // ascending id
+	count int
+}
+
+func newMemberSpool() (*memberSpool, error) {
+	f, err := os.CreateTemp("", "maksa-set-*")
+	if err != nil {
+		return nil, fmt.Errorf("keeping the set's list: %w", err)
+	}
+	os.Remove(f.Name())
+	return &memberSpool{f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
+}
+
+func (s *memberSpool) close() { s.f.Close() }
+
+// add lists the next member (in ascending id).
+func (s *memberSpool) add(m Member) {
+	s.chunk = append(s.chunk, m)
+	s.count++
+}
+
+// digest is the digest listed for a member of the chunk being decided.
+func (s *memberSpool) digest(id int64) ([]byte, bool) {
+	i, found := slices.BinarySearchFunc(s.chunk, id, func(m Member, id int64) int { return cmp.Compare(m.PaymentID, id) })
+	if !found {
+		return nil, false
+	}
+	return s.chunk[i].Digest[:], true
+}
+
+// endChunk moves the chunk's members to the file.
+func (s *memberSpool) endChunk() error {
+	var rec [40]byte
+	for _, m := range s.chunk {
+		binary.BigEndian.PutUint64(rec[:8], uint64(m.PaymentID))
+		copy(rec[8:], m.Digest[:])
+		if _, err := s.w.Write(rec[:]); err != nil {
+			return err
+		}
+	}
+	s.chunk = s.chunk[:0]
+	return nil
+}
+
+// each gives every member listed, in ascending id.
+func (s *memberSpool) each(fn func(Member) error) error {
+	if err := s.endChunk(); err != nil {
+		return err
+	}
+	if err := s.w.Flush(); err != nil {
+		return err
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	r := bufio.NewReaderSize(s.f, 64<<10)
+	var rec [40]byte
+	for range s.count {
+		if _, err := io.ReadFull(r, rec[:]); err != nil {
+			return fmt.Errorf("reading the set's list: %w", err)
+		}
+		m := Member{PaymentID: int64(binary.BigEndian.Uint64(rec[:8]))}
+		copy(m.Digest[:], rec[8:])
+		if err := fn(m); err != nil {
 			return err
 		}
 	}

@@ -37,3 +37,40 @@ func TestOutcomeSpool(t *testing.T) {
 		t.Errorf("replayed %d outcomes, not the %d kept; first %+v, want %+v", len(got), len(want), got[0], want[0])
 	}
 }
+
+// TestMemberSpool: a set's list kept chunk by chunk gives every member
+// back in order, and the digest of each member of the chunk being decided.
+func TestMemberSpool(t *testing.T) {
+	s, err := newMemberSpool()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	var want []Member
+	for chunk := range 3 {
+		for i := range 1000 {
+			m := Member{PaymentID: int64(chunk*5000 + i*3 + 1)}
+			m.Digest[0], m.Digest[31] = byte(i), byte(chunk)
+			s.add(m)
+			want = append(want, m)
+		}
+		if d, ok := s.digest(int64(chunk*5000 + 4)); !ok || d[0] != 1 || d[31] != byte(chunk) {
+			t.Errorf("chunk %d: the digest of its second member: %x, %v", chunk, d, ok)
+		}
+		if _, ok := s.digest(int64(chunk*5000 + 2)); ok {
+			t.Errorf("chunk %d: a digest for a payment not listed", chunk)
+		}
+		if err := s.endChunk(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 { // hashed, then stored
+		var got []Member
+		if err := s.each(func(m Member) error { got = append(got, m); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) || s.count != len(want) {
+			t.Fatalf("%d members given back of %d", len(got), len(want))
+		}
+	}
+}

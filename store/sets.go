@@ -125,10 +125,10 @@ func (db *DB) SetMismatches(ctx context.Context, id int64) (map[int64]bool, erro
 // set's Digest, Value and Members and list the members (each(yield), in
 // ascending payment id, with the digests pick saw). The set, its members
 // and its signatures are committed together, or nothing is; set.ID is
-// known before pick is first called. each gets every member's result, in
-// ascending id, before the commit.
+// known before pick is first called. decided gets each chunk's results,
+// in ascending id, once the chunk is decided — before the commit.
 func (db *DB) SignAsOneSet(ctx context.Context, set *SignatureSet, day time.Time, pick func(*SignState) bool, decide func(*SignState) (*Signature, error),
-	seal func() (members func(yield func(paymentID int64, digest string) error) error, err error), each func(SignResult) error) error {
+	seal func() (members func(yield func(paymentID int64, digest string) error) error, err error), decided func([]SignResult) error) error {
 	s, err := db.beginSigning(ctx, set.UserID, day)
 	if err != nil {
 		return err
@@ -162,10 +162,8 @@ func (db *DB) SignAsOneSet(ctx context.Context, set *SignatureSet, day time.Time
 		if err != nil {
 			return err
 		}
-		for _, r := range results {
-			if err := each(r); err != nil {
-				return err
-			}
+		if err := decided(results); err != nil {
+			return err
 		}
 	}
 	listed, err := seal()
