@@ -202,9 +202,21 @@ func (s *Service) SignQueueAsSet(ctx context.Context, user string, keep func(*ma
 		}, nil
 	}
 	// A transaction the database lost signed nothing: the set is made
-	// again, from the queue as it is then, once it answers.
+	// again, from the queue as it is then, once it answers — unless its
+	// commit went through and only the answer was lost: then the set is
+	// stored, sealed as this try sealed it, and the outcomes kept are
+	// what it signed.
 	err = s.Outage.Retry(ctx, s.Patience, func() error {
 		if spool != nil {
+			if set.Digest != "" {
+				stored, err := s.Store.Set(ctx, set.ID)
+				switch {
+				case err == nil && stored.UserID == user && stored.Digest == set.Digest && bytes.Equal(stored.Value, set.Value):
+					return nil
+				case err != nil && !errors.Is(err, store.ErrNotFound):
+					return err
+				}
+			}
 			spool.close()
 			members.close()
 		}

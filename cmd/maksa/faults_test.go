@@ -15,6 +15,7 @@ import (
 	"maksa/importer"
 	"maksa/internal/test/testdb"
 	"maksa/internal/test/testgen"
+	"maksa/signing"
 )
 
 // needRoot skips a test that mounts file systems or changes users unless
@@ -225,6 +226,32 @@ func TestSignWaitsForTheDatabase(t *testing.T) {
 	e.waitsForTheDatabase(proxy, "sign", "--confirm-vop", "--user", "liga", "--key", repo("testdata/demo/keys/liga.key"), "--all", "--patience", "1m")
 	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM signatures WHERE user_id = 'liga'`); n != 5 {
 		t.Errorf("%d signatures, want 5", n)
+	}
+}
+
+// TestSignSetSurvivesALostCommit: a set signed in one transaction whose
+// commit reached the database but whose answer was lost is not made again
+// (nothing would be left to sign): the set stored is found, and the
+// outcomes of the try that committed it are printed.
+func TestSignSetSurvivesALostCommit(t *testing.T) {
+	e, proxy := outageEnv(t)
+	e.mustRun(0, "import", "--user", "liga", writePain001(t, testgen.Spec{Count: 5, MessageID: "SETLOST", Date: nov27, DebtorIBANs: []string{"LV11TREL9160200000002"}}))
+	proxy.CutAtCommit("UPDATE signature_sets")
+	var outcomes []signing.Outcome
+	e.runJSON(0, &outcomes, "sign", "--confirm-vop", "--user", "liga", "--key", repo("testdata/demo/keys/liga.key"), "--all", "--set", "--patience", "1m")
+	if len(outcomes) != 5 {
+		t.Fatalf("%d outcomes, want 5: %+v", len(outcomes), outcomes)
+	}
+	for _, o := range outcomes {
+		if !o.Signed {
+			t.Errorf("not signed: %+v", o)
+		}
+	}
+	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM signature_sets`); n != 1 {
+		t.Errorf("%d sets stored, want 1", n)
+	}
+	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM signatures WHERE user_id = 'liga' AND set_id IS NOT NULL`); n != 5 {
+		t.Errorf("%d signatures by the set, want 5", n)
 	}
 }
 
