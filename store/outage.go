@@ -15,11 +15,15 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Unavailable reports whether err means the database could not be
 // reached — refused, reset or dropped connections, a server shutting down
-// or starting up — rather than that it refused what was asked.
+// or starting up, an SQLite database another process kept locked past the
+// busy timeout (the import of a large file, a set signed in one
+// transaction) — rather than that it refused what was asked.
 func Unavailable(err error) bool {
 	if err == nil {
 		return false
@@ -42,6 +46,10 @@ func Unavailable(err error) bool {
 	var dnsErr *net.DNSError
 	if errors.As(err, &opErr) || errors.As(err, &dnsErr) {
 		return true
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()&0xff == sqlite3.SQLITE_BUSY
 	}
 	var pe *pq.Error
 	if errors.As(err, &pe) {

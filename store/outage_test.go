@@ -1,11 +1,13 @@
 package store_test
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net"
 	"os"
+	"path/filepath"
 	"syscall"
 	"testing"
 
@@ -29,5 +31,42 @@ func TestUnavailable(t *testing.T) {
 		if got := store.Unavailable(err); got != want {
 			t.Errorf("Unavailable(%v) = %v, want %v", err, got, want)
 		}
+	}
+}
+
+// TestBusySQLiteIsAnOutage: a write refused because another connection
+// holds SQLite's write lock past the busy timeout is waited for (the
+// watcher retries the file), not taken for a refusal.
+func TestBusySQLiteIsAnOutage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "busy.db")
+	open := func() *sql.DB {
+		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(0)&_txlock=immediate")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	holder, other := open(), open()
+	if _, err := holder.Exec(`CREATE TABLE t (x INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := holder.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`INSERT INTO t VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = other.Exec(`INSERT INTO t VALUES (2)`)
+	if err == nil {
+		t.Fatal("a second writer got through the first one's lock")
+	}
+	if !store.Unavailable(err) {
+		t.Errorf("Unavailable(%v) = false, want true", err)
+	}
+	if store.Unavailable(fmt.Errorf("insert: %w", errors.New("UNIQUE constraint failed"))) {
+		t.Error("a constraint is an outage")
 	}
 }
