@@ -155,10 +155,10 @@ func (a Address) Encode() string {
 // DecodeAddress reads what Encode wrote. A value that is not JSON is an
 // address line, as maksa stored addresses before they were structured.
 func DecodeAddress(s string) Address {
-	var a Address
 	if s == "" {
-		return a
+		return Address{} // before a, which the decoder makes escape: most payments have no address
 	}
+	var a Address
 	if s[0] != '{' || json.Unmarshal([]byte(s), &a) != nil {
 		return Address{Lines: []string{s}}
 	}

@@ -206,7 +206,7 @@ func (p *statementPart) write(ctx context.Context, e *Exporter, r store.EntryRan
 	var credits, debits maksa.Sum
 	var entry camt053.Entry
 	err = readAhead(func(fn func(store.Entry) error) error { return e.Store.EntriesIn(ctx, r, fn) },
-		func(en store.Entry) error {
+		func(en *store.Entry) error {
 			if en.Side == "CRDT" {
 				p.credits.Count++
 				credits.Add(en.Amount)
@@ -214,7 +214,7 @@ func (p *statementPart) write(ctx context.Context, e *Exporter, r store.EntryRan
 				p.debits.Count++
 				debits.Add(en.Amount)
 			}
-			e.entry(&entry, en)
+			e.entry(&entry, *en)
 			return cw.WriteEntry(&entry)
 		})
 	if err != nil {
@@ -264,9 +264,14 @@ func tempDir(w io.Writer) string {
 // readAhead runs produce on another goroutine and hands what it yields to
 // consume in chunks, in order, so that reading the database and writing a
 // file overlap. The first error of either side stops both and is returned.
-func readAhead[T any](produce func(yield func(T) error) error, consume func(T) error) error {
-	const chunkSize = 256
-	chunks := make(chan []T, 4)
+// The values are copied into chunks that go back to the producer once
+// consumed: consume must not keep the pointer it is given (a payment
+// allocated for each of a million rows was most of what a night's files
+// allocated, and collecting it slowed the files written beside).
+func readAhead[T any](produce func(yield func(T) error) error, consume func(*T) error) error {
+	const chunkSize, ahead = 256, 4
+	chunks := make(chan []T, ahead)
+	free := make(chan []T, ahead+2) // room for every chunk there can be: the consumer never waits to give one back
 	quit := make(chan struct{})
 	errc := make(chan error, 1)
 	go func() {
@@ -279,11 +284,15 @@ func readAhead[T any](produce func(yield func(T) error) error, consume func(T) e
 			}
 			select {
 			case chunks <- chunk:
-				chunk = make([]T, 0, chunkSize)
-				return nil
 			case <-quit:
 				return errStopped
 			}
+			select {
+			case chunk = <-free:
+			default:
+				chunk = make([]T, 0, chunkSize)
+			}
+			return nil
 		})
 		if err == nil && len(chunk) > 0 {
 			select {
@@ -295,14 +304,15 @@ func readAhead[T any](produce func(yield func(T) error) error, consume func(T) e
 	}()
 	var err error
 	for chunk := range chunks {
-		for _, v := range chunk {
-			if err = consume(v); err != nil {
+		for i := range chunk {
+			if err = consume(&chunk[i]); err != nil {
 				break
 			}
 		}
 		if err != nil {
 			break
 		}
+		free <- chunk[:0]
 	}
 	close(quit)
 	for range chunks { // let the producer finish
@@ -317,7 +327,9 @@ var errStopped = errors.New("stopped")
 
 // executedOn is store.ExecutedOn, read ahead on another goroutine.
 func (e *Exporter) executedOn(ctx context.Context, day time.Time, batch int64, fn func(*maksa.Payment) error) error {
-	return readAhead(func(yield func(*maksa.Payment) error) error { return e.Store.ExecutedOn(ctx, day, batch, yield) }, fn)
+	return readAhead(func(yield func(maksa.Payment) error) error {
+		return e.Store.ExecutedOn(ctx, day, batch, func(p *maksa.Payment) error { return yield(*p) })
+	}, fn)
 }
 
 // paymentsCredited is store.PaymentsCreditedIn on the clearing account for
@@ -327,8 +339,8 @@ func (e *Exporter) paymentsCredited(ctx context.Context, f *store.SentFile, fn f
 	if err != nil {
 		return err
 	}
-	return readAhead(func(yield func(*maksa.Payment) error) error {
-		return e.Store.PaymentsCreditedIn(ctx, e.Clearing, day, f.AfterPosting, f.LastPosting, yield)
+	return readAhead(func(yield func(maksa.Payment) error) error {
+		return e.Store.PaymentsCreditedIn(ctx, e.Clearing, day, f.AfterPosting, f.LastPosting, func(p *maksa.Payment) error { return yield(*p) })
 	}, fn)
 }
 

@@ -20,21 +20,32 @@ func count(n int, fail error) func(func(int) error) error {
 // producer, and an error of the producer reaches the caller.
 func TestReadAhead(t *testing.T) {
 	next := 0
-	err := readAhead(count(10000, nil), func(v int) error {
-		if v != next {
-			t.Fatalf("got %d, want %d", v, next)
+	var kept []*int
+	err := readAhead(count(10000, nil), func(v *int) error {
+		if *v != next {
+			t.Fatalf("got %d, want %d", *v, next)
 		}
 		next++
+		kept = append(kept, v)
 		return nil
 	})
 	if err != nil || next != 10000 {
 		t.Fatalf("read %d values, error %v", next, err)
 	}
+	// The chunks go back to the producer: what the consumer kept was
+	// written over by later values, in a few chunks' worth of memory.
+	distinct := map[*int]bool{}
+	for _, p := range kept {
+		distinct[p] = true
+	}
+	if len(distinct) > 8*256 {
+		t.Errorf("%d distinct slots for 10000 values: the chunks are not used again", len(distinct))
+	}
 	full := errors.New("disk full")
 	seen := 0
-	err = readAhead(count(1000000, nil), func(v int) error {
+	err = readAhead(count(1000000, nil), func(v *int) error {
 		seen++
-		if v == 300 {
+		if *v == 300 {
 			return full
 		}
 		return nil
@@ -43,7 +54,7 @@ func TestReadAhead(t *testing.T) {
 		t.Errorf("consumer failing at 300: error %v after %d values", err, seen)
 	}
 	lost := errors.New("database gone")
-	if err := readAhead(count(1000, lost), func(int) error { return nil }); err != lost {
+	if err := readAhead(count(1000, lost), func(*int) error { return nil }); err != lost {
 		t.Errorf("producer failing: error %v", err)
 	}
 }

@@ -137,7 +137,14 @@ var executedColumns = []string{"p.id", "p.batch_id", "p.seq", "p.pmt_inf_id", "p
 	"p.status", "p.reasons", "p.executed_on", "p.vop_result"}
 
 func (r *paymentRow) payment() *maksa.Payment {
-	p := &maksa.Payment{ID: r.ID, BatchID: r.BatchID, Seq: r.Seq, PaymentInfoID: r.PmtInfID, PaymentMethod: r.PmtMtd,
+	p := new(maksa.Payment)
+	r.fill(p)
+	return p
+}
+
+// fill makes *p, all of it, the payment of the row.
+func (r *paymentRow) fill(p *maksa.Payment) {
+	*p = maksa.Payment{ID: r.ID, BatchID: r.BatchID, Seq: r.Seq, PaymentInfoID: r.PmtInfID, PaymentMethod: r.PmtMtd,
 		InstructionID: r.InstrID, EndToEndID: r.EndToEndID, UETR: r.UETR, DebtorIBAN: r.DebtorIBAN, DebtorName: r.DebtorName,
 		DebtorBIC: r.DebtorBIC, CreditorIBAN: r.CreditorAccount, CreditorIsIBAN: r.CreditorIsIBAN, CreditorName: r.CreditorName,
 		CreditorBIC: r.CreditorBIC, AmountText: r.Amount, Currency: r.Currency,
@@ -160,7 +167,6 @@ func (r *paymentRow) payment() *maksa.Payment {
 	} else {
 		_ = json.Unmarshal([]byte(r.Reasons), &p.Problems)
 	}
-	return p
 }
 
 // eachPaymentIn runs query (rebound for q, a transaction or the database)

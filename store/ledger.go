@@ -468,9 +468,10 @@ func (db *DB) CreditedTotalIn(ctx context.Context, account string, day time.Time
 
 // PaymentsCreditedIn calls fn for each payment whose credit was booked on
 // account on day with after < id <= through — for the clearing account, the
-// payments of one clearing file — in posting order.
+// payments of one clearing file — in posting order. fn is lent the
+// payment: it must not keep it.
 func (db *DB) PaymentsCreditedIn(ctx context.Context, account string, day time.Time, after, through int64, fn func(*maksa.Payment) error) error {
-	return db.eachPaymentOf(ctx, outboundColumns, `FROM postings e JOIN payments p ON p.id = e.payment_id`,
+	return db.eachPaymentLent(ctx, outboundColumns, `FROM postings e JOIN payments p ON p.id = e.payment_id`,
 		`e.account_iban = ? AND e.side = 'CRDT' AND e.booking_date = ? AND e.id > ? AND e.id <= ?`, `ORDER BY e.id`, []any{account, date(day), after, through}, fn)
 }
 
@@ -500,13 +501,13 @@ const executedOnWhere = `p.executed_on = ? AND p.executed_on <> ''`
 // file order. A payment carries what the execution reports, the daily
 // report and the cash orders print (executedColumns), not the rest: a
 // million payments are read back twice a night, packed on SQLite (see
-// queryFields).
+// queryFields). fn is lent the payment: it must not keep it.
 func (db *DB) ExecutedOn(ctx context.Context, day time.Time, batch int64, fn func(*maksa.Payment) error) error {
 	where, args := executedOnWhere, []any{date(day)}
 	if batch != 0 {
 		where, args = where+` AND p.batch_id = ?`, append(args, batch)
 	}
-	return db.eachPaymentOf(ctx, executedColumns, `FROM payments p`, where, `ORDER BY p.batch_id, p.seq`, args, fn)
+	return db.eachPaymentLent(ctx, executedColumns, `FROM payments p`, where, `ORDER BY p.batch_id, p.seq`, args, fn)
 }
 
 // CountAwaitingSignature counts the payments AwaitingSignature gives.

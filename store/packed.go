@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -39,7 +38,7 @@ type fieldRows struct {
 	cols   []string
 	one    string // the query that reads one row, column by column, by its key (the first column)
 	packed bool
-	raw    sql.RawBytes
+	row    string // the packed row, as the driver made it
 	fields []string
 	nulls  []sql.NullString // what PostgreSQL rows are scanned into
 	ptrs   []any
@@ -89,11 +88,11 @@ func (f *fieldRows) next() (bool, error) {
 		}
 		return true, nil
 	}
-	if err := f.rows.Scan(&f.raw); err != nil {
+	if err := f.rows.Scan(&f.row); err != nil { // the driver's own string: not copied again
 		return false, err
 	}
-	if bytes.Count(f.raw, []byte{unitSeparator}) == len(f.cols) {
-		row := string(f.raw) // one string for the row; the fields share it
+	if strings.Count(f.row, "\x1f") == len(f.cols) {
+		row := f.row // one string for the row; the fields share it
 		length := 0
 		for i := range f.fields {
 			end := strings.IndexByte(row, unitSeparator)
@@ -106,12 +105,12 @@ func (f *fieldRows) next() (bool, error) {
 			return true, nil
 		}
 	}
-	key, _, _ := bytes.Cut(f.raw, []byte{unitSeparator})
+	key, _, _ := strings.Cut(f.row, "\x1f")
 	nulls, ptrs := make([]sql.NullString, len(f.cols)), make([]any, len(f.cols))
 	for i := range nulls {
 		ptrs[i] = &nulls[i]
 	}
-	if err := f.q.QueryRowxContext(f.ctx, f.one, string(key)).Scan(ptrs...); err != nil {
+	if err := f.q.QueryRowxContext(f.ctx, f.one, key).Scan(ptrs...); err != nil {
 		return false, fmt.Errorf("reading row %s again: %w", key, err)
 	}
 	for i, v := range nulls {
@@ -131,6 +130,24 @@ func (db *DB) eachPaymentOf(ctx context.Context, cols []string, from, where, ord
 
 // eachPaymentOn is eachPaymentOf on q, the database or a transaction.
 func (db *DB) eachPaymentOn(ctx context.Context, q sqlx.QueryerContext, cols []string, from, where, order string, args []any, fn func(*maksa.Payment) error) error {
+	return db.eachPaymentRow(ctx, q, cols, from, where, order, args, func(r *paymentRow) error { return fn(r.payment()) })
+}
+
+// eachPaymentLent is eachPaymentOf, but lends fn one payment, made again
+// from each row: fn must not keep it (its values it may). A night's
+// files read a million payments each, and a new payment for every row
+// was most of what the files allocated.
+func (db *DB) eachPaymentLent(ctx context.Context, cols []string, from, where, order string, args []any, fn func(*maksa.Payment) error) error {
+	var p maksa.Payment
+	return db.eachPaymentRow(ctx, db.x, cols, from, where, order, args, func(r *paymentRow) error {
+		r.fill(&p)
+		return fn(&p)
+	})
+}
+
+// eachPaymentRow calls fn with each row of the query (see eachPaymentOf),
+// scanned into one paymentRow used again for the next.
+func (db *DB) eachPaymentRow(ctx context.Context, q sqlx.QueryerContext, cols []string, from, where, order string, args []any, fn func(*paymentRow) error) error {
 	set, err := paymentSetters(cols)
 	if err != nil {
 		return err
@@ -140,19 +157,19 @@ func (db *DB) eachPaymentOn(ctx context.Context, q sqlx.QueryerContext, cols []s
 		return err
 	}
 	defer rows.close()
+	var r paymentRow // each row sets every column read; the others stay zero
+	v := reflect.ValueOf(&r).Elem()
 	for {
 		ok, err := rows.next()
 		if !ok {
 			return err
 		}
-		var r paymentRow
-		v := reflect.ValueOf(&r).Elem()
 		for i, s := range rows.fields {
 			if err := set[i](v, s); err != nil {
 				return fmt.Errorf("payment %s, %s: %w", rows.fields[0], cols[i], err)
 			}
 		}
-		if err := fn(r.payment()); err != nil {
+		if err := fn(&r); err != nil {
 			return err
 		}
 	}
