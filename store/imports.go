@@ -265,8 +265,32 @@ func (im *Import) Commit(ctx context.Context, actor string, claim int64) error {
 		return err
 	}
 	im.done = true
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	// The import is stored: the statistics are the planner's only (see
+	// analyzeAfterImport), and a failure to gather them is no failure of it.
+	_ = im.db.analyzeAfterImport(ctx, b.Transactions)
+	return nil
 }
+
+// analyzeAfterImport has PostgreSQL gather the payments' statistics after
+// an import of n payments, when that is many. Until autovacuum does (a
+// minute or more later), its planner knows nothing of a table a large
+// import has just filled — signing those payments at once, it read a whole
+// status index for each chunk (see byIDOnly). SQLite plans without
+// statistics.
+func (db *DB) analyzeAfterImport(ctx context.Context, n int) error {
+	if db.dialect != Postgres || n < analyzedImport {
+		return nil
+	}
+	_, err := db.x.ExecContext(ctx, `ANALYZE payments`)
+	return err
+}
+
+// analyzedImport is how many payments an import holds at least for the
+// statistics to be gathered after it.
+const analyzedImport = 10000
 
 // ErrDuplicateMessage means the message id was imported for the client by
 // another batch.

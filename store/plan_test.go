@@ -29,6 +29,68 @@ func TestExecutedByID(t *testing.T) {
 	}
 }
 
+// TestStatusUpdatesByIDOnPostgres: PostgreSQL too marks a chunk of
+// payments signed or executed by their ids, whatever its statistics say
+// of the statuses. Right after a large import they are those the import
+// left (ANALYZE at its end: all awaiting signatures); after the signing,
+// before autovacuum came by, they still say so. Planned from them, it
+// read a partial status index — every payment of that status — for each
+// chunk, ANDed with the ids: signing 200 k payments spent most of its time
+// there, and the night of a million payments most of its.
+func TestStatusUpdatesByIDOnPostgres(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, testdb.Postgres(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = db.x.ExecContext(ctx, `INSERT INTO batches (user_id, client_id, file_name, sha256, format, message_id, declared_txs, declared_ctrl_sum,
+		transactions, control_sum, accepted, rejected, status, problems, created_at) VALUES ('u', 'c', 'f', 's', 'pain.001.001.03', 'm', '', '', 0, '0', 0, 0, 'ACTC', '[]', '2026-12-04T10:00:00Z')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.x.ExecContext(ctx, `INSERT INTO payments (batch_id, seq, user_id, pmt_inf_id, pmt_mtd, instr_id, end_to_end_id, uetr, debtor_iban, debtor_name,
+		debtor_bic, creditor_account, creditor_is_iban, creditor_name, creditor_bic, creditor_country, amount, currency, execution_date, remittance,
+		reference, purpose, category_purpose, priority, service_level, charge_bearer, ultimate_debtor, ultimate_creditor, position, status, reasons)
+		SELECT (SELECT MIN(id) FROM batches), n, 'u', 'P', 'TRF', '', 'E' || n, '', 'LV21TREL9160100000000', 'D', '', 'LV97HABA0012345678910', 1, 'C', '', 'LV',
+			'1.00', 'EUR', '2026-12-07', '', '', '', '', '', '', '', '', '', '{}', 'PDNG', '[]'
+		FROM generate_series(1, 100000) AS n`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.analyzeAfterImport(ctx, 100000); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]int64, 1000)
+	for i := range ids {
+		ids[i] = int64(40000 + i)
+	}
+	explain := func(sql string, args ...any) string {
+		q, qargs, err := sqlx.In(sql, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var steps []string
+		if err := db.x.SelectContext(ctx, &steps, db.x.Rebind("EXPLAIN "+q), qargs...); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(steps, "\n")
+	}
+	byID := func(plan string) bool {
+		return strings.Contains(plan, "payments_pkey") && !strings.Contains(plan, "payments_pending") && !strings.Contains(plan, "payments_due")
+	}
+	if got := explain(db.markSignedSQL(), ids); !byID(got) {
+		t.Errorf("marking signed after the import: plan\n%s\nwant the payments looked up by id only", got)
+	}
+	// The set signed: every payment ACCP, the statistics not told.
+	if _, err := db.x.ExecContext(ctx, `UPDATE payments SET status = 'ACCP'`); err != nil {
+		t.Fatal(err)
+	}
+	if got := explain(db.markExecutedSQL(), "2026-12-07", ids); !byID(got) {
+		t.Errorf("marking executed after the signing: plan\n%s\nwant the payments looked up by id only", got)
+	}
+}
+
 // TestDayQueriesReadTheDay: what the nightly batch asks about one day's
 // postings and payments is looked up per account or grant through an
 // index, not read from every posting or payment ever stored (without

@@ -269,7 +269,7 @@ func (s *signingTx) decide(ctx context.Context, ids []int64, states map[int64]*S
 		return nil, signedMeanwhile(err)
 	}
 	if len(complete) > 0 {
-		q, args, err := sqlx.In(`UPDATE payments SET status = 'ACCP' WHERE `+s.db.byIDOnly("status")+` = 'PDNG' AND id IN (?)`, complete)
+		q, args, err := sqlx.In(s.db.markSignedSQL(), complete)
 		if err != nil {
 			return nil, err
 		}

@@ -149,13 +149,17 @@ func (db *DB) Close() error { return db.x.Close() }
 // choose the plan: given ids and a status, SQLite's planner reads every
 // payment of that status through the status index, for each chunk of ids
 // (the nightly batch of 1 M spent half its time so). A unary plus is
-// SQLite's way of saying "no index for this term"; PostgreSQL plans such a
-// query by id on its own.
+// SQLite's way of saying "no index for this term". PostgreSQL does the
+// same when its statistics say the status is rare — as they do after a
+// set is signed, until autovacuum comes by: it ANDs the partial status
+// index, every payment of that status, with the ids. An expression no
+// index holds keeps it to the ids, which its statistics must know
+// (analyzeAfterImport): without any, it may read the whole table instead.
 func (db *DB) byIDOnly(column string) string {
 	if db.dialect == SQLite {
 		return "+" + column
 	}
-	return column
+	return "(" + column + " || '')"
 }
 
 func (db *DB) begin(ctx context.Context) (*sqlx.Tx, error) {
