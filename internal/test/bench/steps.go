@@ -644,8 +644,10 @@ func (b *bench) watch() (row, error) {
 }
 
 // signing imports b.sign payments and times signing them all, one
-// signature each (set false) or as one set (set true), against importing
-// them (the set's target: at least the import's rate).
+// signature each (set false) or as one set (set true), the set against
+// importing them. The target for the set is at a million payments
+// (the night's row, see night); here both take well under a second, and a
+// target would judge the machine's noise.
 func (b *bench) signing(set bool) (row, error) {
 	path, err := b.file("pain001", b.sign)
 	if err != nil {
@@ -668,7 +670,6 @@ func (b *bench) signing(set bool) (row, error) {
 	r.wall, r.rss, err = timed(b.maksa, sign...)
 	if set && err == nil {
 		r.ref, r.refRate = "import of the same payments", float64(b.sign)/imported.Seconds()
-		r.target, r.met = "≥ 1× the import", yesNo(r.ratio() >= 1)
 	}
 	return r, err
 }
