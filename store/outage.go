@@ -47,15 +47,21 @@ func Unavailable(err error) bool {
 	if errors.As(err, &opErr) || errors.As(err, &dnsErr) {
 		return true
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code()&0xff == sqlite3.SQLITE_BUSY
+	if busy(err) {
+		return true
 	}
 	var pe *pq.Error
 	if errors.As(err, &pe) {
 		return pe.Code.Class() == "08" || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
 	}
 	return false
+}
+
+// busy reports whether err is SQLite's: another connection held the
+// database's write lock past the busy timeout.
+func busy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // Outage tells the operator about a database outage in two log lines: one
@@ -65,6 +71,7 @@ type Outage struct {
 	Log   *slog.Logger
 	mu    sync.Mutex
 	since time.Time
+	busy  bool // the outage is an SQLite database locked by another writer
 }
 
 func (o *Outage) logger() *slog.Logger {
@@ -83,8 +90,12 @@ func (o *Outage) Failed(err error) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.since.IsZero() {
-		o.since = time.Now()
-		o.logger().Error("database unreachable; work waits and is retried until it is back", "err", err)
+		o.since, o.busy = time.Now(), busy(err)
+		if o.busy { // no outage: the operator need not look at the server
+			o.logger().Warn("database busy: another maksa process holds its write lock (a large import, a set signed in one transaction); work waits and is retried until it is free", "err", err)
+		} else {
+			o.logger().Error("database unreachable; work waits and is retried until it is back", "err", err)
+		}
 	}
 	return true
 }
@@ -95,7 +106,11 @@ func (o *Outage) Succeeded() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if !o.since.IsZero() {
-		o.logger().Info("database reachable again", "outage", time.Since(o.since).Round(time.Millisecond))
+		if o.busy {
+			o.logger().Info("database free again", "waited", time.Since(o.since).Round(time.Millisecond))
+		} else {
+			o.logger().Info("database reachable again", "outage", time.Since(o.since).Round(time.Millisecond))
+		}
 		o.since = time.Time{}
 	}
 }

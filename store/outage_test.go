@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -68,5 +70,21 @@ func TestBusySQLiteIsAnOutage(t *testing.T) {
 	}
 	if store.Unavailable(fmt.Errorf("insert: %w", errors.New("UNIQUE constraint failed"))) {
 		t.Error("a constraint is an outage")
+	}
+	// The operator reads that the database is busy, not that it is gone.
+	var log strings.Builder
+	o := &store.Outage{Log: slog.New(slog.NewTextHandler(&log, nil))}
+	o.Failed(fmt.Errorf("insert: %w", err))
+	o.Failed(err)
+	o.Succeeded()
+	if got := log.String(); strings.Count(got, "database busy") != 1 || strings.Contains(got, "unreachable") || !strings.Contains(got, "database free again") {
+		t.Errorf("log of a busy database:\n%s", got)
+	}
+	// A lost connection is still an outage, and said so.
+	log.Reset()
+	o.Failed(&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED})
+	o.Succeeded()
+	if got := log.String(); !strings.Contains(got, "database unreachable") || !strings.Contains(got, "database reachable again") {
+		t.Errorf("log of a lost database:\n%s", got)
 	}
 }
