@@ -25,12 +25,30 @@ var (
 // (what decimal.NewFromString would make of it, without its general
 // parsing: a million amounts a file).
 func ParseDecimal(s string) (decimal.Decimal, error) {
+	a, err := ParsePlainAmount(s)
+	if err != nil {
+		return decimal.Decimal{}, err
+	}
+	return a.Decimal(), nil
+}
+
+// PlainAmount is an amount as ParseDecimal reads it, before it becomes a
+// decimal.Decimal (whose big.Int is an allocation): its value is
+// Coefficient × 10^-Decimals.
+type PlainAmount struct {
+	Coefficient int64
+	Decimals    int32
+}
+
+// ParsePlainAmount reads s as ParseDecimal does, with the same errors.
+func ParsePlainAmount(s string) (PlainAmount, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return decimal.Decimal{}, ErrAmountSyntax
+		return PlainAmount{}, ErrAmountSyntax
 	}
 	var value int64
-	digits, decimals, point, negative := 0, 0, false, false
+	var decimals int32
+	digits, point, negative := 0, false, false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
@@ -46,19 +64,36 @@ func ParseDecimal(s string) (decimal.Decimal, error) {
 		case (c == '-' || c == '+') && i == 0:
 			negative = c == '-'
 		default:
-			return decimal.Decimal{}, ErrAmountSyntax
+			return PlainAmount{}, ErrAmountSyntax
 		}
 	}
 	if digits == 0 {
-		return decimal.Decimal{}, ErrAmountSyntax
+		return PlainAmount{}, ErrAmountSyntax
 	}
 	if digits > 18 {
-		return decimal.Decimal{}, ErrAmountTooLarge
+		return PlainAmount{}, ErrAmountTooLarge
 	}
 	if negative {
 		value = -value
 	}
-	return decimal.New(value, -int32(decimals)), nil
+	return PlainAmount{Coefficient: value, Decimals: decimals}, nil
+}
+
+// Decimal returns a as a decimal.Decimal.
+func (a PlainAmount) Decimal() decimal.Decimal { return decimal.New(a.Coefficient, -a.Decimals) }
+
+// Check is CheckAmount(a.Decimal(), c), without the decimal: the
+// structural check of a million amounts a file.
+func (a PlainAmount) Check(c Currency) (Reason, error) {
+	switch {
+	case a.Coefficient == 0:
+		return AM01, ErrAmountZero
+	case a.Coefficient < 0:
+		return AM12, ErrAmountNegative
+	case a.Decimals > c.MinorUnits && a.Coefficient%pow10[a.Decimals-c.MinorUnits] != 0:
+		return AM12, fmt.Errorf("%w: %s allows %d", ErrAmountDecimals, c.Code, c.MinorUnits)
+	}
+	return "", nil
 }
 
 // CheckAmount reports whether d is a valid payment amount in currency c:
@@ -154,7 +189,9 @@ func (s Sum) Decimal() decimal.Decimal {
 	return decimal.New(s.small, -sumDecimals).Add(s.rest)
 }
 
-var pow10 = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6}
+// pow10 are the powers of ten up to 10^18, the most decimals an amount
+// of 18 digits can have.
+var pow10 = [...]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
 
 // FormatMoney writes an amount for people, the one way every message and
 // table does: with its currency's decimals and its code, "58995.00 EUR".

@@ -2,6 +2,7 @@ package maksa_test
 
 import (
 	"errors"
+	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
@@ -261,7 +262,7 @@ func FuzzAppendAmount(f *testing.F) {
 // FuzzParseDecimal: ParseDecimal accepts what it did when it called
 // decimal.NewFromString, and makes the same number with the same exponent.
 func FuzzParseDecimal(f *testing.F) {
-	for _, s := range []string{"1234.56", "0.00", "-5", "+7.", ".5", "007.010", " 12 ", "1e7", "999999999999999999", "-0"} {
+	for _, s := range []string{"1234.56", "0.00", "-5", "+7.", ".5", "007.010", " 12 ", "1e7", "999999999999999999", "-0", "100.100", "100.001", "1000.5", ".000000000000000001", "-0.00"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -272,6 +273,20 @@ func FuzzParseDecimal(f *testing.F) {
 		want, werr := decimal.NewFromString(strings.TrimSpace(s))
 		if werr != nil || !got.Equal(want) || got.Exponent() != want.Exponent() || got.String() != want.String() {
 			t.Errorf("ParseDecimal(%q) = %s (exp %d), NewFromString %s (exp %d, %v)", s, got, got.Exponent(), want, want.Exponent(), werr)
+		}
+		// The structural check reads amounts without making decimals: it
+		// must judge as CheckAmount does.
+		plain, err := maksa.ParsePlainAmount(s)
+		if err != nil {
+			t.Fatalf("ParsePlainAmount(%q): %v, ParseDecimal read it", s, err)
+		}
+		for _, code := range []string{"EUR", "JPY", "KWD"} {
+			c, _ := maksa.LookupCurrency(code)
+			gotCode, gotErr := plain.Check(c)
+			wantCode, wantErr := maksa.CheckAmount(got, c)
+			if gotCode != wantCode || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+				t.Errorf("%q %s: Check = %s %v, CheckAmount = %s %v", s, code, gotCode, gotErr, wantCode, wantErr)
+			}
 		}
 	})
 }

@@ -284,6 +284,9 @@ func (r *run) importFrom(ctx context.Context, f *os.File) error {
 		if err := r.payment(ctx, p); err != nil {
 			return err
 		}
+		if src.recycle != nil && !r.keepsPayments() {
+			src.recycle(p)
+		}
 	}
 	b.ControlSum = r.total.Decimal()
 	totals := validator.Totals{Level: validator.GroupLevel, NbOfTxs: src.nbOfTxs, CtrlSum: src.ctrlSum,
@@ -295,6 +298,12 @@ func (r *run) importFrom(ctx context.Context, f *os.File) error {
 	r.groupProblems(validator.CheckTotals(totals))
 	return r.finish(ctx)
 }
+
+// keepsPayments reports whether a payment may still be held after
+// payment returned: by the import's transaction, which stores its payments
+// a chunk at a time, or by the verification of payee. Checking the
+// structure alone keeps only copies of what it reports.
+func (r *run) keepsPayments() bool { return r.tx != nil || r.payees != nil || r.business != nil }
 
 func (r *run) today() time.Time { return maksa.Day(r.Now().In(r.Location)) }
 

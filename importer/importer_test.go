@@ -3,6 +3,7 @@ package importer_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,11 +14,13 @@ import (
 	"github.com/shopspring/decimal"
 
 	"maksa"
+	"maksa/formats/pain001"
 	"maksa/importer"
 	"maksa/internal/memwatch"
 	"maksa/internal/test/testdb"
 	"maksa/internal/test/testgen"
 	"maksa/store"
+	"maksa/validator"
 )
 
 var executionDate = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
@@ -248,5 +251,69 @@ func TestPaymentsPastTheKeptOnes(t *testing.T) {
 	}
 	if len(all(dry)) != 5 || len(dry.Warnings) == 0 || !strings.Contains(dry.Warnings[len(dry.Warnings)-1], "only the first 5 of the 40 payments are listed") {
 		t.Errorf("a dry run past 5: %d listed, warnings %v", len(all(dry)), dry.Warnings)
+	}
+}
+
+// TestStructuralValidationOfALargeFile validates a file large enough to
+// be read in parallel, whose payments the structural validation hands
+// back to the reader to be filled again, and checks every payment listed
+// and every problem against the file read in sequence and checked one
+// payment at a time: a payment filled again while the validation still
+// held it would show as another payment's values or problems.
+func TestStructuralValidationOfALargeFile(t *testing.T) {
+	path, size := generateSpec(t, t.TempDir(), testgen.Spec{Count: 6000, PerInfo: 700, Version: 3, MessageID: "LARGE", Seed: 11, Date: executionDate, Invalid: 0.2})
+	if size < 1<<20 {
+		t.Fatalf("the file is %d bytes: too small to be read in parallel", size)
+	}
+	res, err := newImporter(nil).ImportFile(context.Background(), path, importer.Options{ListPayments: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := pain001.NewReader(f)
+	r.File = filepath.Base(path)
+	var want []importer.PaymentResult
+	var problems []maksa.Problem
+	for {
+		p, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		validator.CheckPayment(p)
+		want = append(want, importer.PaymentResult{EndToEndID: p.EndToEndID, CreditorIBAN: p.CreditorIBAN, Status: p.Status})
+		problems = append(problems, p.Problems...)
+	}
+	if len(res.Payments) != len(want) || res.Rejected == 0 || res.Rejected == len(want) {
+		t.Fatalf("%d payments listed (%d rejected), %d in the file", len(res.Payments), res.Rejected, len(want))
+	}
+	for i, got := range res.Payments {
+		status := got.Status
+		if status == maksa.PDNG {
+			status = "" // the import's word for a payment no rule refused
+		}
+		if got.EndToEndID != want[i].EndToEndID || got.CreditorIBAN != want[i].CreditorIBAN || status != want[i].Status {
+			t.Fatalf("payment %d: %s %s %s, read in sequence %s %s %s", i+1,
+				got.EndToEndID, got.CreditorIBAN, got.Status, want[i].EndToEndID, want[i].CreditorIBAN, want[i].Status)
+		}
+	}
+	var got []maksa.Problem
+	if err := res.EachProblem(func(p maksa.Problem) error { got = append(got, p); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(problems) {
+		t.Fatalf("%d problems, %d checked in sequence", len(got), len(problems))
+	}
+	for i := range got {
+		a, b := got[i], problems[i]
+		if a.Code != b.Code || a.Message != b.Message || a.EndToEndID != b.EndToEndID || a.Position.XPath != b.Position.XPath || a.Position.Line != b.Position.Line {
+			t.Fatalf("problem %d: %+v\nin sequence %+v", i+1, a, b)
+		}
 	}
 }

@@ -22,6 +22,9 @@ type source struct {
 	ctrlSum   string         // declared in the header, as written
 	position  maksa.Position // of the header
 	read      func() (*maksa.Payment, error)
+	// recycle, when set, takes back a payment read that the caller is done
+	// with and keeps no pointer to, to be filled again by a later read.
+	recycle func(*maksa.Payment)
 	// endTotals, when set, returns the control sum known only after the
 	// last payment (the control total row of a CSV or XLSX file) and where
 	// it is.
@@ -49,7 +52,9 @@ type item struct {
 // closing the source).
 func (s *source) readAhead() (next func() item, stop func()) {
 	const chunkSize = 128
-	chunks, quit, done := make(chan []item, 2), make(chan struct{}), make(chan struct{})
+	// Chunks the reader filled, and chunks next emptied, to be filled again.
+	chunks, free := make(chan []item, 2), make(chan []item, 2)
+	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		chunk := make([]item, 0, chunkSize)
@@ -71,17 +76,29 @@ func (s *source) readAhead() (next func() item, stop func()) {
 			if err != nil {
 				return
 			}
-			chunk = make([]item, 0, chunkSize)
+			select {
+			case chunk = <-free:
+				chunk = chunk[:0]
+			default:
+				chunk = make([]item, 0, chunkSize)
+			}
 		}
 	}()
 	var chunk []item
+	at := 0
 	stopped := false
 	next = func() item {
-		if len(chunk) == 0 {
-			chunk = <-chunks
+		if at == len(chunk) {
+			if chunk != nil {
+				select {
+				case free <- chunk:
+				default:
+				}
+			}
+			chunk, at = <-chunks, 0
 		}
-		it := chunk[0]
-		chunk = chunk[1:]
+		it := chunk[at]
+		at++
 		return it
 	}
 	stop = func() {
@@ -126,12 +143,13 @@ func (r *run) openPain001(f *os.File, br *bufio.Reader) (*source, error) {
 	}
 	var header func() (*pain001.Header, error)
 	var read func() (*maksa.Payment, error)
+	var recycle func(*maksa.Payment)
 	closeReader := func() {}
 	head, _ := br.Peek(4)
 	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && !utf16BOM(head) { // UTF-16 is read in sequence
 		reader := pain001.NewParallelReader(f, info.Size())
 		reader.File, reader.OnPaymentInfo = r.res.File, onInfo
-		header, read, closeReader = reader.Header, reader.Read, reader.Close
+		header, read, recycle, closeReader = reader.Header, reader.Read, reader.Recycle, reader.Close
 	} else {
 		reader := pain001.NewReader(br)
 		reader.File, reader.OnPaymentInfo = r.res.File, onInfo
@@ -143,7 +161,7 @@ func (r *run) openPain001(f *os.File, br *bufio.Reader) (*source, error) {
 		return nil, err
 	}
 	return &source{format: hdr.Format, messageID: hdr.MessageID, nbOfTxs: hdr.NbOfTxs, ctrlSum: hdr.CtrlSum,
-		position: hdr.Position, read: read, close: closeReader,
+		position: hdr.Position, read: read, recycle: recycle, close: closeReader,
 		pendingTotals: func() []validator.Totals {
 			t := pending
 			pending = nil

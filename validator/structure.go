@@ -142,7 +142,7 @@ func checkAmount(p *maksa.Payment) {
 		p.Reject(maksa.Problemf(maksa.AM12, p.PositionOf(maksa.FieldAmount), "the amount is missing"))
 		return
 	}
-	d, err := maksa.ParseDecimal(p.AmountText)
+	a, err := maksa.ParsePlainAmount(p.AmountText)
 	if err != nil {
 		p.Reject(maksa.Problemf(maksa.AM12, p.PositionOf(maksa.FieldAmount), "amount %q is not a number: write digits with a point before the decimals, e.g. 1500.00", p.AmountText))
 		return
@@ -152,7 +152,7 @@ func checkAmount(p *maksa.Payment) {
 		p.Reject(maksa.Problemf(maksa.AM03, p.PositionOf(maksa.FieldCurrency), "currency %q is not an ISO 4217 code", p.Currency))
 		return
 	}
-	if code, err := maksa.CheckAmount(d, cur); err != nil {
+	if code, err := a.Check(cur); err != nil {
 		p.Reject(maksa.Problemf(code, p.PositionOf(maksa.FieldAmount), "amount %s: %v", p.AmountText, err))
 	}
 }

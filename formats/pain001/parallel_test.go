@@ -21,7 +21,10 @@ import (
 
 // readParallel reads doc as readAll does, with a ParallelReader cutting
 // chunks of about chunk bytes; parallel reports whether it read without
-// falling back to reading in sequence.
+// falling back to reading in sequence. It keeps a copy of each payment
+// and hands the payment back (Recycle), as the structural validation
+// does: a payment filled again while the reader still used it would
+// differ from the sequential Reader's.
 func readParallel(name string, doc []byte, chunk int64) (h *pain001.Header, ps []*maksa.Payment, infos []pain001.PaymentInfo, parallel bool, err error) {
 	r := pain001.NewParallelReaderOf(bytes.NewReader(doc), int64(len(doc)), chunk, 3)
 	defer r.Close()
@@ -38,7 +41,37 @@ func readParallel(name string, doc []byte, chunk int64) (h *pain001.Header, ps [
 		if err != nil {
 			return h, ps, infos, r.Parallel(), err
 		}
-		ps = append(ps, p)
+		kept := *p
+		ps = append(ps, &kept)
+		r.Recycle(p)
+	}
+}
+
+// TestParallelReaderRecycles checks that payments handed back are filled
+// again: a file of many payments is read with far fewer.
+func TestParallelReaderRecycles(t *testing.T) {
+	doc := generated(t, 20000, 500)
+	r := pain001.NewParallelReaderOf(bytes.NewReader(doc), int64(len(doc)), 16<<10, 2)
+	defer r.Close()
+	if _, err := r.Header(); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[*maksa.Payment]bool{}
+	n := 0
+	for {
+		p, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		seen[p] = true
+		r.Recycle(p)
+	}
+	if n != 20000 || len(seen) > n/2 || !r.Parallel() {
+		t.Errorf("%d payments read in %d (parallel %v); handed back, they should have been filled again", n, len(seen), r.Parallel())
 	}
 }
 

@@ -102,6 +102,7 @@ type Reader struct {
 	buf                             []byte
 	values                          values
 	slab                            []maksa.Payment // payments made, a slab at a time
+	spare                           *spare          // payments handed back to be filled again; nil: none
 
 	ctx        context
 	infoIdx    int
@@ -224,9 +225,14 @@ func (r *Reader) intern(b []byte) string {
 	return s
 }
 
-// newPayment returns a new zero payment. Payments are made a slab at a
-// time: one allocation instead of one for every payment.
+// newPayment returns a payment for the caller to overwrite whole: one
+// handed back (see ParallelReader.Recycle) when there is one, else a new
+// one. New payments are made a slab at a time: one allocation instead of
+// one for every payment.
 func (r *Reader) newPayment() *maksa.Payment {
+	if x := r.spare.take(); x != nil {
+		return x
+	}
 	if len(r.slab) == 0 {
 		r.slab = make([]maksa.Payment, paymentSlab)
 	}
@@ -430,7 +436,7 @@ func (r *Reader) start() error {
 		r.ctx = ctxTx
 		r.afterTx = true
 		p := r.newPayment()
-		*p = r.info // the PmtInf-level fields and positions
+		*p = r.info // the PmtInf-level fields and positions, over whatever p held
 		p.Position = maksa.Position{File: r.File, Line: line, Column: col}
 		if !r.pathless {
 			xpath := strconv.AppendInt(append(append(r.buf[:0], r.info.InfoXPath...), "/CdtTrfTxInf["...), int64(r.txIdx), 10)
