@@ -473,9 +473,17 @@ func (p *ParallelReader) resume(c *chunk, ws *workspace) *Reader {
 	if ws.window == nil {
 		ws.head, ws.window, ws.chunk = make([]byte, 4<<10), make([]byte, 64<<10), make([]byte, 64<<10)
 	}
-	window := ws.window[:min(int64(len(ws.window)), c.start+int64(len(p.txTag))-c.owner)]
-	n, _ := p.ra.ReadAt(window, c.owner)
-	i := indexTag(window[:n], p.txTag)
+	// The block's values come first and are short: its first CdtTrfTxInf
+	// is nearly always within the first 4 KB, the whole window read only
+	// when it is not.
+	i := -1
+	for _, size := range []int64{4 << 10, int64(len(ws.window))} {
+		window := ws.window[:min(size, c.start+int64(len(p.txTag))-c.owner)]
+		n, _ := p.ra.ReadAt(window, c.owner)
+		if i = indexTag(window[:n], p.txTag); i >= 0 || n < len(window) || len(window) < int(size) {
+			break
+		}
+	}
 	if i < 0 {
 		return nil
 	}
