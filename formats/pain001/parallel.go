@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"maksa"
+	"maksa/formats/internal/xmlscan"
 )
 
 // ParallelReader reads a large pain.001 document on every core. It cuts
@@ -57,8 +58,9 @@ type ParallelReader struct {
 	values    values // the payments' paths
 	buf       []byte
 
-	recycled chan []*maksa.Payment // payments handed back, a batch at a time, for the workers
-	handed   []*maksa.Payment      // the batch Recycle fills
+	recycled  chan []*maksa.Payment // payments handed back, a batch at a time, for the workers
+	spareData chan []byte           // chunks' data read, to be read into again
+	handed    []*maksa.Payment      // the batch Recycle fills
 
 	started bool
 	quit    chan struct{}
@@ -84,7 +86,7 @@ const parallelChunk = 128 << 10
 // NewParallelReader returns a ParallelReader of the size bytes of ra.
 func NewParallelReader(ra io.ReaderAt, size int64) *ParallelReader {
 	return &ParallelReader{ra: ra, size: size, chunkSize: parallelChunk, workers: runtime.GOMAXPROCS(0),
-		recycled: make(chan []*maksa.Payment, recycledBatches)}
+		recycled: make(chan []*maksa.Payment, recycledBatches), spareData: make(chan []byte, 8)}
 }
 
 // Recycle hands back a payment Read returned, for a worker to fill again
@@ -140,8 +142,9 @@ func (s *spare) take() *maksa.Payment {
 
 // chunk is a part of the document, [start, limit), read by one reader.
 type chunk struct {
-	start, limit int64 // limit 0: to the end of the document
-	owner        int64 // offset of the PmtInf start tag the chunk starts in
+	start, limit int64  // limit 0: to the end of the document
+	owner        int64  // offset of the PmtInf start tag the chunk starts in
+	data         []byte // the document from start, past limit; nil: the reader reads the file
 	r            *Reader
 	open         []string // the open elements its scanner resumed with
 	payments     []*maksa.Payment
@@ -255,6 +258,8 @@ func (p *ParallelReader) Read() (*maksa.Payment, error) {
 				return p.fallBack()
 			}
 			p.at = end
+			p.putData(c.data) // its reader is done with it
+			c.data = nil
 		}
 		p.cur, p.next, p.ev = nc, 0, 0
 	}
@@ -342,9 +347,10 @@ func (p *ParallelReader) start() {
 // cut finds the chunks' starts — the first CdtTrfTxInf start tag at least
 // chunkSize bytes after the last start, and the last PmtInf start tag
 // before it — and hands the chunks to the workers and, in order, to Read.
+// The bytes it reads to find them are the chunk's data, which the chunk's
+// reader scans in place: the document is read from the file once.
 func (p *ParallelReader) cut() {
-	from := p.from
-	c := &chunk{start: from, r: p.head, done: make(chan struct{})}
+	c := &chunk{start: p.from, r: p.head, done: make(chan struct{})}
 	send := func(c *chunk) bool {
 		select {
 		case p.jobs <- c:
@@ -358,49 +364,112 @@ func (p *ParallelReader) cut() {
 			return false
 		}
 	}
-	block := make([]byte, p.chunkSize+int64(len(p.txTag)))
-	var infos []int
-	owner, target := int64(-1), from+p.chunkSize
-	for pos := from; pos < p.size; pos += p.chunkSize {
-		n, _ := p.ra.ReadAt(block, pos)
-		if n == 0 {
-			break
+	owner := int64(-1)
+	for {
+		data, at, seamOwner := p.seam(c.start, owner)
+		if c.r == p.head {
+			p.putData(data) // the first chunk's reader reads the document itself
+		} else {
+			c.data = data
 		}
-		b, within := block[:n], min(int(p.chunkSize), n) // a tag found must start within
-		infos = infos[:0]
-		for off := 0; ; {
-			i := indexTag(b[off:], p.infoTag)
-			if i < 0 || off+i >= within {
+		if at < 0 {
+			c.limit = 0
+			send(c)
+			return
+		}
+		c.limit = c.start + int64(at)
+		if !send(c) {
+			return
+		}
+		owner = seamOwner
+		c = &chunk{start: c.limit, owner: owner, done: make(chan struct{})}
+	}
+}
+
+// How the cut reads: a chunk and a little more, then more by a quarter
+// until it finds the chunk's end; a chunk that would need more than
+// maxChunkData is read to the document's end by its reader, from the file.
+const (
+	seamRead     = 4 << 10
+	maxChunkData = 8 * parallelChunk
+)
+
+// seam reads the document from offset start up to the end of the chunk
+// that starts there: the first CdtTrfTxInf start tag at least chunkSize
+// bytes on that has a PmtInf start tag before it (in the chunk, or owner
+// before it). It returns what it read, which holds the chunk and the tag
+// after it, the tag's offset from start and the offset of the PmtInf start
+// tag before it; at is -1 at the document's end, and data nil when the
+// chunk would be larger than maxChunkData.
+func (p *ParallelReader) seam(start, owner int64) (data []byte, at int, seamOwner int64) {
+	data = p.takeData()
+	for {
+		n0 := len(data)
+		want := int(p.chunkSize) + seamRead
+		if n0 > 0 {
+			want = max(seamRead, n0/4)
+		}
+		if n0+want > maxChunkData && n0+want > int(p.chunkSize)+seamRead {
+			p.putData(data)
+			return nil, -1, owner
+		}
+		data = slices.Grow(data, want)[:n0+want]
+		n, _ := p.ra.ReadAt(data[n0:], start+int64(n0))
+		data = data[:n0+n]
+		for off := int(p.chunkSize); off < len(data); {
+			i := indexTag(data[off:], p.txTag)
+			if i < 0 {
 				break
 			}
-			infos = append(infos, off+i)
-			off += i + 1
-		}
-		if rel := max(target-pos, 0); rel < int64(within) {
-			if i := indexTag(b[rel:], p.txTag); i >= 0 && int(rel)+i < within {
-				at := int(rel) + i
-				seamOwner := owner
-				for _, o := range infos {
-					if o < at {
-						seamOwner = pos + int64(o)
-					}
-				}
-				if seamOwner >= 0 {
-					c.limit = pos + int64(at)
-					if !send(c) {
-						return
-					}
-					c = &chunk{start: c.limit, owner: seamOwner, done: make(chan struct{})}
-					target = c.start + p.chunkSize
-				}
+			at := off + i
+			seamOwner := owner
+			if last := lastTag(data[:at], p.infoTag); last >= 0 {
+				seamOwner = start + int64(last)
 			}
+			if seamOwner >= 0 {
+				return data, at, seamOwner
+			}
+			off = at + 1
 		}
-		if len(infos) > 0 {
-			owner = pos + int64(infos[len(infos)-1])
+		if n < want {
+			return data, -1, owner
 		}
 	}
-	c.limit = 0
-	send(c)
+}
+
+// lastTag is the offset of the last start tag tag in b, -1 when none.
+func lastTag(b, tag []byte) int {
+	last := -1
+	for off := 0; ; {
+		i := indexTag(b[off:], tag)
+		if i < 0 {
+			return last
+		}
+		last = off + i
+		off = last + 1
+	}
+}
+
+// takeData returns an empty buffer for a chunk's data, one used before
+// when there is one.
+func (p *ParallelReader) takeData() []byte {
+	select {
+	case b := <-p.spareData:
+		return b[:0]
+	default:
+		return make([]byte, 0, int(p.chunkSize)+seamRead)
+	}
+}
+
+// putData keeps b for another chunk's data, when it is not too large.
+func (p *ParallelReader) putData(b []byte) {
+	if b == nil || cap(b) > maxChunkData {
+		return
+	}
+	select {
+	case p.spareData <- b:
+	default:
+	}
 }
 
 // indexTag is bytes.Index(b, tag) for a start tag: it looks for the
@@ -499,8 +568,13 @@ func (p *ParallelReader) resume(c *chunk, ws *workspace) *Reader {
 		return nil
 	}
 	c.open = r.scan.Open()
-	r.scan = newScanner(io.NewSectionReader(p.ra, c.start, p.size-c.start))
-	r.scan.Buffer(ws.chunk)
+	if c.data != nil {
+		r.scan = xmlscan.NewWhole(c.data)
+	} else {
+		r.scan = newScanner(io.NewSectionReader(p.ra, c.start, p.size-c.start))
+		r.scan.Buffer(ws.chunk)
+	}
+	r.scan.MaxToken = maxTokenSize
 	r.scan.Resume(c.open)
 	r.origin, r.txIdx, r.afterTx, r.infoTouched = c.start, 0, true, false
 	return r

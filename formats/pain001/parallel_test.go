@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +120,26 @@ func generated(t testing.TB, count, perInfo int) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestParallelReaderLongPayment reads a document with a payment of more
+// than a megabyte (thousands of remittance lines): past that, the chunk
+// it falls in is not held in memory but read to the end from the file,
+// with what the sequential Reader gives.
+func TestParallelReaderLongPayment(t *testing.T) {
+	doc := generated(t, 600, 100)
+	at := bytes.Index(doc, []byte("<CdtTrfTxInf><PmtId><InstrId>I300<"))
+	ustrd := bytes.Index(doc[at:], []byte("<Ustrd>"))
+	if at < 0 || ustrd < 0 {
+		t.Fatal("no payment 300 with a remittance in the generated document")
+	}
+	long := bytes.Repeat([]byte("<Ustrd>"+strings.Repeat("x", 120)+"</Ustrd>"), 10000)
+	doc = slices.Concat(doc[:at+ustrd], long, doc[at+ustrd:])
+	for _, chunk := range []int64{4096, 20000} {
+		if !sameAsSequential(t, doc, chunk) {
+			t.Errorf("chunk %d: fell back to reading in sequence", chunk)
+		}
+	}
 }
 
 // TestParallelReader reads generated documents in chunks of many sizes —

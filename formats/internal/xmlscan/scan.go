@@ -137,6 +137,13 @@ func New(r io.Reader) *Scanner {
 	return s
 }
 
+// NewWhole returns a Scanner of data, UTF-8 text that is all of its
+// input: it scans data in place, reading and copying nothing. A token cut
+// off by data's end is a syntax error, as at the end of any input.
+func NewWhole(data []byte) *Scanner {
+	return &Scanner{MaxToken: DefaultMaxToken, line: 1, buf: data, end: len(data), rerr: io.EOF}
+}
+
 // declaredEncoding returns the encoding an XML declaration at the start of
 // br names, without consuming anything.
 func declaredEncoding(br *bufio.Reader) string {

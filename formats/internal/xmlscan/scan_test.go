@@ -60,6 +60,11 @@ func tokens(r io.Reader, maxToken int) (string, error) {
 	if maxToken > 0 {
 		s.MaxToken = maxToken
 	}
+	return listTokens(s)
+}
+
+// listTokens renders what s reads, as tokens does.
+func listTokens(s *xmlscan.Scanner) (string, error) {
 	var l listing
 	for {
 		kind, err := s.Next()
@@ -252,6 +257,15 @@ func FuzzAgainstEncodingXML(f *testing.F) {
 			return // encoding/xml needs a CharsetReader for these (TestUTF16 reads UTF-16)
 		}
 		got, err := tokens(bytes.NewReader(data), 4096)
+		if !bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}) {
+			// Scanned in place, a document reads as it does from a reader
+			// (the parallel pain.001 reader scans its chunks so), errors
+			// and all; only the token limit does not apply.
+			whole, wholeErr := listTokens(xmlscan.NewWhole(bytes.Clone(data)))
+			if err == nil && (whole != got || wholeErr != nil) || err != nil && !errors.Is(err, xmlscan.ErrTooLong) && fmt.Sprint(err) != fmt.Sprint(wholeErr) {
+				t.Fatalf("in place %q: %v\n%s\nfrom a reader: %v\n%s", data, wholeErr, whole, err, got)
+			}
+		}
 		if err != nil {
 			return
 		}
