@@ -50,6 +50,11 @@ func TestSmoke(t *testing.T) {
 	if !strings.Contains(table.String(), "the ledger's writes alone (floor)") {
 		t.Errorf("the night is not compared with its floor:\n%s", table.String())
 	}
+	var bounds strings.Builder
+	printBounds(&bounds, rows)
+	if !strings.Contains(bounds.String(), "nightly batch run (SQLite), 2 k:") || !strings.Contains(bounds.String(), "cannot pass") {
+		t.Errorf("the night's CPU bound is not said:\n%s", bounds.String())
+	}
 	for tool, ref := range map[string]string{"xmllint": "xmllint --stream", "psql": "psql \\copy"} {
 		if tool == "psql" && cfg.postgres == "" {
 			continue

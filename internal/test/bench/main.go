@@ -59,6 +59,7 @@ func main() {
 	fmt.Println(machine())
 	fmt.Println()
 	printTable(os.Stdout, rows)
+	printBounds(os.Stdout, rows)
 	for _, r := range rows {
 		if r.met == "no" {
 			fmt.Println("\nSome targets are not met (see the last column).")
@@ -86,6 +87,7 @@ type row struct {
 	bytes   int64         // input or output size, for MB/s
 	wall    time.Duration // of the maksa command
 	rss     int64         // peak RSS of the maksa process, bytes
+	cpu     time.Duration // user and system time of the maksa process, where it bounds the rate
 	rate    string        // overrides payments/s (latency rows)
 	ref     string        // the reference's name
 	refRate float64       // payments/s of the reference (or MB/s when byMB)
@@ -136,6 +138,22 @@ func printTable(w io.Writer, rows []row) {
 	}
 }
 
+// printBounds says, for each row that measured its process's CPU time,
+// the rate no run of it can pass on this machine's cores, all of them
+// busy the whole time: what a target above it needs is less work, not a
+// faster schedule.
+func printBounds(w io.Writer, rows []row) {
+	for _, r := range rows {
+		if r.cpu <= 0 {
+			continue
+		}
+		cores := runtime.NumCPU()
+		bound := float64(r.count) / (r.cpu.Seconds() / float64(cores))
+		fmt.Fprintf(w, "\n%s, %s: %.1f s of CPU (user and system) in %.1f s; on %d cores it cannot pass %.0f/s without doing less.\n",
+			r.step, count(r.size), r.cpu.Seconds(), r.wall.Seconds(), cores, bound)
+	}
+}
+
 // count prints 10000 as 10 k and 1000000 as 1 M.
 func count(n int) string {
 	switch {
@@ -170,22 +188,24 @@ func machine() string {
 
 // timed runs a command and returns its wall time and peak RSS.
 func timed(name string, args ...string) (time.Duration, int64, error) {
-	return timedOut(io.Discard, name, args...)
+	wall, rss, _, err := timedOut(io.Discard, name, args...)
+	return wall, rss, err
 }
 
-// timedOut is timed, with the command's output written to out.
-func timedOut(out io.Writer, name string, args ...string) (time.Duration, int64, error) {
+// timedOut is timed, with the command's output written to out and its
+// CPU time (user and system).
+func timedOut(out io.Writer, name string, args ...string) (wall time.Duration, rss int64, cpu time.Duration, err error) {
 	cmd := exec.Command(name, args...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	cmd.Stdout = out
 	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
+	err = cmd.Run()
+	wall = time.Since(start)
 	if err != nil {
-		return 0, 0, fmt.Errorf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, tail(stderr.String()))
+		return 0, 0, 0, fmt.Errorf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, tail(stderr.String()))
 	}
-	return wall, maxRSS(cmd.ProcessState), nil
+	return wall, maxRSS(cmd.ProcessState), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
 }
 
 func tail(s string) string {

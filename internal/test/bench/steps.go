@@ -743,7 +743,7 @@ func (b *bench) night(db, home string, args []string) (sign, batch row, err erro
 	}
 	batch = row{step: fmt.Sprintf("nightly batch run (%s)", db), size: b.batch, count: b.batch}
 	var summary strings.Builder
-	if batch.wall, batch.rss, err = timedOut(&summary, b.maksa, append(args, "--json", "batch", "run", "--ahead", "--date", b.day)...); err != nil {
+	if batch.wall, batch.rss, batch.cpu, err = timedOut(&summary, b.maksa, append(args, "--json", "batch", "run", "--ahead", "--date", b.day)...); err != nil {
 		return sign, batch, err
 	}
 	var sum struct{ Executed, Held, Refused int }
