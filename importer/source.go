@@ -53,7 +53,7 @@ type item struct {
 func (s *source) readAhead() (next func() item, stop func()) {
 	const chunkSize = 128
 	// Chunks the reader filled, and chunks next emptied, to be filled again.
-	chunks, free := make(chan []item, 2), make(chan []item, 2)
+	chunks, free := make(chan []item, 2), make(chan []item, 4)
 	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)

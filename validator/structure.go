@@ -151,7 +151,8 @@ func checkDebtorIBAN(iban string) error {
 	if err := maksa.CheckIBAN(iban); err != nil {
 		return err
 	}
-	validDebtor.Store(&iban)
+	valid := iban // escapes: a copy, so that only a new account allocates
+	validDebtor.Store(&valid)
 	return nil
 }
 

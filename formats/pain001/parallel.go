@@ -111,10 +111,13 @@ func (p *ParallelReader) Recycle(x *maksa.Payment) {
 	p.handed = nil
 }
 
-// How payments travel back: in batches, of which the workers hold a few.
+// How payments travel back: in batches, of which the workers keep as
+// many as are in flight between the workers and the caller (a few chunks
+// and the caller's read-ahead): with fewer, the batches handed back while
+// the workers wait were dropped, and a third of the payments made anew.
 const (
 	recycledBatch   = 128
-	recycledBatches = 4
+	recycledBatches = 16
 )
 
 // spare is a worker's supply of payments handed back.
