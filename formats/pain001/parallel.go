@@ -85,7 +85,8 @@ const parallelChunk = 128 << 10
 
 // NewParallelReader returns a ParallelReader of the size bytes of ra.
 func NewParallelReader(ra io.ReaderAt, size int64) *ParallelReader {
-	return &ParallelReader{ra: ra, size: size, chunkSize: parallelChunk, workers: runtime.GOMAXPROCS(0),
+	// Nothing past size is read, even of a file that grows meanwhile.
+	return &ParallelReader{ra: io.NewSectionReader(ra, 0, size), size: size, chunkSize: parallelChunk, workers: runtime.GOMAXPROCS(0),
 		recycled: make(chan []*maksa.Payment, recycledBatches), spareData: make(chan []byte, 8)}
 }
 

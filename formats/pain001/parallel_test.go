@@ -142,6 +142,33 @@ func TestParallelReaderLongPayment(t *testing.T) {
 	}
 }
 
+// TestParallelReaderReadsOnlySize reads a document of which the file
+// holds more than the size it was given, as when a file grows while it is
+// read: what is past the size is not read.
+func TestParallelReaderReadsOnlySize(t *testing.T) {
+	doc := generated(t, 300, 7)
+	grown := append(bytes.Clone(doc), "<junk>written later</junk>"...)
+	r := pain001.NewParallelReaderOf(bytes.NewReader(grown), int64(len(doc)), 4096, 3)
+	defer r.Close()
+	if _, err := r.Header(); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		_, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("after %d payments: %v", n, err)
+		}
+		n++
+	}
+	if n != 300 || !r.Parallel() {
+		t.Errorf("%d payments (parallel %v), want 300", n, r.Parallel())
+	}
+}
+
 // TestParallelReader reads generated documents in chunks of many sizes —
 // one PmtInf block for every payment, blocks of 7, one block for all — and
 // checks that it gives what the sequential Reader gives, without falling
