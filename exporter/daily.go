@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"maksa"
 	"maksa/formats/csvfmt"
 	"maksa/formats/xlsxfmt"
@@ -38,7 +36,7 @@ var (
 type accountSummary struct {
 	client, currency           string
 	executed, rejected, waited int
-	sum                        decimal.Decimal
+	sum                        maksa.Sum // a decimal.Decimal's Add allocates, for each executed payment
 }
 
 // DailyReport writes the report of a business day into dir: daily.xlsx
@@ -84,7 +82,7 @@ func (e *Exporter) DailyReport(ctx context.Context, dir string, day time.Time, f
 		}
 		if p.Status == maksa.ACSC {
 			s.executed++
-			s.sum = s.sum.Add(p.Amount)
+			s.sum.Add(p.Amount)
 			transfer := "outbound"
 			if internal[p.CreditorIBAN] {
 				transfer = "internal"
@@ -136,7 +134,7 @@ func (e *Exporter) DailyReport(ctx context.Context, dir string, day time.Time, f
 	sort.Strings(ibans)
 	for _, iban := range ibans {
 		s := summary[iban]
-		if err := summarySheet.Row(s.client, iban, s.currency, s.executed, s.sum, s.rejected, s.waited); err != nil {
+		if err := summarySheet.Row(s.client, iban, s.currency, s.executed, s.sum.Decimal(), s.rejected, s.waited); err != nil {
 			return nil, err
 		}
 	}
