@@ -34,16 +34,25 @@ func readParallel(name string, doc []byte, chunk int64) (h *pain001.Header, ps [
 	if h, err = r.Header(); err != nil {
 		return nil, nil, nil, false, err
 	}
+	err = eachPayment(r, func(p *maksa.Payment) {
+		kept := *p
+		ps = append(ps, &kept)
+	})
+	return h, ps, infos, r.Parallel(), err
+}
+
+// eachPayment calls fn with each payment r reads after its header, then
+// hands the payment back (Recycle).
+func eachPayment(r *pain001.ParallelReader, fn func(*maksa.Payment)) error {
 	for {
 		p, err := r.Read()
 		if err == io.EOF {
-			return h, ps, infos, r.Parallel(), nil
+			return nil
 		}
 		if err != nil {
-			return h, ps, infos, r.Parallel(), err
+			return err
 		}
-		kept := *p
-		ps = append(ps, &kept)
+		fn(p)
 		r.Recycle(p)
 	}
 }
@@ -59,17 +68,8 @@ func TestParallelReaderRecycles(t *testing.T) {
 	}
 	seen := map[*maksa.Payment]bool{}
 	n := 0
-	for {
-		p, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		n++
-		seen[p] = true
-		r.Recycle(p)
+	if err := eachPayment(r, func(p *maksa.Payment) { n++; seen[p] = true }); err != nil {
+		t.Fatal(err)
 	}
 	if n != 20000 || len(seen) > n/10 || !r.Parallel() {
 		t.Errorf("%d payments read in %d (parallel %v); handed back, they should have been filled again", n, len(seen), r.Parallel())
@@ -154,15 +154,8 @@ func TestParallelReaderReadsOnlySize(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	for {
-		_, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("after %d payments: %v", n, err)
-		}
-		n++
+	if err := eachPayment(r, func(*maksa.Payment) { n++ }); err != nil {
+		t.Fatalf("after %d payments: %v", n, err)
 	}
 	if n != 300 || !r.Parallel() {
 		t.Errorf("%d payments (parallel %v), want 300", n, r.Parallel())
