@@ -256,13 +256,13 @@ func (db *DB) Execute(ctx context.Context, day time.Time, chunk []Execution, act
 	return tx.Commit()
 }
 
-// markExecutedSQL marks the payments with the given ids (still ACCP)
-// executed on a day.
 // markSignedSQL makes the payments of a list fully signed (ACCP).
 func (db *DB) markSignedSQL() string {
 	return `UPDATE payments SET status = 'ACCP' WHERE ` + db.byIDOnly("status") + ` = 'PDNG' AND id IN (?)`
 }
 
+// markExecutedSQL marks the payments with the given ids (still ACCP)
+// executed on a day.
 func (db *DB) markExecutedSQL() string {
 	return `UPDATE payments SET status = 'ACSC', executed_on = ? WHERE ` + db.byIDOnly("status") + ` = 'ACCP' AND id IN (?)`
 }

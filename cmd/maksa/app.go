@@ -73,6 +73,7 @@ func (m *Main) rootCommand() *cobra.Command {
 	f.BoolVar(&m.JSON, "json", false, "print results as JSON")
 	f.StringVar(&m.TimeZone, "tz", m.env("MAKSA_TZ", "Europe/Riga"), "business time zone (MAKSA_TZ)")
 	f.StringVar(&m.profiler.cpuPath, "cpuprofile", "", "write a CPU profile to this file (go tool pprof)")
+	f.StringVar(&m.profiler.tracePath, "trace", "", "write an execution trace to this file (go tool trace)")
 	f.StringVar(&m.profiler.memPath, "memprofile", "", "write a heap profile to this file when the command ends")
 	f.StringVar(&m.ConfigFile, "config", m.env("MAKSA_CONFIG", ""), "treasury configuration YAML (MAKSA_CONFIG); default <home>/maksa.yaml when it exists")
 	root.AddCommand(m.directoryCommand(), m.auditCommand(), m.ledgerCommand(), m.importCommand(), m.validateCommand(), m.watchCommand(), m.statusCommand(),
