@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -78,6 +79,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
+	if driver == SQLite {
+		if err := createSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:")); err != nil {
+			return nil, fmt.Errorf("%s: %w", op, err)
+		}
+	}
 	x, err := sqlx.Open(driver, source)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -96,6 +102,36 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	return db, nil
+}
+
+// PageSize is the page size of a SQLite database maksa creates: 16 KB,
+// not SQLite's 4 KB. The pure-Go driver reads and writes the database a
+// page per system call; with pages four times larger, set signing and the
+// nightly batch of 200,000 payments made a third fewer system calls and
+// ran 10–15 % faster (docs/performance.md). A database made before keeps
+// its page size.
+const PageSize = 16384
+
+// createSQLite makes the SQLite database at path (which may carry "?"
+// parameters) when there is none yet, with PageSize pages and in WAL mode:
+// the first change to a database fixes its page size, and the driver sets
+// WAL mode before any other pragma of the DSN.
+func createSQLite(ctx context.Context, path string) error {
+	path, _, _ = strings.Cut(path, "?")
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return nil // there is one, or Open says why it cannot be read
+	}
+	db, err := sql.Open(SQLite, "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1) // both pragmas on the one connection
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d", PageSize)); err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, "PRAGMA journal_mode = WAL") // writes the header: the page size is the database's now
+	return err
 }
 
 func parseDSN(dsn string) (driver, source string, err error) {

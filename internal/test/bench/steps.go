@@ -313,11 +313,23 @@ func insertLoop(src, dst string) (time.Duration, error) {
 		return 0, err
 	}
 	defer from.Close()
-	to, err := sql.Open("sqlite", dst+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	// The reference's pages are as large as maksa's (store.PageSize for a
+	// database it made): the page size is set before the first change.
+	var pageSize int
+	if err := from.QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil {
+		return 0, err
+	}
+	to, err := sql.Open("sqlite", dst)
 	if err != nil {
 		return 0, err
 	}
 	defer func() { to.Close(); os.Remove(dst) }()
+	to.SetMaxOpenConns(1) // the pragmas hold for the one connection
+	for _, pragma := range []string{fmt.Sprintf("page_size = %d", pageSize), "journal_mode = WAL", "synchronous = NORMAL"} {
+		if _, err := to.Exec("PRAGMA " + pragma); err != nil {
+			return 0, err
+		}
+	}
 	var ddl string
 	if err := from.QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'payments'`).Scan(&ddl); err != nil {
 		return 0, err
