@@ -94,6 +94,7 @@ func TestAllowedText(t *testing.T) {
 		"Müller GmbH", "Zürcher Bäckerei", "OÜ Põhjala Õlu", "Straße", "Łódź Sp. z o.o.", "Žalgiris UAB", "Ørsted A/S",
 		"Invoice #12 & #13", `100% = 5*20; @home _x_ "q" !<>[]{}$ ~^|\`, "Crème brûlée SARL", "Şişli İnşaat A.Ş.", "Nguyễn Văn Thắng",
 		"Kőbányai Kft.", "Ştefan Ţurcanu", "SIA „Koks“ – rēķins Nr. 5…", "§ 12 ° £ € « » ½ ×", "Mu\u0308ller", "a\u0301\u0302",
+		" !~~~~~~ !~~~~~~ !~", "Rechnung\u0308", "Rechnun\u0308g 12345678",
 	} {
 		if r, ok := maksa.AllowedText(s); !ok {
 			t.Errorf("AllowedText(%q) refused %q", s, r)
@@ -103,6 +104,9 @@ func TestAllowedText(t *testing.T) {
 		"a\tb": '\t', "Иван": 'И', "Ivan Pеtrov": 'е', "Αθήνα": 'Α', "東京": '東', "شركة": 'ش', "no\u00a0break": 0xa0,
 		"zero\u200djoin": 0x200d, "rtl\u200fmark": 0x200f, "emoji 😀": '😀', "soft\u00adhyphen": 0xad, "\ufffe": 0xfffe,
 		"\uffff": 0xffff, "broken \xff": utf8.RuneError, "\u0308lone": 0x308, "5\u0308": 0x308, "del\x7f": 0x7f, "c1\u0085": 0x85,
+		// A bad byte in each place of an eight-byte word, and after one.
+		"\x1fbcdefgh": 0x1f, "abc\x00efgh": 0, "abcdefg\x7f": 0x7f, "abcdefgh\x1f": 0x1f, "abcdefghijklmno\x01": 1,
+		"abcdefg\u00a0": 0xa0, "\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f": 0x7f, "12345678\u0308": 0x308, "abcdefgh\xff": utf8.RuneError,
 	} {
 		if r, ok := maksa.AllowedText(s); ok || r != bad {
 			t.Errorf("AllowedText(%q) = %q, %v; want %q refused", s, r, ok, bad)
@@ -113,7 +117,8 @@ func TestAllowedText(t *testing.T) {
 // FuzzAllowedText checks the table-driven AllowedText against a reading of
 // the rule written with the unicode package's script and category tables.
 func FuzzAllowedText(f *testing.F) {
-	for _, s := range []string{"Ģirts Šķēle (PVN)", "Müller & Co", "a\tb", "\xff", "€", "u\u0308", "1\u0308", "Иван", "\u00a0"} {
+	for _, s := range []string{"Ģirts Šķēle (PVN)", "Müller & Co", "a\tb", "\xff", "€", "u\u0308", "1\u0308", "Иван", "\u00a0",
+		"Rechnung 2026/17\x7f", "abcdefgh\u0308", "12345678\u0308", "abcdefg\x1f"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
