@@ -27,12 +27,6 @@ import "unicode/utf8"
 func AllowedText(s string) (rune, bool) {
 	lastLetter := false // whether the last non-ASCII rune was a Latin letter or a mark on one
 	for i := 0; i < len(s); {
-		for i+8 <= len(s) && printableASCII8(s[i:i+8]) { // most text is: eight bytes at a time
-			i += 8
-		}
-		if i == len(s) {
-			break
-		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 || c == 0x7f {
@@ -65,17 +59,6 @@ func AllowedText(s string) (rune, bool) {
 		i += n
 	}
 	return 0, true
-}
-
-// printableASCII8 reports whether the eight bytes of s are all printable
-// ASCII, 0x20 to 0x7e. In one word: a byte under 0x20 borrows when 0x20 is
-// taken from it, 0x7f carries into the top bit when 1 is added, and a byte
-// of 0x80 or more has it set; the lowest such byte of a word is never
-// masked by a borrow or carry from below.
-func printableASCII8(s string) bool {
-	w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-	return ((w-0x2020202020202020)|(w+0x0101010101010101)|w)&0x8080808080808080 == 0
 }
 
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }

@@ -104,7 +104,7 @@ func TestAllowedText(t *testing.T) {
 		"a\tb": '\t', "Иван": 'И', "Ivan Pеtrov": 'е', "Αθήνα": 'Α', "東京": '東', "شركة": 'ش', "no\u00a0break": 0xa0,
 		"zero\u200djoin": 0x200d, "rtl\u200fmark": 0x200f, "emoji 😀": '😀', "soft\u00adhyphen": 0xad, "\ufffe": 0xfffe,
 		"\uffff": 0xffff, "broken \xff": utf8.RuneError, "\u0308lone": 0x308, "5\u0308": 0x308, "del\x7f": 0x7f, "c1\u0085": 0x85,
-		// A bad byte in each place of an eight-byte word, and after one.
+		// A bad byte at the start, in the middle, at the end and past the eighth byte.
 		"\x1fbcdefgh": 0x1f, "abc\x00efgh": 0, "abcdefg\x7f": 0x7f, "abcdefgh\x1f": 0x1f, "abcdefghijklmno\x01": 1,
 		"abcdefg\u00a0": 0xa0, "\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f": 0x7f, "12345678\u0308": 0x308, "abcdefgh\xff": utf8.RuneError,
 	} {

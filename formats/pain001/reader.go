@@ -163,7 +163,6 @@ func NewReader(r io.Reader) *Reader {
 type pathNode struct {
 	name, path string
 	children   []*pathNode
-	next       int    // the index in children after the child found last: the likeliest next
 	tx         bool   // inside a CdtTrfTxInf
 	currency   string // for Amt/InstdAmt and Amt/EqvtAmt/Amt of a transaction, the path of the currency attribute
 }
@@ -176,17 +175,9 @@ const (
 )
 
 // child returns the path of element local inside the path parent.
-//
-// A document repeats its elements in the same order, payment after
-// payment: the child after the one found last is tried first.
 func (r *Reader) child(parent *pathNode, local []byte) *pathNode {
-	if i := parent.next; i < len(parent.children) && parent.children[i].name == string(local) {
-		parent.next = i + 1
-		return parent.children[i]
-	}
-	for i, c := range parent.children {
+	for _, c := range parent.children {
 		if c.name == string(local) {
-			parent.next = i + 1
 			return c
 		}
 	}
@@ -201,7 +192,6 @@ func (r *Reader) child(parent *pathNode, local []byte) *pathNode {
 	if r.nodes < maxNodes && len(parent.children) < maxChildren {
 		r.nodes++
 		parent.children = append(parent.children, n)
-		parent.next = len(parent.children)
 	}
 	return n
 }
