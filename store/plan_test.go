@@ -153,3 +153,24 @@ func TestWorkUsesPartialIndexes(t *testing.T) {
 		}
 	}
 }
+
+// TestExecutedOnInFileOrder: the payments executed on a day, of every
+// batch or of one, are read in batch and file order from the index that
+// holds them (migration 00020), not sorted afterwards: the night reads a
+// million of them for the daily report and again for the execution
+// reports.
+func TestExecutedOnInFileOrder(t *testing.T) {
+	db, err := Open(context.Background(), testdb.SQLite(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for q, args := range map[string][]any{
+		`SELECT p.id FROM payments p WHERE ` + executedOnWhere + ` ORDER BY p.batch_id, p.seq`:                    {"2026-11-27"},
+		`SELECT p.id FROM payments p WHERE ` + executedOnWhere + ` AND p.batch_id = ? ORDER BY p.batch_id, p.seq`: {"2026-11-27", 7},
+	} {
+		if got := plan(t, db, q, args...); !strings.Contains(got, "INDEX payments_executed_on (") || strings.Contains(got, "TEMP B-TREE") {
+			t.Errorf("%s: plan %q, want the index read in order, nothing sorted", q, got)
+		}
+	}
+}
