@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -16,31 +17,30 @@ type profiler struct {
 }
 
 // start begins the CPU profile and the trace.
-func (p *profiler) start() error {
+func (p *profiler) start() (err error) {
 	if p.tracePath != "" {
-		f, err := os.Create(p.tracePath)
-		if err != nil {
-			return usageErrorf("--trace: %v", err)
-		}
-		if err := trace.Start(f); err != nil {
-			f.Close()
+		if p.trace, err = begin(p.tracePath, "trace", trace.Start); err != nil {
 			return err
 		}
-		p.trace = f
 	}
-	if p.cpuPath == "" {
-		return nil
+	if p.cpuPath != "" {
+		p.cpu, err = begin(p.cpuPath, "cpuprofile", pprof.StartCPUProfile)
 	}
-	f, err := os.Create(p.cpuPath)
+	return err
+}
+
+// begin creates the file at path (named by its flag in an error) and
+// starts writing a profile or trace to it.
+func begin(path, flag string, start func(io.Writer) error) (*os.File, error) {
+	f, err := os.Create(path)
 	if err != nil {
-		return usageErrorf("--cpuprofile: %v", err)
+		return nil, usageErrorf("--%s: %v", flag, err)
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
+	if err := start(f); err != nil {
 		f.Close()
-		return err
+		return nil, err
 	}
-	p.cpu = f
-	return nil
+	return f, nil
 }
 
 // stop ends the CPU profile and the trace, and writes the heap profile.
