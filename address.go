@@ -13,21 +13,25 @@ var StructuredAddressesFrom = time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC)
 
 // Address is a postal address as ISO 20022 holds it (PostalAddress6 in
 // pain.001.001.03, PostalAddress24/27 later): structured elements, and up
-// to seven unstructured address lines. Country is the ISO 3166 code.
+// to seven unstructured address lines. Country is the ISO 3166 code. The
+// address type (AdrTp), a classification rather than part of the address,
+// is not kept.
 type Address struct {
-	Street       string   `json:"street,omitempty"`        // StrtNm
-	Building     string   `json:"building,omitempty"`      // BldgNb
-	BuildingName string   `json:"building_name,omitempty"` // BldgNm
-	Floor        string   `json:"floor,omitempty"`         // Flr
-	PostBox      string   `json:"post_box,omitempty"`      // PstBx
-	Room         string   `json:"room,omitempty"`          // Room
-	PostCode     string   `json:"post_code,omitempty"`     // PstCd
-	Town         string   `json:"town,omitempty"`          // TwnNm
-	TownLocation string   `json:"town_location,omitempty"` // TwnLctnNm
-	District     string   `json:"district,omitempty"`      // DstrctNm
-	SubDivision  string   `json:"sub_division,omitempty"`  // CtrySubDvsn
-	Country      string   `json:"country,omitempty"`       // Ctry
-	Lines        []string `json:"lines,omitempty"`         // AdrLine
+	Department    string   `json:"department,omitempty"`     // Dept
+	SubDepartment string   `json:"sub_department,omitempty"` // SubDept
+	Street        string   `json:"street,omitempty"`         // StrtNm
+	Building      string   `json:"building,omitempty"`       // BldgNb
+	BuildingName  string   `json:"building_name,omitempty"`  // BldgNm
+	Floor         string   `json:"floor,omitempty"`          // Flr
+	PostBox       string   `json:"post_box,omitempty"`       // PstBx
+	Room          string   `json:"room,omitempty"`           // Room
+	PostCode      string   `json:"post_code,omitempty"`      // PstCd
+	Town          string   `json:"town,omitempty"`           // TwnNm
+	TownLocation  string   `json:"town_location,omitempty"`  // TwnLctnNm
+	District      string   `json:"district,omitempty"`       // DstrctNm
+	SubDivision   string   `json:"sub_division,omitempty"`   // CtrySubDvsn
+	Country       string   `json:"country,omitempty"`        // Ctry
+	Lines         []string `json:"lines,omitempty"`          // AdrLine
 }
 
 // AddressElement is one element of an Address: its ISO 20022 tag, its
@@ -40,7 +44,7 @@ type AddressElement struct {
 }
 
 // addressElements is how many structured elements an Address has.
-const addressElements = 12
+const addressElements = 14
 
 // Elements returns the structured elements of a in the order of the ISO
 // 20022 schemas (Ctry last; AdrLine is not among them). It is an array, not
@@ -48,6 +52,8 @@ const addressElements = 12
 // allocation.
 func (a *Address) Elements() [addressElements]AddressElement {
 	return [addressElements]AddressElement{
+		{"Dept", "department", 70, &a.Department},
+		{"SubDept", "sub-department", 70, &a.SubDepartment},
 		{"StrtNm", "street", 70, &a.Street},
 		{"BldgNb", "building number", 16, &a.Building},
 		{"BldgNm", "building name", 35, &a.BuildingName},
@@ -85,7 +91,7 @@ const (
 // lacks the town or the country is still "structured"; Missing says what
 // it lacks.
 func (a Address) Form() string {
-	structured := a.Street != "" || a.Building != "" || a.BuildingName != "" || a.Floor != "" || a.PostBox != "" || a.Room != "" ||
+	structured := a.Department != "" || a.SubDepartment != "" || a.Street != "" || a.Building != "" || a.BuildingName != "" || a.Floor != "" || a.PostBox != "" || a.Room != "" ||
 		a.PostCode != "" || a.Town != "" || a.TownLocation != "" || a.District != "" || a.SubDivision != ""
 	switch {
 	case len(a.Lines) == 0 && !structured:
@@ -127,6 +133,8 @@ func (a Address) String() string {
 			parts = append(parts, v)
 		}
 	}
+	add(a.Department)
+	add(a.SubDepartment)
 	add(a.Street, a.Building)
 	add(a.BuildingName)
 	add(a.Floor)

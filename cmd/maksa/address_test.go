@@ -27,7 +27,7 @@ type addressCase struct {
 var addressCases = []addressCase{
 	{"A-1", "DE89370400440532013000", "COBADEFFXXX", "", "", ""},
 	{"A-2", "DE89370400440532013000", "COBADEFFXXX", "<Ctry>DE</Ctry>", "", ""},
-	{"A-3", "DE89370400440532013000", "COBADEFFXXX", "<StrtNm>Hauptstraße</StrtNm><BldgNb>5</BldgNb><BldgNm>Haus B</BldgNm><Flr>3</Flr><PstCd>10115</PstCd><TwnNm>Berlin</TwnNm><DstrctNm>Mitte</DstrctNm><Ctry>DE</Ctry>", "", ""},
+	{"A-3", "DE89370400440532013000", "COBADEFFXXX", "<Dept>Buchhaltung</Dept><SubDept>Kreditoren</SubDept><StrtNm>Hauptstraße</StrtNm><BldgNb>5</BldgNb><BldgNm>Haus B</BldgNm><Flr>3</Flr><PstCd>10115</PstCd><TwnNm>Berlin</TwnNm><DstrctNm>Mitte</DstrctNm><Ctry>DE</Ctry>", "", ""},
 	{"A-4", "DE89370400440532013000", "COBADEFFXXX", "<TwnNm>Berlin</TwnNm><Ctry>DE</Ctry><AdrLine>Hauptstraße 5</AdrLine><AdrLine>Hinterhaus</AdrLine>", "", ""},
 	{"A-5", "DE89370400440532013000", "COBADEFFXXX", "<Ctry>DE</Ctry><AdrLine>Hauptstraße 5</AdrLine><AdrLine>10115 Berlin</AdrLine>", maksa.BE04, "only address lines"},
 	{"A-6", "DE89370400440532013000", "COBADEFFXXX", "<StrtNm>Hauptstraße</StrtNm><BldgNb>5</BldgNb><Ctry>DE</Ctry>", maksa.BE04, "incomplete: it needs the town (TwnNm)"},
@@ -40,13 +40,15 @@ var addressCases = []addressCase{
 	{"A-13", "000123456789", "CHASUS33XXX", "<StrtNm>Main Street</StrtNm><BldgNb>1</BldgNb><PstCd>10001</PstCd><TwnNm>New York</TwnNm><CtrySubDvsn>NY</CtrySubDvsn><Ctry>US</Ctry>", "", ""},
 	{"A-14", "000123456789", "", "<TwnNm>New York</TwnNm><Ctry>US</Ctry>", maksa.RC01, "is not an IBAN: a cross-border payment to such an account names the creditor's bank (BIC)"},
 	{"A-15", "000123456789", "CHASUS33XXX", "", maksa.BE04, "a cross-border payment needs the creditor's postal address"},
+	{"A-16", "DE89370400440532013000", "COBADEFFXXX", "<Dept>" + strings.Repeat("D", 71) + "</Dept><TwnNm>Berlin</TwnNm><Ctry>DE</Ctry>", maksa.CH16, "creditor's department (Dept) is 71 characters long; at most 70"},
 }
 
 // TestAddressRules imports creditors with structured, hybrid, unstructured,
 // incomplete and missing addresses as pain.001.001.09 on both databases:
 // from 15 November 2026 only structured and hybrid addresses pass, and a
 // payment leaving the EEA or to an account that is not an IBAN needs one.
-// The structured address is stored and read back whole.
+// The structured address, its department and sub-department too, is
+// stored and read back whole.
 func TestAddressRules(t *testing.T) {
 	path := writeAddressPain001(t, t.TempDir())
 	for _, b := range testdb.Backends(t) {
@@ -75,7 +77,7 @@ func TestAddressRules(t *testing.T) {
 				} `json:"payment"`
 			}
 			e.runJSON(0, &shown, "payments", "show", fmt.Sprint(paymentID(t, e, "A-3")))
-			want := maksa.Address{Street: "Hauptstraße", Building: "5", BuildingName: "Haus B", Floor: "3", PostCode: "10115", Town: "Berlin", District: "Mitte", Country: "DE"}
+			want := maksa.Address{Department: "Buchhaltung", SubDepartment: "Kreditoren", Street: "Hauptstraße", Building: "5", BuildingName: "Haus B", Floor: "3", PostCode: "10115", Town: "Berlin", District: "Mitte", Country: "DE"}
 			if shown.Payment.CreditorAddress.String() != want.String() {
 				t.Errorf("A-3 stored with the address %+v, want %+v", shown.Payment.CreditorAddress, want)
 			}

@@ -32,7 +32,7 @@ func TestClearingFileEPC(t *testing.T) {
 			w := pain001.NewWriter(f, 9)
 			payments := []*maksa.Payment{
 				{EndToEndID: "EPC-1", CreditorName: "Müller & Söhne GmbH", CreditorIBAN: "DE89370400440532013000", CreditorBIC: "COBADEFFXXX",
-					CreditorAddress: maksa.Address{Street: "Große Straße", Building: "5", PostCode: "10115", Town: "Berlin", Country: "DE"}, Remittance: "Invoice #12 & #13 – „Brot“"},
+					CreditorAddress: maksa.Address{Department: "Buchführung", Street: "Große Straße", Building: "5", PostCode: "10115", Town: "Berlin", Country: "DE"}, Remittance: "Invoice #12 & #13 – „Brot“"},
 				{EndToEndID: "EPC-2", CreditorName: "Łódź Sp. z o.o.", CreditorIBAN: "PL61109010140000071219812874",
 					CreditorAddress: maksa.Address{Town: "Łódź", Country: "PL", Lines: []string{"ul. Piotrkowska 12"}}, Reference: "RF18539007547034"},
 				{EndToEndID: "EPC-3", CreditorName: "SIA „Kokmateriāli“", CreditorIBAN: "LV44HABA0551000000001", Remittance: "Rēķins Nr. 5", Reference: "RF18539007547034"},
@@ -56,7 +56,7 @@ func TestClearingFileEPC(t *testing.T) {
 			clearing := readSent(t, filepath.Join(e.home, "outbound", batchDay, batchDay+".pain001.xml"), "pain.001.001.09.xsd")
 			data, _ := os.ReadFile(filepath.Join(e.home, "outbound", batchDay, batchDay+".pain001.xml"))
 			checkEPC(t, data)
-			for _, want := range []string{"<Nm>Muller + Sohne GmbH</Nm>", "<StrtNm>Grosse Strasse</StrtNm>", "<Ustrd>Invoice No.12 + No.13 - &#39;Brot&#39;</Ustrd>",
+			for _, want := range []string{"<Nm>Muller + Sohne GmbH</Nm>", "<Dept>Buchfuhrung</Dept><StrtNm>Grosse Strasse</StrtNm>", "<Ustrd>Invoice No.12 + No.13 - &#39;Brot&#39;</Ustrd>",
 				"<TwnNm>Lodz</TwnNm>", "<Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>RF18539007547034</Ref>", "<Ustrd>RF18539007547034 Rekins Nr. 5</Ustrd>",
 				"<BICFI>TRELLV22</BICFI>", "<TwnNm>Riga</TwnNm>"} {
 				if !bytes.Contains(data, []byte(want)) {
@@ -90,7 +90,7 @@ func checkEPC(t *testing.T, data []byte) {
 	}
 	var cur, info *tx
 	fail := func(format string, args ...any) { t.Errorf("EPC rules: "+format, args...) }
-	limits := map[string]int{"Nm": 70, "AdrLine": 70, "StrtNm": 70, "TwnNm": 35, "PstCd": 16, "BldgNb": 16, "Ustrd": 140, "EndToEndId": 35,
+	limits := map[string]int{"Nm": 70, "AdrLine": 70, "Dept": 70, "SubDept": 70, "StrtNm": 70, "TwnNm": 35, "PstCd": 16, "BldgNb": 16, "Ustrd": 140, "EndToEndId": 35,
 		"InstrId": 35, "PmtInfId": 35, "MsgId": 35, "Ref": 35}
 	checkAddress := func(v map[string][]string, who string) {
 		prefix := who + "/PstlAdr/"

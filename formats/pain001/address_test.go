@@ -17,11 +17,12 @@ import (
 
 // TestAddressRoundTrip writes creditors with structured, hybrid and
 // unstructured addresses as pain.001.001.03 and .09, checks each file
-// against its XSD and reads it back: .09 keeps every element; .03, whose
+// against its XSD and reads it back: .09 keeps every element (the
+// department and sub-department too); .03, whose
 // PostalAddress6 has no building name, floor, post box, room, town location
 // or district, carries them on one more address line, and loses nothing.
 func TestAddressRoundTrip(t *testing.T) {
-	full := maksa.Address{Street: "Hauptstraße", Building: "5", BuildingName: "Haus B", Floor: "3", PostBox: "PF 12", Room: "301",
+	full := maksa.Address{Department: "Finanzabteilung", SubDepartment: "Kreditoren", Street: "Hauptstraße", Building: "5", BuildingName: "Haus B", Floor: "3", PostBox: "PF 12", Room: "301",
 		PostCode: "10115", Town: "Berlin", TownLocation: "Wedding", District: "Mitte", SubDivision: "BE", Country: "DE"}
 	addresses := []maksa.Address{
 		full,
@@ -57,7 +58,7 @@ func TestAddressRoundTrip(t *testing.T) {
 		for i, p := range ps {
 			want := addresses[i]
 			if version == 3 && i == 0 {
-				want = maksa.Address{Street: full.Street, Building: full.Building, PostCode: full.PostCode, Town: full.Town, SubDivision: full.SubDivision,
+				want = maksa.Address{Department: full.Department, SubDepartment: full.SubDepartment, Street: full.Street, Building: full.Building, PostCode: full.PostCode, Town: full.Town, SubDivision: full.SubDivision,
 					Country: full.Country, Lines: []string{"Haus B, 3, PF 12, 301, Wedding, Mitte"}}
 			}
 			if !reflect.DeepEqual(p.CreditorAddress, want) {
@@ -65,4 +66,31 @@ func TestAddressRoundTrip(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestReadDepartment reads a public file that maksa did not write (moov-io's
+// gistfile1, testdata/README.md): its third creditor's address starts with
+// a department, which is kept with the rest of the structured address.
+func TestReadDepartment(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "testdata", "pain001", "corpus", "moov_gistfile1.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ps, _, err := readAll("moov_gistfile1.xml", doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := maksa.Address{Department: "Treasury department", Street: "Bush Street", Building: "13", PostCode: "CA 94108", Town: "San Francisco", Country: "US"}
+	for _, p := range ps {
+		if p.EndToEndID == "ABC/987-AC/2009-09-27" {
+			if !reflect.DeepEqual(p.CreditorAddress, want) {
+				t.Errorf("address %+v, want %+v", p.CreditorAddress, want)
+			}
+			if got := p.CreditorAddress.String(); got != "Treasury department, Bush Street 13, CA 94108 San Francisco, US" {
+				t.Errorf("address on one line %q", got)
+			}
+			return
+		}
+	}
+	t.Fatal("no payment ABC/987-AC/2009-09-27")
 }

@@ -184,7 +184,7 @@ func (w *Writer) address(a maksa.Address) {
 }
 
 // postalAddress6 are the structured elements of pain.001.001.03's address.
-var postalAddress6 = map[string]bool{"StrtNm": true, "BldgNb": true, "PstCd": true, "TwnNm": true, "CtrySubDvsn": true, "Ctry": true}
+var postalAddress6 = map[string]bool{"Dept": true, "SubDept": true, "StrtNm": true, "BldgNb": true, "PstCd": true, "TwnNm": true, "CtrySubDvsn": true, "Ctry": true}
 
 func (w *Writer) bicElement() string {
 	if w.version >= 8 {
