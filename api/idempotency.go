@@ -36,6 +36,9 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 // again). A key first used for another request is refused (422); a retry
 // while the first is still being answered gets 409. An answer of the
 // server's own failure (5xx) is not kept, so that a retry does the work.
+// Answers are kept for store.KeepAnswers (a week); a key whose request
+// was never answered (its server died) is claimed anew by a retry after
+// store.AbandonAfter (an hour).
 func (s *Server) idempotent(h func(http.ResponseWriter, *http.Request, *maksa.User)) func(http.ResponseWriter, *http.Request, *maksa.User) {
 	return func(w http.ResponseWriter, r *http.Request, u *maksa.User) {
 		key := r.Header.Get("Idempotency-Key")

@@ -12,12 +12,28 @@ type Answer struct {
 	Body   string `db:"body"`
 }
 
+// KeepAnswers is how long the answer to a request with an Idempotency-Key
+// is kept: a retry within it gets the answer again; after it the key is
+// forgotten and may be used anew.
+const KeepAnswers = 7 * 24 * time.Hour
+
+// AbandonAfter is how long a claimed key may stay unanswered: a request
+// that has not been answered after it died with its server (the server
+// gives up writing an answer after minutes), and a retry claims the key
+// anew instead of being told, forever, that it is still being answered.
+const AbandonAfter = time.Hour
+
 // ClaimKey reserves the user's idempotency key for a request of scope, or
 // returns the answer already recorded under it (Status 0 while the first
-// request is still being answered).
+// request is still being answered). Claiming forgets the answers older
+// than KeepAnswers, of every user.
 func (db *DB) ClaimKey(ctx context.Context, user, key, scope string, now time.Time) (*Answer, error) {
+	if _, err := db.x.ExecContext(ctx, db.x.Rebind(`DELETE FROM idempotency WHERE created_at < ?`), ts(now.Add(-KeepAnswers))); err != nil {
+		return nil, err
+	}
 	res, err := db.x.ExecContext(ctx, db.x.Rebind(`INSERT INTO idempotency (user_id, key, scope, status, body, created_at) VALUES (?, ?, ?, 0, '', ?)
-		ON CONFLICT (user_id, key) DO NOTHING`), user, key, scope, ts(now))
+		ON CONFLICT (user_id, key) DO UPDATE SET scope = excluded.scope, created_at = excluded.created_at
+		WHERE idempotency.status = 0 AND idempotency.created_at < ?`), user, key, scope, ts(now), ts(now.Add(-AbandonAfter)))
 	if err != nil {
 		return nil, err
 	}
