@@ -74,6 +74,57 @@ func TestClearingFileEPC(t *testing.T) {
 	}
 }
 
+// TestClearingFileDocuments imports a file whose payments say what they pay
+// in a structured remittance (invoice numbers and dates, additional
+// remittance information) and no Ustrd, as accounting programs write
+// them: the clearing file, where the EPC lets only a creditor reference be
+// structured, carries them as the unstructured remittance, and so does the
+// statement.
+func TestClearingFileDocuments(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newSigningEnv(t, b)
+			tx := func(e2e, rmtInf string) string {
+				return `<CdtTrfTxInf><PmtId><EndToEndId>` + e2e + `</EndToEndId></PmtId><Amt><InstdAmt Ccy="EUR">2.00</InstdAmt></Amt>
+<Cdtr><Nm>SIA Kokmateriali</Nm></Cdtr><CdtrAcct><Id><IBAN>LV44HABA0551000000001</IBAN></Id></CdtrAcct><RmtInf>` + rmtInf + `</RmtInf></CdtTrfTxInf>`
+			}
+			doc := `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"><CstmrCdtTrfInitn>
+<GrpHdr><MsgId>DOCS-1</MsgId><CreDtTm>2026-11-25T09:00:00</CreDtTm><NbOfTxs>2</NbOfTxs><CtrlSum>4.00</CtrlSum><InitgPty><Nm>Klients</Nm></InitgPty></GrpHdr>
+<PmtInf><PmtInfId>P1</PmtInfId><PmtMtd>TRF</PmtMtd><ReqdExctnDt>` + batchDay + `</ReqdExctnDt><Dbtr><Nm>Rigas pasvaldiba</Nm></Dbtr>
+<DbtrAcct><Id><IBAN>` + accountA + `</IBAN></Id></DbtrAcct><DbtrAgt><FinInstnId><BIC>TRELLV22</BIC></FinInstnId></DbtrAgt>
+` + tx("DOC-1", `<Strd><RfrdDocInf><Tp><CdOrPrtry><Cd>CINV</Cd></CdOrPrtry></Tp><Nb>INV-7/2026</Nb><RltdDt>2026-11-02</RltdDt></RfrdDocInf></Strd>`) + `
+` + tx("DOC-2", `<Strd><AddtlRmtInf>Avanss par 4. ceturksni</AddtlRmtInf></Strd>`) + `
+</PmtInf></CstmrCdtTrfInitn></Document>`
+			path := filepath.Join(e.dir, "documents.xml")
+			if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			e.mustRun(0, "import", "--user", "prep", path)
+			e.mustRun(0, "sign", "--confirm-vop", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
+			e.mustRun(0, "sign", "--confirm-vop", "--user", "s2", "--key", e.signers["s2"].key, "--all")
+			var sum nightly.Summary
+			e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
+			if sum.Outbound != 2 {
+				t.Fatalf("summary %+v", sum)
+			}
+			clearingPath := filepath.Join(e.home, "outbound", batchDay, batchDay+".pain001.xml")
+			readSent(t, clearingPath, "pain.001.001.09.xsd")
+			data, _ := os.ReadFile(clearingPath)
+			checkEPC(t, data)
+			statement, _ := os.ReadFile(filepath.Join(e.home, "statements", accountA, batchDay+".camt053.xml"))
+			for _, want := range []string{"<Ustrd>CINV INV-7/2026 2026-11-02</Ustrd>", "<Ustrd>Avanss par 4. ceturksni</Ustrd>"} {
+				if !bytes.Contains(data, []byte(want)) {
+					t.Errorf("the clearing file lacks %s", want)
+				}
+				if !bytes.Contains(statement, []byte(want)) {
+					t.Errorf("the statement lacks %s", want)
+				}
+			}
+		})
+	}
+}
+
 // checkEPC checks a clearing file against the EPC SCT Customer-to-PSP
 // rules maksa follows, reading the XML on its own: every text in the EPC
 // basic Latin character set; the ISO lengths (names and address lines 70,

@@ -36,6 +36,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/shopspring/decimal"
@@ -111,6 +112,7 @@ type Reader struct {
 	infoSum    PaymentInfo   // its Sum is set from infoTotal when the block ends
 	infoTotal  maksa.Sum
 	ustrd      []string
+	documents  []string // what the structured remittance says of the documents paid
 	cur        *maksa.Payment
 	rootName   string
 	headerDone bool
@@ -444,7 +446,7 @@ func (r *Reader) start() error {
 			p.Position.XPath = r.values.string(r.buf)
 		}
 		r.cur = p
-		r.ustrd = r.ustrd[:0]
+		r.ustrd, r.documents = r.ustrd[:0], r.documents[:0]
 		r.stack[depth-1].node = r.txPaths
 	case node != nil && node.currency != "" && r.ctx == ctxTx:
 		for _, a := range r.scan.Attrs() {
@@ -551,7 +553,7 @@ func (r *Reader) end() (*maksa.Payment, error) {
 	case n == 4 && top.name == "CdtTrfTxInf" && r.ctx == ctxTx:
 		r.ctx = ctxInfo
 		p := r.cur
-		p.Remittance = strings.Join(r.ustrd, " ")
+		p.Remittance = remittance(r.ustrd, r.documents)
 		r.seq++
 		p.Seq = r.seq
 		r.infoSum.Count++
@@ -702,6 +704,12 @@ func (r *Reader) txField(v string, line, col int, rel string) {
 		r.ustrd = append(r.ustrd, v)
 	case "RmtInf/Strd/CdtrRefInf/Ref":
 		p.Reference = v
+	case "RmtInf/Strd/RfrdDocInf/Tp/CdOrPrtry/Cd", "RmtInf/Strd/RfrdDocInf/Tp/CdOrPrtry/Prtry", "RmtInf/Strd/RfrdDocInf/Nb",
+		"RmtInf/Strd/RfrdDocInf/RltdDt", "RmtInf/Strd/AddtlRmtInf":
+		if len(r.ustrd) == 0 && len(r.documents) == 0 {
+			p.Fields[maksa.FieldRemittance] = fieldPos(line, col, rel, false)
+		}
+		r.documents = append(r.documents, v)
 	default:
 		if tag, ok := strings.CutPrefix(rel, "Cdtr/PstlAdr/"); ok {
 			if e := p.CreditorAddress.Element(tag); e != nil {
@@ -710,6 +718,34 @@ func (r *Reader) txField(v string, line, col int, rel string) {
 			}
 		}
 	}
+}
+
+// maxRemittance is the length of the unstructured remittance (Ustrd,
+// Max140Text), which is all the EPC lets the clearing file carry beside a
+// creditor reference.
+const maxRemittance = 140
+
+// remittance is a payment's remittance text: its unstructured lines and,
+// after them, what its structured remittance says of the documents paid
+// (each document's type, number and date, and the additional remittance
+// information), which would otherwise be lost: the clearing file carries
+// only a creditor reference in structured form. When the lines are there
+// and the documents would take the text past maxRemittance, the payer's
+// own lines stand alone; documents alone that are too long are refused
+// by the validator (RR07), as lines would be.
+func remittance(lines, documents []string) string {
+	text := strings.Join(lines, " ")
+	if len(documents) == 0 {
+		return text
+	}
+	docs := strings.Join(documents, " ")
+	switch {
+	case text == "":
+		return docs
+	case utf8.RuneCountInString(text)+1+utf8.RuneCountInString(docs) <= maxRemittance:
+		return text + " " + docs
+	}
+	return text
 }
 
 // addressAt records where the creditor's address starts: its first element.
