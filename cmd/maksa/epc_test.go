@@ -45,12 +45,7 @@ func TestClearingFileEPC(t *testing.T) {
 			}
 			w.Close()
 			f.Close()
-			e.mustRun(0, "import", "--user", "prep", path)
-			e.mustRun(0, "sign", "--confirm-vop", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
-			e.mustRun(0, "sign", "--confirm-vop", "--user", "s2", "--key", e.signers["s2"].key, "--all")
-			var sum nightly.Summary
-			e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
-			if sum.Outbound != 3 {
+			if sum := paidOut(e, path); sum.Outbound != 3 {
 				t.Fatalf("summary %+v", sum)
 			}
 			clearing := readSent(t, filepath.Join(e.home, "outbound", batchDay, batchDay+".pain001.xml"), "pain.001.001.09.xsd")
@@ -100,12 +95,7 @@ func TestClearingFileDocuments(t *testing.T) {
 			if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			e.mustRun(0, "import", "--user", "prep", path)
-			e.mustRun(0, "sign", "--confirm-vop", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
-			e.mustRun(0, "sign", "--confirm-vop", "--user", "s2", "--key", e.signers["s2"].key, "--all")
-			var sum nightly.Summary
-			e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
-			if sum.Outbound != 2 {
+			if sum := paidOut(e, path); sum.Outbound != 2 {
 				t.Fatalf("summary %+v", sum)
 			}
 			clearingPath := filepath.Join(e.home, "outbound", batchDay, batchDay+".pain001.xml")
@@ -123,6 +113,17 @@ func TestClearingFileDocuments(t *testing.T) {
 			}
 		})
 	}
+}
+
+// paidOut imports the file at path as prep, signs its payments at both
+// levels and runs the night of batchDay; it returns the night's summary.
+func paidOut(e *signingEnv, path string) nightly.Summary {
+	e.mustRun(0, "import", "--user", "prep", path)
+	e.mustRun(0, "sign", "--confirm-vop", "--user", "s1b", "--key", e.signers["s1b"].key, "--all")
+	e.mustRun(0, "sign", "--confirm-vop", "--user", "s2", "--key", e.signers["s2"].key, "--all")
+	var sum nightly.Summary
+	e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", batchDay)
+	return sum
 }
 
 // checkEPC checks a clearing file against the EPC SCT Customer-to-PSP
