@@ -17,12 +17,13 @@ type Answer struct {
 // forgotten and may be used anew.
 const KeepAnswers = 7 * 24 * time.Hour
 
-// AbandonAfter is how long a claimed key may stay unanswered. A request
-// still unanswered after it died with its server (which stops writing an
-// answer after minutes), so a retry claims the key anew instead of being
-// told, for ever, that it is still being answered. Were the first request
-// still at work, the store's own guards (a file imported once, a payment
-// signed once by a user) keep the two from doing anything twice.
+// AbandonAfter is how long a claimed key may stay unanswered: after it,
+// the request is taken to have died with its server (which stops writing
+// an answer after minutes), and a retry claims the key anew instead of
+// being told, for ever, that it is still being answered. Were the first
+// request still at work, the store's own guards (a message id imported
+// once, DU01; a payment signed once by a user) keep the two from doing
+// anything twice.
 const AbandonAfter = time.Hour
 
 // ClaimKey reserves the user's idempotency key for a request of scope, or
