@@ -221,6 +221,9 @@ func (t *tables) close() ([]string, error) {
 }
 
 func (t *tables) abort() {
+	if t.wb != nil {
+		t.wb.Discard()
+	}
 	for _, f := range t.files {
 		f.Close()
 		os.Remove(f.Name())

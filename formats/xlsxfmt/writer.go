@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -33,6 +34,8 @@ type Workbook struct {
 	bold   int
 	amount int
 	sheets int
+	rows   []*rowsFile // of every sheet's parts
+	closed bool
 }
 
 // NewWorkbook starts a workbook whose document properties carry created.
@@ -60,25 +63,41 @@ var maxRows = excelize.TotalRows
 // Sheet is one streamed sheet. Rows past Excel's limit of a sheet go on
 // into a continuation sheet, "Name (2)", placed right after it, with the
 // same header row.
+//
+// excelize writes each sheet's header row, columns, panes and table; the
+// rows under the header are written here, to a temporary file, and put
+// into excelize's sheet when the workbook is closed (rows.go). excelize's
+// stream writer keeps a sheet's rows in a buffer in memory until they
+// pass 16 MB: a live heap of 16 to 32 MB for as long as a large report is
+// written, which made the nightly batch collect its garbage every few
+// milliseconds under maksa's memory limit (internal/gctune).
 type Sheet struct {
 	wb    *Workbook
 	name  string
 	cols  []Column
+	refs  []string     // the column letters
 	parts []*sheetPart // the sheet, then its continuations
-	cells []any
 }
 
 // sheetPart is one sheet of the workbook.
 type sheetPart struct {
 	index int // 1-based, in the order sheets were added
+	id    int // excelize's sheet id, which names its part in the zip
 	name  string
 	sw    *excelize.StreamWriter
 	row   int // the last row written
+	rows  *rowsFile
 }
 
 // Sheet adds a sheet with the given columns and writes its header row.
 func (wb *Workbook) Sheet(name string, cols []Column) (*Sheet, error) {
-	s := &Sheet{wb: wb, name: name, cols: cols, cells: make([]any, len(cols))}
+	s := &Sheet{wb: wb, name: name, cols: cols, refs: make([]string, len(cols))}
+	for i := range cols {
+		var err error
+		if s.refs[i], err = excelize.ColumnNumberToName(i + 1); err != nil {
+			return nil, err
+		}
+	}
 	return s, s.addPart()
 }
 
@@ -97,6 +116,12 @@ func (s *Sheet) addPart() error {
 		return err
 	}
 	wb.sheets++
+	id := 0
+	for i, n := range wb.f.GetSheetMap() {
+		if n == name {
+			id = i
+		}
+	}
 	if len(s.parts) > 0 { // the new sheet, added last, goes right after the part it continues
 		list := wb.f.GetSheetList()
 		if i := slices.Index(list, s.parts[len(s.parts)-1].name); i+1 < len(list)-1 {
@@ -126,13 +151,21 @@ func (s *Sheet) addPart() error {
 	if err := sw.SetRow("A1", header); err != nil {
 		return err
 	}
-	s.parts = append(s.parts, &sheetPart{index: wb.sheets, name: name, sw: sw, row: 1})
+	rows, err := newRowsFile()
+	if err != nil {
+		return err
+	}
+	s.parts = append(s.parts, &sheetPart{index: wb.sheets, id: id, name: name, sw: sw, row: 1, rows: rows})
+	wb.rows = append(wb.rows, rows)
 	return nil
 }
 
-// Row writes one row. Values are strings, decimals (amounts), integers
-// or dates.
+// Row writes one row: strings (neutralised against formula injection),
+// decimals (amounts) and integers.
 func (s *Sheet) Row(values ...any) error {
+	if len(values) > len(s.cols) {
+		return fmt.Errorf("xlsx: a row of %d values in sheet %q of %d columns", len(values), s.name, len(s.cols))
+	}
 	if s.parts[len(s.parts)-1].row >= maxRows {
 		if err := s.addPart(); err != nil {
 			return err
@@ -140,24 +173,31 @@ func (s *Sheet) Row(values ...any) error {
 	}
 	part := s.parts[len(s.parts)-1]
 	part.row++
+	w := part.rows.w
+	row := strconv.Itoa(part.row)
+	w.WriteString(`<row r="`)
+	w.WriteString(row)
+	w.WriteString(`">`)
 	for i, v := range values {
 		switch v := v.(type) {
 		case string:
-			s.cells[i] = csvfmt.Neutralise(v)
+			writeText(w, s.refs[i], row, csvfmt.Neutralise(v))
 		case decimal.Decimal:
-			s.cells[i] = excelize.Cell{Value: v.InexactFloat64(), StyleID: s.wb.amount}
+			writeNumber(w, s.refs[i], row, s.wb.amount, strconv.FormatFloat(v.InexactFloat64(), 'f', -1, 64))
+		case int:
+			writeNumber(w, s.refs[i], row, 0, strconv.Itoa(v))
+		case int64:
+			writeNumber(w, s.refs[i], row, 0, strconv.FormatInt(v, 10))
 		default:
-			s.cells[i] = v
+			return fmt.Errorf("xlsx: a cell of type %T in sheet %q", v, s.name)
 		}
 	}
-	cell, err := excelize.CoordinatesToCellName(1, part.row)
-	if err != nil {
-		return err
-	}
-	return part.sw.SetRow(cell, s.cells[:len(values)])
+	_, err := w.WriteString(`</row>`)
+	return err
 }
 
-// close adds the autofilters and flushes the sheet's parts.
+// close adds the autofilters and flushes the sheet's parts: excelize
+// writes each with its header row, and the rows written to its file.
 func (s *Sheet) close() error {
 	for _, p := range s.parts {
 		if p.row > 1 {
@@ -169,6 +209,10 @@ func (s *Sheet) close() error {
 		if err := p.sw.Flush(); err != nil {
 			return err
 		}
+		if err := p.rows.w.Flush(); err != nil {
+			return err
+		}
+		p.rows.entry = fmt.Sprintf("xl/worksheets/sheet%d.xml", p.id)
 	}
 	return nil
 }
@@ -176,7 +220,7 @@ func (s *Sheet) close() error {
 // Close finishes the sheets in order and writes the workbook to w, its
 // zip entries sorted by name so that the same workbook is the same bytes.
 func (wb *Workbook) Close(w io.Writer, sheets ...*Sheet) error {
-	defer wb.f.Close()
+	defer wb.Discard()
 	for _, s := range sheets {
 		if err := s.close(); err != nil {
 			return err
@@ -209,12 +253,30 @@ func (wb *Workbook) Close(w io.Writer, sheets ...*Sheet) error {
 	if err != nil {
 		return err
 	}
-	return sortedZip(w, tmp, size)
+	rows := map[string]*rowsFile{}
+	for _, r := range wb.rows {
+		if r.entry != "" {
+			rows[r.entry] = r
+		}
+	}
+	return sortedZip(w, tmp, size, rows)
+}
+
+// Discard removes what a workbook that will not be written holds on
+// disk; after Close it does nothing.
+func (wb *Workbook) Discard() {
+	if wb.closed {
+		return
+	}
+	wb.closed = true
+	wb.f.Close()
+	wb.discardRows()
 }
 
 // sortedZip copies a zip archive with its entries sorted by name, without
-// recompressing them.
-func sortedZip(w io.Writer, r io.ReaderAt, size int64) error {
+// recompressing them, but for the sheets that get their rows from rows:
+// those are written anew with their rows.
+func sortedZip(w io.Writer, r io.ReaderAt, size int64, rows map[string]*rowsFile) error {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return err
@@ -222,7 +284,15 @@ func sortedZip(w io.Writer, r io.ReaderAt, size int64) error {
 	files := append([]*zip.File(nil), zr.File...)
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, flate.BestSpeed) })
 	for _, f := range files {
+		if r := rows[f.Name]; r != nil {
+			if err := r.splice(zw, f); err != nil {
+				return err
+			}
+			delete(rows, f.Name)
+			continue
+		}
 		raw, err := f.OpenRaw()
 		if err != nil {
 			return err
@@ -234,6 +304,9 @@ func sortedZip(w io.Writer, r io.ReaderAt, size int64) error {
 		if _, err := io.Copy(out, raw); err != nil {
 			return err
 		}
+	}
+	for name := range rows {
+		return fmt.Errorf("xlsx: excelize wrote no %s for its rows", name)
 	}
 	return zw.Close()
 }
