@@ -174,7 +174,8 @@ func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error
 		return err
 	}
 	// Chunks are read and their signatures verified one ahead of the
-	// chunk being decided and written.
+	// chunk being decided and written; they are written on one
+	// connection, which keeps its cache of the ledger (store.DB.Pin).
 	g, ctx := errgroup.WithContext(ctx)
 	chunks := make(chan verified, 1)
 	g.Go(func() error {
@@ -193,9 +194,14 @@ func (r *Runner) execute(ctx context.Context, day time.Time, sum *Summary) error
 		return nil
 	})
 	g.Go(func() error {
+		writer, release, err := r.Store.Pin(ctx)
+		if err != nil {
+			return err
+		}
+		defer release()
 		done := 0
 		for c := range chunks {
-			n, err := r.executeChunk(ctx, day, c, hold, balances, accounts, sum)
+			n, err := r.executeChunk(ctx, writer, day, c, hold, balances, accounts, sum)
 			if err != nil {
 				return err
 			}
@@ -237,7 +243,7 @@ func (r *Runner) verified(ctx context.Context, ids []int64, accounts map[string]
 // executeChunk decides every payment of a chunk and commits the chunk's
 // executions and refusals, and then its counts to sum. It returns how many
 // payments it decided (not held).
-func (r *Runner) executeChunk(ctx context.Context, day time.Time, c verified, hold func(*maksa.Payment) string,
+func (r *Runner) executeChunk(ctx context.Context, writer *store.DB, day time.Time, c verified, hold func(*maksa.Payment) string,
 	balances map[string]decimal.Decimal, accounts map[string]*maksa.Account, sum *Summary) (int, error) {
 	chunk := make([]store.Execution, 0, len(c.due))
 	var counts Summary // of this chunk, added to sum once it is committed
@@ -267,13 +273,13 @@ func (r *Runner) executeChunk(ctx context.Context, day time.Time, c verified, ho
 			counts.Internal++
 		}
 	}
-	if err := r.Store.Hold(ctx, held); err != nil { // the chunk's held payments, in one transaction
+	if err := writer.Hold(ctx, held); err != nil { // the chunk's held payments, in one transaction
 		return 0, err
 	}
 	if len(chunk) == 0 {
 		return 0, nil
 	}
-	if err := r.Store.Execute(ctx, day, chunk, r.Owner); err != nil {
+	if err := writer.Execute(ctx, day, chunk, r.Owner); err != nil {
 		return 0, err
 	}
 	sum.Refused += counts.Refused
@@ -281,7 +287,7 @@ func (r *Runner) executeChunk(ctx context.Context, day time.Time, c verified, ho
 	sum.Outbound += counts.Outbound
 	sum.Cash += counts.Cash
 	sum.Internal += counts.Internal
-	return len(chunk), r.Store.RefreshLock(ctx, lockName, r.Owner)
+	return len(chunk), writer.RefreshLock(ctx, lockName, r.Owner)
 }
 
 // verifyChunk verifies the signatures of every payment of a chunk, over

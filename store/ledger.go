@@ -56,7 +56,7 @@ func (db *DB) AcquireLock(ctx context.Context, name, owner string, stale time.Du
 
 // RefreshLock shows that owner still holds the lock.
 func (db *DB) RefreshLock(ctx context.Context, name, owner string) error {
-	_, err := db.x.ExecContext(ctx, db.x.Rebind(`UPDATE locks SET heartbeat = ? WHERE name = ? AND owner = ?`), ts(db.Now()), name, owner)
+	_, err := db.execer().ExecContext(ctx, db.x.Rebind(`UPDATE locks SET heartbeat = ? WHERE name = ? AND owner = ?`), ts(db.Now()), name, owner)
 	return err
 }
 

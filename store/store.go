@@ -66,6 +66,7 @@ const (
 // DB is an open maksa database.
 type DB struct {
 	x       *sqlx.DB
+	conn    *sqlx.Conn // the connection of a pinned store (Pin)
 	dialect string
 	// Now is the business clock; every timestamp the store writes comes from it.
 	Now maksa.Clock
@@ -199,7 +200,37 @@ func (db *DB) byIDOnly(column string) string {
 }
 
 func (db *DB) begin(ctx context.Context) (*sqlx.Tx, error) {
+	if db.conn != nil {
+		return db.conn.BeginTxx(ctx, nil)
+	}
 	return db.x.BeginTxx(ctx, nil)
+}
+
+// Pin returns the store with its transactions, and RefreshLock, on one
+// connection of the pool until release; its other reads still take any.
+// For a writer of many transactions in a row, such as the nightly
+// batch's: on SQLite a connection keeps its page cache from one
+// transaction to the next only when no other connection wrote in
+// between, and the pool's connections, taken in turns, each dropped and
+// read theirs anew at every chunk of the night (a fifth of its
+// execution's time at 1 M payments).
+func (db *DB) Pin(ctx context.Context) (pinned *DB, release func() error, err error) {
+	c, err := db.x.Connx(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := *db
+	p.conn = c
+	return &p, c.Close, nil
+}
+
+// execer runs a statement outside a transaction: on the pinned
+// connection, if any, or the pool.
+func (db *DB) execer() sqlx.ExecerContext {
+	if db.conn != nil {
+		return db.conn
+	}
+	return db.x
 }
 
 // ts formats a timestamp the way the store keeps it: RFC 3339, UTC.
