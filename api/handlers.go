@@ -245,6 +245,17 @@ func paymentView(p *maksa.Payment) map[string]any {
 	if p.Note != "" {
 		v["note"] = p.Note
 	}
+	// What else the payer gave, where it did (as maksa payments --json).
+	for key, value := range map[string]string{"remittance": p.Remittance, "reference": p.Reference, "instruction_id": p.InstructionID,
+		"creditor_bic": p.CreditorBIC, "ultimate_debtor": p.UltimateDebtor, "ultimate_creditor": p.UltimateCreditor,
+		"purpose": p.Purpose, "category_purpose": p.CategoryPurpose} {
+		if value != "" {
+			v[key] = value
+		}
+	}
+	if !p.CreditorAddress.IsZero() {
+		v["creditor_address"] = p.CreditorAddress
+	}
 	return v
 }
 

@@ -179,25 +179,33 @@ func amountRange(minText, maxText string) (*decimal.Decimal, *decimal.Decimal, e
 
 // paymentJSON is one payment in the JSON and CSV output of "maksa payments".
 type paymentJSON struct {
-	PaymentID     int64             `json:"payment_id"`
-	BatchID       int64             `json:"batch_id"`
-	EndToEndID    string            `json:"end_to_end_id"`
-	DebtorIBAN    string            `json:"debtor_iban"`
-	DebtorName    string            `json:"debtor_name"`
-	CreditorName  string            `json:"creditor_name"`
-	CreditorIBAN  string            `json:"creditor_iban"`
-	CreditorAddr  *maksa.Address    `json:"creditor_address,omitempty"`
-	Amount        string            `json:"amount"`
-	Currency      string            `json:"currency"`
-	ExecutionDate string            `json:"execution_date"`
-	Kind          maksa.Kind        `json:"kind"`
-	Status        maksa.Status      `json:"status"`
-	Remittance    string            `json:"remittance"`
-	Note          string            `json:"note,omitempty"`       // what maksa changed or holds it for
-	Released      bool              `json:"released,omitempty"`   // released from an announcement hold
-	Payee         *maksa.PayeeCheck `json:"vop,omitempty"`        // the verification of payee, where it applies
-	Signatures    *store.Levels     `json:"signatures,omitempty"` // done and required
-	Reasons       []maksa.Problem   `json:"reasons"`
+	PaymentID     int64          `json:"payment_id"`
+	BatchID       int64          `json:"batch_id"`
+	EndToEndID    string         `json:"end_to_end_id"`
+	DebtorIBAN    string         `json:"debtor_iban"`
+	DebtorName    string         `json:"debtor_name"`
+	CreditorName  string         `json:"creditor_name"`
+	CreditorIBAN  string         `json:"creditor_iban"`
+	CreditorAddr  *maksa.Address `json:"creditor_address,omitempty"`
+	Amount        string         `json:"amount"`
+	Currency      string         `json:"currency"`
+	ExecutionDate string         `json:"execution_date"`
+	Kind          maksa.Kind     `json:"kind"`
+	Status        maksa.Status   `json:"status"`
+	Remittance    string         `json:"remittance"`
+	// What else the payer gave, where it did.
+	Reference        string            `json:"reference,omitempty"` // the structured creditor reference (RF…)
+	InstructionID    string            `json:"instruction_id,omitempty"`
+	CreditorBIC      string            `json:"creditor_bic,omitempty"`
+	UltimateDebtor   string            `json:"ultimate_debtor,omitempty"`
+	UltimateCreditor string            `json:"ultimate_creditor,omitempty"`
+	Purpose          string            `json:"purpose,omitempty"`
+	CategoryPurpose  string            `json:"category_purpose,omitempty"`
+	Note             string            `json:"note,omitempty"`       // what maksa changed or holds it for
+	Released         bool              `json:"released,omitempty"`   // released from an announcement hold
+	Payee            *maksa.PayeeCheck `json:"vop,omitempty"`        // the verification of payee, where it applies
+	Signatures       *store.Levels     `json:"signatures,omitempty"` // done and required
+	Reasons          []maksa.Problem   `json:"reasons"`
 }
 
 func toJSON(p *maksa.Payment) paymentJSON {
@@ -213,7 +221,8 @@ func toJSON(p *maksa.Payment) paymentJSON {
 	if p.Payee.Result != "" {
 		payee = &p.Payee
 	}
-	return paymentJSON{p.ID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.DebtorName, p.CreditorName, p.CreditorIBAN, address, p.AmountText, p.Currency, p.DateText, p.Kind, p.Status, p.Remittance, p.Note, p.Released, payee, nil, reasons}
+	return paymentJSON{p.ID, p.BatchID, p.EndToEndID, p.DebtorIBAN, p.DebtorName, p.CreditorName, p.CreditorIBAN, address, p.AmountText, p.Currency, p.DateText, p.Kind, p.Status, p.Remittance,
+		p.Reference, p.InstructionID, p.CreditorBIC, p.UltimateDebtor, p.UltimateCreditor, p.Purpose, p.CategoryPurpose, p.Note, p.Released, payee, nil, reasons}
 }
 
 func (m *Main) printPayments(ps []*maksa.Payment, levels map[int64]store.Levels, csvOut bool) error {

@@ -1,0 +1,94 @@
+package main_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"maksa/internal/test/testdb"
+)
+
+// payerFieldsFile is a pain.001.001.09 of one payment with what a payer's
+// program may give besides the essentials: an instruction id, the
+// creditor's BIC and structured address with its department, ultimate
+// debtor and creditor, purpose and category purpose, and a structured
+// creditor reference (RF) with no unstructured remittance.
+const payerFieldsFile = `<?xml version="1.0" encoding="UTF-8"?>
+<p:Document xmlns:p="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09">
+<p:CstmrCdtTrfInitn>
+<p:GrpHdr><p:MsgId>PAYER-FIELDS-1</p:MsgId><p:CreDtTm>2026-11-26T09:00:00</p:CreDtTm><p:NbOfTxs>1</p:NbOfTxs><p:InitgPty><p:Nm>Klients</p:Nm></p:InitgPty></p:GrpHdr>
+<p:PmtInf><p:PmtInfId>PI-1</p:PmtInfId><p:PmtMtd>TRF</p:PmtMtd>
+<p:PmtTpInf><p:CtgyPurp><p:Cd>SUPP</p:Cd></p:CtgyPurp></p:PmtTpInf>
+<p:ReqdExctnDt><p:Dt>2026-11-27</p:Dt></p:ReqdExctnDt>
+<p:Dbtr><p:Nm>Klients</p:Nm></p:Dbtr><p:DbtrAcct><p:Id><p:IBAN>%s</p:IBAN></p:Id></p:DbtrAcct>
+<p:DbtrAgt><p:FinInstnId><p:BICFI>TRELLV22</p:BICFI></p:FinInstnId></p:DbtrAgt>
+<p:UltmtDbtr><p:Nm>Nodokļu pārvalde</p:Nm></p:UltmtDbtr>
+<p:CdtTrfTxInf>
+<p:PmtId><p:InstrId>INSTR-77</p:InstrId><p:EndToEndId>E2E-RF-1</p:EndToEndId></p:PmtId>
+<p:Amt><p:InstdAmt Ccy="EUR">125.40</p:InstdAmt></p:Amt>
+<p:CdtrAgt><p:FinInstnId><p:BICFI>HABALV22</p:BICFI></p:FinInstnId></p:CdtrAgt>
+<p:Cdtr><p:Nm>SIA Kalniņš &amp; Partneri</p:Nm><p:PstlAdr><p:Dept>Grāmatvedība</p:Dept><p:StrtNm>Brīvības iela</p:StrtNm><p:BldgNb>21</p:BldgNb><p:PstCd>LV-1010</p:PstCd><p:TwnNm>Rīga</p:TwnNm><p:Ctry>LV</p:Ctry></p:PstlAdr></p:Cdtr>
+<p:CdtrAcct><p:Id><p:IBAN>LV44HABA0551000000001</p:IBAN></p:Id></p:CdtrAcct>
+<p:UltmtCdtr><p:Nm>Ēriks Šteins</p:Nm></p:UltmtCdtr>
+<p:Purp><p:Cd>SUPP</p:Cd></p:Purp>
+<p:RmtInf><p:Strd><p:CdtrRefInf><p:Tp><p:CdOrPrtry><p:Cd>SCOR</p:Cd></p:CdOrPrtry></p:Tp><p:Ref>RF18539007547034</p:Ref></p:CdtrRefInf></p:Strd></p:RmtInf>
+</p:CdtTrfTxInf>
+</p:PmtInf>
+</p:CstmrCdtTrfInitn>
+</p:Document>
+`
+
+// TestPaymentShowsWhatThePayerGave: a payment's structured creditor
+// reference, instruction id, creditor BIC and address, ultimate debtor and
+// creditor, purpose and category purpose are shown by maksa payments
+// --json, the API's payment and the console's payment page — a signer
+// deciding whether to sign a tax payment sees its RF reference, where its
+// remittance is empty.
+func TestPaymentShowsWhatThePayerGave(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newAPIEnv(t, b)
+			var up struct{ Result struct{ Accepted int } }
+			file := fmt.Sprintf(payerFieldsFile, accountA)
+			if code := e.call(t, e.client("prep", ""), "POST", "/v1/files?name=rf.xml", bytes.NewReader([]byte(file)), nil, &up); code != 200 || up.Result.Accepted != 1 {
+				t.Fatalf("upload: %d, %+v", code, up)
+			}
+			want := map[string]string{"reference": "RF18539007547034", "instruction_id": "INSTR-77", "creditor_bic": "HABALV22",
+				"ultimate_debtor": "Nodokļu pārvalde", "ultimate_creditor": "Ēriks Šteins", "purpose": "SUPP", "category_purpose": "SUPP"}
+			check := func(where string, got map[string]any) {
+				t.Helper()
+				for k, v := range want {
+					if got[k] != v {
+						t.Errorf("%s: %s = %v, want %q", where, k, got[k], v)
+					}
+				}
+				if a, _ := got["creditor_address"].(map[string]any); a["department"] != "Grāmatvedība" || a["town"] != "Rīga" {
+					t.Errorf("%s: creditor_address %v", where, got["creditor_address"])
+				}
+			}
+			var listed []map[string]any
+			e.runJSON(0, &listed, "payments")
+			if len(listed) != 1 {
+				t.Fatalf("maksa payments: %v", listed)
+			}
+			check("maksa payments --json", listed[0])
+			var shown struct {
+				Payment map[string]any `json:"payment"`
+			}
+			e.call(t, e.client("prep", ""), "GET", "/v1/payments/1", nil, nil, &shown)
+			check("GET /v1/payments/1", shown.Payment)
+
+			prep, code := e.consoleLogin(t, "prep", "")
+			if code != 200 {
+				t.Fatalf("prep's login: %d", code)
+			}
+			_, page := e.page(t, prep, "GET", "/ui/payments/1", nil)
+			for _, s := range []string{`<dd id="reference">RF18539007547034</dd>`, "INSTR-77", "Nodokļu pārvalde", "Ēriks Šteins", "Grāmatvedība", "Brīvības iela 21"} {
+				if !strings.Contains(page, s) {
+					t.Errorf("the console's payment page has no %q", s)
+				}
+			}
+		})
+	}
+}
