@@ -7,12 +7,18 @@ const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)));
 const unb64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 const csrf = () => document.body.dataset.csrf || "";
 
-// importKey reads a PKCS#8 PEM key file as a WebCrypto signing key:
-// Ed25519, ECDSA P-256 or RSA-PSS, whichever the key is.
+// importKey reads a PEM key file as a WebCrypto signing key: Ed25519,
+// ECDSA P-256 or RSA-PSS, whichever the key is, as PKCS#8 ("PRIVATE
+// KEY"), or as openssl's older forms, which maksa sign reads too: SEC1
+// ("EC PRIVATE KEY", after an "EC PARAMETERS" block when openssl ecparam
+// made it) and PKCS#1 ("RSA PRIVATE KEY"), both wrapped in PKCS#8 here.
 async function importKey(file) {
   const pem = await file.text();
-  const body = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
-  const der = unb64(body);
+  const block = /-----BEGIN ((?:EC |RSA )?PRIVATE KEY)-----([^-]*)-----END \1-----/.exec(pem);
+  if (!block) throw new Error("the key file holds no PEM private key");
+  let der = unb64(block[2].replace(/\s+/g, ""));
+  if (block[1] === "EC PRIVATE KEY") der = pkcs8(ecP256, der);
+  if (block[1] === "RSA PRIVATE KEY") der = pkcs8(rsaEncryption, der);
   const tries = [
     { name: "Ed25519" },
     { name: "ECDSA", namedCurve: "P-256" },
@@ -23,7 +29,23 @@ async function importKey(file) {
       return await crypto.subtle.importKey("pkcs8", der, alg, false, ["sign"]);
     } catch (e) { /* the next kind */ }
   }
-  throw new Error("the key file is not a PKCS#8 Ed25519, ECDSA P-256 or RSA key");
+  throw new Error("the key file is not an Ed25519, ECDSA P-256 or RSA private key");
+}
+
+// The DER AlgorithmIdentifiers of PKCS#8 for a SEC1 key on P-256 (id-ecPublicKey,
+// prime256v1) and a PKCS#1 RSA key (rsaEncryption, NULL).
+const ecP256 = [0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+const rsaEncryption = [0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
+
+// pkcs8 wraps a SEC1 or PKCS#1 key in a PKCS#8 PrivateKeyInfo: version 0,
+// the algorithm, the key as an OCTET STRING.
+function pkcs8(algorithm, key) {
+  const tlv = (tag, body) => {
+    const n = body.length;
+    const len = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
+    return [tag, ...len, ...body];
+  };
+  return new Uint8Array(tlv(0x30, [0x02, 0x01, 0x00, ...algorithm, ...tlv(0x04, [...key])]));
 }
 
 // sign signs data as maksa expects of a browser: ECDSA and RSA-PSS over
