@@ -151,11 +151,8 @@ func escape(w *bufio.Writer, s string) {
 			esc = "&#x9;"
 		case r == '\r':
 			esc = "&#xD;"
-		case r == '\n' || r >= 0x20 && r != utf8.RuneError && (r <= 0xD7FF || 0xE000 <= r && r <= 0xFFFD || 0x10000 <= r):
-			i += width
-			continue
-		case r == utf8.RuneError && width > 1: // U+FFFD itself
-			i += width
+		case r == '\n' || r >= 0x20 && (r <= 0xD7FF || 0xE000 <= r && r <= 0xFFFD || 0x10000 <= r) && !(r == utf8.RuneError && width == 1):
+			i += width // as it is (a U+FFFD of the text too; a byte that is not UTF-8 decodes to one of width 1)
 			continue
 		default:
 			esc = "\uFFFD"
