@@ -512,6 +512,16 @@ func (r *Reader) charData(t []byte) error {
 	return nil
 }
 
+// trimSpace is bytes.TrimSpace, which is called only when t starts or
+// ends with a byte that may be part of a space: a value's first and last
+// characters are most often neither.
+func trimSpace(t []byte) []byte {
+	if len(t) == 0 || t[0] > ' ' && t[0] < utf8.RuneSelf && t[len(t)-1] > ' ' && t[len(t)-1] < utf8.RuneSelf {
+		return t
+	}
+	return bytes.TrimSpace(t)
+}
+
 // blank reports whether t is only XML white space (bytes.TrimLeft with a
 // cutset builds a set on every call: a twentieth of reading a file).
 func blank(t []byte) bool {
@@ -528,7 +538,7 @@ func (r *Reader) end() (*maksa.Payment, error) {
 	top := r.stack[n-1]
 	var value string
 	if !top.hasChild {
-		value = r.values.string(bytes.TrimSpace(r.text))
+		value = r.values.string(trimSpace(r.text))
 	}
 	r.text = r.text[:0]
 	var done *maksa.Payment

@@ -419,7 +419,11 @@ func (s *Scanner) scanText(final bool) (Kind, error) {
 		s.scratch = text
 	}
 	start := s.pos
-	s.advance(start + n)
+	if marks&textNewline != 0 {
+		s.advance(start + n)
+	} else { // no line to count: most values
+		s.started, s.pos = true, start+n
+	}
 	if len(s.nameEnds) == 0 {
 		if len(bytes.Trim(text, " \t\r\n")) > 0 {
 			return EOF, s.syntax(start, "text outside the root element")
@@ -455,6 +459,7 @@ var textMarks = func() (t [256]uint8) {
 		}
 	}
 	t[']'] |= textBracket
+	t['\n'] |= textNewline
 	return t
 }()
 
@@ -463,6 +468,7 @@ const (
 	textSpecial uint8 = 1 << iota
 	textNonASCII
 	textBracket
+	textNewline
 )
 
 // plainUTF8 reports whether raw, with no reference, line end or control
