@@ -154,7 +154,7 @@ end a:Doc
 // with line ends in them (plain, with a reference, non-ASCII) and without.
 func TestPositions(t *testing.T) {
 	for doc, want := range map[string]string{
-		"<a>\n  <bb>x</bb>\n</a>":                      "1:1:4 3:2:3 1:2:7 3:2:8 2:2:13 3:3:1 2:3:5",
+		"<a>\n  <bb>x</bb>\n</a>":                       "1:1:4 3:2:3 1:2:7 3:2:8 2:2:13 3:3:1 2:3:5",
 		"<a><b>Ā\nx</b><b>&amp;\r\ny</b><b>z</b>\n</a>": "1:1:4 1:1:7 3:2:2 2:2:6 1:2:9 3:3:2 2:3:6 1:3:9 3:3:10 2:3:14 3:4:1 2:4:5",
 	} {
 		s := xmlscan.New(strings.NewReader(doc))
