@@ -93,8 +93,12 @@ func (s *Server) measure(h http.Handler) http.Handler {
 	})
 }
 
-// metricsHandler answers /metrics in the Prometheus text format.
-func (s *Server) metricsHandler() http.Handler {
+// Metrics answers /metrics in the Prometheus text format, after Handler
+// was made. It is not among the API's routes: anyone who reaches it may
+// read it, and each scrape counts the stored batches and payments, so
+// maksa serve answers it only on the address --metrics-addr gives, for the
+// monitoring network, never on the API's own.
+func (s *Server) Metrics() http.Handler {
 	return promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})
 }
 

@@ -133,7 +133,6 @@ func (s *Server) routes() []route {
 	auth := func(h func(http.ResponseWriter, *http.Request, *maksa.User)) http.Handler { return s.authenticated(h) }
 	routes := []route{
 		{"GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })},
-		{"GET /metrics", s.metricsHandler()},
 		{"POST /v1/session", s.certOnly(s.openSession)},
 		{"DELETE /v1/session", auth(s.closeSession)},
 		{"POST /v1/files", auth(s.idempotent(s.upload))},

@@ -275,10 +275,9 @@ users:
 	if got := post(t, bank.client("s1", ""), bank.base+vop.Path, `{"partyAccount": {"iban": "`+accountA+`"}, "partyName": "Klients"}`); got != 403 {
 		t.Errorf("a user's certificate got %d from the VoP responder, want 403", got)
 	}
-	var metrics []byte
-	bank.call(t, bank.client("", ""), "GET", "/metrics", nil, nil, &metrics)
+	metrics := bank.scrape(t)
 	for _, s := range []string{`maksa_vop_responses_total{outcome="MTCH"}`, `maksa_vop_responses_total{outcome="CMTC"} 1`, `maksa_vop_responses_total{outcome="invalid"} 3`, `maksa_vop_responses_total{outcome="refused"} 1`} {
-		if !strings.Contains(string(metrics), s) {
+		if !strings.Contains(metrics, s) {
 			t.Errorf("/metrics lacks %s:\n%s", s, metrics)
 		}
 	}

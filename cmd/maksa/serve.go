@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,17 +21,18 @@ import (
 
 func (m *Main) serveCommand() *cobra.Command {
 	var (
-		addr, certFile, keyFile, caFile, clearing string
-		peerCAFile                                string
-		peerRate                                  float64
-		peerBurst                                 int
-		maxUpload                                 int64
-		idle, lifetime, failEvery                 time.Duration
-		failBurst                                 int
-		operators                                 []string
-		rateLimit                                 float64
-		burst, camt, signDays                     int
-		f                                         importFlags
+		addr, metricsAddr, certFile, keyFile, caFile string
+		clearing                                     string
+		peerCAFile                                   string
+		peerRate                                     float64
+		peerBurst                                    int
+		maxUpload                                    int64
+		idle, lifetime, failEvery                    time.Duration
+		failBurst                                    int
+		operators                                    []string
+		rateLimit                                    float64
+		burst, camt, signDays                        int
+		f                                            importFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "serve --cert server.crt --key server.key --client-ca ca.crt",
@@ -43,7 +45,10 @@ whether a name is the one a treasury account is held in. POST /v1/session exchan
 that expires after --idle without a request. The web console for signers
 and treasury staff is at /ui/ (docs/console.md): a login signs a challenge
 with the user's key file in the browser, or uses a client certificate; its
-session ends after --idle too. Every request is an audit event. SIGTERM or SIGINT stops the server gracefully.`,
+session ends after --idle too. Every request is an audit event. Prometheus
+metrics are at /metrics on --metrics-addr only, over plain HTTP: give it an
+address only the monitoring network reaches. SIGTERM or SIGINT stops the
+server gracefully.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -107,6 +112,14 @@ session ends after --idle too. Every request is an audit event. SIGTERM or SIGIN
 				MaxHeaderBytes:    64 << 10,
 				ErrorLog:          slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
 			}
+			servers := []*http.Server{hs}
+			if metricsAddr != "" {
+				ms, err := m.serveMetrics(metricsAddr, srv.Metrics())
+				if err != nil {
+					return err
+				}
+				servers = append(servers, ms)
+			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return err
@@ -116,7 +129,9 @@ session ends after --idle too. Every request is an audit event. SIGTERM or SIGIN
 				<-ctx.Done()
 				shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				defer cancel()
-				hs.Shutdown(shutdown)
+				for _, s := range servers {
+					s.Shutdown(shutdown)
+				}
 			}()
 			if err := hs.ServeTLS(ln, "", ""); !errors.Is(err, http.ErrServerClosed) {
 				return err
@@ -126,6 +141,7 @@ session ends after --idle too. Every request is an audit event. SIGTERM or SIGIN
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&addr, "addr", m.env("MAKSA_ADDR", ":8443"), "listen address (MAKSA_ADDR)")
+	fl.StringVar(&metricsAddr, "metrics-addr", m.env("MAKSA_METRICS_ADDR", ""), "serve Prometheus metrics at /metrics on this address, over plain HTTP and to anyone who reaches it: one only the monitoring network reaches, such as 127.0.0.1:9464 (MAKSA_METRICS_ADDR); none when empty")
 	fl.StringVar(&certFile, "cert", "", "the server certificate (PEM)")
 	fl.StringVar(&keyFile, "key", "", "the server's private key (PEM)")
 	fl.StringVar(&caFile, "client-ca", "", "the CA that client certificates must chain to (PEM)")
@@ -145,4 +161,24 @@ session ends after --idle too. Every request is an audit event. SIGTERM or SIGIN
 	addPatience(cmd, &f.patience)
 	m.addImportFlags(cmd, &f)
 	return cmd
+}
+
+// serveMetrics starts answering /metrics, and nothing else, over plain HTTP
+// on addr; the server returned is to be shut down with the API's.
+func (m *Main) serveMetrics(addr string, metrics http.Handler) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute,
+		MaxHeaderBytes: 16 << 10, ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn)}
+	m.log.Info("serving metrics", "addr", ln.Addr().String())
+	go func() {
+		if err := ms.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			m.log.Error("metrics server stopped", "err", err)
+		}
+	}()
+	return ms, nil
 }

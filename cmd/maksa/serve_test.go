@@ -87,6 +87,7 @@ type apiEnv struct {
 	server  *exec.Cmd
 	stderr  *syncBuffer
 	dir     string // directory.yaml and the certificates
+	metrics string // the URL of /metrics, on the address --metrics-addr gave
 }
 
 type syncBuffer struct {
@@ -141,9 +142,28 @@ func newAPIEnv(t *testing.T, b testdb.Backend, extra ...string) *apiEnv {
 	serverPEM, serverKey, _ := e.ca.issue(t, "maksa", valid, "127.0.0.1")
 	kder, _ := x509.MarshalPKCS8PrivateKey(serverKey)
 	args := append([]string{"--home", e.home, "--db", e.dsn, "serve", "--addr", "127.0.0.1:0", "--cert", write("server.crt", serverPEM),
-		"--key", write("server.key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})), "--client-ca", write("ca.crt", e.ca.pem)}, extra...)
+		"--key", write("server.key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})), "--client-ca", write("ca.crt", e.ca.pem),
+		"--metrics-addr", "127.0.0.1:0"}, extra...)
 	e.server, e.stderr, e.base = e.serve(t, args...)
+	if m := regexp.MustCompile(`msg="serving metrics" .*addr=(\S+)`).FindStringSubmatch(e.stderr.String()); m != nil {
+		e.metrics = "http://" + m[1] + "/metrics"
+	}
 	return e
+}
+
+// scrape reads /metrics as Prometheus would, from the metrics address.
+func (e *apiEnv) scrape(t *testing.T) string {
+	t.Helper()
+	resp, err := http.Get(e.metrics)
+	if err != nil {
+		t.Fatalf("scraping %q: %v", e.metrics, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %s", e.metrics, resp.StatusCode, data)
+	}
+	return string(data)
 }
 
 // serve starts `maksa serve` with args on the env's business clock and
@@ -319,11 +339,17 @@ func TestAPIFlow(t *testing.T) {
 			if len(payments) != 3 {
 				t.Errorf("%d executed payments, want 3", len(payments))
 			}
-			var metrics []byte
-			e.call(t, prep, "GET", "/metrics", nil, nil, &metrics)
-			if !bytes.Contains(metrics, []byte(`maksa_payments{status="ACSC"} 3`)) || !bytes.Contains(metrics, []byte("maksa_http_request_duration_seconds_count")) ||
-				!bytes.Contains(metrics, []byte("go_goroutines")) || !bytes.Contains(metrics, []byte("process_resident_memory_bytes")) {
+			metrics := e.scrape(t)
+			if !strings.Contains(metrics, `maksa_payments{status="ACSC"} 3`) || !strings.Contains(metrics, "maksa_http_request_duration_seconds_count") ||
+				!strings.Contains(metrics, "go_goroutines") || !strings.Contains(metrics, "process_resident_memory_bytes") {
 				t.Errorf("metrics:\n%s", metrics)
+			}
+			// The API's own address does not answer /metrics, to anyone:
+			// a scrape counts every stored payment.
+			for _, c := range []*http.Client{e.client("", ""), prep} {
+				if code := e.call(t, c, "GET", "/metrics", nil, nil, nil); code != 404 && code != 401 {
+					t.Errorf("GET /metrics on the API's address: %d, want 404 (or 401 without a certificate)", code)
+				}
 			}
 			if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM audit_events WHERE action = 'api.request'`); n < 10 {
 				t.Errorf("only %d API requests in the audit log", n)
@@ -583,9 +609,7 @@ func testStrangers(t *testing.T, e *apiEnv) {
 	if code := e.call(t, e.client("s1", "127.0.0.2"), "GET", "/v1/queue", nil, nil, nil); code != 200 {
 		t.Errorf("a user from another address: %d", code)
 	}
-	var metrics []byte
-	e.call(t, e.client("s1", "127.0.0.2"), "GET", "/metrics", nil, nil, &metrics)
-	if !bytes.Contains(metrics, []byte(`maksa_api_auth_failures_total{outcome="refused"} 20`)) {
+	if metrics := e.scrape(t); !strings.Contains(metrics, `maksa_api_auth_failures_total{outcome="refused"} 20`) {
 		t.Errorf("metrics do not count the failures:\n%s", metrics)
 	}
 	if !strings.Contains(e.stderr.String(), "authentication failed") {
