@@ -3,6 +3,8 @@ package nightly_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,11 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"maksa"
 	"maksa/exporter"
 	"maksa/internal/memwatch"
 	"maksa/internal/test/fixture"
 	"maksa/internal/test/testdb"
 	"maksa/nightly"
+	"maksa/signing"
 	"maksa/store"
 )
 
@@ -184,6 +188,109 @@ func TestStoredAmountMustBeSigned(t *testing.T) {
 			testdb.Row(t, f.DSN, `SELECT status, reasons FROM payments WHERE id = `+fmt.Sprint(f.IDs[1]), &status, &reasons)
 			if status != "RJCT" || !strings.Contains(reasons, "DS0E") || !strings.Contains(reasons, "stored amount") {
 				t.Errorf("the changed payment is %s %s, want RJCT DS0E", status, reasons)
+			}
+		})
+	}
+}
+
+// TestForwardedFieldsAreSigned: a signature covers what the clearing file
+// carries on besides the essentials (signing's canonical digest, version
+// 2): payments with a creditor reference, purpose, ultimate parties, a
+// creditor id and a structured address, signed one by one or as one set,
+// are executed; one whose reference, address, purpose or ultimate
+// creditor was changed behind its signature is refused DS0E. Both
+// databases.
+func TestForwardedFieldsAreSigned(t *testing.T) {
+	address := maksa.Address{Street: "Talejas iela", Building: "1", PostCode: "LV-1978", Town: "Rīga", Country: "LV"}.Encode()
+	changes := []string{
+		`reference = 'RF18539007547035'`,
+		`creditor_address = '` + maksa.Address{Street: "Talejas iela", Building: "2", PostCode: "LV-1978", Town: "Rīga", Country: "LV"}.Encode() + `'`,
+		`purpose = 'CASH'`,
+		`ultimate_creditor = 'Cits'`,
+	}
+	for _, b := range testdb.Backends(t) {
+		for _, set := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/set=%v", b.Name, set), func(t *testing.T) {
+				f := fixture.New(t, b.DSN, 6)
+				testdb.Exec(t, f.DSN, `UPDATE payments SET reference = 'RF18539007547034', instr_id = 'I-1', purpose = 'TAXS', category_purpose = 'TAXS',
+					creditor_id = '40003520643', ultimate_debtor = 'Rīgas dome', ultimate_creditor = 'VID', creditor_address = ?, creditor_country = 'LV'`, address)
+				if set {
+					if _, err := f.Signing.SignQueueAsSet(context.Background(), "u", func(*maksa.Payment) bool { return true }, f.Key, true, func(signing.Outcome) error { return nil }); err != nil {
+						t.Fatal(err)
+					}
+				} else {
+					f.SignAll(t)
+				}
+				for i, change := range changes {
+					testdb.Exec(t, f.DSN, `UPDATE payments SET `+change+` WHERE id = ?`, f.IDs[i])
+				}
+				sum, err := runner(f, t.TempDir()).Run(context.Background(), fixture.Day)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sum.Executed != len(f.IDs)-len(changes) || sum.Refused != len(changes) {
+					t.Errorf("summary %+v, want %d executed and the %d changed ones refused", sum, len(f.IDs)-len(changes), len(changes))
+				}
+				for i, id := range f.IDs {
+					var status, reasons string
+					testdb.Row(t, f.DSN, `SELECT status, reasons FROM payments WHERE id = `+fmt.Sprint(id), &status, &reasons)
+					if changed := i < len(changes); changed && (status != "RJCT" || !strings.Contains(reasons, "DS0E")) || !changed && status != "ACSC" {
+						t.Errorf("payment %d (changed: %v) is %s %s", id, changed, status, reasons)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestSetSignedBeforeVersionTwo: a set signed before the canonical digest
+// covered the forwarded fields (its list holds each payment's version 1
+// digest, and its signature covers that list) is still executed after the
+// upgrade; a payment of it whose amount changed is refused DS0E. Both
+// databases.
+func TestSetSignedBeforeVersionTwo(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			f := fixture.New(t, b.DSN, 3)
+			set, err := f.Signing.SignQueueAsSet(ctx, "u", func(*maksa.Payment) bool { return true }, f.Key, true, func(signing.Outcome) error { return nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The set as version 1 made it: its members' digests, its own
+			// digest and its signature.
+			instance, err := f.Signing.Instance(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var members []signing.Member
+			for _, id := range f.IDs {
+				p, err := f.Store.Payment(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m := signing.Member{PaymentID: id}
+				copy(m.Digest[:], signing.DigestVersionOne(instance, p))
+				members = append(members, m)
+				testdb.Exec(t, f.DSN, `UPDATE set_members SET digest = ? WHERE payment_id = ?`, hex.EncodeToString(m.Digest[:]), id)
+				testdb.Exec(t, f.DSN, `UPDATE signatures SET digest = ? WHERE payment_id = ?`, hex.EncodeToString(m.Digest[:]), id)
+			}
+			digest, err := signing.SetDigest(instance, members)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sig, err := signing.Sign(f.Key, digest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			testdb.Exec(t, f.DSN, `UPDATE signature_sets SET digest = ?, signature = ? WHERE id = ?`, hex.EncodeToString(digest), base64.StdEncoding.EncodeToString(sig), set.ID)
+			testdb.Exec(t, f.DSN, `UPDATE payments SET amount = '1.00', amount_minor = 100 WHERE id = ?`, f.IDs[2])
+			sum, err := runner(f, t.TempDir()).Run(ctx, fixture.Day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Executed != 2 || sum.Refused != 1 {
+				t.Errorf("summary %+v, want the two unchanged payments executed and the changed one refused", sum)
 			}
 		})
 	}

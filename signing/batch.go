@@ -102,7 +102,7 @@ func (s *Service) verifyPart(instance string, items []Signed, verdicts []error, 
 		}
 		for j, sig := range it.Sigs {
 			if sig.SetID != 0 {
-				if pr := checkSetSignature(sets[sig.SetID], it.Payment, sig, digests[i], keysOf); pr != nil {
+				if pr := checkSetSignature(sets[sig.SetID], it.Payment, sig, digests[i], instance, keysOf); pr != nil {
 					verdicts[i] = pr
 					break
 				}
@@ -112,6 +112,9 @@ func (s *Service) verifyPart(instance string, items []Signed, verdicts []error, 
 			if pk == nil {
 				var err error
 				if pk, err = s.verifyWithAny(keysOf(sig.UserID), digests[i], sig.Value); err != nil {
+					pk, err = s.verifyWithAny(keysOf(sig.UserID), DigestVersionOne(instance, it.Payment), sig.Value) // signed before version 2
+				}
+				if err != nil {
 					verdicts[i] = maksa.Problemf(maksa.DS0E, maksa.Position{}, "the level %d signature by %s does not verify over the payment as it is now", sig.Level, sig.UserID)
 					break
 				}

@@ -92,6 +92,23 @@ func TestVerifyManyAgreesWithOneByOne(t *testing.T) {
 			return sign(&q)
 		}
 	}
+	// Signed before version 2: over the version 1 digest.
+	byOne := func(user string, key crypto.Signer) func(p *maksa.Payment) store.Signature {
+		return func(p *maksa.Payment) store.Signature {
+			sig, err := signing.Sign(key, signing.DigestVersionOne(instance, p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return store.Signature{UserID: user, Value: sig}
+		}
+	}
+	referenced := func(sign func(*maksa.Payment) store.Signature) func(p *maksa.Payment) store.Signature {
+		return func(p *maksa.Payment) store.Signature {
+			q := *p
+			q.Reference = "RF18539007547034"
+			return sign(&q)
+		}
+	}
 	garbage := func(*maksa.Payment) store.Signature {
 		b := make([]byte, ed25519.SignatureSize)
 		rand.Read(b)
@@ -111,6 +128,12 @@ func TestVerifyManyAgreesWithOneByOne(t *testing.T) {
 	}
 	add("", 1, by("ec", ecKey))
 	add(maksa.DS0E, 1, tampered(by("ec", ecKey)))
+	add("", 1, byOne("ed", edKey))                   // made before version 2: still good
+	add("", 1, byOne("ec", ecKey))                   //
+	add(maksa.DS0E, 1, tampered(byOne("ed", edKey))) // version 1 covers the amount
+	add(maksa.DS0E, 1, referenced(by("ed", edKey)))  // version 2 covers the reference
+	add(maksa.DS0E, 1, referenced(by("ec", ecKey)))  //
+	add("", 2, byOne("ed", edKey), by("ec", ecKey))  // one level before the upgrade, one after
 	add(maksa.DS0C, 1, by("revoked", edKey))
 	add(maksa.DS24, 2, by("ed", edKey))
 	add("", 1, by("two", newKey))

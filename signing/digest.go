@@ -2,13 +2,13 @@
 // signer signs, the keys and certificates that verify it, and the policy
 // that says who may sign which payment at which level.
 //
-// # The canonical digest (version 1)
+// # The canonical digest (version 2)
 //
 // A signature covers the SHA-256 of this serialisation of a payment, one
 // line per field, in this order, each line "name=" followed by the value's
 // length in bytes, a colon, the value (UTF-8) and a newline:
 //
-//	maksa-payment-v1=0:
+//	maksa-payment-v2=0:
 //	instance=36:<the maksa installation's id>
 //	payment=<n>:<payment id>
 //	debtor_iban=…
@@ -20,11 +20,32 @@
 //	execution_date=… (YYYY-MM-DD)
 //	end_to_end_id=…
 //	remittance=…
+//	reference=…     (the structured creditor reference, RF…)
+//	instruction_id=…
+//	kind=…
+//	purpose=…
+//	category_purpose=…
+//	creditor_id=…
+//	ultimate_debtor=…
+//	ultimate_creditor=…
+//	creditor_address.<tag>=… (one line for each element of the creditor's
+//	                 postal address that has a value, by its ISO 20022 tag
+//	                 in the schema's order, Dept … Ctry; then one line
+//	                 creditor_address.AdrLine=… for each address line)
 //
 // The length prefix makes the serialisation unambiguous whatever the values
 // hold. The payment id and the installation id bind a signature to one
 // payment of one maksa installation: it cannot be replayed onto another.
+// Everything the clearing file carries on to the payee's bank and the
+// signer is shown is signed: a creditor reference, a purpose or an address
+// changed behind the signatures fails them (DS0E) as an amount does.
 // testdata/signing/vectors.json has test vectors.
+//
+// Version 1 ended at remittance. maksa signs version 2 only; a signature
+// made over a version 1 digest, before version 2, still verifies over the
+// payment's version 1 digest, so that what was signed before an upgrade is
+// executed after it (it covers what version 1 covered, no more). Payments
+// unsigned after --sign-days expire: then no version 1 signature is left.
 //
 // # Signatures
 //
@@ -41,8 +62,11 @@ import (
 	"maksa"
 )
 
-// Version names the canonical serialisation.
-const Version = "maksa-payment-v1"
+// Version names the canonical serialisation; versionOne the one before.
+const (
+	Version    = "maksa-payment-v2"
+	versionOne = "maksa-payment-v1"
+)
 
 // Canonical returns the serialisation of p that is signed (see the package
 // documentation).
@@ -52,7 +76,30 @@ func Canonical(instance string, p *maksa.Payment) []byte {
 
 // appendCanonical appends the canonical serialisation of p to b.
 func appendCanonical(b []byte, instance string, p *maksa.Payment) []byte {
-	b = appendField(b, Version, "")
+	b = appendVersionOne(b, Version, instance, p)
+	b = appendField(b, "reference", p.Reference)
+	b = appendField(b, "instruction_id", p.InstructionID)
+	b = appendField(b, "kind", string(p.Kind))
+	b = appendField(b, "purpose", p.Purpose)
+	b = appendField(b, "category_purpose", p.CategoryPurpose)
+	b = appendField(b, "creditor_id", p.CreditorID)
+	b = appendField(b, "ultimate_debtor", p.UltimateDebtor)
+	b = appendField(b, "ultimate_creditor", p.UltimateCreditor)
+	a := &p.CreditorAddress
+	for _, e := range a.Elements() {
+		if *e.Value != "" {
+			b = appendField(b, "creditor_address."+e.Tag, *e.Value)
+		}
+	}
+	for _, line := range a.Lines {
+		b = appendField(b, "creditor_address.AdrLine", line)
+	}
+	return b
+}
+
+// appendVersionOne appends the fields of version 1 under the version name.
+func appendVersionOne(b []byte, version, instance string, p *maksa.Payment) []byte {
+	b = appendField(b, version, "")
 	b = appendField(b, "instance", instance)
 	start := appendName(b, "payment")
 	b = moveBehindLength(strconv.AppendInt(start, p.ID, 10), len(start))
@@ -103,5 +150,14 @@ func moveBehindLength(b []byte, start int) []byte {
 func Digest(instance string, p *maksa.Payment) []byte {
 	var buf [1024]byte // most payments' serialisation: no allocation but the sum's
 	sum := sha256.Sum256(appendCanonical(buf[:0], instance, p))
+	return sum[:]
+}
+
+// DigestVersionOne returns the SHA-256 of p's version 1 serialisation,
+// which signatures made before version 2 cover: maksa verifies with it,
+// never signs it.
+func DigestVersionOne(instance string, p *maksa.Payment) []byte {
+	var buf [1024]byte
+	sum := sha256.Sum256(appendVersionOne(buf[:0], versionOne, instance, p))
 	return sum[:]
 }

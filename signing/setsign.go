@@ -299,13 +299,14 @@ func (s *Service) verifySet(ctx context.Context, instance string, id int64, keys
 var errBadSet = errors.New("a set member's digest is not 32 bytes of hex")
 
 // checkSetSignature is the verdict on one payment's signature by a set: the
-// set verifies, lists the payment with the digest it has now, and the key
+// set verifies, lists the payment with the digest it has now (digest; or,
+// for a set signed before version 2, its version 1 digest), and the key
 // that signed it is not revoked.
-func checkSetSignature(v *setVerdict, p *maksa.Payment, sig store.Signature, digest []byte, keysOf func(string) []maksa.Key) *maksa.Problem {
+func checkSetSignature(v *setVerdict, p *maksa.Payment, sig store.Signature, digest []byte, instance string, keysOf func(string) []maksa.Key) *maksa.Problem {
 	switch {
 	case v.err != nil:
 		return maksa.Problemf(maksa.DS0E, maksa.Position{}, "the level %d signature by %s is set %d, which does not verify: %v", sig.Level, sig.UserID, sig.SetID, v.err)
-	case v.mismatched[p.ID] || sig.Digest != hex.EncodeToString(digest):
+	case v.mismatched[p.ID] || sig.Digest != hex.EncodeToString(digest) && sig.Digest != hex.EncodeToString(DigestVersionOne(instance, p)):
 		return maksa.Problemf(maksa.DS0E, maksa.Position{}, "the level %d signature by %s (set %d) does not cover the payment as it is now", sig.Level, sig.UserID, sig.SetID)
 	}
 	for _, k := range keysOf(sig.UserID) {

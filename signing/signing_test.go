@@ -33,6 +33,17 @@ func payment() *maksa.Payment {
 		ExecutionDate: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), EndToEndID: "E2E-1", Remittance: "Alga\nnovembris"}
 }
 
+// forwarded is payment() with every field the clearing file carries on
+// besides: a tax payment with a creditor reference, purpose, ultimate
+// parties and a structured address with a line.
+func forwarded() *maksa.Payment {
+	p := payment()
+	p.ID, p.Reference, p.InstructionID, p.Kind, p.Purpose, p.CategoryPurpose = 43, "RF18539007547034", "I-43", maksa.KindBudget, "TAXS", "TAXS"
+	p.CreditorID, p.UltimateDebtor, p.UltimateCreditor = "40003520643", "Rīgas domes Izglītības departaments", "VID"
+	p.CreditorAddress = maksa.Address{Street: "Talejas iela", Building: "1", PostCode: "LV-1978", Town: "Rīga", Country: "LV", Lines: []string{"Klientu centrs"}}
+	return p
+}
+
 type vector struct {
 	Instance  string `json:"instance"`
 	Canonical string `json:"canonical"`
@@ -47,7 +58,7 @@ func TestVectors(t *testing.T) {
 	p2 := payment()
 	p2.ID, p2.CreditorBIC, p2.Remittance, p2.Amount, p2.Currency = 7, "", "", decimal.RequireFromString("1000"), "JPY"
 	var got []vector
-	for _, p := range []*maksa.Payment{payment(), p2} {
+	for _, p := range []*maksa.Payment{payment(), p2, forwarded()} {
 		got = append(got, vector{instance, string(signing.Canonical(instance, p)), hex.EncodeToString(signing.Digest(instance, p))})
 	}
 	path := "../testdata/signing/vectors.json"
@@ -68,31 +79,48 @@ func TestVectors(t *testing.T) {
 			t.Errorf("vector %d:\n%+v\nwant\n%+v", i, got[i], want[i])
 		}
 	}
-	if want[0].Canonical[:len("maksa-payment-v1=0:\ninstance=36:")] != "maksa-payment-v1=0:\ninstance=36:" {
+	if len(got) != len(want) {
+		t.Errorf("%d vectors, want %d", len(got), len(want))
+	}
+	if want[0].Canonical[:len("maksa-payment-v2=0:\ninstance=36:")] != "maksa-payment-v2=0:\ninstance=36:" {
 		t.Errorf("canonical form starts %q", want[0].Canonical[:30])
 	}
 }
 
 func TestDigestBindsEveryField(t *testing.T) {
-	base := signing.Digest("i", payment())
+	base := signing.Digest("i", forwarded())
 	for name, change := range map[string]func(*maksa.Payment){
-		"id":       func(p *maksa.Payment) { p.ID++ },
-		"amount":   func(p *maksa.Payment) { p.Amount = p.Amount.Add(decimal.New(1, -2)) },
-		"creditor": func(p *maksa.Payment) { p.CreditorIBAN = "LV31UNLA0050000000002" },
-		"name":     func(p *maksa.Payment) { p.CreditorName += " " },
-		"date":     func(p *maksa.Payment) { p.ExecutionDate = p.ExecutionDate.AddDate(0, 0, 1) },
-		"e2e":      func(p *maksa.Payment) { p.EndToEndID = "E2E-2" },
-		"bic":      func(p *maksa.Payment) { p.CreditorBIC = "" },
-		"remit":    func(p *maksa.Payment) { p.Remittance = "Alga" },
-		"currency": func(p *maksa.Payment) { p.Currency = "USD" },
+		"id":                func(p *maksa.Payment) { p.ID++ },
+		"amount":            func(p *maksa.Payment) { p.Amount = p.Amount.Add(decimal.New(1, -2)) },
+		"creditor":          func(p *maksa.Payment) { p.CreditorIBAN = "LV31UNLA0050000000002" },
+		"name":              func(p *maksa.Payment) { p.CreditorName += " " },
+		"date":              func(p *maksa.Payment) { p.ExecutionDate = p.ExecutionDate.AddDate(0, 0, 1) },
+		"e2e":               func(p *maksa.Payment) { p.EndToEndID = "E2E-2" },
+		"bic":               func(p *maksa.Payment) { p.CreditorBIC = "" },
+		"remit":             func(p *maksa.Payment) { p.Remittance = "Alga" },
+		"currency":          func(p *maksa.Payment) { p.Currency = "USD" },
+		"reference":         func(p *maksa.Payment) { p.Reference = "RF18539007547035" },
+		"instruction":       func(p *maksa.Payment) { p.InstructionID = "I-44" },
+		"kind":              func(p *maksa.Payment) { p.Kind = maksa.KindSEPA },
+		"purpose":           func(p *maksa.Payment) { p.Purpose = "SALA" },
+		"category":          func(p *maksa.Payment) { p.CategoryPurpose = "" },
+		"creditor id":       func(p *maksa.Payment) { p.CreditorID = "40003520644" },
+		"ultimate debtor":   func(p *maksa.Payment) { p.UltimateDebtor = "" },
+		"ultimate creditor": func(p *maksa.Payment) { p.UltimateCreditor = "VID " },
+		"street":            func(p *maksa.Payment) { p.CreditorAddress.Street = "Talejas" },
+		"street to line": func(p *maksa.Payment) {
+			p.CreditorAddress.Street, p.CreditorAddress.Lines = "", []string{"Talejas iela", "Klientu centrs"}
+		},
+		"country": func(p *maksa.Payment) { p.CreditorAddress.Country = "EE" },
+		"line":    func(p *maksa.Payment) { p.CreditorAddress.Lines = nil },
 	} {
-		p := payment()
+		p := forwarded()
 		change(p)
 		if hex.EncodeToString(signing.Digest("i", p)) == hex.EncodeToString(base) {
 			t.Errorf("changing the %s does not change the digest", name)
 		}
 	}
-	if hex.EncodeToString(signing.Digest("j", payment())) == hex.EncodeToString(base) {
+	if hex.EncodeToString(signing.Digest("j", forwarded())) == hex.EncodeToString(base) {
 		t.Error("the digest does not bind the installation")
 	}
 }
@@ -168,6 +196,11 @@ func TestCanonicalAsDocumented(t *testing.T) {
 			p.Amount, p.Currency, p.AmountText = decimal.RequireFromString("12.3"), "XXZ", "12.3"
 		},
 		func(p *maksa.Payment) { p.ID, p.CreditorBIC, p.Remittance = 0, "", "" },
+		func(p *maksa.Payment) { *p = *forwarded() },
+		func(p *maksa.Payment) {
+			*p = *forwarded()
+			p.CreditorAddress = maksa.Address{Department: "Nodokļu", Room: "12", Lines: []string{long[:70], "Rīga"}}
+		},
 	} {
 		p := payment()
 		change(p)
@@ -179,8 +212,21 @@ func TestCanonicalAsDocumented(t *testing.T) {
 		for _, f := range [][2]string{{signing.Version, ""}, {"instance", instance}, {"payment", strconv.FormatInt(p.ID, 10)},
 			{"debtor_iban", p.DebtorIBAN}, {"creditor_account", p.CreditorIBAN}, {"creditor_name", p.CreditorName}, {"creditor_bic", p.CreditorBIC},
 			{"amount", amount}, {"currency", p.Currency}, {"execution_date", p.ExecutionDate.Format("2006-01-02")},
-			{"end_to_end_id", p.EndToEndID}, {"remittance", p.Remittance}} {
+			{"end_to_end_id", p.EndToEndID}, {"remittance", p.Remittance}, {"reference", p.Reference}, {"instruction_id", p.InstructionID},
+			{"kind", string(p.Kind)}, {"purpose", p.Purpose}, {"category_purpose", p.CategoryPurpose}, {"creditor_id", p.CreditorID},
+			{"ultimate_debtor", p.UltimateDebtor}, {"ultimate_creditor", p.UltimateCreditor}} {
 			fmt.Fprintf(&want, "%s=%d:%s\n", f[0], len(f[1]), f[1])
+		}
+		a := p.CreditorAddress
+		for _, f := range [][2]string{{"Dept", a.Department}, {"SubDept", a.SubDepartment}, {"StrtNm", a.Street}, {"BldgNb", a.Building},
+			{"BldgNm", a.BuildingName}, {"Flr", a.Floor}, {"PstBx", a.PostBox}, {"Room", a.Room}, {"PstCd", a.PostCode}, {"TwnNm", a.Town},
+			{"TwnLctnNm", a.TownLocation}, {"DstrctNm", a.District}, {"CtrySubDvsn", a.SubDivision}, {"Ctry", a.Country}} {
+			if f[1] != "" {
+				fmt.Fprintf(&want, "creditor_address.%s=%d:%s\n", f[0], len(f[1]), f[1])
+			}
+		}
+		for _, line := range a.Lines {
+			fmt.Fprintf(&want, "creditor_address.AdrLine=%d:%s\n", len(line), line)
 		}
 		if got := string(signing.Canonical(instance, p)); got != want.String() {
 			t.Errorf("payment %d:\n got %q\nwant %q", i, got, want.String())

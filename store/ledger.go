@@ -88,8 +88,8 @@ func (db *DB) DueIDs(ctx context.Context, day time.Time) ([]int64, error) {
 
 // dueColumns are what executing a payment reads: what decides it, what
 // its signatures cover and what its postings and a refusal say.
-var dueColumns = []string{"id", "batch_id", "seq", "status", "reasons", "position", "end_to_end_id", "debtor_iban", "debtor_name",
-	"creditor_account", "creditor_name", "creditor_bic", "amount", "amount_minor", "currency", "execution_date", "remittance", "kind", "priority", "released"}
+var dueColumns = slices.Concat([]string{"id", "batch_id", "seq", "status", "reasons", "position", "end_to_end_id", "debtor_iban", "debtor_name",
+	"creditor_account", "creditor_name", "creditor_bic", "amount", "amount_minor", "currency", "execution_date", "remittance", "kind", "priority", "released"}, signedColumns)
 
 // DuePayments returns the payments of ids that are still fully signed
 // (ACCP), in the order of ids, with dueColumns.

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -327,8 +328,25 @@ func (db *DB) signState(ctx context.Context, tx *sqlx.Tx, paymentID int64, accou
 // the rest of an outcome — not its position in the file, its address or
 // its reasons, which a signature neither needs nor changes (a refusal
 // reads every column).
-var signColumns = []string{"id", "batch_id", "seq", "user_id", "pmt_inf_id", "instr_id", "end_to_end_id", "debtor_iban", "debtor_name", "creditor_account", "creditor_is_iban",
-	"creditor_name", "creditor_bic", "amount", "currency", "execution_date", "remittance", "status", "kind", "vop_result", "vop_name", "vop_note"}
+var signColumns = slices.Concat([]string{"id", "batch_id", "seq", "user_id", "pmt_inf_id", "end_to_end_id", "debtor_iban", "debtor_name", "creditor_account", "creditor_is_iban",
+	"creditor_name", "creditor_bic", "amount", "currency", "execution_date", "remittance", "status", "kind", "vop_result", "vop_name", "vop_note"}, signedColumns)
+
+// signedColumns are the columns a payment's canonical digest (package
+// signing, version 2) reads besides those every reading of a payment to
+// sign or execute has: each list of columns a digest is made from holds
+// them (TestForwardedFieldsAreSigned signs and executes payments that
+// have every one).
+var signedColumns = []string{"instr_id", "reference", "purpose", "category_purpose", "creditor_id", "ultimate_debtor", "ultimate_creditor",
+	"creditor_address", "creditor_country"}
+
+// qualified returns cols as columns of the table named p.
+func qualified(cols []string) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = "p." + c
+	}
+	return out
+}
 
 // signStates reads, and on PostgreSQL locks in id order, the payments with
 // the given ids (the columns cols; nil: every column), with their accounts (from the cache
@@ -540,8 +558,8 @@ const pendingIDsSQL = `SELECT id FROM payments WHERE status = 'PDNG'`
 
 // queueColumnList are the columns of a payment the queue shows (and a
 // set of them is digested from).
-var queueColumnList = []string{"p.id", "p.batch_id", "p.status", "p.end_to_end_id", "p.debtor_iban", "p.creditor_name", "p.creditor_account",
-	"p.amount", "p.currency", "p.execution_date", "p.kind", "p.vop_result", "p.vop_name", "p.vop_note", "p.creditor_bic", "p.remittance"}
+var queueColumnList = slices.Concat([]string{"p.id", "p.batch_id", "p.status", "p.end_to_end_id", "p.debtor_iban", "p.creditor_name", "p.creditor_account",
+	"p.amount", "p.currency", "p.execution_date", "p.kind", "p.vop_result", "p.vop_name", "p.vop_note", "p.creditor_bic", "p.remittance"}, qualified(signedColumns))
 
 // Queue calls fn for every payment awaiting signatures, optionally only
 // those of one account, in batch and file order, with the queueColumnList.
