@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -22,17 +23,21 @@ import (
 // column by column.
 //
 // The packed value ends with the byte length of the values as SQLite
-// holds them: format's %s ends a value at a NUL byte, silently. No value
-// maksa's readers accept holds a control character, but one stored by
-// other means (a template, an edit of the database) might: a row that does
-// not split into its columns, or whose values are not as long as SQLite
-// says, is read again column by column, by its key.
+// holds them (a NULL's is 0, as format gives it): format's %s ends a value
+// at a NUL byte, silently. No value maksa's readers accept holds a control
+// character, but one stored by other means (a template, an edit of the
+// database) might: a row that does not split into its columns, or whose
+// values are not as long as SQLite says, is read again column by column,
+// by its key, on the connection the rows come from. (On another, readers
+// that each held one of the pool's connections waited for each other's
+// forever: TestPackedReadersShareNoConnection.)
 const unitSeparator = 0x1F
 
 // fieldRows reads the rows of a query as strings, one per column; NULL is
 // "" (SQLite's format gives it so).
 type fieldRows struct {
-	q      sqlx.QueryerContext // the database, or a transaction
+	q      sqlx.QueryerContext // the connection or transaction the rows come from
+	conn   *sqlx.Conn          // the connection taken for them from the pool, if one was
 	ctx    context.Context
 	rows   *sql.Rows
 	cols   []string
@@ -57,8 +62,15 @@ func (db *DB) queryFieldsOn(ctx context.Context, q sqlx.QueryerContext, cols []s
 	list := strings.Join(cols, ", ")
 	if f.packed {
 		format := "'%d" + strings.Repeat("\x1f%s", len(cols)-1) + "\x1f%d'"
-		length := "octet_length(" + strings.Join(cols[1:], ") + octet_length(") + ")"
+		length := "ifnull(octet_length(" + strings.Join(cols[1:], "), 0) + ifnull(octet_length(") + "), 0)"
 		list = "format(" + format + ", " + list + ", " + length + ")"
+		if q == sqlx.QueryerContext(db.x) { // a connection of its own, for the rows and their second readings
+			conn, err := db.x.Connx(ctx)
+			if err != nil {
+				return f, err
+			}
+			f.q, f.conn, q = conn, conn, conn
+		}
 	} else {
 		f.nulls, f.ptrs = make([]sql.NullString, len(cols)), make([]any, len(cols))
 		for i := range f.nulls {
@@ -70,6 +82,9 @@ func (db *DB) queryFieldsOn(ctx context.Context, q sqlx.QueryerContext, cols []s
 	}
 	rows, err := q.QueryContext(ctx, db.x.Rebind(`SELECT `+list+` `+from+where+` `+order), args...)
 	f.rows = rows
+	if err != nil && f.conn != nil {
+		f.conn.Close()
+	}
 	return f, err
 }
 
@@ -119,7 +134,14 @@ func (f *fieldRows) next() (bool, error) {
 	return true, nil
 }
 
-func (f *fieldRows) close() error { return f.rows.Close() }
+// close closes the rows and gives their connection back to the pool.
+func (f *fieldRows) close() error {
+	err := f.rows.Close()
+	if f.conn != nil {
+		err = cmp.Or(err, f.conn.Close())
+	}
+	return err
+}
 
 // eachPaymentOf calls fn for each payment of SELECT cols from+where+order,
 // read through queryFields; cols are columns of paymentRow, the id first,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -133,5 +134,69 @@ func agree(t *testing.T, what string, got, want *maksa.Payment, read ...string) 
 		if want.EndToEndID != "E2E-5" && g.FieldByName(name).IsZero() { // E2E-5's texts are empty
 			t.Errorf("%s %s: %s not read", what, got.EndToEndID, name)
 		}
+	}
+}
+
+// TestPackedReadersShareNoConnection: as many readers of packed rows as
+// the pool has connections, each past its first row at once, all finish
+// when their rows must be read a second time (a value holds the
+// separator): the second reading is made on the rows' own connection, not
+// on one more from a pool the readers hold all of (they waited for each
+// other forever: the watcher stopped writing two files' reports).
+func TestPackedReadersShareNoConnection(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			db, _ := MustOpen(t, b)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if _, err := db.ApplyDirectory(ctx, demoDirectory(t), "test"); err != nil {
+				t.Fatal(err)
+			}
+			ps := make([]*maksa.Payment, 5)
+			for i := range ps {
+				name := "Ozols"
+				if i > 0 {
+					name = "Ozols\x1f" // read again field by field
+				}
+				ps[i] = &maksa.Payment{EndToEndID: fmt.Sprintf("E2E-%d", i), Amount: decimal.New(1000, -2), AmountText: "10.00", Status: maksa.ACCP,
+					PaymentInfoID: "PMT", PaymentMethod: "TRF", CreditorIBAN: "LV97TREL9160100000099", CreditorIsIBAN: true, CreditorName: name, Kind: maksa.KindSEPA}
+			}
+			storeBatch(t, db, "shared", ps, func(im *store.Import) ([]int, error) {
+				return nil, im.FinishPayments(ctx, func(store.Duplicate) error { return nil })
+			})
+			ids, err := db.DueIDs(ctx, time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC))
+			if err != nil || len(ids) != len(ps) {
+				t.Fatalf("%d due, %v", len(ids), err)
+			}
+			due, err := db.DuePayments(ctx, ids[:1])
+			if err != nil || len(due) != 1 {
+				t.Fatalf("%d due payments, %v", len(due), err)
+			}
+			const readers = 4 // the SQLite pool's connections
+			var started sync.WaitGroup
+			started.Add(readers)
+			errs := make(chan error, readers)
+			for range readers {
+				go func() {
+					n := 0
+					err := db.BatchPayments(ctx, due[0].BatchID, false, func(p *maksa.Payment) error {
+						if n++; n == 1 {
+							started.Done()
+							started.Wait() // every reader holds its rows now
+						}
+						return nil
+					})
+					if err == nil && n != len(ps) {
+						err = fmt.Errorf("%d payments read, want %d", n, len(ps))
+					}
+					errs <- err
+				}()
+			}
+			for range readers {
+				if err := <-errs; err != nil {
+					t.Error(err)
+				}
+			}
+		})
 	}
 }
