@@ -139,6 +139,7 @@ var messages = map[string][2]string{
 	"col.cutoff":        {"Pieņemšanas laiks", "Cut-off"},
 	"col.levels":        {"Paraksti", "Signatures"},
 	"col.vop":           {"Saņēmēja pārbaude", "Payee verification"},
+	"col.remittance":    {"Maksājuma mērķis", "Remittance"},
 	"col.status":        {"Statuss", "Status"},
 	"col.file":          {"Fails", "File"},
 	"col.imported":      {"Ielādēts", "Imported"},

@@ -417,6 +417,11 @@ type QueueLine struct {
 	Currency      string     `json:"currency"`
 	ExecutionDate string     `json:"execution_date"`
 	Kind          maksa.Kind `json:"kind"`
+	// Remittance and Reference (the structured creditor reference, RF…)
+	// are what the payee is told the payment is for, where the payer gave
+	// them: both are signed.
+	Remittance string `json:"remittance,omitempty"`
+	Reference  string `json:"reference,omitempty"`
 	// Payee is the verification of payee, where it applies; a signer must
 	// confirm CMTC, NMTC and NOAP (sign --confirm-vop).
 	Payee        *maksa.PayeeCheck `json:"vop,omitempty"`
@@ -442,7 +447,7 @@ func (s *Service) EachInQueue(ctx context.Context, user, account string, fn func
 		p := it.Payment
 		l := QueueLine{PaymentID: p.ID, BatchID: p.BatchID, EndToEndID: p.EndToEndID, DebtorIBAN: p.DebtorIBAN,
 			CreditorName: p.CreditorName, CreditorIBAN: p.CreditorIBAN, Amount: p.AmountText, Currency: p.Currency, Kind: p.Kind,
-			ExecutionDate: p.DateText, LevelsDone: len(it.SignedBy), LevelsNeeded: it.Required, SignedBy: nonNil(it.SignedBy)}
+			ExecutionDate: p.DateText, Remittance: p.Remittance, Reference: p.Reference, LevelsDone: len(it.SignedBy), LevelsNeeded: it.Required, SignedBy: nonNil(it.SignedBy)}
 		if p.Payee.Result != "" {
 			l.Payee = &p.Payee
 		}

@@ -92,3 +92,42 @@ func TestPaymentShowsWhatThePayerGave(t *testing.T) {
 		})
 	}
 }
+
+// TestQueueShowsWhatIsSigned: a signer's queue shows what each payment is
+// for — its creditor reference and remittance, both of which a signature
+// covers — in maksa queue (its table and --json), the API's queue and the
+// console's queue page.
+func TestQueueShowsWhatIsSigned(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newAPIEnv(t, b)
+			file := strings.Replace(fmt.Sprintf(payerFieldsFile, accountA), `<p:RmtInf>`, `<p:RmtInf><p:Ustrd>Rēķins Nr. 2026/117 &amp; PVN</p:Ustrd>`, 1)
+			var up struct{ Result struct{ Accepted int } }
+			if code := e.call(t, e.client("prep", ""), "POST", "/v1/files?name=rf.xml", bytes.NewReader([]byte(file)), nil, &up); code != 200 || up.Result.Accepted != 1 {
+				t.Fatalf("upload: %d, %+v", code, up)
+			}
+			const reference, remittance = "RF18539007547034", "Rēķins Nr. 2026/117 & PVN"
+			if out := e.run("queue", "--user", "s1").stdout; !strings.Contains(out, "REMITTANCE") || !strings.Contains(out, reference+" "+remittance) {
+				t.Errorf("maksa queue:\n%s", out)
+			}
+			var lines []map[string]any
+			e.runJSON(0, &lines, "queue", "--user", "s1")
+			if len(lines) != 1 || lines[0]["reference"] != reference || lines[0]["remittance"] != remittance {
+				t.Errorf("maksa queue --json: %v", lines)
+			}
+			lines = nil
+			e.call(t, e.client("s1", ""), "GET", "/v1/queue", nil, nil, &lines)
+			if len(lines) != 1 || lines[0]["reference"] != reference || lines[0]["remittance"] != remittance {
+				t.Errorf("GET /v1/queue: %v", lines)
+			}
+			s1, code := e.consoleLogin(t, "s1", "")
+			if code != 200 {
+				t.Fatalf("s1's login: %d", code)
+			}
+			_, page := e.page(t, s1, "GET", "/ui/queue", nil)
+			if !strings.Contains(page, `<span class="reference">`+reference+`</span> Rēķins Nr. 2026/117 &amp; PVN</td>`) {
+				t.Errorf("the console's queue shows no reference and remittance:\n%s", page)
+			}
+		})
+	}
+}

@@ -86,14 +86,15 @@ func (m *Main) queueCommand() *cobra.Command {
 				return nil
 			}
 			w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "PAYMENT\tBATCH\tEND-TO-END ID\tDEBTOR\tCREDITOR\tCREDITOR ACCOUNT\tAMOUNT\tDATE\tKIND\tVOP\tSIGNED\tBY")
+			fmt.Fprintln(w, "PAYMENT\tBATCH\tEND-TO-END ID\tDEBTOR\tCREDITOR\tCREDITOR ACCOUNT\tAMOUNT\tDATE\tKIND\tVOP\tSIGNED\tBY\tREMITTANCE")
 			for _, l := range lines {
 				payee := maksa.PayeeCheck{}
 				if l.Payee != nil {
 					payee = *l.Payee
 				}
-				fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\t%s\t%d/%d\t%s\n", l.PaymentID, l.BatchID, l.EndToEndID, l.DebtorIBAN, l.CreditorName,
-					l.CreditorIBAN, l.Amount, l.Currency, l.ExecutionDate, l.Kind, payeeColumn(payee), l.LevelsDone, l.LevelsNeeded, strings.Join(l.SignedBy, ", "))
+				fmt.Fprintf(w, "%d\t%d\t%s\t%s\t%s\t%s\t%s %s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", l.PaymentID, l.BatchID, l.EndToEndID, l.DebtorIBAN, l.CreditorName,
+					l.CreditorIBAN, l.Amount, l.Currency, l.ExecutionDate, l.Kind, payeeColumn(payee), l.LevelsDone, l.LevelsNeeded, strings.Join(l.SignedBy, ", "),
+					remittanceColumn(l.Reference, l.Remittance))
 			}
 			return w.Flush()
 		},
@@ -619,4 +620,15 @@ func (m *Main) setOf(ctx context.Context, svc *signing.Service, sel *paymentSele
 	}
 	d, err := signing.SetDigest(instance, members)
 	return members, d, err
+}
+
+// remittanceColumn is what a queue's line says the payment is for: its
+// creditor reference and remittance, on one line, cut after 60 characters
+// (queue --json and maksa payments have them whole).
+func remittanceColumn(reference, remittance string) string {
+	text := strings.Join(strings.Fields(strings.TrimSpace(reference+" "+remittance)), " ")
+	if r := []rune(text); len(r) > 60 {
+		return string(r[:59]) + "…"
+	}
+	return text
 }
