@@ -21,7 +21,7 @@ type PaymentFilter struct {
 	From, To  time.Time
 	EndToEnd  string
 	Batch     int64
-	Text      string   // part of the end-to-end id, a name or the remittance
+	Text      string   // part of a text the payment holds (textColumns), in any case
 	Payee     []string // verification of payee outcomes (MTCH, CMTC, NMTC, NOAP, OPTO)
 	// Outgoing and Incoming, when set, restrict what is seen to the
 	// payments of these debtor accounts and the executed payments to these
@@ -110,7 +110,12 @@ func (db *DB) SearchPayments(ctx context.Context, f PaymentFilter, fn func(*maks
 	}
 	if f.Text != "" {
 		t := "%" + strings.ToLower(f.Text) + "%"
-		add("("+db.lower("end_to_end_id")+" LIKE ? OR "+db.lower("creditor_name")+" LIKE ? OR "+db.lower("debtor_name")+" LIKE ? OR "+db.lower("remittance")+" LIKE ?)", t, t, t, t)
+		var like []string
+		var likeArgs []any
+		for _, col := range textColumns {
+			like, likeArgs = append(like, db.lower(col)+" LIKE ?"), append(likeArgs, t)
+		}
+		add("("+strings.Join(like, " OR ")+")", likeArgs...)
 	}
 	return db.eachPaymentOf(ctx, readColumns, `FROM payments`, strings.Join(where, " AND "), `ORDER BY batch_id DESC, seq`, args, fn)
 }
@@ -212,3 +217,9 @@ func (db *DB) SignatureLevels(ctx context.Context, ids []int64) (map[int64]Level
 	}
 	return out, nil
 }
+
+// textColumns are what a free-text search looks in: the ids, the names of
+// every party, what the payment is for (remittance and creditor
+// reference) and the creditor's address.
+var textColumns = []string{"end_to_end_id", "instr_id", "creditor_name", "debtor_name", "ultimate_creditor", "ultimate_debtor",
+	"remittance", "reference", "creditor_address"}

@@ -3,6 +3,7 @@ package main_test
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -127,6 +128,34 @@ func TestQueueShowsWhatIsSigned(t *testing.T) {
 			_, page := e.page(t, s1, "GET", "/ui/queue", nil)
 			if !strings.Contains(page, `<span class="reference">`+reference+`</span> Rēķins Nr. 2026/117 &amp; PVN</td>`) {
 				t.Errorf("the console's queue shows no reference and remittance:\n%s", page)
+			}
+		})
+	}
+}
+
+// TestSearchFindsWhatThePayerGave: free-text search (maksa payments
+// --text, the API's and the console's) finds a payment by its creditor
+// reference, instruction id, ultimate creditor or the creditor's street,
+// in any case: an accountant looks a tax payment up by its RF reference.
+func TestSearchFindsWhatThePayerGave(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newAPIEnv(t, b)
+			var up struct{ Result struct{ Accepted int } }
+			if code := e.call(t, e.client("prep", ""), "POST", "/v1/files?name=rf.xml", bytes.NewReader([]byte(fmt.Sprintf(payerFieldsFile, accountA))), nil, &up); code != 200 || up.Result.Accepted != 1 {
+				t.Fatalf("upload: %d, %+v", code, up)
+			}
+			for text, n := range map[string]int{"rf18539007547034": 1, "INSTR-77": 1, "ēRIKS ŠTEINS": 1, "brīvības": 1, "nodokļu": 1, "RF00000000000000": 0} {
+				var found []map[string]any
+				e.runJSON(0, &found, "payments", "--text", text)
+				if len(found) != n {
+					t.Errorf("maksa payments --text %q: %d found, want %d", text, len(found), n)
+				}
+				found = nil
+				e.call(t, e.client("prep", ""), "GET", "/v1/payments?text="+url.QueryEscape(text), nil, nil, &found)
+				if len(found) != n {
+					t.Errorf("GET /v1/payments?text=%s: %d found, want %d", text, len(found), n)
+				}
 			}
 		})
 	}

@@ -128,7 +128,7 @@ transfers to the account) where the user holds view_incoming or view_all.`,
 	fl.StringVar(&to, "to", "", "execution date to (YYYY-MM-DD)")
 	fl.StringVar(&f.EndToEnd, "e2e", "", "end-to-end id")
 	fl.Int64Var(&f.Batch, "batch", 0, "batch id")
-	fl.StringVar(&f.Text, "text", "", "free text: end-to-end id, names, remittance")
+	fl.StringVar(&f.Text, "text", "", "free text, in any case: end-to-end or instruction id, any party's name, remittance, creditor reference (RF…), creditor's address")
 	fl.StringSliceVar(&payees, "vop", nil, "verification of payee outcomes, e.g. CMTC,NMTC,NOAP")
 	fl.BoolVar(&csvOut, "csv", false, "print CSV")
 	cmd.AddCommand(m.paymentShowCommand(), m.correctNameCommand())
