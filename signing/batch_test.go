@@ -76,30 +76,27 @@ func TestVerifyManyAgreesWithOneByOne(t *testing.T) {
 		}
 		items, want = append(items, it), append(want, code)
 	}
-	by := func(user string, key crypto.Signer) func(p *maksa.Payment) store.Signature {
+	over := func(digest func(string, *maksa.Payment) []byte, user string, key crypto.Signer) func(p *maksa.Payment) store.Signature {
 		return func(p *maksa.Payment) store.Signature {
-			sig, err := signing.Sign(key, signing.Digest(instance, p))
+			sig, err := signing.Sign(key, digest(instance, p))
 			if err != nil {
 				t.Fatal(err)
 			}
 			return store.Signature{UserID: user, Value: sig}
 		}
+	}
+	by := func(user string, key crypto.Signer) func(p *maksa.Payment) store.Signature {
+		return over(signing.Digest, user, key)
+	}
+	// Signed before version 2: over the version 1 digest.
+	byOne := func(user string, key crypto.Signer) func(p *maksa.Payment) store.Signature {
+		return over(signing.DigestVersionOne, user, key)
 	}
 	tampered := func(sign func(*maksa.Payment) store.Signature) func(p *maksa.Payment) store.Signature {
 		return func(p *maksa.Payment) store.Signature {
 			q := *p
 			q.Amount = decimal.RequireFromString("12.51")
 			return sign(&q)
-		}
-	}
-	// Signed before version 2: over the version 1 digest.
-	byOne := func(user string, key crypto.Signer) func(p *maksa.Payment) store.Signature {
-		return func(p *maksa.Payment) store.Signature {
-			sig, err := signing.Sign(key, signing.DigestVersionOne(instance, p))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return store.Signature{UserID: user, Value: sig}
 		}
 	}
 	referenced := func(sign func(*maksa.Payment) store.Signature) func(p *maksa.Payment) store.Signature {
