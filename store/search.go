@@ -106,7 +106,7 @@ func (db *DB) SearchPayments(ctx context.Context, f PaymentFilter, fn func(*maks
 		add("batch_id = ?", f.Batch)
 	}
 	if f.Held {
-		add("status IN ('PDNG', 'ACCP') AND note <> '' AND released = 0")
+		add("status IN ('PDNG', 'ACCP') AND note LIKE 'held:%' AND released = 0")
 	}
 	if f.Text != "" {
 		t := "%" + strings.ToLower(f.Text) + "%"

@@ -22,6 +22,7 @@ import (
 
 	"maksa"
 	"maksa/internal/test/testdb"
+	"maksa/internal/test/testgen"
 	"maksa/nightly"
 )
 
@@ -210,6 +211,17 @@ func TestConsoleOperator(t *testing.T) {
 	e.runJSON(0, &sum, "batch", "run", "--ahead", "--date", "2026-11-27")
 	if sum.Held == 0 {
 		t.Fatalf("nothing held: %+v", sum)
+	}
+	// A payment whose execution date maksa moved (a Saturday to the
+	// Monday) carries a note too, and is not held.
+	var moved bytes.Buffer
+	if err := (testgen.Spec{Count: 1, MessageID: "MOVED-1", Seed: 4, Date: date(2026, 11, 28), DebtorIBANs: []string{accountA}, MaxAmount: 10}).WritePain001(&moved); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(e.dir, "moved.xml"), moved.Bytes(), 0o644)
+	e.mustRun(0, "import", "--user", "prep", filepath.Join(e.dir, "moved.xml"))
+	if n := testdb.Count(t, e.dsn, `SELECT COUNT(*) FROM payments WHERE note LIKE 'execution date moved%'`); n != 1 {
+		t.Fatalf("%d payments with their date moved, want 1", n)
 	}
 
 	s1, _ := e.consoleLogin(t, "s1", "")
