@@ -325,9 +325,9 @@ func (db *DB) signState(ctx context.Context, tx *sqlx.Tx, paymentID int64, accou
 
 // signColumns are what deciding on a signature reads of a payment: its
 // canonical digest's fields, its status, kind, verification of payee and
-// the rest of an outcome — not its position in the file, its address or
-// its reasons, which a signature neither needs nor changes (a refusal
-// reads every column).
+// the rest of an outcome — not its position in the file or its reasons,
+// which a signature neither needs nor changes (a refusal reads every
+// column).
 var signColumns = slices.Concat([]string{"id", "batch_id", "seq", "user_id", "pmt_inf_id", "end_to_end_id", "debtor_iban", "debtor_name", "creditor_account", "creditor_is_iban",
 	"creditor_name", "creditor_bic", "amount", "currency", "execution_date", "remittance", "status", "kind", "vop_result", "vop_name", "vop_note"}, signedColumns)
 
