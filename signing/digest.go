@@ -86,13 +86,14 @@ func appendCanonical(b []byte, instance string, p *maksa.Payment) []byte {
 	b = appendField(b, "ultimate_debtor", p.UltimateDebtor)
 	b = appendField(b, "ultimate_creditor", p.UltimateCreditor)
 	a := &p.CreditorAddress
+	const address = "creditor_address." // each element's name: this and its tag
 	for _, e := range a.Elements() {
 		if *e.Value != "" {
-			b = appendField(b, "creditor_address."+e.Tag, *e.Value)
+			b = appendField(append(b, address...), e.Tag, *e.Value)
 		}
 	}
 	for _, line := range a.Lines {
-		b = appendField(b, "creditor_address.AdrLine", line)
+		b = appendField(append(b, address...), "AdrLine", line)
 	}
 	return b
 }
